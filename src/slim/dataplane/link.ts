@@ -1,0 +1,54 @@
+// The seam between a SLIM app and the node it is attached to: one Link per app, as in the
+// reference (every app process holds its own link). Implementations: the gRPC client link
+// (grpc-link.ts, spec/slim-dataplane.md §1-§9) and in-process links to the embedded node.
+// Session code sees only this interface.
+import type { Message } from '../proto/index.js';
+import type { SlimName } from './name.js';
+
+export type LinkState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+export interface SubscribeOptions {
+  /** Full name of the subscribing app (the frame's source). */
+  source: SlimName;
+  /** Identity token to put on the frame (optional: nodes do not check it). */
+  identity?: string;
+}
+
+export interface Link {
+  readonly state: LinkState;
+
+  /**
+   * Connects and negotiates the link. Resolves once frames can flow; rejects with a GatewayError
+   * (UNREACHABLE, LINK_REFUSED, TIMEOUT, CANCELLED) and never hangs.
+   */
+  start(signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Sends one Publish frame (the `publish` case of Message). The link clears the routing fields a
+   * node sets (recv_from, forward_to, incoming_conn), fills version/ttl defaults, and adds the
+   * header MAC. Waits while the outbound queue is full; rejects with LINK_CLOSED once closed.
+   * While reconnecting, frames wait for the new link (bounded by the same queue).
+   */
+  publish(msg: Message): Promise<void>;
+
+  /**
+   * Subscribes `name` (with its id) on the node and resolves on a successful SubscriptionAck.
+   * The subscription is remembered and replayed after every reconnect.
+   */
+  subscribe(name: SlimName, options: SubscribeOptions): Promise<void>;
+
+  /** Removes a subscription made through this link (same name, same subscription id). */
+  unsubscribe(name: SlimName, options: SubscribeOptions): Promise<void>;
+
+  /** Inbound Publish frames, already MAC-verified. Set once by the owner. */
+  onmessage: ((msg: Message) => void) | undefined;
+
+  /** State changes (e.g. 'reconnecting' then 'ready' after the node came back). */
+  onstatechange: ((state: LinkState, error?: Error) => void) | undefined;
+
+  /** Idempotent; rejects pending work with CLOSED and clears every timer. */
+  close(): Promise<void>;
+
+  /** Resolves once, when the link is closed for good; never rejects. */
+  closed(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+// Deadlines and cancellation helpers shared by every layer.
+import { GatewayError } from './errors.js';
+
+/** A signal that fires when any input fires, or after `timeoutMs` (TIMEOUT) if given. */
+export function combineSignals(
+  signals: (AbortSignal | undefined)[],
+  timeoutMs?: number,
+): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const cleanups: (() => void)[] = [];
+  for (const s of signals) {
+    if (!s) continue;
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    const onAbort = () => controller.abort(s.reason);
+    s.addEventListener('abort', onAbort, { once: true });
+    cleanups.push(() => s.removeEventListener('abort', onAbort));
+  }
+  if (timeoutMs !== undefined && !controller.signal.aborted) {
+    const t = setTimeout(
+      () => controller.abort(new GatewayError('TIMEOUT', `deadline of ${timeoutMs} ms exceeded`)),
+      Math.max(0, timeoutMs),
+    );
+    cleanups.push(() => clearTimeout(t));
+  }
+  const dispose = () => {
+    for (const c of cleanups.splice(0)) c();
+  };
+  // Once fired, nothing more can happen: release timers and listeners at once.
+  controller.signal.addEventListener('abort', dispose, { once: true });
+  return { signal: controller.signal, dispose };
+}
+
+/** The abort reason as a GatewayError (CANCELLED unless the reason already is one). */
+export function abortError(signal: AbortSignal): GatewayError {
+  const r: unknown = signal.reason;
+  if (r instanceof GatewayError) return r;
+  return new GatewayError('CANCELLED', 'operation cancelled', { cause: r });
+}
+
+/** Resolves with the promise, or rejects with the signal's reason when it fires first. */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** setTimeout as a promise that an AbortSignal can cut short (rejecting). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return raceSignal(new Promise<void>((r) => setTimeout(r, ms).unref?.()), signal);
+}
