@@ -1,0 +1,37 @@
+// Benchmark harness: every bench module exports `benches: Bench[]`; `npm run bench` runs them
+// (or those whose name contains an argument), prints a table and writes bench-results.json.
+// Results are always pairs measured in the same run (ours against a peer), reported as ratios;
+// nothing here asserts a threshold.
+
+export interface Measurement {
+  /** What was measured, e.g. "node forwarding 1 KiB, 1x1". */
+  name: string;
+  /** Unit of `ours` and `peer`, e.g. "msg/s", "ms p50". */
+  unit: string;
+  ours: number;
+  /** The same figure for the peer (reference implementation, direct call, default provider...). */
+  peer?: number;
+  /** Who the peer is. */
+  peerLabel?: string;
+  /** Whether larger is better (throughput) or smaller (latency). */
+  better: 'higher' | 'lower';
+  notes?: string;
+}
+
+export interface Bench {
+  name: string;
+  run(): Promise<Measurement[]>;
+}
+
+/** Percentile of a sample (nearest rank). */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function summarize(samplesMs: number[]): { p50: number; p99: number; mean: number } {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean };
+}

@@ -1,0 +1,57 @@
+// Identity providers: who this app is on SLIM (its token id, hence its instance id), the tokens it
+// puts on every frame, and how it checks the tokens of others. Shared-secret identities are what
+// the reference's `createAppWithSecret` uses; the interface leaves room for JWT or SPIFFE later.
+import { GatewayError } from '../../util/errors.js';
+import { generateSigningKey } from './keys.js';
+import type { SigningKey } from './keys.js';
+import { checkSecret, mintToken, newTokenId, verifyToken } from './token.js';
+import type { TokenClaims } from './token.js';
+
+export interface IdentityProvider {
+  /** `org/ns/app_XXXXXXXX`: fixed for the life of the app; its hash is the app's instance id. */
+  readonly tokenId: string;
+  /** The app's signature key (control-message signatures and the MLS leaf key). */
+  readonly signingKey: SigningKey;
+  /** A fresh token (new nonce, current time). The reference mints one per outgoing batch. */
+  token(): string;
+}
+
+export interface IdentityVerifier {
+  /** Claims of a valid token; throws AUTH otherwise (bad MAC, outside the time window, malformed). */
+  verify(token: string): TokenClaims;
+}
+
+export type Clock = () => number; // epoch milliseconds
+
+export class SharedSecretIdentity implements IdentityProvider, IdentityVerifier {
+  readonly tokenId: string;
+  readonly signingKey: SigningKey;
+  private readonly secret: string;
+  private readonly clock: Clock;
+
+  constructor(options: {
+    /** `org/ns/app`, the name without an id. */
+    baseName: string;
+    secret: string;
+    signingKey?: SigningKey;
+    tokenId?: string;
+    clock?: Clock;
+  }) {
+    checkSecret(options.secret);
+    this.secret = options.secret;
+    this.tokenId = options.tokenId ?? newTokenId(options.baseName);
+    if (!this.tokenId.startsWith(`${options.baseName}_`)) {
+      throw new GatewayError('CONFIG', 'token id must start with the app name');
+    }
+    this.signingKey = options.signingKey ?? generateSigningKey();
+    this.clock = options.clock ?? Date.now;
+  }
+
+  token(): string {
+    return mintToken(this.tokenId, this.secret, this.signingKey.publicKey, this.clock() / 1000);
+  }
+
+  verify(token: string): TokenClaims {
+    return verifyToken(token, this.secret, Math.floor(this.clock() / 1000));
+  }
+}
