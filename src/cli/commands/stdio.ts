@@ -1,0 +1,72 @@
+// `slim-gateway stdio --config FILE --route PATH`: MCP on stdin/stdout for one MCP route, for
+// clients that launch MCP servers as commands. stdout carries only MCP messages; every log line,
+// warning and error goes to stderr.
+import { loadConfigFile } from '../../config/load.js';
+import { ConfigError } from '../../config/problems.js';
+import { createProcessLogger, logSettings } from '../../gateway/logger.js';
+import { riskWarnings } from '../../gateway/process.js';
+import { realDeps } from '../../gateway/real-deps.js';
+import { findMcpRoute, runStdio } from '../../gateway/stdio.js';
+import { describeError } from '../../util/errors.js';
+import { UsageError, parseFlags } from '../command.js';
+import type { CliCommand } from '../command.js';
+
+export const command: CliCommand = {
+  summary: 'speak MCP on stdin/stdout for one MCP route (for clients that launch servers)',
+  usage: `usage: slim-gateway stdio --config FILE --route PATH
+
+Serves the MCP route PATH of FILE on stdin/stdout, for MCP clients that launch their servers
+as commands, e.g. in a client's server list:
+  { "command": "slim-gateway", "args": ["stdio", "--config", "/path/gateway.yaml", "--route", "/mcp/weather"] }
+
+It attaches to the SLIM node of FILE (with node: embedded, to the node a running
+\`slim-gateway run\` serves on slim.listen) and calls the route's SLIM service(s). Services
+and other routes in FILE are ignored. stdout carries MCP only; logs go to stderr.
+
+options:
+  --config FILE   the configuration file (required)
+  --route PATH    the MCP route to serve, e.g. /mcp/weather (required)
+  --help          show this help`,
+
+  async run(argv) {
+    const { flags, positional } = parseFlags(argv, { config: 'string', route: 'string' });
+    if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    const file = flags['config'];
+    const route = flags['route'];
+    if (typeof file !== 'string') throw new UsageError('--config FILE is required');
+    if (typeof route !== 'string') throw new UsageError('--route PATH is required');
+    const env = process.env;
+    let config;
+    try {
+      config = loadConfigFile(file, env);
+      findMcpRoute(config, route);
+    } catch (err) {
+      console.error(err instanceof ConfigError ? err.message : `slim-gateway stdio: ${describeError(err)}`);
+      return 1;
+    }
+    const logger = createProcessLogger({
+      ...logSettings(config.log, env),
+      isTty: Boolean(process.stderr.isTTY),
+    });
+    for (const w of riskWarnings(config)) logger.warn(`WARNING: ${w}`);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await runStdio(config, route, realDeps(), {
+        logger,
+        input: process.stdin,
+        output: process.stdout,
+        signal: stop.signal,
+      });
+      return 0;
+    } catch (err) {
+      logger.error({ err: describeError(err) }, 'slim-gateway stdio failed');
+      return 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

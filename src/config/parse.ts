@@ -1,0 +1,116 @@
+// The configuration pipeline: YAML source -> variable expansion -> schema -> cross-checks ->
+// TLS files -> resolved, frozen GatewayConfig. Every stage after parsing runs even when an
+// earlier one found problems, so one run reports every mistake, each with its path and line.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { describeError } from '../util/errors.js';
+import { crossCheck } from './cross-checks.js';
+import type { RawProblem } from './cross-checks.js';
+import { expandDocument, tokenize } from './expand.js';
+import { issuesToProblems } from './issues.js';
+import { formatPath, sortProblems } from './problems.js';
+import type { ConfigProblem } from './problems.js';
+import { resolveConfig } from './resolve.js';
+import { configSchema } from './schema.js';
+import { parseYaml } from './source.js';
+import type { GatewayConfig, TlsMaterial } from './types.js';
+
+export interface ParseOptions {
+  /** Variables for `${VAR}` expansion (the CLI passes process.env). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Absolute path of the file, for messages and relative paths. */
+  readonly source?: string;
+  /** Directory relative paths resolve against; default: the source's directory, else the cwd. */
+  readonly baseDir?: string;
+  /** Reads TLS files (default: the file system). */
+  readonly readFile?: (path: string) => Uint8Array;
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly config: GatewayConfig }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+const TLS_FILES = [
+  ['caFile', 'ca'],
+  ['certFile', 'cert'],
+  ['keyFile', 'key'],
+] as const;
+
+export function parseConfig(text: string, options: ParseOptions): ParseResult {
+  const baseDir = options.baseDir ?? (options.source ? dirname(options.source) : resolvePath('.'));
+  const tok = tokenize(text);
+  const src = parseYaml(tok.text);
+  if (src.problems.length > 0) return { ok: false, problems: sortProblems(src.problems) };
+
+  const expanded = expandDocument(src.doc, tok, options.env, src.locate);
+  const raw: unknown = src.doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined)
+    return { ok: false, problems: [{ path: '', message: 'the configuration is empty (slim: is required)' }] };
+
+  const located = (problems: RawProblem[]): ConfigProblem[] =>
+    problems.map((p) => {
+      const last = p.path[p.path.length - 1];
+      // An unknown or missing key points at the key itself (or its mapping).
+      const pos = typeof last === 'string' ? src.locateKey(p.path.slice(0, -1), last) : src.locate(p.path);
+      return { path: formatPath(p.path), message: p.message, ...pos };
+    });
+
+  const parsed = configSchema.safeParse(raw);
+  // A value whose variable is missing is reported once, for the variable, not again for being empty.
+  const unexpanded = new Set(expanded.problems.map((p) => p.path));
+  const problems: ConfigProblem[] = [
+    ...expanded.problems,
+    ...[
+      ...(parsed.success ? [] : located(issuesToProblems(parsed.error.issues, raw))),
+      ...located(crossCheck(raw)),
+    ].filter((p) => !unexpanded.has(p.path)),
+  ];
+  const tls = readTls(raw, baseDir, options.readFile ?? ((p) => readFileSync(p)));
+  problems.push(...located(tls.problems));
+
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: sortProblems(dedupe(problems)) };
+  const config = resolveConfig(parsed.data, {
+    baseDir,
+    ...(options.source !== undefined ? { source: options.source } : {}),
+    ...(tls.material ? { tls: tls.material } : {}),
+    defaulted: expanded.defaulted,
+  });
+  return { ok: true, config };
+}
+
+/** Reads the PEM files named in slim.tls (relative to baseDir), reporting each that fails. */
+function readTls(
+  raw: unknown,
+  baseDir: string,
+  readFile: (path: string) => Uint8Array,
+): { material?: TlsMaterial; problems: RawProblem[] } {
+  const slim = (raw as { slim?: unknown }).slim;
+  const tls = typeof slim === 'object' && slim !== null ? (slim as { tls?: unknown }).tls : undefined;
+  if (typeof tls !== 'object' || tls === null) return { problems: [] };
+  const problems: RawProblem[] = [];
+  const material: Record<string, Uint8Array> = {};
+  for (const [key, field] of TLS_FILES) {
+    const file = (tls as Record<string, unknown>)[key];
+    if (typeof file !== 'string' || file === '') continue;
+    const abs = isAbsolute(file) ? file : resolvePath(baseDir, file);
+    try {
+      const bytes = readFile(abs);
+      if (!Buffer.from(bytes).toString('latin1').includes('-----BEGIN '))
+        problems.push({ path: ['slim', 'tls', key], message: `${abs} is not a PEM file` });
+      else material[field] = bytes;
+    } catch (err) {
+      problems.push({ path: ['slim', 'tls', key], message: `cannot read ${abs}: ${describeError(err)}` });
+    }
+  }
+  return { material, problems };
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}\u0000${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,120 @@
+// From the validated file to the typed, frozen GatewayConfig: names parsed, addresses split,
+// relative paths resolved against the config file's directory. Runs only on a file that passed
+// the schema and the cross-checks, so nothing here can fail.
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { parseName } from '../slim/dataplane/name.js';
+import type { DefaultedVariable } from './expand.js';
+import { parseHostPort } from './host-port.js';
+import type { HostPort } from './host-port.js';
+import type { FileConfig } from './schema.js';
+import type {
+  GatewayConfig,
+  McpBackendConfig,
+  ProcessConfig,
+  RouteConfig,
+  ServiceConfig,
+  TlsMaterial,
+} from './types.js';
+
+export interface ResolveContext {
+  /** Directory relative paths are resolved against (the config file's). */
+  readonly baseDir: string;
+  readonly source?: string;
+  readonly tls?: TlsMaterial;
+  readonly defaulted: readonly DefaultedVariable[];
+}
+
+type EnvValues = Record<string, string | number | boolean> | undefined;
+
+function hostPort(text: string): HostPort {
+  const hp = parseHostPort(text);
+  if (typeof hp === 'string') throw new Error(`unvalidated address: ${hp}`);
+  return hp;
+}
+
+function processConfig(
+  p: { command: string; args?: string[]; env?: EnvValues; cwd?: string },
+  baseDir: string,
+): ProcessConfig {
+  return {
+    command: p.command,
+    args: p.args ?? [],
+    env: Object.fromEntries(Object.entries(p.env ?? {}).map(([k, v]) => [k, String(v)])),
+    cwd: p.cwd === undefined ? baseDir : isAbsolute(p.cwd) ? p.cwd : resolvePath(baseDir, p.cwd),
+  };
+}
+
+export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayConfig {
+  const { slim, http } = file;
+  const services = file.services.map((svc): ServiceConfig => {
+    const base = {
+      name: parseName(svc.name),
+      ...(svc.description !== undefined ? { description: svc.description } : {}),
+      ...(svc.spawn
+        ? { spawn: { ...processConfig(svc.spawn, ctx.baseDir), readyTimeoutMs: svc.spawn.readyTimeoutMs } }
+        : {}),
+    };
+    if (svc.mcp) {
+      const backend: McpBackendConfig =
+        svc.mcp.command !== undefined
+          ? { kind: 'stdio', ...processConfig({ ...svc.mcp, command: svc.mcp.command }, ctx.baseDir) }
+          : { kind: 'http', url: svc.mcp.url!, headers: svc.mcp.headers ?? {} };
+      return { ...base, kind: 'mcp', backend };
+    }
+    return { ...base, kind: 'a2a', url: svc.a2a!.url, headers: svc.a2a!.headers ?? {} };
+  });
+  const routes = file.routes.map((r): RouteConfig => {
+    const protocol = r.mcp !== undefined ? 'mcp' : 'a2a';
+    const t = (r.mcp ?? r.a2a)!;
+    return {
+      path: r.path,
+      protocol,
+      target:
+        typeof t === 'string'
+          ? { kind: 'one', name: parseName(t) }
+          : { kind: 'group', members: t.group.map((m) => parseName(m)) },
+      ...(r.description !== undefined ? { description: r.description } : {}),
+      timeoutMs: r.timeoutMs,
+    };
+  });
+  const config: GatewayConfig = {
+    ...(ctx.source !== undefined ? { source: ctx.source } : {}),
+    slim: {
+      node:
+        slim.node === 'embedded'
+          ? { kind: 'embedded', listen: hostPort(slim.listen) }
+          : { kind: 'remote', url: slim.node, ...(ctx.tls ? { tls: ctx.tls } : {}) },
+      name: parseName(slim.name),
+      sharedSecret: slim.sharedSecret,
+      mls: slim.mls,
+      connectTimeoutMs: slim.connectTimeoutMs,
+    },
+    http: {
+      listen: hostPort(http.listen),
+      allowNonLoopback: http.allowNonLoopback,
+      bearerTokens: http.bearerTokens ?? [],
+      allowedOrigins: http.allowedOrigins,
+      allowedHosts: http.allowedHosts,
+      maxBodyBytes: http.maxBodyBytes,
+      trustForwardedHeaders: http.trustForwardedHeaders,
+      keepAliveTimeoutMs: http.keepAliveTimeoutMs,
+      headersTimeoutMs: http.headersTimeoutMs,
+      requestTimeoutMs: http.requestTimeoutMs,
+    },
+    services,
+    routes,
+    log: file.log,
+    shutdownGraceMs: file.shutdownGraceMs,
+    reload: file.reload,
+    defaultedVariables: ctx.defaulted,
+  };
+  return deepFreeze(config);
+}
+
+/** Freezes plain objects and arrays (SLIM names are already frozen; byte arrays cannot be). */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value))
+    return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}

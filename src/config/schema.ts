@@ -1,0 +1,274 @@
+// The configuration file's shape (DESIGN.md, Configuration), as a strict zod schema: unknown keys
+// are errors, defaults are explicit, and each field checks itself (names with parseName, paths,
+// addresses, secret lengths). Checks that span several fields (exactly one of mcp/a2a, unique
+// paths, tls only with https) live in cross-checks.ts so they run even when a field is wrong.
+// config/gateway.schema.json is generated from this schema for editors (drift-checked in tests).
+import { z } from 'zod';
+import { parseName, NULL_ID } from '../slim/dataplane/name.js';
+import { describeError } from '../util/errors.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../util/http.js';
+import { parseHostPort } from './host-port.js';
+
+export const DEFAULTS = {
+  slimListen: '127.0.0.1:46357',
+  httpListen: '127.0.0.1:8080',
+  connectTimeoutMs: 15_000,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  // Longer than the usual 60 s idle timeout of proxies and load balancers in front of us, so they
+  // close first; headers timeout above keep-alive, as Node recommends.
+  keepAliveTimeoutMs: 65_000,
+  headersTimeoutMs: 66_000,
+  requestTimeoutMs: 300_000,
+  routeTimeoutMs: 300_000,
+  spawnReadyTimeoutMs: 30_000,
+  shutdownGraceMs: 10_000,
+  minSecretLength: 32,
+} as const;
+
+/** Paths the HTTP edge serves itself; routes may not use them. */
+export const RESERVED_PATHS = ['/healthz', '/readyz', '/metrics'] as const;
+
+const ms = (what: string) => z.number().int().min(0).describe(`${what}, in milliseconds`);
+
+const nonEmpty = z.string().min(1);
+
+function slimName(allowId: boolean) {
+  return z
+    .string()
+    .superRefine((text, ctx) => {
+      try {
+        const name = parseName(text);
+        if (!allowId && name.id !== NULL_ID)
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${text}" must be org/namespace/app, without an instance id`,
+          });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: describeError(err) });
+      }
+    })
+    .meta({ examples: ['acme/demo/weather'] });
+}
+
+const hostPort = z.string().superRefine((text, ctx) => {
+  const hp = parseHostPort(text);
+  if (typeof hp === 'string') ctx.addIssue({ code: 'custom', message: hp });
+});
+
+function httpUrl(what: string) {
+  return z.string().superRefine((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${what} "${text}" is not a URL` });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      ctx.addIssue({ code: 'custom', message: `${what} must be an http:// or https:// URL` });
+  });
+}
+
+// The length is checked in a refinement rather than with min(): in the editor the value is often a
+// `${VAR}` reference, shorter than the secret it stands for, and the JSON Schema must not flag it.
+const secret = (what: string) =>
+  z
+    .string()
+    .superRefine((text, ctx) => {
+      // Never echo the value: say how long it is, not what it is.
+      if (text.length < DEFAULTS.minSecretLength)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what} must be at least ${DEFAULTS.minSecretLength} characters (it has ${text.length})`,
+        });
+    })
+    .describe(`${what}, at least ${DEFAULTS.minSecretLength} characters`);
+
+const routePath = z
+  .string()
+  .superRefine((text, ctx) => {
+    const bad = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (!text.startsWith('/')) return bad(`route path "${text}" must start with /`);
+    if (text === '/') return bad('route path must not be / (it would capture every endpoint)');
+    if (text.endsWith('/')) return bad(`route path "${text}" must not end with /`);
+    if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(text))
+      return bad(`route path "${text}" may only hold segments of letters, digits and . _ ~ -`);
+    if (text.split('/').some((s) => s === '.' || s === '..'))
+      return bad(`route path "${text}" must not contain . or .. segments`);
+    for (const reserved of RESERVED_PATHS)
+      if (text === reserved || text.startsWith(`${reserved}/`))
+        return bad(`route path "${text}" is reserved for the gateway's ${reserved} endpoint`);
+  })
+  .meta({ examples: ['/mcp/weather'] });
+
+const origin = z.string().superRefine((text, ctx) => {
+  if (!/^https?:\/\/[^/\s]+$/.test(text))
+    ctx.addIssue({
+      code: 'custom',
+      message: `origin "${text}" must be scheme://host[:port], e.g. http://localhost:3000`,
+    });
+});
+
+/** Environment values may be written as numbers or booleans in YAML; children get strings. */
+const envMap = z
+  .record(
+    z.string(),
+    z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' }),
+  )
+  .describe('extra environment variables for the process (added to the gateway environment)');
+
+const stringMap = z.record(z.string(), z.string());
+
+const tlsSchema = z
+  .strictObject({
+    caFile: nonEmpty.optional().describe('CA bundle (PEM) to verify the node, relative to this file'),
+    certFile: nonEmpty.optional().describe('client certificate (PEM), for mTLS'),
+    keyFile: nonEmpty.optional().describe('client private key (PEM), for mTLS'),
+  })
+  .describe('TLS to an https:// node');
+
+const slimSchema = z
+  .strictObject({
+    node: z
+      .string()
+      .default('embedded')
+      .superRefine((text, ctx) => {
+        if (text === 'embedded') return;
+        try {
+          const url = new URL(text);
+          if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: `node must be "embedded" or the http(s):// URL of a SLIM node, not "${text}"`,
+          });
+        }
+      })
+      .describe('"embedded" (a SLIM node in this process) or the URL of an existing node'),
+    listen: hostPort
+      .default(DEFAULTS.slimListen)
+      .describe('address of the embedded node (node: embedded only)'),
+    name: slimName(false).describe("this gateway's SLIM name, org/namespace/app"),
+    sharedSecret: secret('the shared identity secret'),
+    mls: z.boolean().default(true).describe('end-to-end encryption of every session with MLS'),
+    tls: tlsSchema.optional(),
+    connectTimeoutMs: ms('deadline for reaching the SLIM node at startup').default(DEFAULTS.connectTimeoutMs),
+  })
+  .describe('the SLIM side: node, identity, encryption');
+
+const httpSchema = z
+  .strictObject({
+    listen: hostPort.default(DEFAULTS.httpListen).describe('address of the local MCP/A2A endpoints'),
+    allowNonLoopback: z
+      .boolean()
+      .default(false)
+      .describe('allow a listen address other than loopback (then set bearerTokens)'),
+    bearerTokens: z
+      .array(secret('a bearer token'))
+      .optional()
+      .describe('if set, every local endpoint but /healthz and /readyz requires Authorization: Bearer'),
+    allowedOrigins: z
+      .array(origin)
+      .default([])
+      .describe('browser origins allowed besides loopback ones (DNS-rebinding protection)'),
+    allowedHosts: z
+      .array(nonEmpty)
+      .default([])
+      .describe('Host header values allowed besides loopback names, with an optional :port'),
+    maxBodyBytes: z.number().int().min(1).default(DEFAULTS.maxBodyBytes).describe('request body limit'),
+    trustForwardedHeaders: z
+      .boolean()
+      .default(true)
+      .describe('build public URLs (agent cards) from X-Forwarded-Proto/Host/Prefix'),
+    keepAliveTimeoutMs: ms('idle keep-alive connection timeout').default(DEFAULTS.keepAliveTimeoutMs),
+    headersTimeoutMs: ms('deadline for receiving request headers').default(DEFAULTS.headersTimeoutMs),
+    requestTimeoutMs: ms('deadline for receiving a whole request (0: none)').default(
+      DEFAULTS.requestTimeoutMs,
+    ),
+  })
+  .describe('local endpoints for MCP and A2A clients');
+
+const mcpBackendSchema = z
+  .strictObject({
+    command: nonEmpty.optional().describe('stdio server: the command to spawn'),
+    args: z.array(z.string()).optional(),
+    env: envMap.optional(),
+    cwd: nonEmpty.optional().describe('working directory, relative to this file (default: its directory)'),
+    url: httpUrl('mcp.url').optional().describe('Streamable HTTP server URL'),
+    headers: stringMap.optional().describe('HTTP headers sent to the server'),
+  })
+  .describe('a local MCP server: { command, args } (stdio) or { url } (Streamable HTTP)');
+
+const a2aBackendSchema = z
+  .strictObject({
+    url: httpUrl('a2a.url').describe('base URL of the A2A agent (JSON-RPC)'),
+    headers: stringMap.optional().describe('HTTP headers sent to the agent'),
+  })
+  .describe('a local A2A agent');
+
+const spawnSchema = z
+  .strictObject({
+    command: nonEmpty,
+    args: z.array(z.string()).optional(),
+    env: envMap.optional(),
+    cwd: nonEmpty.optional().describe('working directory, relative to this file (default: its directory)'),
+    readyTimeoutMs: ms('how long to wait for the service URL to accept connections').default(
+      DEFAULTS.spawnReadyTimeoutMs,
+    ),
+  })
+  .describe('a process the gateway starts (and stops) for a service with a url, e.g. an A2A agent');
+
+const serviceSchema = z
+  .strictObject({
+    name: slimName(false).describe('the SLIM name the service is offered under'),
+    description: z.string().optional(),
+    mcp: mcpBackendSchema.optional(),
+    a2a: a2aBackendSchema.optional(),
+    spawn: spawnSchema.optional(),
+  })
+  .describe('a local server or agent offered on SLIM (exactly one of mcp, a2a)');
+
+const routeTargetSchema = z.union(
+  [
+    slimName(true),
+    z.strictObject({
+      group: z.array(slimName(true)).min(1).describe('every member gets each call'),
+    }),
+  ],
+  { error: 'must be a SLIM name (org/namespace/app) or { group: [names] }' },
+);
+
+const routeSchema = z
+  .strictObject({
+    path: routePath.describe('local path, e.g. /mcp/weather'),
+    description: z.string().optional(),
+    mcp: routeTargetSchema.optional().describe('SLIM name of an MCP service, or { group: [names] }'),
+    a2a: routeTargetSchema.optional().describe('SLIM name of an A2A agent, or { group: [names] }'),
+    timeoutMs: ms('deadline of each call through this route').default(DEFAULTS.routeTimeoutMs),
+  })
+  .describe('a local endpoint that reaches services on SLIM (exactly one of mcp, a2a)');
+
+const logSchema = z
+  .strictObject({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    format: z
+      .enum(['auto', 'json', 'pretty'])
+      .default('auto')
+      .describe('auto: pretty on a terminal, JSON otherwise'),
+  })
+  .describe('logging (SLIM_GATEWAY_LOG_LEVEL and SLIM_GATEWAY_LOG_FORMAT override)');
+
+export const configSchema = z
+  .strictObject({
+    slim: slimSchema,
+    http: httpSchema.prefault({}),
+    services: z.array(serviceSchema).default([]),
+    routes: z.array(routeSchema).default([]),
+    log: logSchema.prefault({}),
+    shutdownGraceMs: ms('how long in-flight calls may finish at shutdown').default(DEFAULTS.shutdownGraceMs),
+    reload: z.boolean().default(true).describe('apply changes to services and routes when this file changes'),
+  })
+  .meta({ title: 'slim-gateway configuration' });
+
+/** The file as validated, with defaults applied (before names and addresses are resolved). */
+export type FileConfig = z.output<typeof configSchema>;

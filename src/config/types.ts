@@ -1,0 +1,110 @@
+// The validated configuration as the rest of the gateway sees it: typed, resolved (SLIM names
+// parsed, addresses split, relative paths made absolute, TLS files read) and deeply frozen. Each
+// component receives only its slice (`config.http`, one `ServiceConfig`, ...).
+import type { SlimName } from '../slim/dataplane/name.js';
+import type { DefaultedVariable } from './expand.js';
+import type { HostPort } from './host-port.js';
+
+export type { HostPort } from './host-port.js';
+export type { DefaultedVariable } from './expand.js';
+
+/** PEM material read from the files named in `slim.tls`. */
+export interface TlsMaterial {
+  readonly ca?: Uint8Array;
+  readonly cert?: Uint8Array;
+  readonly key?: Uint8Array;
+}
+
+export type NodeConfig =
+  | { readonly kind: 'embedded'; readonly listen: HostPort }
+  | { readonly kind: 'remote'; readonly url: string; readonly tls?: TlsMaterial };
+
+export interface SlimConfig {
+  readonly node: NodeConfig;
+  /** The gateway's own name (routes call from it). */
+  readonly name: SlimName;
+  readonly sharedSecret: string;
+  readonly mls: boolean;
+  readonly connectTimeoutMs: number;
+}
+
+/** The parts of `http` that a reload may change without a restart. */
+export interface HttpAccessConfig {
+  readonly bearerTokens: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly allowedHosts: readonly string[];
+}
+
+export interface HttpConfig extends HttpAccessConfig {
+  readonly listen: HostPort;
+  readonly allowNonLoopback: boolean;
+  readonly maxBodyBytes: number;
+  readonly trustForwardedHeaders: boolean;
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** A process the gateway runs: a stdio MCP server, or a `spawn:` for a service with a URL. */
+export interface ProcessConfig {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute. */
+  readonly cwd: string;
+}
+
+export interface SpawnConfig extends ProcessConfig {
+  readonly readyTimeoutMs: number;
+}
+
+export type McpBackendConfig =
+  | ({ readonly kind: 'stdio' } & ProcessConfig)
+  | { readonly kind: 'http'; readonly url: string; readonly headers: Readonly<Record<string, string>> };
+
+interface ServiceBase {
+  readonly name: SlimName;
+  readonly description?: string;
+  readonly spawn?: SpawnConfig;
+}
+
+export type ServiceConfig =
+  | (ServiceBase & { readonly kind: 'mcp'; readonly backend: McpBackendConfig })
+  | (ServiceBase & {
+      readonly kind: 'a2a';
+      readonly url: string;
+      readonly headers: Readonly<Record<string, string>>;
+    });
+
+export type RouteTarget =
+  | { readonly kind: 'one'; readonly name: SlimName }
+  | { readonly kind: 'group'; readonly members: readonly SlimName[] };
+
+export interface RouteConfig {
+  readonly path: string;
+  readonly protocol: 'mcp' | 'a2a';
+  readonly target: RouteTarget;
+  readonly description?: string;
+  readonly timeoutMs: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface LogConfig {
+  readonly level: LogLevel;
+  readonly format: 'auto' | 'json' | 'pretty';
+}
+
+export interface GatewayConfig {
+  /** Absolute path of the file it came from, when it came from one. */
+  readonly source?: string;
+  readonly slim: SlimConfig;
+  readonly http: HttpConfig;
+  readonly services: readonly ServiceConfig[];
+  readonly routes: readonly RouteConfig[];
+  readonly log: LogConfig;
+  readonly shutdownGraceMs: number;
+  readonly reload: boolean;
+  /** Variables whose `:-default` was used (the gateway warns for secrets). */
+  readonly defaultedVariables: readonly DefaultedVariable[];
+}

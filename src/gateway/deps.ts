@@ -1,0 +1,137 @@
+// GatewayDeps: everything the composition root builds on, injected as factories, so the root can
+// be tested without a network (memory-deps.ts, tests only) and the real SLIM stack plugs in as one
+// object (real-deps.ts). Each factory maps onto one seam of ARCHITECTURE.md: the embedded node,
+// the Link to a node, a SlimApp, SLIMRPC server/client/multicast, and the MCP and A2A adapters.
+// Generic in the node and app types so the real implementation needs no casts.
+import type { Readable, Writable } from 'node:stream';
+import type { HostPort, McpBackendConfig, TlsMaterial } from '../config/types.js';
+import type { Link } from '../slim/dataplane/link.js';
+import type { SlimName } from '../slim/dataplane/name.js';
+import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
+import type { HttpHandler } from '../util/http.js';
+import type { Logger } from '../util/log.js';
+import type { MetricsRegistry } from '../util/metrics.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** What every factory receives: a child logger for the thing it builds, and the registry. */
+export interface DepsContext {
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+}
+
+/** A running embedded SLIM node. */
+export interface NodeHandle {
+  /** Where other processes reach it, e.g. `127.0.0.1:46357`. */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+/** A SLIM app (the real one is SlimApp from src/slim/session/types.ts). */
+export interface AppHandle {
+  /** Full name, with the instance id derived from the identity. */
+  readonly name: SlimName;
+  close(): Promise<void>;
+}
+
+/** Where a link goes: the node this process runs, or a node at a URL (TLS material if https). */
+export type NodeEndpoint<N> =
+  | { readonly kind: 'embedded'; readonly node: N }
+  | { readonly kind: 'remote'; readonly url: string; readonly tls?: TlsMaterial };
+
+// ---- adapters (src/adapters/mcp, src/adapters/a2a) ----
+
+interface IngressBase extends DepsContext {
+  /** The route path, e.g. /mcp/weather (for logs and metrics; URLs come from the request context). */
+  readonly route: string;
+  /** Deadline of each call. */
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+}
+
+/** One service, or a group (every member gets each call). */
+export type IngressTarget =
+  | { readonly target: SlimName; readonly client: RpcClient }
+  | { readonly target: readonly SlimName[]; readonly client: MulticastClient };
+
+export type IngressOptions = IngressBase & IngressTarget;
+
+export interface McpIngress {
+  readonly handler: HttpHandler;
+  /** Speaks MCP over a stdio pair (the `stdio` command) until `signal` fires or input ends. */
+  serveStdio(input: Readable, output: Writable, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface A2aIngress {
+  readonly handler: HttpHandler;
+  close(): Promise<void>;
+}
+
+export interface McpServiceOptions extends DepsContext {
+  readonly name: SlimName;
+  readonly backend: McpBackendConfig;
+}
+
+export interface A2aServiceOptions extends DepsContext {
+  readonly name: SlimName;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface McpAdapter {
+  createIngress(options: IngressOptions): MaybePromise<McpIngress>;
+  createService(
+    options: McpServiceOptions,
+  ): MaybePromise<{ service: ServiceDefinition; close(): Promise<void> }>;
+}
+
+export interface A2aAdapter {
+  createIngress(options: IngressOptions): MaybePromise<A2aIngress>;
+  createService(
+    options: A2aServiceOptions,
+  ): MaybePromise<{ services: readonly ServiceDefinition[]; close(): Promise<void> }>;
+}
+
+// ---- the whole set ----
+
+export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHandle = AppHandle> {
+  /** Starts the embedded node listening on `listen`; rejects if it cannot (e.g. port taken). */
+  startNode(options: DepsContext & { readonly listen: HostPort; readonly signal: AbortSignal }): Promise<N>;
+
+  /** A started link (Link.start resolved); rejects with UNREACHABLE/TIMEOUT/CANCELLED, never hangs. */
+  connectLink(
+    options: DepsContext & {
+      readonly endpoint: NodeEndpoint<N>;
+      readonly timeoutMs: number;
+      readonly signal: AbortSignal;
+    },
+  ): Promise<Link>;
+
+  /** A SLIM app named `name` on `link` (subscribed, accepting sessions). */
+  createApp(
+    options: DepsContext & {
+      readonly link: Link;
+      readonly name: SlimName;
+      readonly sharedSecret: string;
+      readonly mls: boolean;
+      readonly signal: AbortSignal;
+    },
+  ): Promise<A>;
+
+  /** Serves SLIMRPC calls addressed to the app's name. */
+  createRpcServer(app: A, options: DepsContext): RpcServer;
+
+  /** A channel from the app to `target` (sessions are opened lazily, MLS as configured). */
+  createRpcClient(app: A, target: SlimName, options: DepsContext & { readonly mls: boolean }): RpcClient;
+
+  /** A group channel from the app to `members`. */
+  createMulticast(
+    app: A,
+    members: readonly SlimName[],
+    options: DepsContext & { readonly mls: boolean; readonly signal: AbortSignal },
+  ): Promise<MulticastClient>;
+
+  readonly mcp: McpAdapter;
+  readonly a2a: A2aAdapter;
+}

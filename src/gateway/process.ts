@@ -1,0 +1,118 @@
+// The `run` process lifecycle around a Gateway: loud warnings for risky settings, the startup
+// banner, hot reload (file watch and SIGHUP), and shutdown on SIGINT/SIGTERM (stop accepting, let
+// in-flight calls finish for shutdownGraceMs, fail the rest, stop children, exit 0). A second
+// signal forces an immediate exit (code 1). Shared by the `run` command and the test fixture that
+// runs a gateway on in-memory deps.
+import type { GatewayConfig } from '../config/types.js';
+import { watchConfigFile } from '../config/reload.js';
+import type { ConfigWatcher } from '../config/reload.js';
+import { isLoopbackHost } from '../config/host-port.js';
+import { createGateway } from '../gateway.js';
+import type { Gateway } from '../gateway.js';
+import { describeError } from '../util/errors.js';
+import type { Logger } from '../util/log.js';
+import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
+import { summaryLines } from './summary.js';
+
+export interface RunOptions<N extends NodeHandle, A extends AppHandle> {
+  readonly config: GatewayConfig;
+  readonly deps: GatewayDeps<N, A>;
+  readonly logger: Logger;
+  /** For `${VAR}` on reload and for spawned processes. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The file to watch for reloads (config.reload permitting). */
+  readonly configFile?: string;
+  readonly version: string;
+}
+
+/** Warnings that must not scroll by unnoticed. */
+export function riskWarnings(config: GatewayConfig): string[] {
+  const out: string[] = [];
+  for (const d of config.defaultedVariables) {
+    if (d.path === 'slim.sharedSecret')
+      out.push(
+        `slim.sharedSecret is the built-in development default because ${d.variable} is not set: ` +
+          `anyone who has this file can join your SLIM sessions. Set ${d.variable} to a secret of your own.`,
+      );
+  }
+  if (!config.slim.mls) out.push('slim.mls is false: sessions are NOT end-to-end encrypted.');
+  if (!isLoopbackHost(config.http.listen.host) && config.http.bearerTokens.length === 0)
+    out.push(
+      'http.listen is not a loopback address and http.bearerTokens is empty: anyone who can reach ' +
+        'this address can call your SLIM services.',
+    );
+  return out;
+}
+
+/** Runs until a signal; resolves with the exit code. */
+export async function runGatewayProcess<N extends NodeHandle, A extends AppHandle>(
+  options: RunOptions<N, A>,
+): Promise<number> {
+  const log = options.logger;
+  for (const w of riskWarnings(options.config)) log.warn(`WARNING: ${w}`);
+
+  let gateway: Gateway | undefined;
+  let stopRequested: string | undefined;
+  let resolveStop!: (signal: string) => void;
+  const stop = new Promise<string>((r) => (resolveStop = r));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) {
+      log.error({ signal }, 'second signal: exiting now, without waiting for in-flight calls');
+      process.exit(1);
+    }
+    stopRequested = signal;
+    resolveStop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let watcher: ConfigWatcher | undefined;
+  const onHup = () => void watcher?.check();
+  try {
+    log.info({ version: options.version, config: options.configFile }, 'slim-gateway starting');
+    const starting = createGateway(options.config, options.deps, { logger: log, processEnv: options.env });
+    gateway = await Promise.race([starting, stop.then(() => undefined)]);
+    if (!gateway) {
+      log.info('stopping before the gateway finished starting');
+      const late = await starting.catch(() => undefined);
+      await late?.close(0);
+      return 0;
+    }
+    log.info({ url: gateway.url }, `slim-gateway ${options.version} ready`);
+    for (const line of summaryLines(gateway.summary())) log.info(`  ${line}`);
+    const ready = gateway.readiness();
+    if (!ready.ready) log.warn({ reasons: ready.reasons }, 'not ready yet (see /readyz)');
+
+    if (options.configFile && options.config.reload) {
+      const gw = gateway;
+      watcher = watchConfigFile(options.configFile, {
+        env: options.env,
+        logger: log,
+        onChange: async (next) => {
+          await gw.reload(next);
+          for (const line of summaryLines(gw.summary())) log.info(`  ${line}`);
+        },
+      });
+      process.on('SIGHUP', onHup);
+    }
+
+    const signal = await stop;
+    log.info(
+      { signal, graceMs: gateway.config.shutdownGraceMs },
+      'shutting down (send the signal again to force)',
+    );
+    watcher?.close();
+    await gateway.close();
+    log.info('bye');
+    return 0;
+  } catch (err) {
+    log.error({ err: describeError(err) }, 'slim-gateway failed');
+    await gateway?.close(0);
+    return 1;
+  } finally {
+    process.off('SIGHUP', onHup);
+    // Signals keep their handler until exit so a second one still forces it.
+    // Safety net: if a stray handle kept the event loop alive, leave anyway.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 3_000).unref();
+  }
+}

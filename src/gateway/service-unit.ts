@@ -1,0 +1,127 @@
+// One service offered on SLIM (DESIGN.md, "Next to an MCP server"): optionally its own process
+// (spawn), the adapter that turns the local server into SLIMRPC service definitions, and a SLIM app
+// under the service's name with an RPC server that serves them. Started as one unit, closed as one
+// unit (RPC server first, so in-flight calls finish within the grace period, then the adapter,
+// the app, the link and the process).
+import type { ServiceConfig } from '../config/types.js';
+import type { Link } from '../slim/dataplane/link.js';
+import { formatName } from '../slim/dataplane/name.js';
+import type { ServiceDefinition } from '../slim/rpc/types.js';
+import { childLogger } from '../util/log.js';
+import type { Logger } from '../util/log.js';
+import type { MetricsRegistry } from '../util/metrics.js';
+import { Closer } from './closer.js';
+import type { AppHandle, GatewayDeps, NodeEndpoint, NodeHandle } from './deps.js';
+import { startProcess, waitForPort } from './spawn.js';
+import type { Unit } from './supervisor.js';
+
+export interface UnitEnv<N extends NodeHandle, A extends AppHandle> {
+  readonly deps: GatewayDeps<N, A>;
+  readonly endpoint: NodeEndpoint<N>;
+  readonly sharedSecret: string;
+  readonly mls: boolean;
+  readonly connectTimeoutMs: number;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunningService extends Unit {
+  readonly link: Link;
+  readonly app: AppHandle;
+  /** The fully-qualified SLIMRPC service names it serves. */
+  readonly serviceNames: readonly string[];
+}
+
+/** A one-line description of the backend, for the startup summary and `check`. */
+export function describeBackend(svc: ServiceConfig): string {
+  const spawned = svc.spawn ? ` (spawned: ${[svc.spawn.command, ...svc.spawn.args].join(' ')})` : '';
+  if (svc.kind === 'a2a') return `A2A agent ${svc.url}${spawned}`;
+  const b = svc.backend;
+  return b.kind === 'stdio'
+    ? `MCP stdio server: ${[b.command, ...b.args].join(' ')}`
+    : `MCP Streamable HTTP server ${b.url}${spawned}`;
+}
+
+export async function startService<N extends NodeHandle, A extends AppHandle>(
+  svc: ServiceConfig,
+  env: UnitEnv<N, A>,
+  signal: AbortSignal,
+  reportFailure: (err: unknown) => void,
+): Promise<RunningService> {
+  const name = formatName(svc.name);
+  const logger = env.logger.child({ service: name });
+  const ctx = { logger, metrics: env.metrics };
+  let closeGraceMs = 0;
+  const parts = new Closer(logger, () => closeGraceMs + 5_000);
+  try {
+    if (svc.spawn) {
+      const proc = startProcess(svc.spawn, {
+        logger: childLogger(logger, 'process'),
+        baseEnv: env.baseEnv,
+        onExit: reportFailure,
+      });
+      parts.add('process', () => proc.stop(Math.max(closeGraceMs, 2_000)));
+      await waitForPort(svc.kind === 'a2a' ? svc.url : (svc.backend as { url: string }).url, signal);
+    }
+
+    let definitions: readonly ServiceDefinition[];
+    if (svc.kind === 'mcp') {
+      const h = await env.deps.mcp.createService({
+        ...ctx,
+        logger: childLogger(logger, 'mcp'),
+        name: svc.name,
+        backend: svc.backend,
+      });
+      parts.add('mcp adapter', () => h.close());
+      definitions = [h.service];
+    } else {
+      const h = await env.deps.a2a.createService({
+        ...ctx,
+        logger: childLogger(logger, 'a2a'),
+        name: svc.name,
+        url: svc.url,
+        headers: svc.headers,
+      });
+      parts.add('a2a adapter', () => h.close());
+      definitions = h.services;
+    }
+
+    const link = await env.deps.connectLink({
+      ...ctx,
+      endpoint: env.endpoint,
+      timeoutMs: env.connectTimeoutMs,
+      signal,
+    });
+    parts.add('link', () => link.close());
+    const app = await env.deps.createApp({
+      ...ctx,
+      link,
+      name: svc.name,
+      sharedSecret: env.sharedSecret,
+      mls: env.mls,
+      signal,
+    });
+    parts.add('app', () => app.close());
+    const server = env.deps.createRpcServer(app, ctx);
+    for (const def of definitions) server.register(def);
+    parts.add('rpc server', () => server.close(closeGraceMs));
+    logger.info(
+      { app: formatName(app.name), rpc: definitions.map((d) => d.name) },
+      'service offered on SLIM',
+    );
+
+    return {
+      link,
+      app,
+      serviceNames: definitions.map((d) => d.name),
+      close: async (graceMs) => {
+        closeGraceMs = graceMs;
+        await parts.closeAll();
+      },
+    };
+  } catch (err) {
+    await parts.closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,361 @@
+// The HTTP edge (DESIGN.md, Local endpoints): one node:http server on http.listen that mounts each
+// route's HttpHandler under its path, serves /healthz, /readyz and /metrics, and applies the access
+// checks. Every request gets an id (X-Request-Id), a per-request AbortSignal (client disconnect or
+// shutdown) and its mount's external base URL. Shutdown stops accepting, lets calls finish for a
+// grace period, then aborts what is left with CLOSED so handlers answer with a clear error.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatHostPort, isLoopbackHost } from '../config/host-port.js';
+import type { HostPort } from '../config/host-port.js';
+import { GatewayError, describeError } from '../util/errors.js';
+import { httpStatusFor, sendJson } from '../util/http.js';
+import type { HttpHandler } from '../util/http.js';
+import type { Logger } from '../util/log.js';
+import type { MetricsRegistry } from '../util/metrics.js';
+import {
+  CORS_EXPOSE,
+  CORS_METHODS,
+  checkBearer,
+  hostAllowed,
+  originAllowed,
+  wwwAuthenticate,
+} from './access.js';
+import type { AccessPolicy } from './access.js';
+import { edgeMetrics } from './edge-metrics.js';
+import { externalBaseUrl } from './forwarded.js';
+import { RouteTable } from './router.js';
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not, one short sentence each (empty when ready). */
+  readonly reasons: readonly string[];
+}
+
+export interface HttpAccess {
+  readonly bearerTokens: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly allowedHosts: readonly string[];
+}
+
+export interface HttpEdgeOptions {
+  readonly listen: HostPort;
+  readonly access: HttpAccess;
+  readonly maxBodyBytes: number;
+  readonly trustForwardedHeaders: boolean;
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly readiness: () => Readiness;
+  readonly metrics: MetricsRegistry;
+  readonly logger: Logger;
+}
+
+interface InFlight {
+  readonly controller: AbortController;
+  /** A long-lived event stream (GET text/event-stream): cut at once on shutdown. */
+  readonly stream: boolean;
+  readonly done: Promise<void>;
+}
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+export class HttpEdge {
+  private readonly server: Server;
+  private readonly routes = new RouteTable<HttpHandler>();
+  private readonly inflight = new Set<InFlight>();
+  private readonly metrics;
+  private readonly log: Logger;
+  private policy: AccessPolicy;
+  private bound: HostPort | undefined;
+  private draining = false;
+  private closing: Promise<void> | undefined;
+  private resolveClosed!: () => void;
+  private readonly closedPromise = new Promise<void>((r) => (this.resolveClosed = r));
+
+  constructor(private readonly options: HttpEdgeOptions) {
+    this.log = options.logger;
+    this.metrics = edgeMetrics(options.metrics);
+    this.policy = this.policyFor(options.access);
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = options.keepAliveTimeoutMs;
+    this.server.headersTimeout = options.headersTimeoutMs;
+    this.server.requestTimeout = options.requestTimeoutMs;
+    // No socket inactivity timeout: SSE streams may stay quiet for a long time.
+    this.server.timeout = 0;
+  }
+
+  /** Binds http.listen; rejects with UNAVAILABLE when the address is taken or not local. */
+  async start(): Promise<void> {
+    const { host, port } = this.options.listen;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : describeError(err);
+        reject(
+          new GatewayError('UNAVAILABLE', `cannot listen on ${formatHostPort(this.options.listen)}: ${why}`, {
+            cause: err,
+          }),
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const addr = this.server.address() as AddressInfo;
+    this.bound = Object.freeze({ host, port: addr.port });
+    this.log.info({ url: this.url }, 'local endpoints listening');
+  }
+
+  /** The bound address (port resolved when http.listen asked for port 0). */
+  get address(): HostPort {
+    if (!this.bound) throw new GatewayError('CLOSED', 'the HTTP edge is not listening');
+    return this.bound;
+  }
+
+  /** `http://host:port`, without a trailing slash. */
+  get url(): string {
+    return `http://${formatHostPort(this.address)}`;
+  }
+
+  /** Mounts (or replaces) the handler for `path`. */
+  mount(path: string, handler: HttpHandler): void {
+    this.routes.set(path, handler);
+  }
+
+  unmount(path: string): void {
+    this.routes.delete(path);
+  }
+
+  mounted(): string[] {
+    return this.routes.paths();
+  }
+
+  setAccess(access: HttpAccess): void {
+    this.policy = this.policyFor(access);
+  }
+
+  private policyFor(access: HttpAccess): AccessPolicy {
+    return {
+      ...access,
+      checkHost: isLoopbackHost(this.options.listen.host) || access.allowedHosts.length > 0,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    const pathname = pathOf(req.url);
+    const match = PROBES.has(pathname) ? undefined : this.routes.match(pathname);
+    const label = PROBES.has(pathname) ? pathname : (match?.path ?? 'unmatched');
+    const method = req.method ?? 'GET';
+
+    const controller = new AbortController();
+    let finish!: () => void;
+    const entry: InFlight = {
+      controller,
+      stream: method === 'GET' && (req.headers.accept ?? '').includes('text/event-stream'),
+      done: new Promise<void>((r) => (finish = r)),
+    };
+    this.inflight.add(entry);
+    this.metrics.inFlight.inc({ route: label });
+    res.on('close', () => {
+      if (!res.writableFinished)
+        controller.abort(new GatewayError('CANCELLED', 'the client closed the connection'));
+      this.inflight.delete(entry);
+      this.metrics.inFlight.dec({ route: label });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = res.writableFinished ? String(res.statusCode) : 'aborted';
+      this.metrics.requests.inc({ route: label, method, status });
+      this.metrics.duration.observe({ route: label }, seconds);
+      this.log.debug({ requestId, method, route: label, status, ms: Math.round(seconds * 1000) }, 'request');
+      finish();
+    });
+
+    try {
+      await this.dispatch(req, res, pathname, match, controller.signal, method);
+    } catch (err) {
+      const status = httpStatusFor(err);
+      if (status >= 500)
+        this.log.warn({ requestId, route: label, err: describeError(err) }, 'request failed');
+      if (!res.headersSent) sendJson(res, status, errorBody(err));
+      else if (!res.writableEnded) res.destroy();
+    }
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    match: ReturnType<RouteTable<HttpHandler>['match']>,
+    signal: AbortSignal,
+    method: string,
+  ): Promise<void> {
+    const policy = this.policy;
+    if (this.draining) {
+      res.setHeader('connection', 'close');
+      throw new GatewayError('CLOSED', 'the gateway is shutting down');
+    }
+    if (!hostAllowed(req.headers.host, policy)) {
+      return sendJson(
+        res,
+        403,
+        error('FORBIDDEN', `host "${req.headers.host}" is not allowed (see http.allowedHosts)`),
+      );
+    }
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, policy)) {
+      return sendJson(
+        res,
+        403,
+        error('FORBIDDEN', `origin ${origin} is not allowed (see http.allowedOrigins)`),
+      );
+    }
+    if (origin !== undefined) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-expose-headers', CORS_EXPOSE);
+      res.setHeader('vary', 'Origin');
+      if (method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': CORS_METHODS,
+          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+    }
+    if (pathname === '/healthz' || pathname === '/readyz') return this.probe(req, res, pathname);
+
+    const bearer = checkBearer(req.headers.authorization, policy.bearerTokens);
+    if (bearer !== 'ok') {
+      return sendJson(res, 401, error('UNAUTHENTICATED', 'a valid Authorization: Bearer token is required'), {
+        'www-authenticate': wwwAuthenticate(bearer),
+      });
+    }
+    if (pathname === '/metrics') return this.probe(req, res, pathname);
+
+    if (!match) {
+      return sendJson(res, 404, {
+        error: { code: 'NOT_FOUND', message: `no route for ${pathname}` },
+        routes: this.routes.paths(),
+      });
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
+      res.setHeader('connection', 'close');
+      throw new GatewayError(
+        'RESOURCE_EXHAUSTED',
+        `request body over the ${this.options.maxBodyBytes}-byte limit`,
+      );
+    }
+    const baseUrl = externalBaseUrl(req.headers, match.path, {
+      trustForwarded: this.options.trustForwardedHeaders,
+      fallbackHost: formatHostPort(this.address),
+    });
+    await match.value(req, res, { subpath: match.subpath, baseUrl, signal });
+  }
+
+  private probe(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendJson(res, 405, error('METHOD_NOT_ALLOWED', `${pathname} answers GET`), {
+        allow: 'GET, HEAD',
+      });
+    }
+    req.resume();
+    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/readyz') {
+      const r = this.draining
+        ? { ready: false, reasons: ['the gateway is shutting down'] }
+        : this.options.readiness();
+      return sendJson(
+        res,
+        r.ready ? 200 : 503,
+        r.ready ? { status: 'ready' } : { status: 'not ready', reasons: r.reasons },
+      );
+    }
+    const text = this.options.metrics.render();
+    res.writeHead(200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+
+  /** Requests being answered right now. */
+  get inFlightCount(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * Stops accepting connections; event streams are cut at once, other requests get `graceMs` to
+   * finish, then their signals fire with CLOSED. Idempotent; never rejects.
+   */
+  close(graceMs = 0): Promise<void> {
+    this.closing ??= this.shutdown(graceMs).finally(() => this.resolveClosed());
+    return this.closing;
+  }
+
+  closed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    this.draining = true;
+    const stopped = new Promise<void>((r) => (this.bound ? this.server.close(() => r()) : r()));
+    this.server.closeIdleConnections();
+    const shuttingDown = () => new GatewayError('CLOSED', 'the gateway is shutting down');
+    for (const f of this.inflight) if (f.stream) f.controller.abort(shuttingDown());
+    if (this.inflight.size > 0) {
+      this.log.info({ inFlight: this.inflight.size, graceMs }, 'waiting for in-flight requests');
+      await waitAll(
+        [...this.inflight].map((f) => f.done),
+        graceMs,
+      );
+    }
+    if (this.inflight.size > 0) {
+      this.log.warn(
+        { inFlight: this.inflight.size },
+        'grace period over: failing the requests still in flight',
+      );
+      for (const f of this.inflight) f.controller.abort(shuttingDown());
+      // Handlers answer their aborted requests; then whatever is left is cut.
+      await waitAll(
+        [...this.inflight].map((f) => f.done),
+        1000,
+      );
+    }
+    this.server.closeAllConnections();
+    await waitAll([stopped], 1000);
+  }
+}
+
+/** Resolves when every promise settled or after `ms`, whichever comes first; clears its timer. */
+async function waitAll(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(promises), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '/';
+  }
+}
+
+function error(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
+/** The edge's JSON error body for a thrown error (its message, never a stack or a payload). */
+function errorBody(err: unknown): { error: { code: string; message: string } } {
+  if (err instanceof GatewayError) return error(err.code, err.message);
+  return error('INTERNAL', 'internal error');
+}
