@@ -3,7 +3,7 @@
 // can never change the document's structure (a `:` or `#` in a secret stays data), references work
 // inside flow collections (`bearerTokens: [${TOKEN}]`), and each problem knows its path.
 // Grammar: NAME is [A-Za-z_][A-Za-z0-9_]*; `${NAME:-x}` uses x when NAME is unset or empty (as in
-// the shell); `$${` is a literal `${`. A plain (unquoted) scalar that is exactly one reference
+// the shell); `$${...}` is the literal text `${...}`. A plain (unquoted) scalar that is exactly one reference
 // takes the type of its value, so `mls: ${MLS:-true}` is a boolean and `port: ${P}` a number.
 import { Scalar, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
@@ -13,7 +13,7 @@ import type { ConfigPath, ConfigProblem } from './problems.js';
 interface Reference {
   /** The text as written, e.g. `${TOKEN:-x}`. */
   readonly raw: string;
-  /** Undefined for the `$${` escape. */
+  /** Undefined for the `$${...}` escape (which stands for `raw` without its first `$`). */
   readonly name?: string;
   readonly fallback?: string;
 }
@@ -25,7 +25,7 @@ export interface Tokenized {
   readonly pattern: RegExp;
 }
 
-const REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}\n]*))?\}/g;
+const REF = /\$\$\{[^}\n]*\}?|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}\n]*))?\}/g;
 
 /** Replaces references by placeholders that are valid plain YAML in every context. */
 export function tokenize(source: string): Tokenized {
@@ -79,7 +79,7 @@ export function expandDocument(
     const out = text.replace(tok.pattern, (m, i: string) => {
       const ref = tok.refs[Number(i)]!;
       if (m === text) whole = ref;
-      if (ref.name === undefined) return '${';
+      if (ref.name === undefined) return ref.raw.slice(1);
       const value = env[ref.name];
       if (ref.fallback !== undefined && (value === undefined || value === '')) {
         defaulted.push({ variable: ref.name, path: formatPath(path) });

@@ -9,7 +9,7 @@ import type { RawProblem } from './cross-checks.js';
 import { expandDocument, tokenize } from './expand.js';
 import { issuesToProblems } from './issues.js';
 import { formatPath, sortProblems } from './problems.js';
-import type { ConfigProblem } from './problems.js';
+import type { ConfigPath, ConfigProblem } from './problems.js';
 import { resolveConfig } from './resolve.js';
 import { configSchema } from './schema.js';
 import { parseYaml } from './source.js';
@@ -42,7 +42,12 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
   const src = parseYaml(tok.text);
   if (src.problems.length > 0) return { ok: false, problems: sortProblems(src.problems) };
 
-  const expanded = expandDocument(src.doc, tok, options.env, src.locate);
+  // A problem with a mapping entry points at its key; one with a list item, at the item.
+  const positionOf = (path: ConfigPath) => {
+    const last = path[path.length - 1];
+    return typeof last === 'string' ? src.locateKey(path.slice(0, -1), last) : src.locate(path);
+  };
+  const expanded = expandDocument(src.doc, tok, options.env, positionOf);
   const raw: unknown = src.doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === undefined)
     return { ok: false, problems: [{ path: '', message: 'the configuration is empty (slim: is required)' }] };

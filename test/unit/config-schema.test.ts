@@ -1,0 +1,72 @@
+// Unit: the shipped configuration artifacts stay true: the JSON Schema for editors matches the zod
+// schema (drift), and the default and example configurations validate.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkConfigFile } from '../../src/config/load.js';
+import { configJsonSchema } from '../../src/config/json-schema.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { SECRET } from '../support/config.js';
+
+test('config/gateway.schema.json is generated from the zod schema (run npm run config:schema)', () => {
+  // Compared as data: the committed file is prettier-formatted.
+  const committed: unknown = JSON.parse(
+    readFileSync(join(REPO_ROOT, 'config', 'gateway.schema.json'), 'utf8'),
+  );
+  assert.deepEqual(committed, JSON.parse(configJsonSchema()));
+});
+
+test('the JSON Schema is strict and names the documented sections', () => {
+  const schema = JSON.parse(configJsonSchema()) as {
+    additionalProperties: boolean;
+    required: string[];
+    properties: Record<string, { additionalProperties?: boolean; properties?: Record<string, unknown> }>;
+  };
+  assert.equal(schema.additionalProperties, false);
+  assert.deepEqual(schema.required, ['slim']);
+  for (const k of ['slim', 'http', 'services', 'routes']) assert.ok(schema.properties[k], k);
+  assert.equal(schema.properties['slim']!.additionalProperties, false);
+  assert.deepEqual(Object.keys(schema.properties['slim']!.properties!).slice(0, 6), [
+    'node',
+    'listen',
+    'name',
+    'sharedSecret',
+    'mls',
+    'tls',
+  ]);
+});
+
+test('the default configuration is valid and uses the development secret only as a default', () => {
+  const r = checkConfigFile(join(REPO_ROOT, 'config', 'gateway.yaml'), {});
+  assert.ok(r.ok, !r.ok ? r.problems.map((p) => `${p.path}: ${p.message}`).join('\n') : '');
+  assert.deepEqual(r.config.defaultedVariables, [
+    { variable: 'SLIM_SHARED_SECRET', path: 'slim.sharedSecret' },
+  ]);
+  assert.equal(r.config.slim.mls, true);
+  assert.equal(r.config.slim.node.kind, 'embedded');
+  assert.deepEqual(
+    r.config.routes.map((x) => x.path),
+    ['/mcp/weather', '/a2a/planner'],
+  );
+  const withSecret = checkConfigFile(join(REPO_ROOT, 'config', 'gateway.yaml'), {
+    SLIM_SHARED_SECRET: SECRET,
+  });
+  assert.ok(withSecret.ok);
+  assert.equal(withSecret.config.slim.sharedSecret, SECRET);
+  assert.deepEqual(withSecret.config.defaultedVariables, []);
+});
+
+test('the two-gateways example configurations are valid with a shared secret, and need one', () => {
+  for (const side of ['server-side', 'client-side']) {
+    const file = join(REPO_ROOT, 'examples', 'two-gateways', `${side}.yaml`);
+    const r = checkConfigFile(file, { SLIM_SHARED_SECRET: SECRET });
+    assert.ok(r.ok, `${side}: ${!r.ok ? r.problems.map((p) => `${p.path}: ${p.message}`).join('\n') : ''}`);
+    const missing = checkConfigFile(file, {});
+    assert.ok(!missing.ok);
+    assert.deepEqual(
+      missing.problems.map((p) => p.path),
+      ['slim.sharedSecret'],
+    );
+  }
+});
