@@ -7,6 +7,7 @@ import type { ServiceConfig } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { ServiceDefinition } from '../slim/rpc/types.js';
+import { combineSignals } from '../util/abort.js';
 import { childLogger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
@@ -53,16 +54,28 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
   const logger = env.logger.child({ service: name });
   const ctx = { logger, metrics: env.metrics };
   let closeGraceMs = 0;
+  // Until the unit is up, a spawned process that dies fails this attempt at once; afterwards its
+  // death is reported to the supervisor, which restarts the unit.
+  let up = false;
   const parts = new Closer(logger, () => closeGraceMs + 5_000);
   try {
+    const died = new AbortController();
     if (svc.spawn) {
       const proc = startProcess(svc.spawn, {
         logger: childLogger(logger, 'process'),
         baseEnv: env.baseEnv,
-        onExit: reportFailure,
+        onExit: (err) => (up ? reportFailure(err) : died.abort(err)),
       });
       parts.add('process', () => proc.stop(Math.max(closeGraceMs, 2_000)));
-      await waitForPort(svc.kind === 'a2a' ? svc.url : (svc.backend as { url: string }).url, signal);
+      const waiting = combineSignals([signal, died.signal]);
+      try {
+        await waitForPort(
+          svc.kind === 'a2a' ? svc.url : (svc.backend as { url: string }).url,
+          waiting.signal,
+        );
+      } finally {
+        waiting.dispose();
+      }
     }
 
     let definitions: readonly ServiceDefinition[];
@@ -110,6 +123,9 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
       { app: formatName(app.name), rpc: definitions.map((d) => d.name) },
       'service offered on SLIM',
     );
+    // The process may have died while the rest was starting.
+    if (died.signal.aborted) throw died.signal.reason as Error;
+    up = true;
 
     return {
       link,
