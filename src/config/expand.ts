@@ -3,7 +3,8 @@
 // can never change the document's structure (a `:` or `#` in a secret stays data), references work
 // inside flow collections (`bearerTokens: [${TOKEN}]`), and each problem knows its path.
 // Grammar: NAME is [A-Za-z_][A-Za-z0-9_]*; `${NAME:-x}` uses x when NAME is unset or empty (as in
-// the shell); `$${...}` is the literal text `${...}`. A plain (unquoted) scalar that is exactly one reference
+// the shell); `${env:NAME}` is accepted too (the reference SLIM node's configuration syntax);
+// `$${...}` is the literal text `${...}`. A plain (unquoted) scalar that is exactly one reference
 // takes the type of its value, so `mls: ${MLS:-true}` is a boolean and `port: ${P}` a number.
 import { Scalar, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
@@ -25,7 +26,7 @@ export interface Tokenized {
   readonly pattern: RegExp;
 }
 
-const REF = /\$\$\{[^}\n]*\}?|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}\n]*))?\}/g;
+const REF = /\$\$\{[^}\n]*\}?|\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}\n]*))?\}/g;
 
 /** Replaces references by placeholders that are valid plain YAML in every context. */
 export function tokenize(source: string): Tokenized {

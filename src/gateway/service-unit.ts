@@ -8,7 +8,6 @@ import type { Link } from '../slim/dataplane/link.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { ServiceDefinition } from '../slim/rpc/types.js';
 import { combineSignals } from '../util/abort.js';
-import { childLogger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
 import { Closer } from './closer.js';
@@ -62,7 +61,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
     const died = new AbortController();
     if (svc.spawn) {
       const proc = startProcess(svc.spawn, {
-        logger: childLogger(logger, 'process'),
+        logger: logger.child({ part: 'process' }),
         baseEnv: env.baseEnv,
         onExit: (err) => (up ? reportFailure(err) : died.abort(err)),
       });
@@ -82,7 +81,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
     if (svc.kind === 'mcp') {
       const h = await env.deps.mcp.createService({
         ...ctx,
-        logger: childLogger(logger, 'mcp'),
+        logger: logger.child({ part: 'mcp-adapter' }),
         name: svc.name,
         backend: svc.backend,
       });
@@ -91,7 +90,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
     } else {
       const h = await env.deps.a2a.createService({
         ...ctx,
-        logger: childLogger(logger, 'a2a'),
+        logger: logger.child({ part: 'a2a-adapter' }),
         name: svc.name,
         url: svc.url,
         headers: svc.headers,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkConfigFile } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/parse.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { SECRET } from '../support/config.js';
@@ -69,4 +70,20 @@ test('the two-gateways example configurations are valid with a shared secret, an
       ['slim.sharedSecret'],
     );
   }
+});
+
+test('the README configuration reference uses only keys the schema knows', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Configuration'));
+  const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block, 'no yaml block in the Configuration section');
+  const pem = new TextEncoder().encode('-----BEGIN X-----\n-----END X-----\n');
+  const r = parseConfig(block, {
+    env: { SLIM_SHARED_SECRET: SECRET, LOCAL_TOKEN: SECRET },
+    baseDir: '/',
+    readFile: () => pem,
+  });
+  // It lists every key at once, so only "tls needs an https:// node" may be wrong with it.
+  const problems = r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
+  assert.deepEqual(problems, ['slim.tls: tls applies only to an https:// node URL']);
 });

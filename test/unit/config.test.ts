@@ -188,14 +188,14 @@ ${bad.map((p) => `  - { path: "${p}", mcp: acme/demo/x }`).join('\n')}
   assert.ok(paths.includes(`routes[${bad.length + 2}].mcp.group`));
 });
 
-test('${VAR:-default} uses the default when VAR is unset or empty, and records it', () => {
+test('${VAR:-default} uses the default when VAR is unset or empty, and records it; ${env:VAR} works too', () => {
   const yaml = `slim:
   name: \${GW_NAME:-acme/demo/gw}
   sharedSecret: \${S:-${SECRET}}
   mls: \${MLS:-false}
 http:
   listen: 127.0.0.1:\${PORT:-9000}
-  maxBodyBytes: \${LIMIT}
+  maxBodyBytes: \${env:LIMIT}
   allowedHosts: ["\${HOST:-gw.local}", literal-$\${NOT_A_VAR}]
 `;
   const c = configFrom(yaml, { GW_NAME: '', LIMIT: '1024', HOST: 'gw.example' });
@@ -305,5 +305,15 @@ test('YAML syntax errors and empty files are problems with a position', () => {
   assert.deepEqual(
     problemsOf('just a string').map((p) => p.message),
     ['must be a mapping (key: value)'],
+  );
+});
+
+test('a malformed reference is a problem, not a silent literal', () => {
+  const problems = problemsOf(
+    `slim: { name: acme/demo/gw, sharedSecret: "\${1BAD}-0123456789-0123456789-0123456789" }`,
+  );
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.message]),
+    [['slim.sharedSecret', 'malformed variable reference (use ${NAME} or ${NAME:-default})']],
   );
 });
