@@ -24,14 +24,13 @@ import {
 } from './access.js';
 import type { AccessPolicy } from './access.js';
 import { edgeMetrics } from './edge-metrics.js';
+import { errorBody, errorJson, pathOf, waitAll } from './helpers.js';
+import { PROBES, serveProbe } from './probes.js';
+import type { Readiness } from './probes.js';
+
+export type { Readiness } from './probes.js';
 import { externalBaseUrl } from './forwarded.js';
 import { RouteTable } from './router.js';
-
-export interface Readiness {
-  readonly ready: boolean;
-  /** Why not, one short sentence each (empty when ready). */
-  readonly reasons: readonly string[];
-}
 
 export interface HttpAccess {
   readonly bearerTokens: readonly string[];
@@ -58,8 +57,6 @@ interface InFlight {
   readonly stream: boolean;
   readonly done: Promise<void>;
 }
-
-const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 export class HttpEdge {
   private readonly server: Server;
@@ -205,7 +202,7 @@ export class HttpEdge {
       return sendJson(
         res,
         403,
-        error('FORBIDDEN', `host "${req.headers.host}" is not allowed (see http.allowedHosts)`),
+        errorJson('FORBIDDEN', `host "${req.headers.host}" is not allowed (see http.allowedHosts)`),
       );
     }
     const origin = req.headers.origin;
@@ -213,7 +210,7 @@ export class HttpEdge {
       return sendJson(
         res,
         403,
-        error('FORBIDDEN', `origin ${origin} is not allowed (see http.allowedOrigins)`),
+        errorJson('FORBIDDEN', `origin ${origin} is not allowed (see http.allowedOrigins)`),
       );
     }
     if (origin !== undefined) {
@@ -230,15 +227,30 @@ export class HttpEdge {
         return;
       }
     }
-    if (pathname === '/healthz' || pathname === '/readyz') return this.probe(req, res, pathname);
+    if (pathname === '/healthz' || pathname === '/readyz')
+      return serveProbe(req, res, pathname, {
+        readiness: this.options.readiness,
+        metrics: this.options.metrics,
+        draining: this.draining,
+      });
 
     const bearer = checkBearer(req.headers.authorization, policy.bearerTokens);
     if (bearer !== 'ok') {
-      return sendJson(res, 401, error('UNAUTHENTICATED', 'a valid Authorization: Bearer token is required'), {
-        'www-authenticate': wwwAuthenticate(bearer),
-      });
+      return sendJson(
+        res,
+        401,
+        errorJson('UNAUTHENTICATED', 'a valid Authorization: Bearer token is required'),
+        {
+          'www-authenticate': wwwAuthenticate(bearer),
+        },
+      );
     }
-    if (pathname === '/metrics') return this.probe(req, res, pathname);
+    if (pathname === '/metrics')
+      return serveProbe(req, res, pathname, {
+        readiness: this.options.readiness,
+        metrics: this.options.metrics,
+        draining: this.draining,
+      });
 
     if (!match) {
       return sendJson(res, 404, {
@@ -259,32 +271,6 @@ export class HttpEdge {
       fallbackHost: formatHostPort(this.address),
     });
     await match.value(req, res, { subpath: match.subpath, baseUrl, signal });
-  }
-
-  private probe(req: IncomingMessage, res: ServerResponse, pathname: string): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendJson(res, 405, error('METHOD_NOT_ALLOWED', `${pathname} answers GET`), {
-        allow: 'GET, HEAD',
-      });
-    }
-    req.resume();
-    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (pathname === '/readyz') {
-      const r = this.draining
-        ? { ready: false, reasons: ['the gateway is shutting down'] }
-        : this.options.readiness();
-      return sendJson(
-        res,
-        r.ready ? 200 : 503,
-        r.ready ? { status: 'ready' } : { status: 'not ready', reasons: r.reasons },
-      );
-    }
-    const text = this.options.metrics.render();
-    res.writeHead(200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(req.method === 'HEAD' ? undefined : text);
   }
 
   /** Requests being answered right now. */
@@ -333,29 +319,4 @@ export class HttpEdge {
     this.server.closeAllConnections();
     await waitAll([stopped], 1000);
   }
-}
-
-/** Resolves when every promise settled or after `ms`, whichever comes first; clears its timer. */
-async function waitAll(promises: Promise<unknown>[], ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(promises), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
-
-function pathOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? '/', 'http://localhost').pathname;
-  } catch {
-    return '/';
-  }
-}
-
-function error(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
-
-/** The edge's JSON error body for a thrown error (its message, never a stack or a payload). */
-function errorBody(err: unknown): { error: { code: string; message: string } } {
-  if (err instanceof GatewayError) return error(err.code, err.message);
-  return error('INTERNAL', 'internal error');
 }
