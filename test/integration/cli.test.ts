@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 import { SECRET } from '../support/config.js';
 
+/** A hang guard for each test, not a timing assertion. */
+const HANG_GUARD_MS = 120_000;
+
 const BIN = join(REPO_ROOT, 'bin', 'slim-gateway');
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
@@ -30,7 +33,7 @@ function tempFile(t: { after: (fn: () => void) => void }, text: string): string 
   return file;
 }
 
-test('check: a valid file exits 0 with a summary of what it would serve', () => {
+test('check: a valid file exits 0 with a summary of what it would serve', { timeout: HANG_GUARD_MS }, () => {
   const r = cli(['check', '--config', 'config/gateway.yaml']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const lines = r.stdout.split('\n');
@@ -47,10 +50,13 @@ test('check: a valid file exits 0 with a summary of what it would serve', () => 
   assert.ok(!withSecret.stdout.includes('WARNING'));
 });
 
-test('check: a broken file exits 1 listing every problem with file, line, column and path', (t) => {
-  const file = tempFile(
-    t,
-    `slim:
+test(
+  'check: a broken file exits 1 listing every problem with file, line, column and path',
+  { timeout: HANG_GUARD_MS },
+  (t) => {
+    const file = tempFile(
+      t,
+      `slim:
   name: acme/demo/gw
   sharedSecret: \${NOT_SET_ANYWHERE}
   mls: yes please
@@ -64,24 +70,25 @@ routes:
   - { path: /mcp/x, mcp: acme/demo/x }
   - { path: /mcp/x, mcp: acme/demo/y/z/w }
 `,
-  );
-  const r = cli(['check', '--config', file]);
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, '');
-  const lines = r.stdout.trimEnd().split('\n');
-  assert.deepEqual(lines, [
-    `${file}: 7 problems`,
-    `  ${file}:3:3  slim.sharedSecret: environment variable NOT_SET_ANYWHERE is not set (\${NOT_SET_ANYWHERE} has no default)`,
-    `  ${file}:4:3  slim.mls: must be true or false`,
-    `  ${file}:7:18  http.bearerTokens[0]: a bearer token must be at least 32 characters (it has 5)`,
-    `  ${file}:10:5  services[0].mcp: needs command (stdio) or url (HTTP)`,
-    `  ${file}:10:12  services[0].mcp.comand: unknown key "comand"`,
-    `  ${file}:13:7  routes[1].path: duplicate route path "/mcp/x" (also routes[0])`,
-    `  ${file}:13:21  routes[1].mcp: SLIM name "acme/demo/y/z/w" must be org/namespace/app`,
-  ]);
-});
+    );
+    const r = cli(['check', '--config', file]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.deepEqual(lines, [
+      `${file}: 7 problems`,
+      `  ${file}:3:3  slim.sharedSecret: environment variable NOT_SET_ANYWHERE is not set (\${NOT_SET_ANYWHERE} has no default)`,
+      `  ${file}:4:3  slim.mls: must be true or false`,
+      `  ${file}:7:18  http.bearerTokens[0]: a bearer token must be at least 32 characters (it has 5)`,
+      `  ${file}:10:5  services[0].mcp: needs command (stdio) or url (HTTP)`,
+      `  ${file}:10:12  services[0].mcp.comand: unknown key "comand"`,
+      `  ${file}:13:7  routes[1].path: duplicate route path "/mcp/x" (also routes[0])`,
+      `  ${file}:13:21  routes[1].mcp: SLIM name "acme/demo/y/z/w" must be org/namespace/app`,
+    ]);
+  },
+);
 
-test('check: a missing file and missing options are reported, not thrown', () => {
+test('check: a missing file and missing options are reported, not thrown', { timeout: HANG_GUARD_MS }, () => {
   const missing = cli(['check', '--config', 'does/not/exist.yaml']);
   assert.equal(missing.code, 1);
   assert.match(
@@ -97,7 +104,7 @@ test('check: a missing file and missing options are reported, not thrown', () =>
   assert.match(typo.stderr, /unknown option --confg/);
 });
 
-test('--help on every command, and the command list', () => {
+test('--help on every command, and the command list', { timeout: HANG_GUARD_MS }, () => {
   for (const [cmd, usage] of [
     ['run', 'usage: slim-gateway run [--config FILE]'],
     ['stdio', 'usage: slim-gateway stdio --config FILE --route PATH'],
@@ -111,33 +118,41 @@ test('--help on every command, and the command list', () => {
   for (const cmd of ['run', 'stdio', 'check']) assert.match(all.stdout, new RegExp(`^  ${cmd} +\\S`, 'm'));
 });
 
-test('run: an invalid configuration exits 1 listing its problems on stderr', (t) => {
-  const file = tempFile(t, `slim: { name: acme/demo/gw, sharedSecret: ${SECRET}, mlss: true }\n`);
-  const r = cli(['run', '--config', file]);
-  assert.equal(r.code, 1);
-  assert.equal(r.stdout, '');
-  const column = `slim: { name: acme/demo/gw, sharedSecret: ${SECRET}, `.length + 1;
-  assert.equal(r.stderr, `${file}: 1 problem\n  ${file}:1:${column}  slim.mlss: unknown key "mlss"\n`);
-});
+test(
+  'run: an invalid configuration exits 1 listing its problems on stderr',
+  { timeout: HANG_GUARD_MS },
+  (t) => {
+    const file = tempFile(t, `slim: { name: acme/demo/gw, sharedSecret: ${SECRET}, mlss: true }\n`);
+    const r = cli(['run', '--config', file]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    const column = `slim: { name: acme/demo/gw, sharedSecret: ${SECRET}, `.length + 1;
+    assert.equal(r.stderr, `${file}: 1 problem\n  ${file}:1:${column}  slim.mlss: unknown key "mlss"\n`);
+  },
+);
 
-test('stdio: stdout stays clean; an unknown or non-MCP route is an error on stderr', (t) => {
-  const file = tempFile(
-    t,
-    `slim: { name: acme/demo/gw, sharedSecret: ${SECRET} }
+test(
+  'stdio: stdout stays clean; an unknown or non-MCP route is an error on stderr',
+  { timeout: HANG_GUARD_MS },
+  (t) => {
+    const file = tempFile(
+      t,
+      `slim: { name: acme/demo/gw, sharedSecret: ${SECRET} }
 routes:
   - { path: /mcp/a, mcp: acme/demo/a }
   - { path: /a2a/b, a2a: acme/demo/b }
 `,
-  );
-  const unknown = cli(['stdio', '--config', file, '--route', '/mcp/zzz']);
-  assert.equal(unknown.code, 1);
-  assert.equal(unknown.stdout, '');
-  assert.match(unknown.stderr, /no route \/mcp\/zzz \(MCP routes in this file: \/mcp\/a\)/);
-  const a2a = cli(['stdio', '--config', file, '--route', '/a2a/b']);
-  assert.equal(a2a.code, 1);
-  assert.equal(a2a.stdout, '');
-  assert.match(a2a.stderr, /route \/a2a\/b is an A2A route; stdio speaks MCP/);
-  const noRoute = cli(['stdio', '--config', file]);
-  assert.equal(noRoute.code, 2);
-  assert.match(noRoute.stderr, /--route PATH is required/);
-});
+    );
+    const unknown = cli(['stdio', '--config', file, '--route', '/mcp/zzz']);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stdout, '');
+    assert.match(unknown.stderr, /no route \/mcp\/zzz \(MCP routes in this file: \/mcp\/a\)/);
+    const a2a = cli(['stdio', '--config', file, '--route', '/a2a/b']);
+    assert.equal(a2a.code, 1);
+    assert.equal(a2a.stdout, '');
+    assert.match(a2a.stderr, /route \/a2a\/b is an A2A route; stdio speaks MCP/);
+    const noRoute = cli(['stdio', '--config', file]);
+    assert.equal(noRoute.code, 2);
+    assert.match(noRoute.stderr, /--route PATH is required/);
+  },
+);

@@ -13,6 +13,9 @@ import type { LogLine } from '../support/child.js';
 import { http } from '../support/http.js';
 import { until } from '../support/until.js';
 
+/** A hang guard for each test, not a timing assertion. */
+const HANG_GUARD_MS = 120_000;
+
 const FIXTURE = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'gateway', 'memory-gateway.js');
 
 const config = (routes: string, extra = '') => `
@@ -46,74 +49,86 @@ function startProcess(
 
 const msg = (pattern: RegExp) => (l: LogLine) => pattern.test(l.msg);
 
-test('SIGTERM: the call in flight completes, then the process exits 0', async (t) => {
-  const { child } = startProcess(t, config(ROUTE), { RELEASE_ON_SIGTERM: '1' });
-  const ready = await child.waitForLog(msg(/ready$/), 'ready');
-  const url = ready['url'] as string;
-  // The banner names the route's URL and the service's SLIM name.
-  await child.waitForLog(
-    (l) => l.msg.includes(`MCP route  ${url}/mcp/weather -> acme/demo/weather`),
-    'route banner',
-  );
-  await child.waitForLog(
-    (l) => l.msg.includes('service    acme/demo/weather <- MCP stdio server: node weather.js'),
-    'service banner',
-  );
+test(
+  'SIGTERM: the call in flight completes, then the process exits 0',
+  { timeout: HANG_GUARD_MS },
+  async (t) => {
+    const { child } = startProcess(t, config(ROUTE), { RELEASE_ON_SIGTERM: '1' });
+    const ready = await child.waitForLog(msg(/ready$/), 'ready');
+    const url = ready['url'] as string;
+    // The banner names the route's URL and the service's SLIM name.
+    await child.waitForLog(
+      (l) => l.msg.includes(`MCP route  ${url}/mcp/weather -> acme/demo/weather`),
+      'route banner',
+    );
+    await child.waitForLog(
+      (l) => l.msg.includes('service    acme/demo/weather <- MCP stdio server: node weather.js'),
+      'service banner',
+    );
 
-  const call = http(`${url}/mcp/weather`, { method: 'POST', body: rpc('slow') });
-  await until(
-    async () =>
-      (await http(`${url}/metrics`)).text.includes(
-        'slim_gateway_http_requests_in_flight{route="/mcp/weather"} 1',
-      ),
-    'the call to be in flight',
-  );
-  child.proc.kill('SIGTERM');
-  const res = await call;
-  assert.equal(res.status, 200);
-  assert.equal(res.json<{ result: { server: string } }>().result.server, 'acme/demo/weather');
-  assert.deepEqual(await child.exit(), { code: 0, signal: null });
-  assert.ok(child.logs.some((l) => l.msg === 'bye'));
-  assert.deepEqual(child.stdout, [], 'logs go to stderr only');
-});
+    const call = http(`${url}/mcp/weather`, { method: 'POST', body: rpc('slow') });
+    await until(
+      async () =>
+        (await http(`${url}/metrics`)).text.includes(
+          'slim_gateway_http_requests_in_flight{route="/mcp/weather"} 1',
+        ),
+      'the call to be in flight',
+    );
+    child.proc.kill('SIGTERM');
+    const res = await call;
+    assert.equal(res.status, 200);
+    assert.equal(res.json<{ result: { server: string } }>().result.server, 'acme/demo/weather');
+    assert.deepEqual(await child.exit(), { code: 0, signal: null });
+    assert.ok(child.logs.some((l) => l.msg === 'bye'));
+    assert.deepEqual(child.stdout, [], 'logs go to stderr only');
+  },
+);
 
-test('a second signal exits at once, without waiting out the grace period', async (t) => {
-  const { child } = startProcess(t, config(ROUTE, 'shutdownGraceMs: 600000'));
-  const url = (await child.waitForLog(msg(/ready$/), 'ready'))['url'] as string;
-  const call = http(`${url}/mcp/weather`, { method: 'POST', body: rpc('slow') }).catch(() => 'cut');
-  await until(
-    async () =>
-      (await http(`${url}/metrics`)).text.includes(
-        'slim_gateway_http_requests_in_flight{route="/mcp/weather"} 1',
-      ),
-    'the call to be in flight',
-  );
-  child.proc.kill('SIGTERM');
-  await child.waitForLog(msg(/^waiting for in-flight requests$/), 'draining');
-  child.proc.kill('SIGINT');
-  // The guard (30 s) is far below the grace period (600 s): only the second signal can end it.
-  assert.deepEqual(await child.exit(), { code: 1, signal: null });
-  assert.ok(child.logs.some((l) => /second signal/.test(l.msg)));
-  assert.equal(await call, 'cut');
-});
+test(
+  'a second signal exits at once, without waiting out the grace period',
+  { timeout: HANG_GUARD_MS },
+  async (t) => {
+    const { child } = startProcess(t, config(ROUTE, 'shutdownGraceMs: 600000'));
+    const url = (await child.waitForLog(msg(/ready$/), 'ready'))['url'] as string;
+    const call = http(`${url}/mcp/weather`, { method: 'POST', body: rpc('slow') }).catch(() => 'cut');
+    await until(
+      async () =>
+        (await http(`${url}/metrics`)).text.includes(
+          'slim_gateway_http_requests_in_flight{route="/mcp/weather"} 1',
+        ),
+      'the call to be in flight',
+    );
+    child.proc.kill('SIGTERM');
+    await child.waitForLog(msg(/^waiting for in-flight requests$/), 'draining');
+    child.proc.kill('SIGINT');
+    // The guard (30 s) is far below the grace period (600 s): only the second signal can end it.
+    assert.deepEqual(await child.exit(), { code: 1, signal: null });
+    assert.ok(child.logs.some((l) => /second signal/.test(l.msg)));
+    assert.equal(await call, 'cut');
+  },
+);
 
-test('the running process applies a changed file, and rejects an invalid one keeping the old', async (t) => {
-  const { child, file } = startProcess(t, config(ROUTE));
-  const url = (await child.waitForLog(msg(/ready$/), 'ready'))['url'] as string;
-  assert.equal((await http(`${url}/a2a/planner`, { method: 'POST', body: rpc('x') })).status, 404);
+test(
+  'the running process applies a changed file, and rejects an invalid one keeping the old',
+  { timeout: HANG_GUARD_MS },
+  async (t) => {
+    const { child, file } = startProcess(t, config(ROUTE));
+    const url = (await child.waitForLog(msg(/ready$/), 'ready'))['url'] as string;
+    assert.equal((await http(`${url}/a2a/planner`, { method: 'POST', body: rpc('x') })).status, 404);
 
-  writeFileSync(file, config(`${ROUTE}\n  - { path: /a2a/planner, a2a: acme/demo/planner }`));
-  await child.waitForLog(msg(/^configuration reloaded$/), 'reload');
-  assert.equal((await http(`${url}/a2a/planner`, { method: 'POST', body: rpc('x') })).status, 200);
+    writeFileSync(file, config(`${ROUTE}\n  - { path: /a2a/planner, a2a: acme/demo/planner }`));
+    await child.waitForLog(msg(/^configuration reloaded$/), 'reload');
+    assert.equal((await http(`${url}/a2a/planner`, { method: 'POST', body: rpc('x') })).status, 200);
 
-  writeFileSync(file, config(`${ROUTE}\n  - { path: /a2a/planner, a2a: acme/demo }`));
-  await child.waitForLog(msg(/configuration change rejected/), 'rejection');
-  await child.waitForLog(
-    (l) => l.msg.includes('routes[1].a2a: SLIM name "acme/demo" must be org/namespace/app'),
-    'the problem',
-  );
-  assert.equal((await http(`${url}/a2a/planner`, { method: 'POST', body: rpc('x') })).status, 200);
+    writeFileSync(file, config(`${ROUTE}\n  - { path: /a2a/planner, a2a: acme/demo }`));
+    await child.waitForLog(msg(/configuration change rejected/), 'rejection');
+    await child.waitForLog(
+      (l) => l.msg.includes('routes[1].a2a: SLIM name "acme/demo" must be org/namespace/app'),
+      'the problem',
+    );
+    assert.equal((await http(`${url}/a2a/planner`, { method: 'POST', body: rpc('x') })).status, 200);
 
-  child.proc.kill('SIGTERM');
-  assert.equal((await child.exit()).code, 0);
-});
+    child.proc.kill('SIGTERM');
+    assert.equal((await child.exit()).code, 0);
+  },
+);
