@@ -165,3 +165,21 @@ test('the owner runs overlapping calls in call order; close rejects queued and l
   // The peer is unaffected.
   await b.group.encrypt(text('alone'), new Uint8Array());
 });
+
+test('joins a tree whose leaves are unmerged at different depths (adds after a remove)', async () => {
+  // The reference adds without an UpdatePath and removes with one; after a remove, later adds
+  // leave their leaves "unmerged" at different levels of the moderator's path. RFC 9420 §7.9.2
+  // allows that; ts-mls 1.6.4's own Welcome processing refuses it (see src/slim/mls/join.ts).
+  const mod: Member = { app: await makeApp('mod'), group: undefined! };
+  mod.group = await mod.app.client.createGroup();
+  const members: Member[] = [];
+  for (let i = 0; i < 10; i++) members.push(await addMember(mod, members, await makeApp(`p${i}`)));
+  const rm = await mod.group.removeMember(members[1]!.app.identity.tokenId);
+  for (const m of members) await m.group.applyCommit(rm.commit);
+  const stay = members.filter((_, i) => i !== 1);
+  stay.push(await addMember(mod, stay, members[1]!.app)); // lands in the freed leaf, low in the tree
+  stay.push(await addMember(mod, stay, await makeApp('late1'))); // lands at the right edge
+  stay.push(await addMember(mod, stay, await makeApp('late2')));
+  await exchange(mod, stay, 'everyone in');
+  await exchange(stay[stay.length - 1]!, [mod, ...stay.slice(0, -1)], 'from the last joiner');
+});
