@@ -12,7 +12,7 @@ import { summarize } from './harness.js';
 
 const SECRET = 'a-very-long-shared-secret-0123456789abcdef';
 const SIZES = [2, 11, 51];
-const COMMIT_RUNS = 11;
+const COMMIT_RUNS = 21;
 const MESSAGE_RUNS = 301;
 
 interface App {
