@@ -186,7 +186,11 @@ test('joins a tree whose leaves are unmerged at different depths (adds after a r
   const gone = stay.splice(4, 1)[0]!;
   const rm2 = await mod.group.removeMember(gone.app.identity.tokenId);
   for (const m of [...stay, gone]) await m.group.applyCommit(rm2.commit);
-  const ct = await exchange(stay[stay.length - 2]!, [mod, ...stay.filter((_, i) => i !== stay.length - 2)], 'after');
+  const ct = await exchange(
+    stay[stay.length - 2]!,
+    [mod, ...stay.filter((_, i) => i !== stay.length - 2)],
+    'after',
+  );
   await assert.rejects(gone.group.decrypt(ct), { code: 'MLS' });
   stay.push(await addMember(mod, stay, await makeApp('late3')));
   await exchange(stay[stay.length - 1]!, [mod, ...stay.slice(0, -1)], 'and one more');
