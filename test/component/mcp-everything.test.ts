@@ -22,7 +22,11 @@ test('server-everything through the gateway pair, driven by the v1 SDK client', 
   });
   client.setRequestHandler(CreateMessageRequestSchema, (req) => {
     const first = req.params.messages[0]?.content as { text?: string } | undefined;
-    return { model: 'test-model', role: 'assistant', content: { type: 'text', text: `echo of ${first?.text ?? ''}` } };
+    return {
+      model: 'test-model',
+      role: 'assistant',
+      content: { type: 'text', text: `echo of ${first?.text ?? ''}` },
+    };
   });
   const transport = new StreamableHTTPClientTransport(new URL(gw.url));
   await client.connect(transport);
@@ -61,7 +65,10 @@ test('server-everything through the gateway pair, driven by the v1 SDK client', 
   });
 
   await t.test('a sampling request from the server is answered by the client', async () => {
-    const res = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'weather?' } });
+    const res = await client.callTool({
+      name: 'trigger-sampling-request',
+      arguments: { prompt: 'weather?' },
+    });
     assert.match(JSON.stringify(res.content), /echo of .*weather\?/);
   });
 
@@ -92,15 +99,22 @@ test('server-everything through the gateway pair, driven by the v1 SDK client', 
 
   await t.test('metrics count calls by method on both sides', () => {
     const text = gw.metrics.render();
-    assert.match(text, /slim_gateway_mcp_ingress_requests_total\{method="tools\/call",route="\/mcp\/test"\} \d+/);
-    assert.match(text, /slim_gateway_mcp_egress_requests_total\{method="tools\/call",service="acme\/demo\/mcp-test"\} \d+/);
+    assert.match(
+      text,
+      /slim_gateway_mcp_ingress_requests_total\{method="tools\/call",route="\/mcp\/test"\} \d+/,
+    );
+    assert.match(
+      text,
+      /slim_gateway_mcp_egress_requests_total\{method="tools\/call",service="acme\/demo\/mcp-test"\} \d+/,
+    );
     assert.match(text, /slim_gateway_mcp_egress_sessions\{service="acme\/demo\/mcp-test"\} 1/);
   });
 
   await t.test('DELETE ends the session on both sides', async () => {
     await transport.terminateSession();
     assert.equal(gw.ingress.sessionCount(), 0);
-    for (let i = 0; i < 100 && gw.service.sessionCount() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && gw.service.sessionCount() > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(gw.service.sessionCount(), 0);
   });
 });

@@ -6,7 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  LoggingMessageNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { MAX_MCP_MESSAGE_BYTES } from '../../src/adapters/mcp/index.js';
 import type { BackendSpec } from '../../src/adapters/mcp/index.js';
 import { startGateway, testStdioBackend } from '../support/mcp/gateway.js';
@@ -81,9 +84,12 @@ for (const kind of ['http', 'stdio'] as const) {
     });
 
     await t.test('an unknown tool is a JSON-RPC error (-32602) from the server, relayed as is', async () => {
-      await assert.rejects(client.callTool({ name: 'nope', arguments: {} }), (err: { code?: number; message: string }) => {
-        return err.code === -32602 && /Unknown tool: nope/.test(err.message);
-      });
+      await assert.rejects(
+        client.callTool({ name: 'nope', arguments: {} }),
+        (err: { code?: number; message: string }) => {
+          return err.code === -32602 && /Unknown tool: nope/.test(err.message);
+        },
+      );
     });
 
     await t.test('cancellation reaches the server and aborts its work', async () => {
@@ -94,7 +100,10 @@ for (const kind of ['http', 'stdio'] as const) {
         onprogress: () => ac.abort('user pressed stop'),
       });
       await assert.rejects(call);
-      assert.ok(await waitFor(async () => (await stats(client)).cancelled === before + 1), 'the server saw the cancel');
+      assert.ok(
+        await waitFor(async () => (await stats(client)).cancelled === before + 1),
+        'the server saw the cancel',
+      );
       assert.deepEqual(await client.ping(), {});
     });
 
@@ -103,12 +112,15 @@ for (const kind of ['http', 'stdio'] as const) {
       assert.equal((res.content as { text: string }[])[0]!.text.length, 1_000_000);
     });
 
-    await t.test('a result over the SLIM frame limit fails with a clear error, and the link stays up', async () => {
-      await assert.rejects(
-        client.callTool({ name: 'big', arguments: { bytes: MAX_MCP_MESSAGE_BYTES + 1000 } }),
-        /exceeds the 3000000-byte limit of one SLIM frame/,
-      );
-      assert.deepEqual(await client.ping(), {});
-    });
+    await t.test(
+      'a result over the SLIM frame limit fails with a clear error, and the link stays up',
+      async () => {
+        await assert.rejects(
+          client.callTool({ name: 'big', arguments: { bytes: MAX_MCP_MESSAGE_BYTES + 1000 } }),
+          /exceeds the 3000000-byte limit of one SLIM frame/,
+        );
+        assert.deepEqual(await client.ping(), {});
+      },
+    );
   });
 }

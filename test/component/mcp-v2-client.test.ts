@@ -49,7 +49,10 @@ test('v2 client on 2026-07-28 through the gateway pair to a modern v2 server', a
 
   await t.test('progress notifications on the request stream', async () => {
     const seen: number[] = [];
-    await client.callTool({ name: 'progress', arguments: { steps: 3 } }, { onprogress: (p) => seen.push(p.progress) });
+    await client.callTool(
+      { name: 'progress', arguments: { steps: 3 } },
+      { onprogress: (p) => seen.push(p.progress) },
+    );
     assert.deepEqual(seen, [1, 2, 3]);
   });
 
@@ -58,16 +61,22 @@ test('v2 client on 2026-07-28 through the gateway pair to a modern v2 server', a
     assert.deepEqual(res.content, [{ type: 'text', text: 'sampled: forty-two' }]);
   });
 
-  await t.test('an unknown tool fails with the server's JSON-RPC error', async () => {
-    await assert.rejects(client.callTool({ name: 'nope', arguments: {} }), (e: { code?: number; message: string }) => {
-      return e.code === -32602 && /Tool nope not found/.test(e.message);
-    });
+  await t.test('an unknown tool fails with the JSON-RPC error of the server', async () => {
+    await assert.rejects(
+      client.callTool({ name: 'nope', arguments: {} }),
+      (e: { code?: number; message: string }) => {
+        return e.code === -32602 && /Tool nope not found/.test(e.message);
+      },
+    );
   });
 
   await t.test('closing the stream cancels the call at the server', async () => {
     const ac = new AbortController();
     await assert.rejects(
-      client.callTool({ name: 'slow', arguments: { seconds: 60 } }, { signal: ac.signal, onprogress: () => ac.abort() }),
+      client.callTool(
+        { name: 'slow', arguments: { seconds: 60 } },
+        { signal: ac.signal, onprogress: () => ac.abort() },
+      ),
     );
     for (let i = 0; i < 200 && server.stats.cancelled === 0; i++) await new Promise((r) => setTimeout(r, 25));
     assert.equal(server.stats.cancelled, 1);

@@ -63,7 +63,11 @@ const BACKEND_TEXT: Record<BackendFailure, string> = {
   overloaded: 'MCP server connection overloaded',
 };
 
-export function backendErrorResponse(id: JsonRpcId, failure: BackendFailure, detail?: string): JsonRpcErrorResponse {
+export function backendErrorResponse(
+  id: JsonRpcId,
+  failure: BackendFailure,
+  detail?: string,
+): JsonRpcErrorResponse {
   const text = BACKEND_TEXT[failure];
   return errorResponse(id, JsonRpcCode.INTERNAL_ERROR, detail ? `${text}: ${detail}` : text, {
     gateway: 'slim-gateway',
@@ -113,6 +117,10 @@ export function clientFailureFor(err: unknown, target: string): ClientFailure {
     case StatusCode.PERMISSION_DENIED:
       return f(JsonRpcCode.INTERNAL_ERROR, `MCP service ${target} refused the caller: ${text}`, 403);
     default:
-      return f(JsonRpcCode.INTERNAL_ERROR, `MCP service ${target} failed (${statusName(rpc.status)}): ${text}`, 502);
+      return f(
+        JsonRpcCode.INTERNAL_ERROR,
+        `MCP service ${target} failed (${statusName(rpc.status)}): ${text}`,
+        502,
+      );
   }
 }

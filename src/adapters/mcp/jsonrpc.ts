@@ -68,8 +68,7 @@ export const JsonRpcCode = {
 } as const;
 
 export type ParseOutcome =
-  | { ok: true; value: Classified }
-  | { ok: false; code: number; message: string; id: JsonRpcId | null };
+  { ok: true; value: Classified } | { ok: false; code: number; message: string; id: JsonRpcId | null };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -118,7 +117,8 @@ export function classify(value: unknown): ParseOutcome {
     if ('params' in value && !isObject(value['params'])) {
       return invalid('"params" must be an object', id);
     }
-    if (!('id' in value)) return { ok: true, value: { kind: 'notification', message: value as JsonRpcNotification } };
+    if (!('id' in value))
+      return { ok: true, value: { kind: 'notification', message: value as JsonRpcNotification } };
     if (!isId(value['id'])) return invalid('"id" must be a string or a number');
     return { ok: true, value: { kind: 'request', message: value as JsonRpcRequest } };
   }
@@ -192,7 +192,9 @@ export const FIRST_MODERN_PROTOCOL_VERSION = '2026-07-28';
 
 /** Whether a protocol version string names a modern (stateless) revision. Dates compare as text. */
 export function isModernVersion(version: string | undefined): boolean {
-  return version !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(version) && version >= FIRST_MODERN_PROTOCOL_VERSION;
+  return (
+    version !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(version) && version >= FIRST_MODERN_PROTOCOL_VERSION
+  );
 }
 
 /** A copy of the message with another id (ids are rewritten only when lanes are shared). */

@@ -39,7 +39,11 @@ export interface AdapterMetrics {
   dropped(): void;
 }
 
-function build(registry: MetricsRegistry | undefined, side: 'ingress' | 'egress', labels: Record<string, string>) {
+function build(
+  registry: MetricsRegistry | undefined,
+  side: 'ingress' | 'egress',
+  labels: Record<string, string>,
+) {
   if (!registry) {
     return { call: () => {}, sessions: () => {}, dropped: () => {} } satisfies AdapterMetrics;
   }

@@ -3,7 +3,12 @@
 // (createMcpIngress over an RpcClient), with the ingress mounted on a real HTTP server.
 import { join } from 'node:path';
 import { createMcpIngress, createMcpService } from '../../../src/adapters/mcp/index.js';
-import type { BackendSpec, McpIngress, McpIngressOptions, McpService } from '../../../src/adapters/mcp/index.js';
+import type {
+  BackendSpec,
+  McpIngress,
+  McpIngressOptions,
+  McpService,
+} from '../../../src/adapters/mcp/index.js';
 import { parseName } from '../../../src/slim/dataplane/name.js';
 import { MemoryRpcNetwork } from '../../../src/slim/rpc/memory.js';
 import { MetricsRegistry } from '../../../src/util/metrics.js';
@@ -36,7 +41,13 @@ export async function startGateway(
   const service = createMcpService({ name: SERVICE_NAME, backend, metrics, ...serviceOptions });
   server.register(service.service);
   const client = network.client(SERVICE_NAME, CALLER_NAME);
-  const ingress = createMcpIngress({ route: ROUTE, target: SERVICE_NAME, client, metrics, ...ingressOptions });
+  const ingress = createMcpIngress({
+    route: ROUTE,
+    target: SERVICE_NAME,
+    client,
+    metrics,
+    ...ingressOptions,
+  });
   const edge = await startEdge({ [ROUTE]: ingress.handler });
   return {
     url: `${edge.origin}${ROUTE}`,
@@ -56,11 +67,22 @@ export async function startGateway(
 
 /** server-everything over stdio, as a service backend. */
 export function everythingBackend(): BackendSpec {
-  const entry = join(REPO_ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+  const entry = join(
+    REPO_ROOT,
+    'node_modules',
+    '@modelcontextprotocol',
+    'server-everything',
+    'dist',
+    'index.js',
+  );
   return { kind: 'stdio', command: process.execPath, args: [entry, 'stdio'] };
 }
 
 /** Our test server over stdio (compiled fixture). */
 export function testStdioBackend(): BackendSpec {
-  return { kind: 'stdio', command: process.execPath, args: [join(REPO_ROOT, 'dist', 'test', 'fixtures', 'mcp', 'stdio-server.js')] };
+  return {
+    kind: 'stdio',
+    command: process.execPath,
+    args: [join(REPO_ROOT, 'dist', 'test', 'fixtures', 'mcp', 'stdio-server.js')],
+  };
 }

@@ -16,36 +16,56 @@ export interface ModernServer {
   close(): Promise<void>;
 }
 
-const object = (properties: Record<string, { type: 'string' | 'number' }>) => fromJsonSchema({ type: 'object', properties });
+const object = (properties: Record<string, { type: 'string' | 'number' }>) =>
+  fromJsonSchema({ type: 'object', properties });
 
 export async function startModernServer(): Promise<ModernServer> {
   const versions = new Set<string>();
   const stats = { cancelled: 0 };
   const factory = () => {
     const server = new McpServer({ name: 'modern-test-server', version: '2.0.0' });
-    server.registerTool('echo', { description: 'Echoes text', inputSchema: object({ text: { type: 'string' } }) }, (args) => {
-      return { content: [{ type: 'text', text: String((args as { text?: string }).text) }] };
-    });
-    server.registerTool('progress', { description: 'Sends progress', inputSchema: object({ steps: { type: 'number' } }) }, async (args, ctx) => {
-      const steps = Number((args as { steps?: number }).steps ?? 3);
-      const token = ctx.mcpReq._meta?.progressToken;
-      for (let i = 1; i <= steps; i++) {
-        if (token !== undefined) {
-          await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: steps } });
+    server.registerTool(
+      'echo',
+      { description: 'Echoes text', inputSchema: object({ text: { type: 'string' } }) },
+      (args) => {
+        return { content: [{ type: 'text', text: String((args as { text?: string }).text) }] };
+      },
+    );
+    server.registerTool(
+      'progress',
+      { description: 'Sends progress', inputSchema: object({ steps: { type: 'number' } }) },
+      async (args, ctx) => {
+        const steps = Number((args as { steps?: number }).steps ?? 3);
+        const token = ctx.mcpReq._meta?.progressToken;
+        for (let i = 1; i <= steps; i++) {
+          if (token !== undefined) {
+            await ctx.mcpReq.notify({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: i, total: steps },
+            });
+          }
         }
-      }
-      return { content: [{ type: 'text', text: `done in ${steps} steps` }] };
-    });
+        return { content: [{ type: 'text', text: `done in ${steps} steps` }] };
+      },
+    );
     server.registerTool(
       'sample',
-      { description: 'Asks the client to sample (multi round-trip)', inputSchema: object({ prompt: { type: 'string' } }) },
+      {
+        description: 'Asks the client to sample (multi round-trip)',
+        inputSchema: object({ prompt: { type: 'string' } }),
+      },
       (args, ctx): CallToolResult | InputRequiredResult => {
         const answer = ctx.mcpReq.inputResponses?.['llm'] as { content?: { text?: string } } | undefined;
         if (!answer) {
           return inputRequired({
             inputRequests: {
               llm: inputRequired.createMessage({
-                messages: [{ role: 'user', content: { type: 'text', text: String((args as { prompt?: string }).prompt) } }],
+                messages: [
+                  {
+                    role: 'user',
+                    content: { type: 'text', text: String((args as { prompt?: string }).prompt) },
+                  },
+                ],
                 maxTokens: 10,
               }),
             },
@@ -54,28 +74,49 @@ export async function startModernServer(): Promise<ModernServer> {
         return { content: [{ type: 'text', text: `sampled: ${answer.content?.text ?? ''}` }] };
       },
     );
-    server.registerTool('slow', { description: 'Waits until cancelled', inputSchema: object({ seconds: { type: 'number' } }) }, async (args, ctx) => {
-      const token = ctx.mcpReq._meta?.progressToken;
-      if (token !== undefined) await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: 0 } });
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, Number((args as { seconds?: number }).seconds ?? 60) * 1000);
-        ctx.mcpReq.signal.addEventListener('abort', () => {
-          clearTimeout(t);
-          stats.cancelled++;
-          reject(new Error('cancelled'));
+    server.registerTool(
+      'slow',
+      { description: 'Waits until cancelled', inputSchema: object({ seconds: { type: 'number' } }) },
+      async (args, ctx) => {
+        const token = ctx.mcpReq._meta?.progressToken;
+        if (token !== undefined)
+          await ctx.mcpReq.notify({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: 0 },
+          });
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(resolve, Number((args as { seconds?: number }).seconds ?? 60) * 1000);
+          ctx.mcpReq.signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            stats.cancelled++;
+            reject(new Error('cancelled'));
+          });
         });
-      });
-      return { content: [{ type: 'text', text: 'slow finished' }] };
-    });
-    server.registerTool('big', { description: 'Returns N bytes', inputSchema: object({ bytes: { type: 'number' } }) }, (args) => ({
-      content: [{ type: 'text', text: 'x'.repeat(Number((args as { bytes?: number }).bytes ?? 0)) }],
-    }));
+        return { content: [{ type: 'text', text: 'slow finished' }] };
+      },
+    );
+    server.registerTool(
+      'big',
+      { description: 'Returns N bytes', inputSchema: object({ bytes: { type: 'number' } }) },
+      (args) => ({
+        content: [{ type: 'text', text: 'x'.repeat(Number((args as { bytes?: number }).bytes ?? 0)) }],
+      }),
+    );
     server.registerResource('greeting', 'test://greeting', { mimeType: 'text/plain' }, (uri) => ({
       contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'hello, resource' }],
     }));
-    server.registerPrompt('greet', { description: 'Greets', argsSchema: object({ who: { type: 'string' } }) }, (args) => ({
-      messages: [{ role: 'user', content: { type: 'text', text: `Say hello to ${String((args as { who?: string }).who)}` } }],
-    }));
+    server.registerPrompt(
+      'greet',
+      { description: 'Greets', argsSchema: object({ who: { type: 'string' } }) },
+      (args) => ({
+        messages: [
+          {
+            role: 'user',
+            content: { type: 'text', text: `Say hello to ${String((args as { who?: string }).who)}` },
+          },
+        ],
+      }),
+    );
     return server;
   };
   const handler = createMcpHandler(factory);
@@ -99,7 +140,11 @@ export async function startModernServer(): Promise<ModernServer> {
 }
 
 /** node:http → fetch-style handler → node:http, streaming the response body. */
-async function bridge(fetchHandler: (r: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse) {
+async function bridge(
+  fetchHandler: (r: Request) => Promise<Response>,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
   const chunks: Buffer[] = [];
   for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
   const abort = new AbortController();

@@ -23,15 +23,37 @@ import {
 export interface TestServerStats {
   cancelled: number;
   sessions: number;
+  /** Offer a `crash` tool that ends the process (stdio fixture only). */
+  crashable?: boolean;
 }
 
 const TOOLS = [
-  { name: 'echo', description: 'Echoes text', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } },
-  { name: 'progress', description: 'Sends progress', inputSchema: { type: 'object', properties: { steps: { type: 'number' } } } },
+  {
+    name: 'echo',
+    description: 'Echoes text',
+    inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+  },
+  {
+    name: 'progress',
+    description: 'Sends progress',
+    inputSchema: { type: 'object', properties: { steps: { type: 'number' } } },
+  },
   { name: 'log', description: 'Logs, then answers', inputSchema: { type: 'object', properties: {} } },
-  { name: 'sample', description: 'Asks the client to sample', inputSchema: { type: 'object', properties: { prompt: { type: 'string' } } } },
-  { name: 'slow', description: 'Waits until cancelled', inputSchema: { type: 'object', properties: { seconds: { type: 'number' } } } },
-  { name: 'big', description: 'Returns N bytes of text', inputSchema: { type: 'object', properties: { bytes: { type: 'number' } } } },
+  {
+    name: 'sample',
+    description: 'Asks the client to sample',
+    inputSchema: { type: 'object', properties: { prompt: { type: 'string' } } },
+  },
+  {
+    name: 'slow',
+    description: 'Waits until cancelled',
+    inputSchema: { type: 'object', properties: { seconds: { type: 'number' } } },
+  },
+  {
+    name: 'big',
+    description: 'Returns N bytes of text',
+    inputSchema: { type: 'object', properties: { bytes: { type: 'number' } } },
+  },
   { name: 'stats', description: 'What the server saw', inputSchema: { type: 'object', properties: {} } },
 ] as const;
 
@@ -63,13 +85,19 @@ export function buildTestServer(stats: TestServerStats): Server {
         return text(`done in ${steps} steps`);
       }
       case 'log':
-        await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data: 'hello from the server' } });
+        await extra.sendNotification({
+          method: 'notifications/message',
+          params: { level: 'info', data: 'hello from the server' },
+        });
         return text('logged');
       case 'sample': {
         const result = await extra.sendRequest(
           {
             method: 'sampling/createMessage',
-            params: { messages: [{ role: 'user', content: { type: 'text', text: String(args['prompt']) } }], maxTokens: 10 },
+            params: {
+              messages: [{ role: 'user', content: { type: 'text', text: String(args['prompt']) } }],
+              maxTokens: 10,
+            },
           },
           CreateMessageResultSchema,
         );
@@ -79,7 +107,10 @@ export function buildTestServer(stats: TestServerStats): Server {
       case 'slow': {
         const token = req.params._meta?.progressToken;
         if (token !== undefined) {
-          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: 0 } });
+          await extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: 0 },
+          });
         }
         await new Promise<void>((resolve, reject) => {
           const t = setTimeout(resolve, Number(args['seconds'] ?? 60) * 1000);
@@ -95,6 +126,9 @@ export function buildTestServer(stats: TestServerStats): Server {
         return text('x'.repeat(Number(args['bytes'] ?? 0)));
       case 'stats':
         return text(JSON.stringify(stats));
+      case 'crash':
+        if (stats.crashable) process.exit(3);
+        throw new McpError(ErrorCode.InvalidParams, 'this server does not crash');
       default:
         throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
     }
@@ -110,7 +144,12 @@ export function buildTestServer(stats: TestServerStats): Server {
     prompts: [{ name: 'greet', arguments: [{ name: 'who', required: true }] }],
   }));
   server.setRequestHandler(GetPromptRequestSchema, (req) => ({
-    messages: [{ role: 'user', content: { type: 'text', text: `Say hello to ${req.params.arguments?.['who'] ?? '?'}` } }],
+    messages: [
+      {
+        role: 'user',
+        content: { type: 'text', text: `Say hello to ${req.params.arguments?.['who'] ?? '?'}` },
+      },
+    ],
   }));
   return server;
 }
@@ -132,7 +171,13 @@ export async function startTestHttpServer(): Promise<TestHttpServer> {
       if (!transport) {
         if (typeof sid === 'string') {
           res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }));
+          res.end(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: null,
+              error: { code: -32001, message: 'Session not found' },
+            }),
+          );
           return;
         }
         const t: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({

@@ -3,7 +3,13 @@
 // (http-backend.ts). A connection forwards client messages and reports every server message with
 // what it knows of its origin; the lane routes them. Failures are GatewayErrors: UNAVAILABLE (could
 // not start or reach the server), NOT_FOUND (the server forgot the session), CLOSED.
-import type { Classified, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
+import type {
+  Classified,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '../jsonrpc.js';
 import type { Related } from './router.js';
 
 export interface BackendEvents {

@@ -118,7 +118,12 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
           }
           report(parsed.value, related, undefined, request);
           const m = parsed.value.message;
-          if (want && parsed.value.kind === 'response' && m.id !== null && idKey(m.id as JsonRpcId) === want) {
+          if (
+            want &&
+            parsed.value.kind === 'response' &&
+            m.id !== null &&
+            idKey(m.id as JsonRpcId) === want
+          ) {
             return true;
           }
         }
@@ -188,7 +193,8 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       const res = await post(message, ctx);
       if (!res) return;
       await res.body?.cancel().catch(() => {});
-      if (!res.ok) throw new GatewayError('UNAVAILABLE', `the MCP server refused the message (HTTP ${res.status})`);
+      if (!res.ok)
+        throw new GatewayError('UNAVAILABLE', `the MCP server refused the message (HTTP ${res.status})`);
     },
     async cancel(notification, ctx) {
       // Modern revisions cancel by closing the request's stream (the lane aborts its fetch).
@@ -238,4 +244,3 @@ async function readLimited(res: Response): Promise<Uint8Array> {
   }
   return out;
 }
-

@@ -9,7 +9,14 @@ import { AsyncQueue } from '../../../util/async-queue.js';
 import { describeError, isGatewayError } from '../../../util/errors.js';
 import { statusName } from '../../../slim/rpc/status.js';
 import type { RpcError } from '../../../slim/rpc/status.js';
-import { cancelledRequestId, errorResponse, idKey, isErrorResponse, JsonRpcCode, progressTokenOf } from '../jsonrpc.js';
+import {
+  cancelledRequestId,
+  errorResponse,
+  idKey,
+  isErrorResponse,
+  JsonRpcCode,
+  progressTokenOf,
+} from '../jsonrpc.js';
 import type {
   Classified,
   JsonRpcId,
@@ -206,7 +213,8 @@ export class Lane {
     } catch (err) {
       if (entry.done) return;
       if (isGatewayError(err, 'NOT_FOUND')) this.settle(entry, mcpFailure('SessionNotFound', err.message));
-      else if (isGatewayError(err, 'RESOURCE_EXHAUSTED')) this.settle(entry, mcpFailure('MessageTooLarge', err.message));
+      else if (isGatewayError(err, 'RESOURCE_EXHAUSTED'))
+        this.settle(entry, mcpFailure('MessageTooLarge', err.message));
       else {
         const answer = backendErrorResponse(entry.id, 'unreachable', describeError(err));
         this.settle(entry, encodeMessage(answer), INTERNAL);
@@ -220,7 +228,8 @@ export class Lane {
       serverRequests: this.serverRequests,
       listening: this.listenerToken !== undefined,
     });
-    if (c.kind === 'request' && this.serverRequests.size < 4096) this.serverRequests.set(idKey(c.message.id), target);
+    if (c.kind === 'request' && this.serverRequests.size < 4096)
+      this.serverRequests.set(idKey(c.message.id), target);
     let bytes: Uint8Array;
     try {
       bytes = raw ?? encoder.encode(JSON.stringify(c.message));
@@ -268,7 +277,10 @@ export class Lane {
 
   private toBacklog(c: Classified, bytes: Uint8Array): void {
     if (this.backlog.length >= this.opts.maxBacklog) {
-      this.opts.logger.warn({ kind: c.kind }, 'no Listen open and the backlog is full: server message dropped');
+      this.opts.logger.warn(
+        { kind: c.kind },
+        'no Listen open and the backlog is full: server message dropped',
+      );
       this.opts.onDropped?.();
       if (c.kind === 'request') void this.refuse(c.message.id, 'no client is listening');
       return;

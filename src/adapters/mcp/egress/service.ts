@@ -96,7 +96,8 @@ export function createMcpService(options: McpServiceOptions): McpService {
       onDropped: () => metrics.dropped(),
     });
     record = table.add(caller, sessionId, lane, Date.now());
-    if (!record) throw mcpFailure('TooManySessions', `this service holds its limit of ${table.size} MCP sessions`);
+    if (!record)
+      throw mcpFailure('TooManySessions', `this service holds its limit of ${table.size} MCP sessions`);
     laneLogger.info('MCP session opened');
     return record;
   };
@@ -115,7 +116,10 @@ export function createMcpService(options: McpServiceOptions): McpService {
     const parsed = parseMessage(payload);
     if (!parsed.ok) throw mcpFailure('InvalidMessage', parsed.message);
     if (!kinds.includes(parsed.value.kind)) {
-      throw mcpFailure('InvalidMessage', `${method} carries a ${kinds.join(' or ')}, not a ${parsed.value.kind}`);
+      throw mcpFailure(
+        'InvalidMessage',
+        `${method} carries a ${kinds.join(' or ')}, not a ${parsed.value.kind}`,
+      );
     }
     return parsed.value;
   };
@@ -134,7 +138,8 @@ export function createMcpService(options: McpServiceOptions): McpService {
         if (record) throw mcpFailure('SessionExists', `MCP session ${sessionId} is already initialized`);
         record = open(caller, sessionId);
       } else if (!record) {
-        if (sessionId !== undefined) throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
+        if (sessionId !== undefined)
+          throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
         record = open(caller, undefined);
       }
       logger.debug({ method, id: c.message.id, session: sessionId }, 'MCP request');
@@ -159,7 +164,8 @@ export function createMcpService(options: McpServiceOptions): McpService {
     if (c.kind === 'request') throw mcpFailure('InvalidMessage', 'Notify carries no request');
     const record = table.get(caller, sessionId);
     if (!record) {
-      if (sessionId !== undefined) throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
+      if (sessionId !== undefined)
+        throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
       logger.debug({ kind: c.kind }, 'stateless notification with no traffic in flight: dropped');
       return EMPTY_OBJECT;
     }

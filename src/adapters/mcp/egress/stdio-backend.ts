@@ -22,7 +22,11 @@ const STDERR_LINE_CHARS = 500;
 /** Largest line the SDK's reader accepts from the server before closing the connection. */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-export function stdioBackend(spec: StdioBackendSpec, events: BackendEvents, logger: Logger): BackendConnection {
+export function stdioBackend(
+  spec: StdioBackendSpec,
+  events: BackendEvents,
+  logger: Logger,
+): BackendConnection {
   let transport: StdioClientTransport | undefined;
   let closing = false;
   let gone = false;
@@ -60,7 +64,9 @@ export function stdioBackend(spec: StdioBackendSpec, events: BackendEvents, logg
       // Our loosely typed message is exactly what the SDK serializes (JSON.stringify + newline).
       await live().send(message as unknown as Parameters<StdioClientTransport['send']>[0]);
     } catch (err) {
-      throw new GatewayError('UNAVAILABLE', `cannot write to the MCP server: ${describeError(err)}`, { cause: err });
+      throw new GatewayError('UNAVAILABLE', `cannot write to the MCP server: ${describeError(err)}`, {
+        cause: err,
+      });
     }
   };
 

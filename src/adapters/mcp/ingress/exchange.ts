@@ -113,7 +113,11 @@ export async function runExchange(res: ServerResponse, o: ExchangeOptions): Prom
     }
     answered = true;
     const text = JSON.stringify(
-      errorResponse(o.clientId, JsonRpcCode.INTERNAL_ERROR, 'the MCP service ended the call without a response'),
+      errorResponse(
+        o.clientId,
+        JsonRpcCode.INTERNAL_ERROR,
+        'the MCP service ended the call without a response',
+      ),
     );
     finish(text, true, JsonRpcCode.INTERNAL_ERROR);
     return String(JsonRpcCode.INTERNAL_ERROR);

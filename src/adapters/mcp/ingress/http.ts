@@ -68,7 +68,10 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   );
   reaper.unref();
 
-  const lookup = (req: IncomingMessage, res: ServerResponse): SessionRecord<HttpSession> | null | undefined => {
+  const lookup = (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): SessionRecord<HttpSession> | null | undefined => {
     const sid = header(req, 'mcp-session-id');
     if (sid === undefined) return undefined;
     const record = sessions.get('', sid);
@@ -86,7 +89,12 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       body = await readBody(req, o.maxBodyBytes);
     } catch (err) {
       if (isGatewayError(err, 'RESOURCE_EXHAUSTED')) {
-        return sendRpcError(res, 413, JsonRpcCode.INVALID_REQUEST, `Request body over the ${o.maxBodyBytes}-byte limit`);
+        return sendRpcError(
+          res,
+          413,
+          JsonRpcCode.INVALID_REQUEST,
+          `Request body over the ${o.maxBodyBytes}-byte limit`,
+        );
       }
       throw err;
     }
@@ -106,7 +114,8 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     const modern = !record && isModernVersion(headerVersion ?? metaProtocolVersion(m));
     if (modern) {
       const wrong = checkModernHeaders(m, (n) => header(req, n), metaProtocolVersion(m));
-      if (wrong) return sendRpcError(res, 400, JsonRpcCode.HEADER_MISMATCH, `Header mismatch: ${wrong}`, m.id);
+      if (wrong)
+        return sendRpcError(res, 400, JsonRpcCode.HEADER_MISMATCH, `Header mismatch: ${wrong}`, m.id);
     }
     let outcome: string;
     if (record) outcome = await inSession(record, m, req, res, ctx);
@@ -115,7 +124,12 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     o.metrics.call(m.method, outcome, (performance.now() - started) / 1000);
   }
 
-  async function initialize(m: JsonRpcRequest, req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
+  async function initialize(
+    m: JsonRpcRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: HttpRequestContext,
+  ) {
     sessions.reap(Date.now()).forEach((r) => endSession(r, true));
     const session: HttpSession = {
       httpId: randomUUID(),
@@ -131,14 +145,19 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     }
     let ok = false;
     const outcome = await inSession(record, m, req, res, ctx, (response) => {
-      const v = 'result' in response ? (response.result as { protocolVersion?: unknown }).protocolVersion : undefined;
+      const v =
+        'result' in response ? (response.result as { protocolVersion?: unknown }).protocolVersion : undefined;
       if (typeof v === 'string') {
         session.protocolVersion = v;
         ok = true;
       }
     });
     if (!ok) endSession(record, true);
-    else o.logger.info({ session: session.httpId, protocolVersion: session.protocolVersion }, 'MCP session opened');
+    else
+      o.logger.info(
+        { session: session.httpId, protocolVersion: session.protocolVersion },
+        'MCP session opened',
+      );
     return outcome;
   }
 
@@ -249,16 +268,27 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
 
   async function get(req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
     if (!accepts(req).sse) {
-      return sendRpcError(res, 406, JsonRpcCode.INVALID_REQUEST, 'Not Acceptable: GET needs Accept: text/event-stream');
+      return sendRpcError(
+        res,
+        406,
+        JsonRpcCode.INVALID_REQUEST,
+        'Not Acceptable: GET needs Accept: text/event-stream',
+      );
     }
     const record = lookup(req, res);
     if (record === null) return;
     if (!record) {
       res.setHeader('allow', 'POST, DELETE');
-      return sendRpcError(res, 405, JsonRpcCode.INVALID_REQUEST, 'GET needs an Mcp-Session-Id (stateless MCP has no GET stream)');
+      return sendRpcError(
+        res,
+        405,
+        JsonRpcCode.INVALID_REQUEST,
+        'GET needs an Mcp-Session-Id (stateless MCP has no GET stream)',
+      );
     }
     const s = record.value;
-    if (s.get) return sendRpcError(res, 409, JsonRpcCode.INVALID_REQUEST, 'Conflict: a GET stream is already open');
+    if (s.get)
+      return sendRpcError(res, 409, JsonRpcCode.INVALID_REQUEST, 'Conflict: a GET stream is already open');
     const stop = new AbortController();
     s.get = stop;
     const onGone = () => stop.abort();

@@ -3,7 +3,13 @@
 // progress tokens must be unique among requests in flight. Each request gets a fresh id (and
 // progress token, when it asks for progress) on the way out; the server's messages get the
 // client's originals back. Nothing else is touched. Pure.
-import { idKey, progressTokenOf, progressTokenOfNotification, withId, withProgressToken } from '../jsonrpc.js';
+import {
+  idKey,
+  progressTokenOf,
+  progressTokenOfNotification,
+  withId,
+  withProgressToken,
+} from '../jsonrpc.js';
 import type { Classified, JsonRpcId, JsonRpcRequest } from '../jsonrpc.js';
 
 export interface Rewritten {
@@ -33,7 +39,11 @@ export class IdRewriter {
         if (c.kind === 'response' && c.message.id !== null && idKey(c.message.id) === sentKey) {
           return { kind: 'response', message: withId(c.message, original.id) };
         }
-        if (token !== undefined && c.kind === 'notification' && c.message.method === 'notifications/progress') {
+        if (
+          token !== undefined &&
+          c.kind === 'notification' &&
+          c.message.method === 'notifications/progress'
+        ) {
           const got = progressTokenOfNotification(c.message);
           if (got !== undefined && idKey(got) === tokenKey) {
             const params = { ...c.message.params, progressToken: token };

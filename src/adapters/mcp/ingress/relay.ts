@@ -8,7 +8,13 @@ import type { Logger } from '../../../util/log.js';
 import { sleep } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';
 import { parseMessage } from '../jsonrpc.js';
-import type { Classified, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
+import type {
+  Classified,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '../jsonrpc.js';
 import {
   DEFAULT_LISTEN_TIMEOUT_MS,
   DEFAULT_NOTIFY_TIMEOUT_MS,

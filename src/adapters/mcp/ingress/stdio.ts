@@ -73,7 +73,11 @@ export async function serveStdioFront(
     const stop = new AbortController();
     listen = stop;
     life.signal.addEventListener('abort', () => stop.abort(), { once: true });
-    void o.relay.listenLoop(() => lane(), stop.signal, (frame) => writeLine(frame.text));
+    void o.relay.listenLoop(
+      () => lane(),
+      stop.signal,
+      (frame) => writeLine(frame.text),
+    );
   };
 
   const recover = (): Promise<void> => {
@@ -84,7 +88,11 @@ export async function serveStdioFront(
       o.logger.info('MCP session lost at the server; re-initializing');
       const replay: JsonRpcRequest = { ...initRequest, id: `slim-gateway-reinit-${session}` };
       let ok = false;
-      for await (const frame of o.relay.request(replay, { sessionId: session, protocolVersion: undefined }, life.signal)) {
+      for await (const frame of o.relay.request(
+        replay,
+        { sessionId: session, protocolVersion: undefined },
+        life.signal,
+      )) {
         if (frame.message.kind === 'response') ok = 'result' in frame.message.message;
         else if (frame.message.kind === 'request') await writeLine(frame.text);
       }
