@@ -135,7 +135,8 @@ export function createMcpService(options: McpServiceOptions): McpService {
       method = c.message.method;
       let record = table.get(caller, sessionId);
       if (method === 'initialize') {
-        if (sessionId === undefined) throw mcpFailure('InvalidMessage', `initialize needs ${META_SESSION_ID}`);
+        if (sessionId === undefined)
+          throw mcpFailure('InvalidMessage', `initialize needs ${META_SESSION_ID}`);
         if (record) throw mcpFailure('SessionExists', `MCP session ${sessionId} is already initialized`);
         record = open(caller, sessionId);
       } else if (!record) {
