@@ -5,7 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { everythingBackend, startGateway } from '../support/mcp/gateway.js';
 
 test('server-everything through the gateway pair, driven by the v1 SDK client', async (t) => {
@@ -13,8 +17,12 @@ test('server-everything through the gateway pair, driven by the v1 SDK client', 
   t.after(() => gw.close());
   const client = new Client(
     { name: 'sdk-v1-test-client', version: '1.0.0' },
-    { capabilities: { sampling: {}, roots: { listChanged: true } } },
+    { capabilities: { sampling: {}, roots: { listChanged: true }, elicitation: {} } },
   );
+  client.setRequestHandler(ElicitRequestSchema, () => ({
+    action: 'accept' as const,
+    content: { name: 'Ada' },
+  }));
   let rootsAsked = 0;
   client.setRequestHandler(ListRootsRequestSchema, () => {
     rootsAsked++;
@@ -70,6 +78,12 @@ test('server-everything through the gateway pair, driven by the v1 SDK client', 
       arguments: { prompt: 'weather?' },
     });
     assert.match(JSON.stringify(res.content), /echo of .*weather\?/);
+  });
+
+  await t.test('an elicitation request from the server is answered by the client', async () => {
+    const res = await client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+    assert.match(JSON.stringify(res.content), /accept/);
+    assert.match(JSON.stringify(res.content), /Ada/);
   });
 
   await t.test('unsolicited server requests (roots/list) reach the client through Listen', async () => {

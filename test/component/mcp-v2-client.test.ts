@@ -105,4 +105,11 @@ test('v2 client negotiates down to a legacy revision against server-everything',
     { onprogress: (p) => seen.push(p.progress) },
   );
   assert.deepEqual(seen, [1, 2]);
+  const read = await client.readResource({ uri: 'demo://resource/dynamic/text/1' });
+  assert.equal(read.contents[0]?.uri, 'demo://resource/dynamic/text/1');
+  const prompt = await client.getPrompt({ name: 'args-prompt', arguments: { city: 'Lisbon' } });
+  assert.match(JSON.stringify(prompt.messages), /Lisbon/);
+  const sampled = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'q' } });
+  assert.match(JSON.stringify(sampled.content), /forty-two/);
+  assert.deepEqual(await client.ping(), {});
 });

@@ -125,7 +125,7 @@ export function buildTestServer(stats: TestServerStats): Server {
       case 'big':
         return text('x'.repeat(Number(args['bytes'] ?? 0)));
       case 'stats':
-        return text(JSON.stringify(stats));
+        return text(JSON.stringify({ ...stats, pid: process.pid }));
       case 'crash':
         if (stats.crashable) process.exit(3);
         throw new McpError(ErrorCode.InvalidParams, 'this server does not crash');
