@@ -16,7 +16,12 @@ const WARMUP = 30;
 const CALLS = 300;
 const BIG_CALLS = 30;
 
-async function time(client: Client, name: string, args: Record<string, unknown>, n: number): Promise<number[]> {
+async function time(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  n: number,
+): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
