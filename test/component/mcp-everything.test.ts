@@ -11,6 +11,7 @@ import {
   ListRootsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { everythingBackend, startGateway } from '../support/mcp/gateway.js';
+import { recordIncoming } from '../support/mcp/record.js';
 
 test('server-everything through the gateway pair, driven by the v1 SDK client', async (t) => {
   const gw = await startGateway(everythingBackend());
@@ -39,6 +40,7 @@ test('server-everything through the gateway pair, driven by the v1 SDK client', 
   const transport = new StreamableHTTPClientTransport(new URL(gw.url));
   await client.connect(transport);
   t.after(() => client.close());
+  const wire = recordIncoming(transport);
   assert.ok(transport.sessionId, 'the ingress issued an Mcp-Session-Id');
   assert.equal(client.getServerVersion()?.name, 'mcp-servers/everything');
 
@@ -63,12 +65,14 @@ test('server-everything through the gateway pair, driven by the v1 SDK client', 
 
   await t.test('progress notifications arrive while the call runs', async () => {
     const seen: number[] = [];
+    wire.reset();
     const res = await client.callTool(
       { name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } },
       undefined,
       { onprogress: (p) => seen.push(p.progress) },
     );
-    assert.deepEqual(seen, [1, 2, 3]);
+    assert.deepEqual(wire.progressBeforeResponse(), [1, 2, 3]);
+    assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1), 'the SDK saw them in order');
     assert.match(JSON.stringify(res.content), /completed/);
   });
 

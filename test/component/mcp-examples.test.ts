@@ -13,6 +13,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { REPO_ROOT } from '../support/paths.js';
 import { startGateway } from '../support/mcp/gateway.js';
+import { recordIncoming } from '../support/mcp/record.js';
 
 const WEATHER = join(REPO_ROOT, 'examples', 'servers', 'weather.js');
 
@@ -25,11 +26,14 @@ test('the weather example through the gateway pair, legacy (v1 client) and moder
   const gw = await startGateway({ kind: 'stdio', command: process.execPath, args: [WEATHER] });
   t.after(() => gw.close());
   const v1 = new V1Client({ name: 'v1', version: '1' });
-  await v1.connect(new V1Transport(new URL(gw.url)));
+  const t1 = new V1Transport(new URL(gw.url));
+  await v1.connect(t1);
   t.after(() => v1.close());
   const v2 = new V2Client({ name: 'v2', version: '2' }, { versionNegotiation: { mode: 'auto' } });
-  await v2.connect(new V2Transport(new URL(gw.url)));
+  const t2 = new V2Transport(new URL(gw.url));
+  await v2.connect(t2);
   t.after(() => v2.close());
+  const wires = { v1: recordIncoming(t1), v2: recordIncoming(t2) };
   assert.equal(v2.getNegotiatedProtocolVersion(), '2026-07-28');
   assert.ok((v1.getServerVersion()?.name ?? '') === 'example-weather');
 
@@ -44,6 +48,7 @@ test('the weather example through the gateway pair, legacy (v1 client) and moder
       label,
     );
     const progress: number[] = [];
+    wires[label].reset();
     const onprogress = (p: { progress: number }) => void progress.push(p.progress);
     const call = { name: 'get_forecast', arguments: { city: 'Lisbon', days: 3 } };
     // The two SDK generations take request options at different positions.
@@ -51,7 +56,8 @@ test('the weather example through the gateway pair, legacy (v1 client) and moder
       label === 'v1'
         ? await v1.callTool(call, undefined, { onprogress })
         : await v2.callTool(call, { onprogress });
-    assert.deepEqual(progress, [1, 2, 3], label);
+    assert.deepEqual(wires[label].progressBeforeResponse(), [1, 2, 3], label);
+    assert.ok(progress.length > 0 && progress.every((p, i) => p === i + 1), label);
     assert.match((res.content as { text: string }[])[0]!.text, /^Forecast for Lisbon:\nDay 1: /, label);
     const read = await client.readResource({ uri: 'weather://cities' });
     assert.ok(

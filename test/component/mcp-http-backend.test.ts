@@ -14,6 +14,7 @@ import { MAX_MCP_MESSAGE_BYTES } from '../../src/adapters/mcp/index.js';
 import type { BackendSpec } from '../../src/adapters/mcp/index.js';
 import { startGateway, testStdioBackend } from '../support/mcp/gateway.js';
 import { startTestHttpServer } from '../support/mcp/test-server.js';
+import { recordIncoming } from '../support/mcp/record.js';
 
 async function connect(url: string) {
   const client = new Client({ name: 'sdk-v1', version: '1.0.0' }, { capabilities: { sampling: {} } });
@@ -24,8 +25,9 @@ async function connect(url: string) {
   }));
   const logs: unknown[] = [];
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return { client, logs };
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  await client.connect(transport);
+  return { client, logs, wire: recordIncoming(transport) };
 }
 
 async function stats(client: Client): Promise<{ cancelled: number; sessions: number }> {
@@ -51,7 +53,7 @@ for (const kind of ['http', 'stdio'] as const) {
     } else backend = testStdioBackend();
     const gw = await startGateway(backend);
     t.after(() => gw.close());
-    const { client, logs } = await connect(gw.url);
+    const { client, logs, wire } = await connect(gw.url);
     t.after(() => client.close());
 
     await t.test('tools, resources and prompts', async () => {
@@ -73,10 +75,12 @@ for (const kind of ['http', 'stdio'] as const) {
 
     await t.test('progress, logging and sampling travel with their request', async () => {
       const seen: number[] = [];
+      wire.reset();
       await client.callTool({ name: 'progress', arguments: { steps: 4 } }, undefined, {
         onprogress: (p) => seen.push(p.progress),
       });
-      assert.deepEqual(seen, [1, 2, 3, 4]);
+      assert.deepEqual(wire.progressBeforeResponse(), [1, 2, 3, 4]);
+      assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1), 'the SDK saw them in order');
       await client.callTool({ name: 'log', arguments: {} });
       assert.deepEqual(logs, ['hello from the server']);
       const sampled = await client.callTool({ name: 'sample', arguments: { prompt: 'meaning?' } });

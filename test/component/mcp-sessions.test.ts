@@ -12,6 +12,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { REPO_ROOT } from '../support/paths.js';
 import { startGateway, testStdioBackend } from '../support/mcp/gateway.js';
+import { recordIncoming } from '../support/mcp/record.js';
 
 async function pidOf(client: Client): Promise<number> {
   const res = await client.callTool({ name: 'stats', arguments: {} });
@@ -43,21 +44,27 @@ test('several 2026-07-28 clients share the stateless lane without mixing ids or 
   const clients = ['Lisbon', 'Osaka', 'Nairobi'].map((city) => ({
     city,
     client: new V2Client({ name: city, version: '1' }, { versionNegotiation: { mode: 'auto' } }),
+    transport: new V2Transport(new URL(gw.url)),
   }));
-  for (const c of clients) await c.client.connect(new V2Transport(new URL(gw.url)));
+  for (const c of clients) await c.client.connect(c.transport);
+  const wires = clients.map((c) => recordIncoming(c.transport));
   t.after(() => Promise.all(clients.map((c) => c.client.close())));
   const results = await Promise.all(
-    clients.map(async ({ city, client }) => {
+    clients.map(async ({ city, client }, i) => {
       const progress: number[] = [];
+      const wire = wires[i]!;
+      wire.reset();
       const res = await client.callTool(
         { name: 'get_forecast', arguments: { city, days: 4 } },
         { onprogress: (p) => void progress.push(p.progress) },
       );
-      return { city, progress, text: (res.content as { text: string }[])[0]!.text };
+      const delivered = wire.progressBeforeResponse();
+      return { city, progress, delivered, text: (res.content as { text: string }[])[0]!.text };
     }),
   );
   for (const r of results) {
-    assert.deepEqual(r.progress, [1, 2, 3, 4], r.city);
+    assert.deepEqual(r.delivered, [1, 2, 3, 4], r.city);
+    assert.ok(r.progress.length > 0 && r.progress.every((p, j) => p === j + 1), r.city);
     assert.ok(r.text.startsWith(`Forecast for ${r.city}:`), r.city);
   }
   assert.equal(gw.service.sessionCount(), 1, 'one stateless lane (one process) for the calling gateway');

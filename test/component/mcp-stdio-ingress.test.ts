@@ -13,6 +13,8 @@ import { createMcpIngress } from '../../src/adapters/mcp/index.js';
 import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { CALLER_NAME, SERVICE_NAME } from '../support/mcp/gateway.js';
+import { recordIncoming } from '../support/mcp/record.js';
+import type { Recorder } from '../support/mcp/record.js';
 
 const LAUNCHER = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'mcp', 'stdio-gateway.js');
 
@@ -30,8 +32,11 @@ async function launch(backend: 'test' | 'everything') {
     stderr: 'ignore',
   });
   await client.connect(transport);
+  wires.set(client, recordIncoming(transport));
   return client;
 }
+
+const wires = new Map<Client, Recorder>();
 
 test('the SDK stdio client through serveStdio to server-everything', async (t) => {
   const client = await launch('everything');
@@ -40,12 +45,15 @@ test('the SDK stdio client through serveStdio to server-everything', async (t) =
   const res = await client.callTool({ name: 'echo', arguments: { message: 'stdio' } });
   assert.deepEqual(res.content, [{ type: 'text', text: 'Echo: stdio' }]);
   const seen: number[] = [];
+  const wire = wires.get(client)!;
+  wire.reset();
   await client.callTool(
     { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 } },
     undefined,
     { onprogress: (p) => seen.push(p.progress) },
   );
-  assert.deepEqual(seen, [1, 2]);
+  assert.deepEqual(wire.progressBeforeResponse(), [1, 2]);
+  assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1), 'the SDK saw them in order');
   const sampled = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'q' } });
   assert.match(JSON.stringify(sampled.content), /forty-two/);
   assert.deepEqual(await client.ping(), {});

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { everythingBackend, startGateway } from '../support/mcp/gateway.js';
 import { startModernServer } from '../support/mcp/modern-server.js';
+import { recordIncoming } from '../support/mcp/record.js';
 
 function v2Client() {
   const client = new Client(
@@ -27,8 +28,10 @@ test('v2 client on 2026-07-28 through the gateway pair to a modern v2 server', a
   const gw = await startGateway({ kind: 'http', url: server.url });
   t.after(() => gw.close());
   const client = v2Client();
-  await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)));
+  const transport = new StreamableHTTPClientTransport(new URL(gw.url));
+  await client.connect(transport);
   t.after(() => client.close());
+  const wire = recordIncoming(transport);
 
   await t.test('the modern revision was negotiated and is what the server received', () => {
     assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
@@ -92,19 +95,23 @@ test('v2 client negotiates down to a legacy revision against server-everything',
   const gw = await startGateway(everythingBackend());
   t.after(() => gw.close());
   const client = v2Client();
-  await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)));
+  const transport = new StreamableHTTPClientTransport(new URL(gw.url));
+  await client.connect(transport);
   t.after(() => client.close());
+  const wire = recordIncoming(transport);
   const version = client.getNegotiatedProtocolVersion();
   assert.ok(version !== undefined && version < '2026-07-28', `legacy revision negotiated (got ${version})`);
   assert.equal(gw.ingress.sessionCount(), 1, 'a legacy session was opened');
   const res = await client.callTool({ name: 'echo', arguments: { message: 'legacy' } });
   assert.deepEqual(res.content, [{ type: 'text', text: 'Echo: legacy' }]);
   const seen: number[] = [];
+  wire.reset();
   await client.callTool(
     { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 } },
     { onprogress: (p) => seen.push(p.progress) },
   );
-  assert.deepEqual(seen, [1, 2]);
+  assert.deepEqual(wire.progressBeforeResponse(), [1, 2]);
+  assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1), 'the SDK saw them in order');
   const read = await client.readResource({ uri: 'demo://resource/dynamic/text/1' });
   assert.equal(read.contents[0]?.uri, 'demo://resource/dynamic/text/1');
   const prompt = await client.getPrompt({ name: 'args-prompt', arguments: { city: 'Lisbon' } });
