@@ -52,11 +52,13 @@ test('v2 client on 2026-07-28 through the gateway pair to a modern v2 server', a
 
   await t.test('progress notifications on the request stream', async () => {
     const seen: number[] = [];
+    wire.reset();
     await client.callTool(
       { name: 'progress', arguments: { steps: 3 } },
       { onprogress: (p) => seen.push(p.progress) },
     );
-    assert.deepEqual(seen, [1, 2, 3]);
+    assert.deepEqual(wire.progressBeforeResponse(), [1, 2, 3]);
+    assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1), 'the SDK saw them in order');
   });
 
   await t.test('sampling the modern way (input_required, fulfilled by the client, retried)', async () => {
