@@ -75,6 +75,13 @@ test('Request streams exactly one response with the caller id; Notify answers {}
     out.map((m) => m['method'] ?? `response ${String(m['id'])}`),
     ['notifications/progress', 'notifications/progress', 'response abc'],
   );
+  // JSON-RPC ids travel end to end: the MCP server sees the client's own id.
+  const whoami = { jsonrpc: '2.0', id: 'client-id-7', method: 'tools/call', params: { name: 'request-id' } };
+  const [answer] = await collect(client.serverStream(MCP_SERVICE, 'Request', enc(whoami), { metadata: md }));
+  assert.equal(answer!['id'], 'client-id-7');
+  assert.deepEqual((answer!['result'] as { content: unknown }).content, [
+    { type: 'text', text: '"client-id-7"' },
+  ]);
   assert.equal(service.sessionCount(), 1);
   assert.equal(td.decode(await client.unary(MCP_SERVICE, 'Close', enc({}), { metadata: md })), '{}');
   assert.equal(service.sessionCount(), 0);

@@ -126,6 +126,8 @@ export function buildTestServer(stats: TestServerStats): Server {
         return text('x'.repeat(Number(args['bytes'] ?? 0)));
       case 'stats':
         return text(JSON.stringify({ ...stats, pid: process.pid }));
+      case 'request-id':
+        return text(JSON.stringify(extra.requestId));
       case 'crash':
         if (stats.crashable) process.exit(3);
         throw new McpError(ErrorCode.InvalidParams, 'this server does not crash');
