@@ -27,6 +27,7 @@ import type {
 import { checkSize, encodeMessage, LISTEN_END_MARGIN_MS } from '../wire.js';
 import { backendErrorResponse, mcpFailure, toMcpFailure } from '../errors.js';
 import type { BackendConnection, BackendEvents } from './backend.js';
+import { ListenBacklog } from './backlog.js';
 import { routeServerMessage } from './router.js';
 import type { Related, Target } from './router.js';
 
@@ -66,12 +67,12 @@ export class Lane {
   private starting: Promise<void> | undefined;
   private readonly inflight = new Map<string, Inflight>();
   private readonly serverRequests = new Map<string, Target>();
-  private readonly backlog: Uint8Array[] = [];
-  private listenerToken: symbol | undefined;
-  private wake: (() => void) | undefined;
+  private readonly backlog: ListenBacklog;
   private closedReason: string | undefined;
 
-  constructor(private readonly opts: LaneOptions) {}
+  constructor(private readonly opts: LaneOptions) {
+    this.backlog = new ListenBacklog(opts.maxBacklog);
+  }
 
   get closed(): boolean {
     return this.closedReason !== undefined;
@@ -149,29 +150,10 @@ export class Lane {
       throw mcpFailure('ServiceClosed', `the MCP server is not running: ${describeError(err)}`);
     });
     this.backend?.openUnsolicited();
-    const me = Symbol('listen');
-    this.listenerToken = me;
-    this.poke();
+    // End with OK before the deadline, so the caller re-issues rather than sees DEADLINE_EXCEEDED.
     const remaining = deadline - Date.now();
     const endIn = remaining > 2 * LISTEN_END_MARGIN_MS ? remaining - LISTEN_END_MARGIN_MS : remaining / 2;
-    let ended = false;
-    const stop = () => {
-      ended = true;
-      this.poke();
-    };
-    const timer = setTimeout(stop, Math.max(0, endIn));
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      while (!ended && !this.closed && this.listenerToken === me) {
-        const next = this.backlog.shift();
-        if (next) yield next;
-        else await new Promise<void>((resolve) => (this.wake = resolve));
-      }
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', stop);
-      if (this.listenerToken === me) this.listenerToken = undefined;
-    }
+    yield* this.backlog.listen(endIn, signal);
   }
 
   /** Closes the lane: requests in flight end with `failure`, or (backend gone) with a JSON-RPC error. */
@@ -182,7 +164,7 @@ export class Lane {
       if (failure) this.settle(entry, failure);
       else this.settle(entry, encodeMessage(backendErrorResponse(entry.id, 'exited')), INTERNAL);
     }
-    this.poke();
+    this.backlog.close();
     this.opts.onClosed();
     await this.backend?.close().catch(() => {});
   }
@@ -226,7 +208,7 @@ export class Lane {
     const target = routeServerMessage(c, related, {
       inflight: [...this.inflight.values()],
       serverRequests: this.serverRequests,
-      listening: this.listenerToken !== undefined,
+      listening: this.backlog.listening,
     });
     if (c.kind === 'request' && this.serverRequests.size < 4096)
       this.serverRequests.set(idKey(c.message.id), target);
@@ -276,17 +258,11 @@ export class Lane {
   }
 
   private toBacklog(c: Classified, bytes: Uint8Array): void {
-    if (this.backlog.length >= this.opts.maxBacklog) {
-      this.opts.logger.warn(
-        { kind: c.kind },
-        'no Listen open and the backlog is full: server message dropped',
-      );
+    if (!this.backlog.offer(bytes)) {
+      this.opts.logger.warn({ kind: c.kind }, 'the Listen backlog is full: server message dropped');
       this.opts.onDropped?.();
       if (c.kind === 'request') void this.refuse(c.message.id, 'no client is listening');
-      return;
     }
-    this.backlog.push(bytes);
-    this.poke();
   }
 
   /** Answers a server-initiated request the client will never see. */
@@ -323,11 +299,5 @@ export class Lane {
     };
     const ctx = { protocolVersion: this.protocolVersion, signal: AbortSignal.timeout(30_000) };
     void this.backend?.cancel(cancel, ctx).catch(() => {});
-  }
-
-  private poke(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
   }
 }

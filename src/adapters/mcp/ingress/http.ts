@@ -14,11 +14,11 @@ import { idKey, isModernVersion, JsonRpcCode, metaProtocolVersion, parseMessage 
 import type { Classified, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { clientFailureFor } from '../errors.js';
 import type { AdapterMetrics } from '../metrics.js';
-import { SessionTable } from '../sessions.js';
-import type { SessionRecord } from '../sessions.js';
-import { SSE_HEADERS, SSE_KEEPALIVE, sseMessage } from '../sse.js';
 import { runExchange } from './exchange.js';
-import { accepts, header, originAllowed, sendRpcError, write } from './http-util.js';
+import { accepts, header, originAllowed, sendRpcError } from './http-util.js';
+import { serveListenStream } from './listen-stream.js';
+import { HttpSessions } from './http-sessions.js';
+import type { HttpSessionRecord } from './http-sessions.js';
 import { IdRewriter } from './ids.js';
 import type { IngressRelay, LaneRef } from './relay.js';
 
@@ -34,16 +34,6 @@ export interface HttpFrontOptions {
   readonly sessionIdleMs: number;
 }
 
-interface HttpSession {
-  readonly httpId: string;
-  readonly slimId: string;
-  protocolVersion: string | undefined;
-  /** Open GET stream, if any. */
-  get: AbortController | undefined;
-  /** Requests in flight by the client's idKey: whether the client cancelled them. */
-  readonly inflight: Map<string, { cancelled: boolean }>;
-}
-
 export interface HttpFront {
   readonly handler: HttpHandler;
   sessionCount(): number;
@@ -51,37 +41,13 @@ export interface HttpFront {
 }
 
 export function createHttpFront(o: HttpFrontOptions): HttpFront {
-  const sessions = new SessionTable<HttpSession>({ maxSessions: o.maxSessions, idleMs: o.sessionIdleMs });
+  const sessions = new HttpSessions(o.relay, o);
   const stateless = new Map<string, { cancelled: boolean; sentId: string }>();
   const rewriter = new IdRewriter(randomUUID());
-  const laneOf = (s: HttpSession): LaneRef => ({ sessionId: s.slimId, protocolVersion: s.protocolVersion });
+  const laneOf = HttpSessions.lane;
+  const lookup = (req: IncomingMessage, res: ServerResponse) => sessions.lookup(req, res);
+  const endSession = (record: HttpSessionRecord, tellServer: boolean) => sessions.end(record, tellServer);
   o.metrics.sessions(() => sessions.size);
-
-  const endSession = (record: SessionRecord<HttpSession>, tellServer: boolean) => {
-    sessions.remove(record);
-    record.value.get?.abort();
-    if (tellServer) void o.relay.close(laneOf(record.value));
-  };
-  const reaper = setInterval(
-    () => sessions.reap(Date.now()).forEach((r) => endSession(r, true)),
-    Math.max(1_000, Math.min(60_000, o.sessionIdleMs / 2)),
-  );
-  reaper.unref();
-
-  const lookup = (
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): SessionRecord<HttpSession> | null | undefined => {
-    const sid = header(req, 'mcp-session-id');
-    if (sid === undefined) return undefined;
-    const record = sessions.get('', sid);
-    if (!record) {
-      sendRpcError(res, 404, JsonRpcCode.REQUEST_TIMEOUT, 'Session not found');
-      return null;
-    }
-    sessions.touch(record, Date.now());
-    return record;
-  };
 
   async function post(req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
     let body: Buffer;
@@ -130,19 +96,12 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     res: ServerResponse,
     ctx: HttpRequestContext,
   ) {
-    sessions.reap(Date.now()).forEach((r) => endSession(r, true));
-    const session: HttpSession = {
-      httpId: randomUUID(),
-      slimId: randomUUID(),
-      protocolVersion: undefined,
-      get: undefined,
-      inflight: new Map(),
-    };
-    const record = sessions.add('', session.httpId, session, Date.now());
+    const record = sessions.create();
     if (!record) {
       sendRpcError(res, 503, JsonRpcCode.INTERNAL_ERROR, 'Too many MCP sessions on this route', m.id);
       return 'TooManySessions';
     }
+    const session = record.value;
     let ok = false;
     const outcome = await inSession(record, m, req, res, ctx, (response) => {
       const v =
@@ -162,7 +121,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   }
 
   async function inSession(
-    record: SessionRecord<HttpSession>,
+    record: HttpSessionRecord,
     m: JsonRpcRequest,
     req: IncomingMessage,
     res: ServerResponse,
@@ -173,7 +132,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     const key = idKey(m.id);
     const flag = { cancelled: false };
     s.inflight.set(key, flag);
-    sessions.acquire(record, Date.now());
+    sessions.acquire(record);
     try {
       return await runExchange(res, {
         relay: o.relay,
@@ -194,7 +153,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       });
     } finally {
       if (s.inflight.get(key) === flag) s.inflight.delete(key);
-      sessions.release(record, Date.now());
+      sessions.release(record);
     }
   }
 
@@ -234,7 +193,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
 
   async function deliver(
     c: Classified,
-    record: SessionRecord<HttpSession> | undefined,
+    record: HttpSessionRecord | undefined,
     res: ServerResponse,
   ): Promise<void> {
     let message = c.message as Exclude<Classified['message'], JsonRpcRequest>;
@@ -291,28 +250,20 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       return sendRpcError(res, 409, JsonRpcCode.INVALID_REQUEST, 'Conflict: a GET stream is already open');
     const stop = new AbortController();
     s.get = stop;
-    const onGone = () => stop.abort();
-    ctx.signal.addEventListener('abort', onGone, { once: true });
-    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': s.httpId });
-    res.flushHeaders();
-    const keepalive = setInterval(() => void write(res, SSE_KEEPALIVE), o.keepAliveMs);
-    keepalive.unref();
-    sessions.acquire(record, Date.now());
+    sessions.acquire(record);
     try {
-      const why = await o.relay.listenLoop(
-        () => laneOf(s),
-        stop.signal,
-        async (frame) => {
-          if (!(await write(res, sseMessage(frame.text)))) stop.abort();
-        },
-      );
+      const why = await serveListenStream(res, {
+        relay: o.relay,
+        lane: () => laneOf(s),
+        httpSessionId: s.httpId,
+        keepAliveMs: o.keepAliveMs,
+        clientGone: ctx.signal,
+        stop,
+      });
       if (why === 'gone') endSession(record, false);
     } finally {
-      clearInterval(keepalive);
-      ctx.signal.removeEventListener('abort', onGone);
       if (s.get === stop) s.get = undefined;
-      sessions.release(record, Date.now());
-      res.end();
+      sessions.release(record);
     }
   }
 
@@ -351,14 +302,6 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   return {
     handler,
     sessionCount: () => sessions.size,
-    async close() {
-      clearInterval(reaper);
-      await Promise.allSettled(
-        sessions.drain().map((r) => {
-          r.value.get?.abort();
-          return o.relay.close(laneOf(r.value));
-        }),
-      );
-    },
+    close: () => sessions.close(),
   };
 }
