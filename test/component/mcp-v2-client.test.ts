@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { everythingBackend, startGateway } from '../support/mcp/gateway.js';
 import { startModernServer } from '../support/mcp/modern-server.js';
+import { startTestHttpServer } from '../support/mcp/test-server.js';
 import { recordIncoming } from '../support/mcp/record.js';
 
 function v2Client() {
@@ -121,4 +122,18 @@ test('v2 client negotiates down to a legacy revision against server-everything',
   const sampled = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'q' } });
   assert.match(JSON.stringify(sampled.content), /forty-two/);
   assert.deepEqual(await client.ping(), {});
+});
+
+test('v2 client negotiates down against a legacy Streamable HTTP server (SDK v1) too', async (t) => {
+  const server = await startTestHttpServer();
+  t.after(() => server.close());
+  const gw = await startGateway({ kind: 'http', url: server.url });
+  t.after(() => gw.close());
+  const client = v2Client();
+  await client.connect(new StreamableHTTPClientTransport(new URL(gw.url)));
+  t.after(() => client.close());
+  const version = client.getNegotiatedProtocolVersion();
+  assert.ok(version !== undefined && version < '2026-07-28', `legacy revision negotiated (got ${version})`);
+  const res = await client.callTool({ name: 'sample', arguments: { prompt: 'q' } });
+  assert.deepEqual(res.content, [{ type: 'text', text: 'sampled: forty-two' }]);
 });
