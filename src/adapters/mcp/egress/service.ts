@@ -1,0 +1,248 @@
+// The server side of MCP over SLIMRPC (docs/mcp-over-slimrpc.md §4): `mcp.v1.McpService` with
+// Request, Notify, Listen and Close, registered on an RpcServer under the service's SLIM name. Each
+// (caller, mcp-session-id) gets its own lane and backend connection, so clients never share state:
+// one spawned process per MCP session by default. Lanes are bounded, reaped when idle, and closed
+// with the service.
+import type { SlimName } from '../../../slim/dataplane/name.js';
+import { formatName } from '../../../slim/dataplane/name.js';
+import { statusName } from '../../../slim/rpc/status.js';
+import type { RpcContext, ServiceDefinition } from '../../../slim/rpc/types.js';
+import type { MetricsRegistry } from '../../../util/metrics.js';
+import type { Logger } from '../../../util/log.js';
+import { childLogger } from '../../../util/log.js';
+import { parseMessage } from '../jsonrpc.js';
+import type { Classified } from '../jsonrpc.js';
+import { mcpFailure, toMcpFailure } from '../errors.js';
+import {
+  checkSize,
+  EMPTY_OBJECT,
+  isValidSessionId,
+  MCP_SERVICE,
+  McpRpcMethod,
+  META_PROTOCOL_VERSION,
+  META_SESSION_ID,
+} from '../wire.js';
+import { egressMetrics } from '../metrics.js';
+import type { BackendSpec } from './backend.js';
+import { httpBackend } from './http-backend.js';
+import { Lane } from './lane.js';
+import { SessionTable } from '../sessions.js';
+import type { SessionRecord } from '../sessions.js';
+import { stdioBackend } from './stdio-backend.js';
+
+export interface McpServiceOptions {
+  /** The SLIM name the service is offered under (for logs and metrics). */
+  readonly name: SlimName;
+  readonly backend: BackendSpec;
+  readonly logger?: Logger;
+  readonly metrics?: MetricsRegistry;
+  /** Most MCP sessions (lanes) at once; default 64. */
+  readonly maxSessions?: number;
+  /** An unused session is closed after this long; default 30 min. */
+  readonly idleTimeoutMs?: number;
+}
+
+export interface McpService {
+  readonly service: ServiceDefinition;
+  /** Open lanes (for tests and /metrics). */
+  sessionCount(): number;
+  /** Ends every session (processes stopped, HTTP sessions deleted); idempotent. */
+  close(): Promise<void>;
+  closed(): Promise<void>;
+}
+
+const DEFAULT_MAX_SESSIONS = 64;
+const DEFAULT_IDLE_MS = 30 * 60_000;
+const MAX_QUEUED = 1024;
+const MAX_BACKLOG = 512;
+
+export function createMcpService(options: McpServiceOptions): McpService {
+  const serviceName = formatName(options.name);
+  const logger = childLogger(options.logger, 'mcp-egress').child({ service: serviceName });
+  const metrics = egressMetrics(options.metrics, serviceName);
+  const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
+  const table = new SessionTable<Lane>({ maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS, idleMs });
+  metrics.sessions(() => table.size);
+  let closing = false;
+  let resolveClosed!: () => void;
+  const closedPromise = new Promise<void>((r) => (resolveClosed = r));
+
+  const reaper = setInterval(
+    () => {
+      for (const record of table.reap(Date.now())) {
+        logger.info({ caller: record.caller, session: record.sessionId }, 'MCP session idle: closed');
+        void record.value.close('idle');
+      }
+    },
+    Math.max(1_000, Math.min(60_000, idleMs / 2)),
+  );
+  reaper.unref();
+
+  const open = (caller: string, sessionId: string | undefined): SessionRecord<Lane> => {
+    let record: SessionRecord<Lane> | undefined = undefined;
+    const laneLogger = logger.child({ caller, session: sessionId ?? '(stateless)' });
+    const spec = options.backend;
+    const lane = new Lane({
+      logger: laneLogger,
+      maxQueued: MAX_QUEUED,
+      maxBacklog: MAX_BACKLOG,
+      connect: (events) =>
+        spec.kind === 'stdio'
+          ? stdioBackend(spec, events, laneLogger.child({ component: 'mcp-server' }))
+          : httpBackend(spec, events, laneLogger),
+      onClosed: () => {
+        if (record && table.remove(record)) laneLogger.info('MCP session closed');
+      },
+      onDropped: () => metrics.dropped(),
+    });
+    record = table.add(caller, sessionId, lane, Date.now());
+    if (!record)
+      throw mcpFailure('TooManySessions', `this service holds its limit of ${table.size} MCP sessions`);
+    laneLogger.info('MCP session opened');
+    return record;
+  };
+
+  const common = (payload: Uint8Array, ctx: RpcContext) => {
+    if (closing) throw mcpFailure('ServiceClosed', 'the MCP service is shutting down');
+    checkSize(payload.byteLength);
+    const sessionId = ctx.metadata[META_SESSION_ID];
+    if (sessionId !== undefined && !isValidSessionId(sessionId)) {
+      throw mcpFailure('InvalidMessage', `${META_SESSION_ID} must be 1 to 128 visible ASCII characters`);
+    }
+    return { caller: formatName(ctx.source), sessionId, version: ctx.metadata[META_PROTOCOL_VERSION] };
+  };
+
+  const parse = (payload: Uint8Array, kinds: Classified['kind'][], method: string): Classified => {
+    const parsed = parseMessage(payload);
+    if (!parsed.ok) throw mcpFailure('InvalidMessage', parsed.message);
+    if (!kinds.includes(parsed.value.kind)) {
+      throw mcpFailure(
+        'InvalidMessage',
+        `${method} carries a ${kinds.join(' or ')}, not a ${parsed.value.kind}`,
+      );
+    }
+    return parsed.value;
+  };
+
+  async function* request(payload: Uint8Array, ctx: RpcContext): AsyncIterable<Uint8Array> {
+    const started = performance.now();
+    let method = 'invalid';
+    let outcome = 'ok';
+    try {
+      const { caller, sessionId, version } = common(payload, ctx);
+      const c = parse(payload, ['request'], McpRpcMethod.Request);
+      if (c.kind !== 'request') return;
+      method = c.message.method;
+      let record = table.get(caller, sessionId);
+      if (method === 'initialize') {
+        if (sessionId === undefined)
+          throw mcpFailure('InvalidMessage', `initialize needs ${META_SESSION_ID}`);
+        if (record) throw mcpFailure('SessionExists', `MCP session ${sessionId} is already initialized`);
+        record = open(caller, sessionId);
+      } else if (!record) {
+        if (sessionId !== undefined)
+          throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
+        record = open(caller, undefined);
+      }
+      logger.debug({ method, id: c.message.id, session: sessionId }, 'MCP request');
+      table.acquire(record, Date.now());
+      try {
+        yield* record.value.request(c.message, version, ctx.signal, (o) => (outcome = o));
+      } finally {
+        table.release(record, Date.now());
+      }
+    } catch (err) {
+      const failure = toMcpFailure(err);
+      if (outcome === 'ok') outcome = statusName(failure.status);
+      throw failure;
+    } finally {
+      metrics.call(method, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  const notify = async (payload: Uint8Array, ctx: RpcContext): Promise<Uint8Array> => {
+    const { caller, sessionId, version } = common(payload, ctx);
+    const c = parse(payload, ['notification', 'response'], McpRpcMethod.Notify);
+    if (c.kind === 'request') throw mcpFailure('InvalidMessage', 'Notify carries no request');
+    const record = table.get(caller, sessionId);
+    if (!record) {
+      if (sessionId !== undefined)
+        throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
+      logger.debug({ kind: c.kind }, 'stateless notification with no traffic in flight: dropped');
+      return EMPTY_OBJECT;
+    }
+    table.touch(record, Date.now());
+    await record.value.deliver(c, version);
+    return EMPTY_OBJECT;
+  };
+
+  async function* listen(payload: Uint8Array, ctx: RpcContext): AsyncIterable<Uint8Array> {
+    const { caller, sessionId } = common(payload, ctx);
+    if (sessionId === undefined) throw mcpFailure('InvalidMessage', `Listen needs ${META_SESSION_ID}`);
+    const record = table.get(caller, sessionId);
+    if (!record) throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
+    table.acquire(record, Date.now());
+    try {
+      yield* record.value.listen(ctx.deadline, ctx.signal);
+    } finally {
+      table.release(record, Date.now());
+    }
+  }
+
+  const close = async (payload: Uint8Array, ctx: RpcContext): Promise<Uint8Array> => {
+    const { caller, sessionId } = common(payload, ctx);
+    if (sessionId === undefined) throw mcpFailure('InvalidMessage', `Close needs ${META_SESSION_ID}`);
+    const record = table.get(caller, sessionId);
+    if (!record) throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
+    table.remove(record);
+    // The answer does not wait for the server process to exit.
+    void record.value.close('closed by the client', mcpFailure('Cancelled', 'the MCP session was closed'));
+    logger.info({ caller, session: sessionId }, 'MCP session closed by the client');
+    return EMPTY_OBJECT;
+  };
+
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw toMcpFailure(err);
+      }
+    };
+
+  const service: ServiceDefinition = {
+    name: MCP_SERVICE,
+    methods: {
+      [McpRpcMethod.Request]: { kind: 'serverStream', handler: request },
+      [McpRpcMethod.Notify]: { kind: 'unary', handler: guard(notify) },
+      [McpRpcMethod.Listen]: {
+        kind: 'serverStream',
+        handler: async function* (payload, ctx) {
+          try {
+            yield* listen(payload, ctx);
+          } catch (err) {
+            throw toMcpFailure(err);
+          }
+        },
+      },
+      [McpRpcMethod.Close]: { kind: 'unary', handler: guard(close) },
+    },
+  };
+
+  return {
+    service,
+    sessionCount: () => table.size,
+    async close() {
+      if (closing) return closedPromise;
+      closing = true;
+      clearInterval(reaper);
+      const failure = mcpFailure('ServiceClosed', 'the MCP service is shutting down');
+      await Promise.allSettled(table.drain().map((r) => r.value.close('service closed', failure)));
+      logger.info('MCP service closed');
+      resolveClosed();
+      return closedPromise;
+    },
+    closed: () => closedPromise,
+  };
+}

@@ -1,0 +1,119 @@
+// Public surface of the MCP adapter (docs/mcp-over-slimrpc.md). Egress: `createMcpService` offers a
+// local MCP server (stdio command or Streamable HTTP URL) as `mcp.v1.McpService` on an RpcServer.
+// Ingress: `createMcpIngress` gives local MCP clients a Streamable HTTP endpoint (an HttpHandler the
+// HTTP edge mounts at the route path) and a stdio endpoint (`slim-gateway stdio`), both relaying
+// over an RpcClient to the service's SLIM name.
+import type { Readable, Writable } from 'node:stream';
+import type { SlimName } from '../../slim/dataplane/name.js';
+import { formatName } from '../../slim/dataplane/name.js';
+import type { RpcClient } from '../../slim/rpc/types.js';
+import type { HttpHandler } from '../../util/http.js';
+import type { Logger } from '../../util/log.js';
+import { childLogger } from '../../util/log.js';
+import type { MetricsRegistry } from '../../util/metrics.js';
+import { createHttpFront } from './ingress/http.js';
+import { DEFAULT_RELAY_TIMEOUTS, IngressRelay } from './ingress/relay.js';
+import type { RelayTimeouts } from './ingress/relay.js';
+import { serveStdioFront } from './ingress/stdio.js';
+import { ingressMetrics } from './metrics.js';
+import { MAX_MCP_MESSAGE_BYTES } from './wire.js';
+
+export { createMcpService } from './egress/service.js';
+export type { McpService, McpServiceOptions } from './egress/service.js';
+export type { BackendSpec } from './egress/backend.js';
+export type { RelayTimeouts } from './ingress/relay.js';
+export {
+  DEFAULT_LISTEN_TIMEOUT_MS,
+  DEFAULT_NOTIFY_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_MCP_MESSAGE_BYTES,
+  MCP_SERVICE,
+  McpRpcMethod,
+  META_PROTOCOL_VERSION,
+  META_SESSION_ID,
+} from './wire.js';
+
+export interface McpIngressOptions {
+  /** The local route path (for logs and metrics). */
+  readonly route: string;
+  /** The SLIM name of the MCP service. */
+  readonly target: SlimName;
+  /** An RpcClient whose target is `target`. */
+  readonly client: RpcClient;
+  readonly logger?: Logger;
+  readonly metrics?: MetricsRegistry;
+  /** Largest request body accepted (HTTP 413 past it); default MAX_MCP_MESSAGE_BYTES. */
+  readonly maxBodyBytes?: number;
+  /** Origins allowed to use the endpoint ('*' for any); default loopback origins only. */
+  readonly allowedOrigins?: readonly string[];
+  /** Interval of SSE keep-alive comments (and of the wait before a silent answer turns into SSE). */
+  readonly keepAliveMs?: number;
+  /** Most local MCP sessions on this route; default 1000. */
+  readonly maxSessions?: number;
+  /** A local session unused this long is ended; default 30 min. */
+  readonly sessionIdleMs?: number;
+  readonly timeouts?: Partial<RelayTimeouts>;
+}
+
+export interface McpIngress {
+  /** Streamable HTTP at the route path (mounted by the HTTP edge). */
+  readonly handler: HttpHandler;
+  /** Serves one MCP client over newline-delimited JSON; resolves when `input` ends or `signal` fires. */
+  serveStdio(input: Readable, output: Writable, signal?: AbortSignal): Promise<void>;
+  /** Open local HTTP sessions. */
+  sessionCount(): number;
+  /** Ends every local session (and tells the server); idempotent. */
+  close(): Promise<void>;
+  closed(): Promise<void>;
+}
+
+export const DEFAULT_KEEPALIVE_MS = 15_000;
+
+export function createMcpIngress(options: McpIngressOptions): McpIngress {
+  const target = formatName(options.target);
+  const logger = childLogger(options.logger, 'mcp-ingress').child({ route: options.route, target });
+  const metrics = ingressMetrics(options.metrics, options.route);
+  const relay = new IngressRelay(options.client, logger, { ...DEFAULT_RELAY_TIMEOUTS, ...options.timeouts });
+  const http = createHttpFront({
+    relay,
+    target,
+    logger,
+    metrics,
+    maxBodyBytes: options.maxBodyBytes ?? MAX_MCP_MESSAGE_BYTES,
+    allowedOrigins: options.allowedOrigins,
+    keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
+    maxSessions: options.maxSessions ?? 1000,
+    sessionIdleMs: options.sessionIdleMs ?? 30 * 60_000,
+  });
+  const stdioRuns = new Set<AbortController>();
+  let closing: Promise<void> | undefined;
+  let resolveClosed!: () => void;
+  const closedPromise = new Promise<void>((r) => (resolveClosed = r));
+  return {
+    handler: http.handler,
+    async serveStdio(input, output, signal) {
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted || closing) stop.abort();
+      stdioRuns.add(stop);
+      try {
+        await serveStdioFront({ relay, target, logger, metrics }, input, output, stop.signal);
+      } finally {
+        stdioRuns.delete(stop);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    sessionCount: () => http.sessionCount(),
+    close() {
+      closing ??= (async () => {
+        for (const run of stdioRuns) run.abort();
+        await http.close();
+        logger.info('MCP ingress closed');
+        resolveClosed();
+      })();
+      return closing;
+    },
+    closed: () => closedPromise,
+  };
+}

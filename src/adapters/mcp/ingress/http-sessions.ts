@@ -1,0 +1,106 @@
+// The HTTP ingress's local MCP sessions (docs/mcp-over-slimrpc.md §13): each local Mcp-Session-Id
+// (random, never sent over SLIM) maps to a SLIM-side session id (another random id). Bounded and
+// reaped when idle; ending a session stops its GET stream and, unless the server already forgot
+// it, tells the server (Close).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JsonRpcCode } from '../jsonrpc.js';
+import { SessionTable } from '../sessions.js';
+import type { SessionRecord } from '../sessions.js';
+import { header, sendRpcError } from './http-util.js';
+import type { IngressRelay, LaneRef } from './relay.js';
+
+export interface HttpSession {
+  readonly httpId: string;
+  readonly slimId: string;
+  protocolVersion: string | undefined;
+  /** Open GET stream, if any. */
+  get: AbortController | undefined;
+  /** Requests in flight by the client's idKey: whether the client cancelled them. */
+  readonly inflight: Map<string, { cancelled: boolean }>;
+}
+
+export type HttpSessionRecord = SessionRecord<HttpSession>;
+
+export class HttpSessions {
+  private readonly table: SessionTable<HttpSession>;
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(
+    private readonly relay: IngressRelay,
+    limits: { maxSessions: number; sessionIdleMs: number },
+  ) {
+    this.table = new SessionTable<HttpSession>({
+      maxSessions: limits.maxSessions,
+      idleMs: limits.sessionIdleMs,
+    });
+    this.reaper = setInterval(() => this.reap(), Math.max(1_000, Math.min(60_000, limits.sessionIdleMs / 2)));
+    this.reaper.unref();
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  static lane(s: HttpSession): LaneRef {
+    return { sessionId: s.slimId, protocolVersion: s.protocolVersion };
+  }
+
+  /**
+   * The session named by the request's Mcp-Session-Id: undefined when it names none, null (after
+   * answering 404) when it names an unknown one.
+   */
+  lookup(req: IncomingMessage, res: ServerResponse): HttpSessionRecord | null | undefined {
+    const sid = header(req, 'mcp-session-id');
+    if (sid === undefined) return undefined;
+    const record = this.table.get('', sid);
+    if (!record) {
+      sendRpcError(res, 404, JsonRpcCode.REQUEST_TIMEOUT, 'Session not found');
+      return null;
+    }
+    this.table.touch(record, Date.now());
+    return record;
+  }
+
+  /** A new session (for an `initialize`); undefined when the limit is reached. */
+  create(): HttpSessionRecord | undefined {
+    this.reap();
+    const session: HttpSession = {
+      httpId: randomUUID(),
+      slimId: randomUUID(),
+      protocolVersion: undefined,
+      get: undefined,
+      inflight: new Map(),
+    };
+    return this.table.add('', session.httpId, session, Date.now());
+  }
+
+  acquire(record: HttpSessionRecord): void {
+    this.table.acquire(record, Date.now());
+  }
+
+  release(record: HttpSessionRecord): void {
+    this.table.release(record, Date.now());
+  }
+
+  /** Ends a session locally; `tellServer` sends Close (not needed when the server lost it). */
+  end(record: HttpSessionRecord, tellServer: boolean): void {
+    this.table.remove(record);
+    record.value.get?.abort();
+    if (tellServer) void this.relay.close(HttpSessions.lane(record.value));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    await Promise.allSettled(
+      this.table.drain().map((r) => {
+        r.value.get?.abort();
+        return this.relay.close(HttpSessions.lane(r.value));
+      }),
+    );
+  }
+
+  private reap(): void {
+    for (const r of this.table.reap(Date.now())) this.end(r, true);
+  }
+}

@@ -1,0 +1,307 @@
+// The Streamable HTTP front of the ingress (docs/mcp-over-slimrpc.md §6): one MCP endpoint per
+// route, speaking the stateful revisions (2025-03-26 … 2025-11-25: Mcp-Session-Id from initialize,
+// POST → JSON or SSE, GET ↔ Listen, DELETE ↔ Close) and the stateless 2026-07-28 revision (POST
+// only, no session, Mcp-Method / Mcp-Name checked against the body) on the same path. It relays:
+// versions, capabilities and methods are the server's business, never checked here.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
+import { readBody } from '../../../util/http.js';
+import type { Logger } from '../../../util/log.js';
+import { isGatewayError } from '../../../util/errors.js';
+import { checkModernHeaders } from '../headers.js';
+import { idKey, isModernVersion, JsonRpcCode, metaProtocolVersion, parseMessage } from '../jsonrpc.js';
+import type { Classified, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
+import { clientFailureFor } from '../errors.js';
+import type { AdapterMetrics } from '../metrics.js';
+import { runExchange } from './exchange.js';
+import { accepts, header, originAllowed, sendRpcError } from './http-util.js';
+import { serveListenStream } from './listen-stream.js';
+import { HttpSessions } from './http-sessions.js';
+import type { HttpSessionRecord } from './http-sessions.js';
+import { IdRewriter } from './ids.js';
+import type { IngressRelay, LaneRef } from './relay.js';
+
+export interface HttpFrontOptions {
+  readonly relay: IngressRelay;
+  readonly target: string;
+  readonly logger: Logger;
+  readonly metrics: AdapterMetrics;
+  readonly maxBodyBytes: number;
+  readonly allowedOrigins: readonly string[] | undefined;
+  readonly keepAliveMs: number;
+  readonly maxSessions: number;
+  readonly sessionIdleMs: number;
+}
+
+export interface HttpFront {
+  readonly handler: HttpHandler;
+  sessionCount(): number;
+  close(): Promise<void>;
+}
+
+export function createHttpFront(o: HttpFrontOptions): HttpFront {
+  const sessions = new HttpSessions(o.relay, o);
+  const stateless = new Map<string, { cancelled: boolean; sentId: string }>();
+  const rewriter = new IdRewriter(randomUUID());
+  const laneOf = HttpSessions.lane;
+  const lookup = (req: IncomingMessage, res: ServerResponse) => sessions.lookup(req, res);
+  const endSession = (record: HttpSessionRecord, tellServer: boolean) => sessions.end(record, tellServer);
+  o.metrics.sessions(() => sessions.size);
+
+  async function post(req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
+    let body: Buffer;
+    try {
+      body = await readBody(req, o.maxBodyBytes);
+    } catch (err) {
+      if (isGatewayError(err, 'RESOURCE_EXHAUSTED')) {
+        return sendRpcError(
+          res,
+          413,
+          JsonRpcCode.INVALID_REQUEST,
+          `Request body over the ${o.maxBodyBytes}-byte limit`,
+        );
+      }
+      throw err;
+    }
+    const type = header(req, 'content-type');
+    if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+      return sendRpcError(res, 415, JsonRpcCode.INVALID_REQUEST, 'Content-Type must be application/json');
+    }
+    const parsed = parseMessage(body);
+    if (!parsed.ok) return sendRpcError(res, 400, parsed.code, parsed.message, parsed.id);
+    const record = lookup(req, res);
+    if (record === null) return;
+    const c = parsed.value;
+    if (c.kind !== 'request') return deliver(c, record, res);
+    const m = c.message;
+    const started = performance.now();
+    const headerVersion = header(req, 'mcp-protocol-version');
+    const modern = !record && isModernVersion(headerVersion ?? metaProtocolVersion(m));
+    if (modern) {
+      const wrong = checkModernHeaders(m, (n) => header(req, n), metaProtocolVersion(m));
+      if (wrong)
+        return sendRpcError(res, 400, JsonRpcCode.HEADER_MISMATCH, `Header mismatch: ${wrong}`, m.id);
+    }
+    let outcome: string;
+    if (record) outcome = await inSession(record, m, req, res, ctx);
+    else if (m.method === 'initialize') outcome = await initialize(m, req, res, ctx);
+    else outcome = await statelessRequest(m, headerVersion ?? metaProtocolVersion(m), modern, req, res, ctx);
+    o.metrics.call(m.method, outcome, (performance.now() - started) / 1000);
+  }
+
+  async function initialize(
+    m: JsonRpcRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: HttpRequestContext,
+  ) {
+    const record = sessions.create();
+    if (!record) {
+      sendRpcError(res, 503, JsonRpcCode.INTERNAL_ERROR, 'Too many MCP sessions on this route', m.id);
+      return 'TooManySessions';
+    }
+    const session = record.value;
+    let ok = false;
+    const outcome = await inSession(record, m, req, res, ctx, (response) => {
+      const v =
+        'result' in response ? (response.result as { protocolVersion?: unknown }).protocolVersion : undefined;
+      if (typeof v === 'string') {
+        session.protocolVersion = v;
+        ok = true;
+      }
+    });
+    if (!ok) endSession(record, true);
+    else
+      o.logger.info(
+        { session: session.httpId, protocolVersion: session.protocolVersion },
+        'MCP session opened',
+      );
+    return outcome;
+  }
+
+  async function inSession(
+    record: HttpSessionRecord,
+    m: JsonRpcRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: HttpRequestContext,
+    onResponse?: (r: JsonRpcResponse) => void,
+  ): Promise<string> {
+    const s = record.value;
+    const key = idKey(m.id);
+    const flag = { cancelled: false };
+    s.inflight.set(key, flag);
+    sessions.acquire(record);
+    try {
+      return await runExchange(res, {
+        relay: o.relay,
+        lane: laneOf(s),
+        message: m,
+        clientId: m.id,
+        modern: false,
+        accept: accepts(req),
+        headers: { 'mcp-session-id': s.httpId },
+        keepAliveMs: o.keepAliveMs,
+        target: o.target,
+        signal: ctx.signal,
+        cancelled: () => flag.cancelled,
+        ...(onResponse ? { onResponse } : {}),
+        onSessionGone: () => endSession(record, false),
+        onDropped: () => o.metrics.dropped(),
+        logger: o.logger,
+      });
+    } finally {
+      if (s.inflight.get(key) === flag) s.inflight.delete(key);
+      sessions.release(record);
+    }
+  }
+
+  async function statelessRequest(
+    m: JsonRpcRequest,
+    version: string | undefined,
+    modern: boolean,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: HttpRequestContext,
+  ): Promise<string> {
+    const rewritten = rewriter.rewrite(m);
+    const key = idKey(m.id);
+    const flag = { cancelled: false, sentId: rewritten.message.id as string };
+    stateless.set(key, flag);
+    try {
+      return await runExchange(res, {
+        relay: o.relay,
+        lane: { sessionId: undefined, protocolVersion: version },
+        message: rewritten.message,
+        clientId: m.id,
+        restore: (c) => rewritten.restore(c),
+        modern,
+        accept: accepts(req),
+        headers: {},
+        keepAliveMs: o.keepAliveMs,
+        target: o.target,
+        signal: ctx.signal,
+        cancelled: () => flag.cancelled,
+        onDropped: () => o.metrics.dropped(),
+        logger: o.logger,
+      });
+    } finally {
+      if (stateless.get(key) === flag) stateless.delete(key);
+    }
+  }
+
+  async function deliver(
+    c: Classified,
+    record: HttpSessionRecord | undefined,
+    res: ServerResponse,
+  ): Promise<void> {
+    let message = c.message as Exclude<Classified['message'], JsonRpcRequest>;
+    const lane: LaneRef = record
+      ? laneOf(record.value)
+      : { sessionId: undefined, protocolVersion: undefined };
+    if (c.kind === 'notification' && c.message.method === 'notifications/cancelled') {
+      const id = c.message.params?.['requestId'];
+      if (typeof id === 'string' || typeof id === 'number') {
+        if (record) {
+          const flag = record.value.inflight.get(idKey(id));
+          if (flag) flag.cancelled = true;
+        } else {
+          const flag = stateless.get(idKey(id));
+          if (flag) {
+            flag.cancelled = true;
+            message = { ...c.message, params: { ...c.message.params, requestId: flag.sentId } };
+          }
+        }
+      }
+    }
+    try {
+      await o.relay.notify(message, lane);
+      res.writeHead(202).end();
+    } catch (err) {
+      const f = clientFailureFor(err, o.target);
+      if (f.sessionGone && record) endSession(record, false);
+      sendRpcError(res, f.httpStatus, f.code, f.message);
+    }
+  }
+
+  async function get(req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
+    if (!accepts(req).sse) {
+      return sendRpcError(
+        res,
+        406,
+        JsonRpcCode.INVALID_REQUEST,
+        'Not Acceptable: GET needs Accept: text/event-stream',
+      );
+    }
+    const record = lookup(req, res);
+    if (record === null) return;
+    if (!record) {
+      res.setHeader('allow', 'POST, DELETE');
+      return sendRpcError(
+        res,
+        405,
+        JsonRpcCode.INVALID_REQUEST,
+        'GET needs an Mcp-Session-Id (stateless MCP has no GET stream)',
+      );
+    }
+    const s = record.value;
+    if (s.get)
+      return sendRpcError(res, 409, JsonRpcCode.INVALID_REQUEST, 'Conflict: a GET stream is already open');
+    const stop = new AbortController();
+    s.get = stop;
+    sessions.acquire(record);
+    try {
+      const why = await serveListenStream(res, {
+        relay: o.relay,
+        lane: () => laneOf(s),
+        httpSessionId: s.httpId,
+        keepAliveMs: o.keepAliveMs,
+        clientGone: ctx.signal,
+        stop,
+      });
+      if (why === 'gone') endSession(record, false);
+    } finally {
+      if (s.get === stop) s.get = undefined;
+      sessions.release(record);
+    }
+  }
+
+  async function del(req: IncomingMessage, res: ServerResponse) {
+    const record = lookup(req, res);
+    if (record === null) return;
+    if (!record) return sendRpcError(res, 400, JsonRpcCode.INVALID_REQUEST, 'DELETE needs an Mcp-Session-Id');
+    endSession(record, false);
+    await o.relay.close(laneOf(record.value));
+    o.logger.info({ session: record.value.httpId }, 'MCP session deleted by the client');
+    res.writeHead(200).end();
+  }
+
+  const handler: HttpHandler = async (req, res, ctx) => {
+    if (ctx.subpath !== '' && ctx.subpath !== '/') {
+      return sendRpcError(res, 404, JsonRpcCode.INVALID_REQUEST, 'Not Found');
+    }
+    if (!originAllowed(header(req, 'origin'), o.allowedOrigins)) {
+      req.resume();
+      return sendRpcError(res, 403, JsonRpcCode.INVALID_REQUEST, 'Forbidden: Origin not allowed');
+    }
+    switch (req.method) {
+      case 'POST':
+        return post(req, res, ctx);
+      case 'GET':
+        return get(req, res, ctx);
+      case 'DELETE':
+        return del(req, res);
+      default:
+        req.resume();
+        res.setHeader('allow', 'GET, POST, DELETE');
+        return sendRpcError(res, 405, JsonRpcCode.INVALID_REQUEST, 'Method Not Allowed');
+    }
+  };
+
+  return {
+    handler,
+    sessionCount: () => sessions.size,
+    close: () => sessions.close(),
+  };
+}

@@ -1,0 +1,154 @@
+// The client side of MCP over SLIMRPC (docs/mcp-over-slimrpc.md §3): one JSON-RPC message per call,
+// the session and protocol version as metadata, a `Listen` re-issued for as long as the local
+// client wants unsolicited traffic. The HTTP and stdio fronts build on this; failures surface as
+// RpcErrors (or GatewayErrors for local limits) for the fronts to map through errors.ts.
+import type { RpcClient } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
+import type { Logger } from '../../../util/log.js';
+import { sleep } from '../../../util/abort.js';
+import { describeError } from '../../../util/errors.js';
+import { parseMessage } from '../jsonrpc.js';
+import type {
+  Classified,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '../jsonrpc.js';
+import {
+  DEFAULT_LISTEN_TIMEOUT_MS,
+  DEFAULT_NOTIFY_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  EMPTY_OBJECT,
+  encodeMessage,
+  MCP_SERVICE,
+  McpRpcMethod,
+  META_PROTOCOL_VERSION,
+  META_SESSION_ID,
+} from '../wire.js';
+
+/** Which server-side lane a call belongs to. */
+export interface LaneRef {
+  /** The SLIM-side MCP session id (never the local HTTP one); undefined for stateless traffic. */
+  readonly sessionId: string | undefined;
+  readonly protocolVersion: string | undefined;
+}
+
+/** A message from the server with its exact text (relayed as is unless rewritten). */
+export interface Frame {
+  readonly message: Classified;
+  readonly text: string;
+}
+
+export interface RelayTimeouts {
+  readonly requestTimeoutMs: number;
+  readonly notifyTimeoutMs: number;
+  readonly listenTimeoutMs: number;
+}
+
+export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = {
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  notifyTimeoutMs: DEFAULT_NOTIFY_TIMEOUT_MS,
+  listenTimeoutMs: DEFAULT_LISTEN_TIMEOUT_MS,
+};
+
+const LISTEN_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+const decoder = new TextDecoder();
+
+export class IngressRelay {
+  constructor(
+    private readonly client: RpcClient,
+    private readonly logger: Logger,
+    private readonly timeouts: RelayTimeouts = DEFAULT_RELAY_TIMEOUTS,
+  ) {}
+
+  private metadata(lane: LaneRef): Record<string, string> {
+    const md: Record<string, string> = {};
+    if (lane.sessionId !== undefined) md[META_SESSION_ID] = lane.sessionId;
+    if (lane.protocolVersion !== undefined) md[META_PROTOCOL_VERSION] = lane.protocolVersion;
+    return md;
+  }
+
+  /** One request: yields the server's related messages and finally its response. */
+  async *request(message: JsonRpcRequest, lane: LaneRef, signal: AbortSignal): AsyncIterable<Frame> {
+    const payload = encodeMessage(message);
+    const stream = this.client.serverStream(MCP_SERVICE, McpRpcMethod.Request, payload, {
+      timeoutMs: this.timeouts.requestTimeoutMs,
+      signal,
+      metadata: this.metadata(lane),
+    });
+    for await (const bytes of stream) {
+      const frame = toFrame(bytes);
+      if (frame) yield frame;
+      else this.logger.warn('the MCP service sent a frame that is not one JSON-RPC message; dropped');
+    }
+  }
+
+  /** A notification, or a response to a server-initiated request. */
+  async notify(message: JsonRpcNotification | JsonRpcResponse, lane: LaneRef, signal?: AbortSignal) {
+    await this.client.unary(MCP_SERVICE, McpRpcMethod.Notify, encodeMessage(message), {
+      timeoutMs: this.timeouts.notifyTimeoutMs,
+      ...(signal ? { signal } : {}),
+      metadata: this.metadata(lane),
+    });
+  }
+
+  /** Ends the server-side session (best effort: the server also reaps idle sessions). */
+  async close(lane: LaneRef): Promise<void> {
+    if (lane.sessionId === undefined) return;
+    await this.client
+      .unary(MCP_SERVICE, McpRpcMethod.Close, EMPTY_OBJECT, {
+        timeoutMs: this.timeouts.notifyTimeoutMs,
+        metadata: this.metadata(lane),
+      })
+      .catch((err: unknown) => this.logger.debug({ err: describeError(err) }, 'MCP session Close failed'));
+  }
+
+  /**
+   * Keeps a Listen open until `signal` fires, re-issuing it whenever it ends; each unsolicited
+   * message goes to `onFrame` (awaited: a slow local client slows the stream, nothing is dropped).
+   * Resolves 'gone' when the server no longer knows the session, 'stopped' otherwise.
+   */
+  async listenLoop(
+    lane: () => LaneRef,
+    signal: AbortSignal,
+    onFrame: (frame: Frame) => Promise<void>,
+  ): Promise<'gone' | 'stopped'> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const stream = this.client.serverStream(MCP_SERVICE, McpRpcMethod.Listen, EMPTY_OBJECT, {
+          timeoutMs: this.timeouts.listenTimeoutMs,
+          signal,
+          metadata: this.metadata(lane()),
+        });
+        for await (const bytes of stream) {
+          const frame = toFrame(bytes);
+          if (frame) await onFrame(frame);
+          failures = 0;
+        }
+        failures = 0;
+      } catch (err) {
+        if (signal.aborted) return 'stopped';
+        const status = err instanceof RpcError ? err.status : undefined;
+        if (status === StatusCode.NOT_FOUND) return 'gone';
+        if (status === StatusCode.UNIMPLEMENTED) return 'stopped';
+        const wait = LISTEN_BACKOFF_MS[Math.min(failures++, LISTEN_BACKOFF_MS.length - 1)]!;
+        this.logger.debug({ err: describeError(err), retryInMs: wait }, 'Listen failed; re-issuing');
+        await sleep(wait, signal).catch(() => {});
+      }
+    }
+    return 'stopped';
+  }
+}
+
+function toFrame(bytes: Uint8Array): Frame | undefined {
+  const text = decoder.decode(bytes);
+  const parsed = parseMessage(text);
+  return parsed.ok ? { message: parsed.value, text } : undefined;
+}
+
+/** A frame for a message built or rewritten locally. */
+export function frameOf(message: JsonRpcMessage, classified: Classified): Frame {
+  return { message: classified, text: JSON.stringify(message) };
+}

@@ -1,0 +1,224 @@
+// The stdio front of the ingress (docs/mcp-over-slimrpc.md §6.5), for clients that launch
+// `slim-gateway stdio` as their server command: newline-delimited JSON-RPC on input/output, one MCP
+// session per `initialize`, a Listen open for the life of the session, stateless traffic (modern
+// revisions) with ids kept unique. Bad lines get -32700 / -32600 answers instead of silence. If the
+// server forgets the session (its process died, it was reaped), the session is re-established
+// transparently by replaying the client's initialize, and the request is retried once.
+import { randomUUID } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '../../../util/log.js';
+import { describeError } from '../../../util/errors.js';
+import { sleep } from '../../../util/abort.js';
+import { clientFailureFor } from '../errors.js';
+import { errorResponse, idKey, JsonRpcCode, metaProtocolVersion, parseMessage } from '../jsonrpc.js';
+import type { JsonRpcNotification, JsonRpcRequest } from '../jsonrpc.js';
+import { MAX_MCP_MESSAGE_BYTES } from '../wire.js';
+import type { AdapterMetrics } from '../metrics.js';
+import { IdRewriter } from './ids.js';
+import { LineSplitter } from './lines.js';
+import type { IngressRelay, LaneRef } from './relay.js';
+
+/** How long answers still in flight may take once the input has ended. */
+const DRAIN_MS = 10_000;
+
+export interface StdioFrontOptions {
+  readonly relay: IngressRelay;
+  readonly target: string;
+  readonly logger: Logger;
+  readonly metrics: AdapterMetrics;
+}
+
+export async function serveStdioFront(
+  o: StdioFrontOptions,
+  input: Readable,
+  output: Writable,
+  signal?: AbortSignal,
+): Promise<void> {
+  const life = new AbortController();
+  const onAbort = () => life.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) life.abort();
+  const rewriter = new IdRewriter(randomUUID());
+  const inflight = new Map<string, { cancelled: boolean; sentId: string | number }>();
+  let session: string | undefined;
+  let version: string | undefined;
+  let initRequest: JsonRpcRequest | undefined;
+  let initialized: JsonRpcNotification | undefined;
+  let listen: AbortController | undefined;
+  let recovering: Promise<void> | undefined;
+  let writes = Promise.resolve();
+  const pending = new Set<Promise<void>>();
+
+  const lane = (m?: JsonRpcRequest | JsonRpcNotification): LaneRef => ({
+    sessionId: session,
+    protocolVersion: (m && metaProtocolVersion(m)) ?? version,
+  });
+
+  const writeLine = (text: string) => {
+    writes = writes.then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (life.signal.aborted || output.writableEnded) return resolve();
+          output.write(text + '\n', (err) => {
+            if (err) life.abort();
+            resolve();
+          });
+        }),
+    );
+    return writes;
+  };
+
+  const startListen = () => {
+    listen?.abort();
+    const stop = new AbortController();
+    listen = stop;
+    life.signal.addEventListener('abort', () => stop.abort(), { once: true });
+    void o.relay.listenLoop(
+      () => lane(),
+      stop.signal,
+      (frame) => writeLine(frame.text),
+    );
+  };
+
+  const recover = (): Promise<void> => {
+    recovering ??= (async () => {
+      if (!initRequest) throw new Error('no initialize to replay');
+      listen?.abort();
+      session = randomUUID();
+      o.logger.info('MCP session lost at the server; re-initializing');
+      const replay: JsonRpcRequest = { ...initRequest, id: `slim-gateway-reinit-${session}` };
+      let ok = false;
+      for await (const frame of o.relay.request(
+        replay,
+        { sessionId: session, protocolVersion: undefined },
+        life.signal,
+      )) {
+        if (frame.message.kind === 'response') ok = 'result' in frame.message.message;
+        else if (frame.message.kind === 'request') await writeLine(frame.text);
+      }
+      if (!ok) throw new Error('the server refused the replayed initialize');
+      if (initialized) await o.relay.notify(initialized, lane());
+      startListen();
+    })().finally(() => (recovering = undefined));
+    return recovering;
+  };
+
+  const request = async (m: JsonRpcRequest, retried = false): Promise<void> => {
+    const started = performance.now();
+    const stateless = session === undefined;
+    const rewritten = stateless ? rewriter.rewrite(m) : undefined;
+    const sent = rewritten?.message ?? m;
+    const flag = { cancelled: false, sentId: sent.id };
+    const key = idKey(m.id);
+    inflight.set(key, flag);
+    let outcome = 'ok';
+    try {
+      for await (const frame of o.relay.request(sent, lane(m), life.signal)) {
+        const restored = rewritten?.restore(frame.message);
+        const c = restored ?? frame.message;
+        if (c.kind === 'response') {
+          if (m.method === 'initialize' && 'result' in c.message) {
+            const v = (c.message.result as { protocolVersion?: unknown }).protocolVersion;
+            if (typeof v === 'string') version = v;
+            startListen();
+          }
+          if ('error' in c.message) outcome = String((c.message as { error: { code: number } }).error.code);
+        }
+        await writeLine(restored ? JSON.stringify(c.message) : frame.text);
+      }
+    } catch (err) {
+      if (flag.cancelled || life.signal.aborted) return;
+      const f = clientFailureFor(err, o.target);
+      if (f.sessionGone && initRequest && !retried && m.method !== 'initialize') {
+        try {
+          await recover();
+          if (inflight.get(key) === flag) inflight.delete(key);
+          return await request(m, true);
+        } catch (e) {
+          o.logger.warn({ err: describeError(e) }, 'could not re-establish the MCP session');
+        }
+      }
+      outcome = String(f.code);
+      await writeLine(JSON.stringify(errorResponse(m.id, f.code, f.message)));
+    } finally {
+      if (inflight.get(key) === flag) inflight.delete(key);
+      o.metrics.call(m.method, outcome, (performance.now() - started) / 1000);
+    }
+  };
+
+  const onLine = (text: string) => {
+    const parsed = parseMessage(text);
+    if (!parsed.ok) {
+      void writeLine(JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.message)));
+      return;
+    }
+    const c = parsed.value;
+    if (c.kind === 'request') {
+      if (c.message.method === 'initialize') {
+        if (session !== undefined) void o.relay.close(lane());
+        listen?.abort();
+        session = randomUUID();
+        version = undefined;
+        initRequest = c.message;
+        initialized = undefined;
+      }
+      const p = request(c.message);
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+      return;
+    }
+    let message = c.message;
+    if (c.kind === 'notification') {
+      if (c.message.method === 'notifications/initialized') initialized = c.message;
+      if (c.message.method === 'notifications/cancelled') {
+        const id = c.message.params?.['requestId'];
+        const flag = typeof id === 'string' || typeof id === 'number' ? inflight.get(idKey(id)) : undefined;
+        if (flag) {
+          flag.cancelled = true;
+          message = { ...c.message, params: { ...c.message.params, requestId: flag.sentId } };
+        }
+      }
+    }
+    o.relay.notify(message, lane(c.kind === 'notification' ? c.message : undefined)).catch((err: unknown) => {
+      o.logger.debug({ err: describeError(err) }, 'MCP notification not delivered');
+    });
+  };
+
+  const splitter = new LineSplitter(MAX_MCP_MESSAGE_BYTES);
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      input.off('data', onData);
+      input.off('end', done);
+      input.off('close', done);
+      input.off('error', done);
+      life.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      for (const ev of splitter.push(buf)) {
+        if (ev.kind === 'line') onLine(ev.text);
+        else {
+          const text = `Invalid Request: message of ${ev.bytes}+ bytes over the ${MAX_MCP_MESSAGE_BYTES}-byte limit`;
+          void writeLine(JSON.stringify(errorResponse(null, JsonRpcCode.INVALID_REQUEST, text)));
+        }
+      }
+    };
+    input.on('data', onData);
+    input.once('end', done);
+    input.once('close', done);
+    input.once('error', done);
+    life.signal.addEventListener('abort', done, { once: true });
+    if (life.signal.aborted) done();
+  });
+  // Input ended: answers on their way get a moment to arrive (`echo request | slim-gateway stdio`).
+  listen?.abort();
+  if (!life.signal.aborted && pending.size > 0) {
+    await Promise.race([Promise.allSettled([...pending]), sleep(DRAIN_MS, life.signal).catch(() => {})]);
+  }
+  const lastLane = lane();
+  life.abort();
+  signal?.removeEventListener('abort', onAbort);
+  await writes;
+  await o.relay.close(lastLane);
+}

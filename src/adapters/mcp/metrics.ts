@@ -1,0 +1,81 @@
+// The MCP adapter's Prometheus series (names are part of the /metrics contract). Calls, errors
+// (JSON-RPC error codes and SLIMRPC statuses) and latency by MCP method, open sessions, and dropped
+// server messages; by route on the ingress, by service on the egress. Method labels are limited to
+// MCP's own method names (anything else is "other") so a client cannot grow the label set.
+import type { MetricsRegistry } from '../../util/metrics.js';
+
+const KNOWN_METHODS = new Set([
+  'initialize',
+  'ping',
+  'server/discover',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+  'subscriptions/listen',
+  'tasks/get',
+  'tasks/list',
+  'tasks/result',
+  'tasks/cancel',
+  'invalid',
+]);
+
+export function methodLabel(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : 'other';
+}
+
+export interface AdapterMetrics {
+  /** One finished call: outcome is 'ok', a JSON-RPC error code or a status name. */
+  call(method: string, outcome: string, seconds: number): void;
+  /** Reports the number of open sessions whenever /metrics is rendered. */
+  sessions(count: () => number): void;
+  dropped(): void;
+}
+
+function build(
+  registry: MetricsRegistry | undefined,
+  side: 'ingress' | 'egress',
+  labels: Record<string, string>,
+) {
+  if (!registry) {
+    return { call: () => {}, sessions: () => {}, dropped: () => {} } satisfies AdapterMetrics;
+  }
+  const p = `slim_gateway_mcp_${side}`;
+  const calls = registry.counter(`${p}_requests_total`, `MCP requests handled by the ${side}, by method`);
+  const errors = registry.counter(
+    `${p}_errors_total`,
+    `MCP requests of the ${side} that ended in a JSON-RPC error or a SLIMRPC failure, by code`,
+  );
+  const latency = registry.histogram(`${p}_request_seconds`, `MCP request latency at the ${side}, seconds`);
+  const sessions = registry.gauge(`${p}_sessions`, `Open MCP sessions at the ${side}`);
+  const dropped = registry.counter(`${p}_dropped_total`, `Server messages the ${side} could not deliver`);
+  return {
+    call(method: string, outcome: string, seconds: number) {
+      const l = { ...labels, method: methodLabel(method) };
+      calls.inc(l);
+      latency.observe(l, seconds);
+      if (outcome !== 'ok') errors.inc({ ...l, code: outcome });
+    },
+    sessions(count: () => number) {
+      sessions.collect(() => sessions.set(labels, count()));
+    },
+    dropped() {
+      dropped.inc(labels);
+    },
+  } satisfies AdapterMetrics;
+}
+
+export function egressMetrics(registry: MetricsRegistry | undefined, service: string): AdapterMetrics {
+  return build(registry, 'egress', { service });
+}
+
+export function ingressMetrics(registry: MetricsRegistry | undefined, route: string): AdapterMetrics {
+  return build(registry, 'ingress', { route });
+}
