@@ -41,6 +41,8 @@ export interface ChainOptions {
   /** Wraps the ingress's RPC client (to observe calls). */
   readonly wrapClient?: (client: RpcClient) => RpcClient;
   readonly target?: SlimName;
+  /** How long the service reuses the agent's card (default 200 ms). */
+  readonly serviceCardTtlMs?: number;
 }
 
 /** Waits until `signal` fires (a task held open until cancelled). */
@@ -63,7 +65,12 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   });
   const net = new MemoryRpcNetwork();
   const server = net.server(AGENT_NAME);
-  const service = createA2aService({ name: AGENT_NAME, url: agent.url, metrics, cardTtlMs: 200 });
+  const service = createA2aService({
+    name: AGENT_NAME,
+    url: agent.url,
+    metrics,
+    cardTtlMs: options.serviceCardTtlMs ?? 200,
+  });
   const register = options.register ?? 'both';
   for (const def of service.services) {
     const v = def.name === 'lf.a2a.v1.A2AService' ? '1.0' : '0.3';

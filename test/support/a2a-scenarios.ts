@@ -60,8 +60,12 @@ export async function streamInOrder(chain: Chain, client: Client, steps = 6): Pr
   chain.pacing = async (_task, index, signal) => {
     while (seen < index && !signal.aborted)
       await new Promise<void>((resolve) => {
-        wake.add(resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const done = () => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        wake.add(done);
+        signal.addEventListener('abort', done, { once: true });
       });
   };
   const events: StreamResponse[] = [];

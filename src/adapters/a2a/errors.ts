@@ -8,7 +8,7 @@
 // Anything unknown maps to InternalError / -32603.
 import { GatewayError } from '../../util/errors.js';
 import type { ErrorCode } from '../../util/errors.js';
-import { RpcError, StatusCode, statusName } from '../../slim/rpc/status.js';
+import { RpcError, StatusCode, statusName, toRpcError } from '../../slim/rpc/status.js';
 
 export type A2aErrorName =
   | 'TaskNotFoundError'
@@ -129,9 +129,13 @@ export function a2aErrorName(text: string): A2aErrorName | undefined {
   return ALIASES[text];
 }
 
-/** The A2A error as a SLIMRPC error (status from the table, message `"Name: text"`). */
+/**
+ * An error as the binding sends it: A2A errors with their status and `"Name: text"`; gateway
+ * failures (agent down: UNAVAILABLE, deadline, ...) with their own status; the rest INTERNAL.
+ */
 export function toRpcStatus(err: unknown): RpcError {
   if (err instanceof RpcError) return err;
+  if (err instanceof GatewayError && !(err instanceof A2aError)) return toRpcError(err);
   const a2a = asA2aError(err);
   return new RpcError(A2A_ERRORS[a2a.a2aName].status, `${a2a.a2aName}: ${a2a.message}`, { cause: err });
 }
