@@ -11,7 +11,7 @@ import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
 import { RpcError, StatusCode } from '../../src/slim/rpc/status.js';
 import type { CallOptions, RpcClient } from '../../src/slim/rpc/types.js';
 import { createA2aIngress, createA2aService } from '../../src/adapters/a2a/index.js';
-import { AGENT_NAME, CALLER_NAME, startChain } from '../support/a2a-chain.js';
+import { AGENT_NAME, CALLER_NAME, startChain, untilAborted } from '../support/a2a-chain.js';
 import { startEdge } from '../support/a2a-edge.js';
 
 interface Seen {
@@ -219,5 +219,40 @@ test('a lost zero-byte answer (pre-2.1 peer: "No response received") is success 
   } finally {
     await edge.close();
     await ingress.close();
+  }
+});
+
+test('a quiet stream carries SSE keepalive comments (X-Accel-Buffering: no) until the task moves', async () => {
+  const chain = await startChain();
+  chain.pacing = (_t, i, signal) => (i >= 2 ? untilAborted(signal) : Promise.resolve());
+  try {
+    const started = await rpc(chain.url, 'SendMessage', {
+      message: { messageId: 'k1', role: 'ROLE_USER', parts: [{ text: 'plan a wait in 2 steps' }] },
+      configuration: { returnImmediately: true },
+    });
+    const id = (started.result?.['task'] as { id: string }).id;
+    const abort = new AbortController();
+    const res = await fetch(chain.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'SubscribeToTask', params: { id } }),
+      signal: abort.signal,
+    });
+    assert.equal(res.headers.get('x-accel-buffering'), 'no');
+    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes(': keepalive')) {
+      const { done, value } = await reader.read();
+      assert.ok(!done, 'the stream stays open');
+      text += value;
+    }
+    assert.match(text, /^data: \{"jsonrpc":"2.0","id":5,"result":/);
+    abort.abort();
+    await reader.cancel().catch(() => {});
+    const cancelled = await rpc(chain.url, 'CancelTask', { id });
+    assert.equal((cancelled.result?.['status'] as { state: string }).state, 'TASK_STATE_CANCELED');
+  } finally {
+    await chain.close();
   }
 });

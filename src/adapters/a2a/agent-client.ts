@@ -5,6 +5,7 @@
 // header as 0.3). SSE answers are parsed incrementally and yielded event by event, never
 // buffered. An agent that cannot be reached is UNAVAILABLE with its URL in the message.
 import { fromJson } from '@bufbuild/protobuf';
+import { combineSignals, raceSignal } from '../../util/abort.js';
 import { GatewayError } from '../../util/errors.js';
 import type { Logger } from '../../util/log.js';
 import * as n from './gen/a2a/v1_0/a2a_pb.js';
@@ -14,6 +15,8 @@ import { isObj } from './json.js';
 import type { A2aVersion } from './ops.js';
 import { SseParser } from './sse.js';
 import { cardFromJson } from './v03-json-card.js';
+
+const CARD_TIMEOUT_MS = 10_000;
 
 export interface AgentInfo {
   /** JSON-RPC versions the agent's card declares, among those we speak. */
@@ -59,6 +62,7 @@ export class A2aAgentClient {
   private cached: { info: AgentInfo; expires: number } | undefined;
   private loading: Promise<AgentInfo> | undefined;
   private nextId = 1;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: AgentClientOptions) {
     this.fetch = options.fetch ?? globalThis.fetch;
@@ -72,13 +76,24 @@ export class A2aAgentClient {
     return this.options.url;
   }
 
-  /** The agent's card and versions (cached; a failure is not cached). */
+  /**
+   * The agent's card and versions (cached; a failure is not cached). Concurrent callers share one
+   * fetch, bounded by its own deadline, so one caller giving up does not fail the others.
+   */
   info(signal: AbortSignal): Promise<AgentInfo> {
     if (this.cached && this.cached.expires > Date.now()) return Promise.resolve(this.cached.info);
-    this.loading ??= this.loadCard(signal).finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
+    if (!this.loading) {
+      const bound = combineSignals([this.closing.signal], CARD_TIMEOUT_MS);
+      this.loading = this.loadCard(bound.signal).finally(() => {
+        bound.dispose();
+        this.loading = undefined;
+      });
+    }
+    return raceSignal(this.loading, signal);
+  }
+
+  close(): void {
+    this.closing.abort(new GatewayError('CLOSED', 'the A2A service is closing'));
   }
 
   private async loadCard(signal: AbortSignal): Promise<AgentInfo> {

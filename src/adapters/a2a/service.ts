@@ -165,7 +165,10 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
   return {
     services: [definition('1.0'), definition('0.3')],
     close: () => {
-      if (!closing.signal.aborted) closing.abort();
+      if (!closing.signal.aborted) {
+        closing.abort();
+        agent.close();
+      }
       return Promise.resolve();
     },
   };
