@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseName } from '../../src/slim/dataplane/name.js';
 import { startPlannerAgent } from '../../examples/agents/planner-agent.js';
-import { startChain } from '../support/a2a-chain.js';
+import { startChain, untilAborted } from '../support/a2a-chain.js';
 import type { Chain } from '../support/a2a-chain.js';
 
 interface Answer {
@@ -151,6 +151,25 @@ describe('an agent that is down', () => {
       const card = await fetch(`${chain.url}/.well-known/agent-card.json`);
       assert.equal(card.status, 503);
       assert.match(((await card.json()) as { error: string }).error, /acme\/demo\/nobody/);
+    } finally {
+      await chain.close();
+    }
+  });
+
+  test('an agent that never answers: the service gives up at its deadline with a clear error', async () => {
+    const chain = await startChain({ serviceTimeoutMs: 300 });
+    chain.pacing = (_t, i, signal) => (i >= 1 ? untilAborted(signal) : Promise.resolve());
+    try {
+      const answer = await post(
+        chain.url,
+        call('SendMessage', {
+          message: { messageId: 'slow', role: 'ROLE_USER', parts: [{ text: 'plan forever in 2 steps' }] },
+        }),
+      );
+      assert.equal(answer.body.error?.code, -32603);
+      assert.match(answer.body.error.message, /DEADLINE_EXCEEDED/);
+      chain.pacing = () => Promise.resolve();
+      await stillWorks(chain);
     } finally {
       await chain.close();
     }

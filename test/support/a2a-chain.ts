@@ -43,6 +43,8 @@ export interface ChainOptions {
   readonly target?: SlimName;
   /** How long the service reuses the agent's card (default 200 ms). */
   readonly serviceCardTtlMs?: number;
+  /** The service's deadline for unary calls to the agent (default: its own). */
+  readonly serviceTimeoutMs?: number;
 }
 
 /** Waits until `signal` fires (a task held open until cancelled). */
@@ -70,6 +72,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     url: agent.url,
     metrics,
     cardTtlMs: options.serviceCardTtlMs ?? 200,
+    timeoutMs: options.serviceTimeoutMs,
   });
   const register = options.register ?? 'both';
   for (const def of service.services) {

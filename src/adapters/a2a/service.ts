@@ -35,6 +35,10 @@ export interface A2aServiceOptions {
   readonly metrics?: MetricsRegistry;
   /** How long the agent's card (and so its versions) is reused (default 30 s). */
   readonly cardTtlMs?: number;
+  /** Deadline of a unary call to the agent (default 5 min), unless the caller's is sooner. */
+  readonly timeoutMs?: number;
+  /** Deadline of a stream from the agent (default 1 h), unless the caller's is sooner. */
+  readonly streamTimeoutMs?: number;
   /** For tests: the fetch implementation. */
   readonly fetch?: typeof fetch;
 }
@@ -79,7 +83,11 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
   const reply = (op: Op, binding: A2aVersion, from: A2aVersion, result: Message): Uint8Array =>
     encode(sideOf(op, binding)!.res, convertResponse(op, from, binding, result));
 
-  const signalOf = (ctx: RpcContext) => combineSignals([ctx.signal, closing.signal]);
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const streamTimeoutMs = options.streamTimeoutMs ?? 3_600_000;
+  /** The caller's deadline or cancellation, shutdown, or our own default deadline. */
+  const signalOf = (ctx: RpcContext, op: Op) =>
+    combineSignals([ctx.signal, closing.signal], op.streaming ? streamTimeoutMs : timeoutMs);
 
   /** The card answered over SLIM: the agent's extended card if it has one, else its public card. */
   const card = async (
@@ -104,7 +112,7 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
     kind: 'unary',
     handler: async (bytes, ctx) => {
       const done = metrics.start(op.name);
-      const signals = signalOf(ctx);
+      const signals = signalOf(ctx, op);
       try {
         const { info, version, side } = await route(op, binding, signals.signal);
         let out: Uint8Array;
@@ -133,7 +141,7 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
     kind: 'serverStream',
     handler: async function* (bytes, ctx) {
       const done = metrics.start(op.name);
-      const signals = signalOf(ctx);
+      const signals = signalOf(ctx, op);
       try {
         const { version, side } = await route(op, binding, signals.signal);
         const params = request(op, binding, bytes, version, side);
