@@ -13,6 +13,7 @@ import {
   isSlimrpcBinding,
   localCardV1,
   parseSlimUrl,
+  slimVersionsOf,
   wantsV1,
 } from '../../src/adapters/a2a/card.js';
 import { cardToV03, cardToV1, majorMinor } from '../../src/adapters/a2a/cross-card.js';
@@ -162,4 +163,28 @@ test('the local card: JSON-RPC 1.0 and 0.3 at the route, then SLIMRPC; v0.3 form
   );
   assert.ok(wantsV1('1.0') && wantsV1('1') && !wantsV1(undefined) && !wantsV1('0.3'));
   assert.equal(create(n.AgentCardSchema).supportedInterfaces.length, 0);
+});
+
+test("remote SLIMRPC interfaces: the target's are replaced, other names kept in the spec's spelling", () => {
+  const remote = fromJson(n.AgentCardSchema, {
+    name: 'P',
+    supportedInterfaces: [
+      { url: 'acme/demo/p', protocolBinding: 'slimrpc', protocolVersion: '0.3' },
+      {
+        url: 'slim://node:46357/acme/other/p',
+        protocolBinding: `${SLIMRPC_BINDING}/v1`,
+        protocolVersion: '1.0',
+      },
+      { url: 'http://10.0.0.5:9999', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+    ],
+  });
+  const target = parseName('acme/demo/p');
+  const local = localCardV1(remote, 'http://127.0.0.1:8080/a2a/p', target);
+  assert.deepEqual(
+    local.supportedInterfaces.slice(4).map((i) => [i.url, i.protocolBinding, i.protocolVersion]),
+    [['slim://acme/other/p', SLIMRPC_BINDING, '1.0']],
+  );
+  assert.equal(local.supportedInterfaces.length, 5);
+  assert.deepEqual([...slimVersionsOf(remote, target)], ['0.3']);
+  assert.deepEqual([...slimVersionsOf(remote, parseName('acme/nobody/x'))], []);
 });

@@ -162,3 +162,22 @@ test('binding client: a remote serving neither version fails with the method-not
   assert.ok(!isMethodNotFound(new RpcError(StatusCode.UNIMPLEMENTED, 'UnsupportedOperationError: no')));
   assert.ok(isMethodNotFound(new RpcError(StatusCode.UNIMPLEMENTED, 'MethodNotFoundError: no')));
 });
+
+test('binding client: a card listing only one SLIMRPC version sends calls there first', async () => {
+  const calls: string[] = [];
+  const client = new A2aBindingClient(fakeRemote(['a2a.v1.A2AService'], calls), silentLogger);
+  client.learn(new Set(['0.3']));
+  const call = { metadata: {}, timeoutMs: 1000, signal: new AbortController().signal };
+  await client.unary(
+    opByName('GetExtendedAgentCard'),
+    '1.0',
+    create(n.GetExtendedAgentCardRequestSchema),
+    call,
+  );
+  assert.deepEqual(calls, ['a2a.v1.A2AService/GetAgentCard']);
+  client.learn(new Set());
+  assert.deepEqual(
+    client.versionsFor(opByName('GetTask'), '1.0'),
+    ['0.3', '1.0'].filter((v) => v === '0.3'),
+  );
+});

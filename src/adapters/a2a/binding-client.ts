@@ -60,6 +60,16 @@ export class A2aBindingClient {
     return (this.unsupported.get('1.0') ?? 0) > this.now() ? '0.3' : '1.0';
   }
 
+  /**
+   * What the target's card says it serves over SLIMRPC: a version it does not list is tried last
+   * for a while (a hint only; the fallback still covers a card that is wrong).
+   */
+  learn(served: ReadonlySet<A2aVersion>): void {
+    if (served.size === 0) return;
+    for (const v of ['1.0', '0.3'] as const)
+      if (!served.has(v)) this.unsupported.set(v, this.now() + this.memoryMs);
+  }
+
   private markUnsupported(version: A2aVersion): void {
     this.unsupported.set(version, this.now() + this.memoryMs);
     this.logger.debug({ version }, 'target does not serve this A2A version over SLIMRPC');

@@ -11,10 +11,10 @@
 //     `A2A-Version`, or 0.x) get a v0.3 card that also carries `supportedInterfaces`.
 import { clone, create, toJson } from '@bufbuild/protobuf';
 import type { JsonObject } from '@bufbuild/protobuf';
-import { baseName, parseName } from '../../slim/dataplane/name.js';
+import { baseName, parseName, sameComponents } from '../../slim/dataplane/name.js';
 import type { SlimName } from '../../slim/dataplane/name.js';
 import * as n from './gen/a2a/v1_0/a2a_pb.js';
-import { cardToV03 } from './cross-card.js';
+import { cardToV03, majorMinor } from './cross-card.js';
 import { cardToJson } from './v03-json-card.js';
 
 export const SLIMRPC_BINDING = 'https://a2a-protocol.org/bindings/experimental-slimrpc';
@@ -62,12 +62,33 @@ export function egressCard(agentCard: n.AgentCard, name: SlimName): n.AgentCard 
  */
 export function localCardV1(remote: n.AgentCard, baseUrl: string, target: SlimName): n.AgentCard {
   const card = clone(n.AgentCardSchema, remote);
+  // SLIMRPC interfaces of other SLIM names stay (normalised to the spec's spelling); the
+  // target's own are replaced by ours.
+  const elsewhere = remote.supportedInterfaces.flatMap((i) => {
+    const name = isSlimrpcBinding(i.protocolBinding) ? parseSlimUrl(i.url) : undefined;
+    if (!name || sameComponents(name, target)) return [];
+    return [create(n.AgentInterfaceSchema, { ...i, url: slimUrl(name), protocolBinding: SLIMRPC_BINDING })];
+  });
   card.supportedInterfaces = [
     create(n.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }),
     create(n.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion: '0.3' }),
     ...slimInterfaces(target),
+    ...elsewhere,
   ];
   return card;
+}
+
+/** The A2A versions a card says `target` serves over SLIMRPC (empty when it does not say). */
+export function slimVersionsOf(card: n.AgentCard, target: SlimName): Set<'1.0' | '0.3'> {
+  const out = new Set<'1.0' | '0.3'>();
+  for (const i of card.supportedInterfaces) {
+    const name = isSlimrpcBinding(i.protocolBinding) ? parseSlimUrl(i.url) : undefined;
+    if (!name || !sameComponents(name, target)) continue;
+    const v = majorMinor(i.protocolVersion);
+    if (v.startsWith('1.')) out.add('1.0');
+    else if (v === '0.3') out.add('0.3');
+  }
+  return out;
 }
 
 /** ProtoJSON of the v1.0 card. */

@@ -20,7 +20,7 @@ import type { RpcClient } from '../../slim/rpc/types.js';
 import * as n from './gen/a2a/v1_0/a2a_pb.js';
 import { A2aBindingClient } from './binding-client.js';
 import type { BindingCall } from './binding-client.js';
-import { cardJsonV03, cardJsonV1, localCardV1, wantsV1 } from './card.js';
+import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from './card.js';
 import { cardToV03 } from './cross-card.js';
 import { A2aError } from './errors.js';
 import { errorResponse, parseRequest, resultResponse } from './jsonrpc.js';
@@ -90,6 +90,7 @@ export function createA2aIngress(options: A2aIngressOptions): A2aIngress {
     fetching ??= fetchCard({}, closing.signal)
       .then((card) => {
         cached = { card, expires: Date.now() + cardTtlMs };
+        binding.learn(slimVersionsOf(card, options.target));
         return card;
       })
       .finally(() => {
