@@ -127,7 +127,7 @@ export function createA2aIngress(options: A2aIngressOptions): A2aIngress {
     const { op, version, id } = call;
     const side = sideOf(op, version)!;
     const done = metrics.start(op.name);
-    const signals = combineSignals([ctx.signal, closing.signal]);
+    const signals = combineSignals([ctx.signal, closing.signal], op.streaming ? streamTimeoutMs : timeoutMs);
     try {
       supportedVersionHeader(header(req, 'a2a-version'));
       const request = side.reqFromJson(call.params);
@@ -157,15 +157,15 @@ export function createA2aIngress(options: A2aIngressOptions): A2aIngress {
       sse.start();
       try {
         for (let r = first; !r.done; r = await events.next()) {
-          await sse.event(resultResponse(id, side.resToJson(r.value)));
+          await sse.event(resultResponse(id, side.resToJson(r.value)), signals.signal);
         }
         done();
       } catch (err) {
         done(err);
-        if (!signals.signal.aborted) await sse.event(errorResponse(id, err, version));
+        if (!signals.signal.aborted) await sse.event(errorResponse(id, err, version), signals.signal);
         logger.debug({ method: call.method, err: (err as Error).message }, 'stream ended with an error');
       } finally {
-        sse.end();
+        sse.end(signals.signal.aborted);
         await events.return(undefined);
       }
     } catch (err) {

@@ -33,28 +33,36 @@ export class SseWriter {
     }
   }
 
-  /** Writes one event; resolves once the socket has room again. */
-  async event(data: unknown): Promise<void> {
+  /**
+   * Writes one event; resolves once the socket has room again, or `signal` fires (a client that
+   * stops reading must not hold the relay past the call's deadline or the route's close).
+   */
+  async event(data: unknown, signal?: AbortSignal): Promise<void> {
     if (this.ended || this.res.writableEnded || this.res.destroyed) return;
     if (!this.res.write(`data: ${JSON.stringify(data)}\n\n`)) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.res.off('drain', done);
           this.res.off('close', done);
+          signal?.removeEventListener('abort', done);
           resolve();
         };
         this.res.once('drain', done);
         this.res.once('close', done);
+        if (signal?.aborted) done();
+        else signal?.addEventListener('abort', done, { once: true });
       });
     }
   }
 
-  end(): void {
+  /** Ends the stream; `abandon` drops what a stalled client has not read yet. */
+  end(abandon = false): void {
     if (this.ended) return;
     this.ended = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.res.writableEnded) this.res.end();
+    if (abandon && this.res.writableNeedDrain) this.res.destroy();
+    else if (!this.res.writableEnded) this.res.end();
   }
 }
 
