@@ -10,7 +10,7 @@ const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'node_modules', '.bin');
 const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
 const mode = process.argv[2] ?? 'check';
-const TEMPLATES = ['buf.gen.yaml'];
+const TEMPLATES = ['buf.gen.yaml', 'buf.gen.a2a.yaml'];
 
 function listFiles(dir) {
   const out = [];
@@ -56,9 +56,11 @@ if (mode === 'generate') {
     generate(tmp);
     const dirs = [
       ...new Set(
-        readFileSync(join(root, 'buf.gen.yaml'), 'utf8')
-          .match(/out: (\S+)/g)
-          .map((l) => l.slice(5)),
+        TEMPLATES.flatMap((t) =>
+          readFileSync(join(root, t), 'utf8')
+            .match(/out: (\S+)/g)
+            .map((l) => l.slice(5)),
+        ),
       ),
     ];
     let drift = false;

@@ -1,0 +1,243 @@
+// The HTTP side of the egress: a local A2A agent reached over JSON-RPC (DESIGN.md services[].a2a).
+// Its card (at `<url>/.well-known/agent-card.json`, else the legacy `agent.json`) tells which
+// A2A versions its JSON-RPC endpoint speaks; it is cached briefly and re-read after a failure.
+// Calls carry the `A2A-Version` header of the version used (the A2A SDK server reads a missing
+// header as 0.3). SSE answers are parsed incrementally and yielded event by event, never
+// buffered. An agent that cannot be reached is UNAVAILABLE with its URL in the message.
+import { fromJson } from '@bufbuild/protobuf';
+import { combineSignals, raceSignal } from '../../util/abort.js';
+import { GatewayError } from '../../util/errors.js';
+import type { Logger } from '../../util/log.js';
+import * as n from './gen/a2a/v1_0/a2a_pb.js';
+import { cardToV1, majorMinor } from './cross-card.js';
+import { A2aError, fromJsonRpcError } from './errors.js';
+import { isObj } from './json.js';
+import type { A2aVersion } from './ops.js';
+import { SseParser } from './sse.js';
+import { cardFromJson } from './v03-json-card.js';
+
+const CARD_TIMEOUT_MS = 10_000;
+
+export interface AgentInfo {
+  /** JSON-RPC versions the agent's card declares, among those we speak. */
+  readonly versions: ReadonlySet<A2aVersion>;
+  /** The agent's public card, as a v1.0 message. */
+  readonly card: n.AgentCard;
+}
+
+export interface AgentClientOptions {
+  /** The agent's JSON-RPC endpoint (also the base of its card URL unless `cardUrl` is given). */
+  readonly url: string;
+  readonly cardUrl?: string;
+  readonly logger: Logger;
+  readonly cardTtlMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+/** Reads an agent card JSON of either version; returns it as v1.0 plus the JSON-RPC versions. */
+export function readAgentCard(json: unknown): AgentInfo {
+  if (!isObj(json)) throw new A2aError('InvalidAgentResponseError', 'the agent card is not a JSON object');
+  const v1Shaped = Array.isArray(json['supportedInterfaces']) && json['supportedInterfaces'].length > 0;
+  let card: n.AgentCard;
+  try {
+    card = v1Shaped
+      ? fromJson(n.AgentCardSchema, json as never, { ignoreUnknownFields: true })
+      : cardToV1(cardFromJson(json));
+  } catch (err) {
+    throw new A2aError('InvalidAgentResponseError', `unreadable agent card: ${(err as Error).message}`);
+  }
+  const versions = new Set<A2aVersion>();
+  for (const i of card.supportedInterfaces) {
+    if (i.protocolBinding.toUpperCase() !== 'JSONRPC') continue;
+    const v = majorMinor(i.protocolVersion) || (v1Shaped ? '1.0' : '0.3');
+    if (v === '1.0' || v.startsWith('1.')) versions.add('1.0');
+    else if (v === '0.3' || v.startsWith('0.')) versions.add('0.3');
+  }
+  return { versions, card };
+}
+
+export class A2aAgentClient {
+  private readonly fetch: typeof fetch;
+  private readonly cardUrls: string[];
+  private cached: { info: AgentInfo; expires: number } | undefined;
+  private loading: Promise<AgentInfo> | undefined;
+  private nextId = 1;
+  private readonly closing = new AbortController();
+
+  constructor(private readonly options: AgentClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+    const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
+    this.cardUrls = options.cardUrl
+      ? [options.cardUrl]
+      : [new URL('.well-known/agent-card.json', base).href, new URL('.well-known/agent.json', base).href];
+  }
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  /**
+   * The agent's card and versions (cached; a failure is not cached). Concurrent callers share one
+   * fetch, bounded by its own deadline, so one caller giving up does not fail the others.
+   */
+  info(signal: AbortSignal): Promise<AgentInfo> {
+    if (this.cached && this.cached.expires > Date.now()) return Promise.resolve(this.cached.info);
+    if (!this.loading) {
+      const bound = combineSignals([this.closing.signal], CARD_TIMEOUT_MS);
+      this.loading = this.loadCard(bound.signal).finally(() => {
+        bound.dispose();
+        this.loading = undefined;
+      });
+    }
+    return raceSignal(this.loading, signal);
+  }
+
+  close(): void {
+    this.closing.abort(new GatewayError('CLOSED', 'the A2A service is closing'));
+  }
+
+  private async loadCard(signal: AbortSignal): Promise<AgentInfo> {
+    let lastStatus = 0;
+    for (const url of this.cardUrls) {
+      const res = await this.send(url, {
+        headers: { 'A2A-Version': '1.0', accept: 'application/json' },
+        signal,
+      });
+      if (!res.ok) {
+        lastStatus = res.status;
+        await res.body?.cancel();
+        continue;
+      }
+      const info = readAgentCard(await res.json().catch(() => undefined));
+      if (info.versions.size === 0)
+        throw new A2aError(
+          'UnsupportedOperationError',
+          `the A2A agent at ${this.url} declares no JSON-RPC interface`,
+        );
+      this.cached = { info, expires: Date.now() + (this.options.cardTtlMs ?? 30_000) };
+      this.options.logger.debug({ versions: [...info.versions] }, 'agent card read');
+      return info;
+    }
+    throw new GatewayError(
+      'UNAVAILABLE',
+      `the A2A agent at ${this.url} serves no agent card (HTTP ${lastStatus})`,
+    );
+  }
+
+  /** A unary JSON-RPC call; resolves with `result`, throws A2aError for a JSON-RPC error. */
+  async call(
+    version: A2aVersion,
+    method: string,
+    params: unknown,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const res = await this.post(method, params, headers, 'application/json', version, signal);
+    return envelopeResult(await readJson(res));
+  }
+
+  /** A streaming JSON-RPC call; yields each event's `result` as it arrives. */
+  async *stream(
+    version: A2aVersion,
+    method: string,
+    params: unknown,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): AsyncGenerator<unknown> {
+    const res = await this.post(method, params, headers, 'text/event-stream', version, signal);
+    if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      yield envelopeResult(await readJson(res));
+      return;
+    }
+    if (!res.body) return;
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        const events = done
+          ? [...parser.push(decoder.decode()), ...parser.end()]
+          : parser.push(decoder.decode(value, { stream: true }));
+        for (const e of events) yield envelopeResult(parseEventData(e.data));
+        if (done) return;
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  private async post(
+    method: string,
+    params: unknown,
+    headers: Record<string, string>,
+    accept: string,
+    version: A2aVersion,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: this.nextId++,
+      method,
+      ...(params === undefined ? {} : { params }),
+    });
+    const res = await this.send(this.url, {
+      method: 'POST',
+      headers: { ...headers, 'A2A-Version': version, 'content-type': 'application/json', accept },
+      body,
+      signal,
+    });
+    if (!res.ok && !(res.headers.get('content-type') ?? '').includes('json')) {
+      await res.body?.cancel();
+      throw new A2aError('InternalError', `the A2A agent at ${this.url} answered HTTP ${res.status}`);
+    }
+    return res;
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetch(url, init);
+    } catch (err) {
+      if (init.signal?.aborted) throw err;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new GatewayError('UNAVAILABLE', `the A2A agent at ${this.url} is unreachable (${why})`, {
+        cause: err,
+      });
+    }
+  }
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new A2aError(
+      'InvalidAgentResponseError',
+      `the agent answered HTTP ${res.status} with a body that is not JSON`,
+    );
+  }
+}
+
+function parseEventData(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new A2aError('InvalidAgentResponseError', 'the agent sent an SSE event that is not JSON');
+  }
+}
+
+/** The `result` of a JSON-RPC response, or its error as an A2aError. */
+function envelopeResult(envelope: unknown): unknown {
+  if (!isObj(envelope))
+    throw new A2aError(
+      'InvalidAgentResponseError',
+      'the agent answered something other than a JSON-RPC response',
+    );
+  if ('error' in envelope && envelope['error'] !== undefined && envelope['error'] !== null)
+    throw fromJsonRpcError(envelope['error']);
+  if (!('result' in envelope))
+    throw new A2aError('InvalidAgentResponseError', 'the JSON-RPC response has no result');
+  return envelope['result'];
+}

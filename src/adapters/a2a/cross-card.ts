@@ -1,0 +1,117 @@
+// Agent cards across A2A versions (protobuf v0.3 <-> v1.0). Endpoints are the big difference:
+// v0.3 has a card-level `url` + `preferred_transport` + `additional_interfaces` and one
+// `protocol_version`; v1.0 has `supported_interfaces[]`, each with its own protocol version.
+// The extended-card flag moves from the card (v0.3) to capabilities (v1.0). Security schemes,
+// requirements, skills' security, providers, extensions and signatures have identical shapes and
+// are bridged through ProtoJSON (v1.0-only parts such as the device-code OAuth flow are dropped).
+import { create } from '@bufbuild/protobuf';
+import * as o from './gen/a2a/v0_3/a2a_pb.js';
+import * as n from './gen/a2a/v1_0/a2a_pb.js';
+import { bridge } from './cross.js';
+
+/** "0.3.0" -> "0.3"; "1" -> "1.0"; "" stays "". */
+export function majorMinor(version: string): string {
+  const m = /^\s*(\d+)(?:\.(\d+))?/.exec(version);
+  return m ? `${m[1]}.${m[2] ?? '0'}` : version.trim();
+}
+
+export function cardToV1(c: o.AgentCard): n.AgentCard {
+  const version = majorMinor(c.protocolVersion) || '0.3';
+  const interfaces: n.AgentInterface[] = [];
+  const add = (url: string, binding: string) => {
+    if (!url || interfaces.some((i) => i.url === url && i.protocolBinding === binding)) return;
+    interfaces.push(
+      create(n.AgentInterfaceSchema, { url, protocolBinding: binding, protocolVersion: version }),
+    );
+  };
+  add(c.url, c.preferredTransport || 'JSONRPC');
+  for (const i of c.additionalInterfaces) add(i.url, i.transport || 'JSONRPC');
+  return create(n.AgentCardSchema, {
+    name: c.name,
+    description: c.description,
+    supportedInterfaces: interfaces,
+    provider: c.provider ? bridge(o.AgentProviderSchema, n.AgentProviderSchema, c.provider) : undefined,
+    version: c.version,
+    documentationUrl: c.documentationUrl || undefined,
+    capabilities: create(n.AgentCapabilitiesSchema, {
+      streaming: c.capabilities?.streaming ?? false,
+      pushNotifications: c.capabilities?.pushNotifications ?? false,
+      extensions: (c.capabilities?.extensions ?? []).map((e) =>
+        bridge(o.AgentExtensionSchema, n.AgentExtensionSchema, e),
+      ),
+      extendedAgentCard: c.supportsAuthenticatedExtendedCard,
+    }),
+    securitySchemes: Object.fromEntries(
+      Object.entries(c.securitySchemes).map(([k, s]) => [
+        k,
+        bridge(o.SecuritySchemeSchema, n.SecuritySchemeSchema, s),
+      ]),
+    ),
+    securityRequirements: c.security.map((s) => bridge(o.SecuritySchema, n.SecurityRequirementSchema, s)),
+    defaultInputModes: c.defaultInputModes,
+    defaultOutputModes: c.defaultOutputModes,
+    skills: c.skills.map((s) =>
+      create(n.AgentSkillSchema, {
+        id: s.id,
+        name: s.name,
+        description: s.description,
+        tags: s.tags,
+        examples: s.examples,
+        inputModes: s.inputModes,
+        outputModes: s.outputModes,
+        securityRequirements: s.security.map((r) => bridge(o.SecuritySchema, n.SecurityRequirementSchema, r)),
+      }),
+    ),
+    signatures: c.signatures.map((s) => bridge(o.AgentCardSignatureSchema, n.AgentCardSignatureSchema, s)),
+  });
+}
+
+export function cardToV03(c: n.AgentCard): o.AgentCard {
+  // The preferred endpoint: the first v0.x interface, else the first interface.
+  const main =
+    c.supportedInterfaces.find((i) => majorMinor(i.protocolVersion).startsWith('0.')) ??
+    c.supportedInterfaces[0];
+  return create(o.AgentCardSchema, {
+    protocolVersion: '0.3.0',
+    name: c.name,
+    description: c.description,
+    url: main?.url ?? '',
+    preferredTransport: main?.protocolBinding ?? 'JSONRPC',
+    additionalInterfaces: c.supportedInterfaces.map((i) =>
+      create(o.AgentInterfaceSchema, { url: i.url, transport: i.protocolBinding }),
+    ),
+    provider: c.provider ? bridge(n.AgentProviderSchema, o.AgentProviderSchema, c.provider) : undefined,
+    version: c.version,
+    documentationUrl: c.documentationUrl ?? '',
+    capabilities: create(o.AgentCapabilitiesSchema, {
+      streaming: c.capabilities?.streaming ?? false,
+      pushNotifications: c.capabilities?.pushNotifications ?? false,
+      extensions: (c.capabilities?.extensions ?? []).map((e) =>
+        bridge(n.AgentExtensionSchema, o.AgentExtensionSchema, e),
+      ),
+    }),
+    securitySchemes: Object.fromEntries(
+      Object.entries(c.securitySchemes).map(([k, s]) => [
+        k,
+        bridge(n.SecuritySchemeSchema, o.SecuritySchemeSchema, s),
+      ]),
+    ),
+    security: c.securityRequirements.map((s) => bridge(n.SecurityRequirementSchema, o.SecuritySchema, s)),
+    defaultInputModes: c.defaultInputModes,
+    defaultOutputModes: c.defaultOutputModes,
+    skills: c.skills.map((s) =>
+      create(o.AgentSkillSchema, {
+        id: s.id,
+        name: s.name,
+        description: s.description,
+        tags: s.tags,
+        examples: s.examples,
+        inputModes: s.inputModes,
+        outputModes: s.outputModes,
+        security: s.securityRequirements.map((r) => bridge(n.SecurityRequirementSchema, o.SecuritySchema, r)),
+      }),
+    ),
+    supportsAuthenticatedExtendedCard: c.capabilities?.extendedAgentCard ?? false,
+    signatures: c.signatures.map((s) => bridge(n.AgentCardSignatureSchema, o.AgentCardSignatureSchema, s)),
+  });
+}

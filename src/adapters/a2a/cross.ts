@@ -1,0 +1,305 @@
+// A2A v0.3 protobuf (a2a.v1) <-> A2A v1.0 protobuf (lf.a2a.v1), for the core types: used when a
+// client and the remote speak different A2A versions (the ingress falls back to the other
+// binding, or the local agent speaks the other version). Lossy where the versions differ, by
+// policy (written down in ARCHITECTURE.md): v1.0-only fields are dropped going to v0.3 (part
+// metadata and file names, referenceTaskIds, tenants); a non-object v1.0 data part becomes
+// `{"value": ...}`; v0.3 `final` is derived from the state (terminal or interrupted); v0.3
+// history_length 0 means "no limit" and maps to an unset v1.0 history_length.
+import { create, fromJson, toJson } from '@bufbuild/protobuf';
+import type { DescMessage, JsonObject, MessageShape } from '@bufbuild/protobuf';
+import { ValueSchema } from '@bufbuild/protobuf/wkt';
+import * as o from './gen/a2a/v0_3/a2a_pb.js';
+import * as n from './gen/a2a/v1_0/a2a_pb.js';
+import { configName, parseConfigName } from './names.js';
+
+/** Copies a message into a structurally identical one of the other version via ProtoJSON. */
+export function bridge<A extends DescMessage, B extends DescMessage>(
+  from: A,
+  to: B,
+  msg: MessageShape<A>,
+): MessageShape<B> {
+  return fromJson(to, toJson(from, msg), { ignoreUnknownFields: true });
+}
+
+export function partToV1(p: o.Part): n.Part {
+  const v = p.part;
+  switch (v.case) {
+    case 'text':
+      return create(n.PartSchema, { content: { case: 'text', value: v.value } });
+    case 'file': {
+      const mediaType = v.value.mimeType;
+      const f = v.value.file;
+      if (f.case === 'fileWithBytes')
+        return create(n.PartSchema, { content: { case: 'raw', value: f.value }, mediaType });
+      return create(n.PartSchema, { content: { case: 'url', value: f.value ?? '' }, mediaType });
+    }
+    case 'data':
+      return create(n.PartSchema, {
+        content: { case: 'data', value: fromJson(ValueSchema, v.value.data ?? {}) },
+      });
+    default:
+      return create(n.PartSchema);
+  }
+}
+
+export function partToV03(p: n.Part): o.Part {
+  const v = p.content;
+  switch (v.case) {
+    case 'text':
+      return create(o.PartSchema, { part: { case: 'text', value: v.value } });
+    case 'raw':
+    case 'url': {
+      const file = create(o.FilePartSchema, { mimeType: p.mediaType });
+      file.file =
+        v.case === 'raw'
+          ? { case: 'fileWithBytes', value: v.value }
+          : { case: 'fileWithUri', value: v.value };
+      return create(o.PartSchema, { part: { case: 'file', value: file } });
+    }
+    case 'data': {
+      const json = toJson(ValueSchema, v.value);
+      const data = (
+        typeof json === 'object' && json !== null && !Array.isArray(json) ? json : { value: json }
+      ) as JsonObject;
+      return create(o.PartSchema, { part: { case: 'data', value: create(o.DataPartSchema, { data }) } });
+    }
+    default:
+      return create(o.PartSchema);
+  }
+}
+
+export function messageToV1(m: o.Message): n.Message {
+  return create(n.MessageSchema, {
+    messageId: m.messageId,
+    contextId: m.contextId,
+    taskId: m.taskId,
+    role: m.role as number as n.Role,
+    parts: m.content.map(partToV1),
+    metadata: m.metadata,
+    extensions: m.extensions,
+  });
+}
+
+export function messageToV03(m: n.Message): o.Message {
+  return create(o.MessageSchema, {
+    messageId: m.messageId,
+    contextId: m.contextId,
+    taskId: m.taskId,
+    role: m.role as number as o.Role,
+    content: m.parts.map(partToV03),
+    metadata: m.metadata,
+    extensions: m.extensions,
+  });
+}
+
+export function artifactToV1(a: o.Artifact): n.Artifact {
+  return create(n.ArtifactSchema, {
+    artifactId: a.artifactId,
+    name: a.name,
+    description: a.description,
+    parts: a.parts.map(partToV1),
+    metadata: a.metadata,
+    extensions: a.extensions,
+  });
+}
+
+export function artifactToV03(a: n.Artifact): o.Artifact {
+  return create(o.ArtifactSchema, {
+    artifactId: a.artifactId,
+    name: a.name,
+    description: a.description,
+    parts: a.parts.map(partToV03),
+    metadata: a.metadata,
+    extensions: a.extensions,
+  });
+}
+
+export function statusToV1(s: o.TaskStatus | undefined): n.TaskStatus | undefined {
+  if (!s) return undefined;
+  return create(n.TaskStatusSchema, {
+    state: s.state as number as n.TaskState,
+    message: s.update ? messageToV1(s.update) : undefined,
+    timestamp: s.timestamp,
+  });
+}
+
+export function statusToV03(s: n.TaskStatus | undefined): o.TaskStatus | undefined {
+  if (!s) return undefined;
+  return create(o.TaskStatusSchema, {
+    state: s.state as number as o.TaskState,
+    update: s.message ? messageToV03(s.message) : undefined,
+    timestamp: s.timestamp,
+  });
+}
+
+export function taskToV1(t: o.Task): n.Task {
+  return create(n.TaskSchema, {
+    id: t.id,
+    contextId: t.contextId,
+    status: statusToV1(t.status),
+    artifacts: t.artifacts.map(artifactToV1),
+    history: t.history.map(messageToV1),
+    metadata: t.metadata,
+  });
+}
+
+export function taskToV03(t: n.Task): o.Task {
+  return create(o.TaskSchema, {
+    id: t.id,
+    contextId: t.contextId,
+    status: statusToV03(t.status),
+    artifacts: t.artifacts.map(artifactToV03),
+    history: t.history.map(messageToV03),
+    metadata: t.metadata,
+  });
+}
+
+/** v0.3 `final`: the stream ends after a terminal or interrupted state. */
+export function isFinalState(state: number): boolean {
+  return (
+    state === n.TaskState.COMPLETED ||
+    state === n.TaskState.FAILED ||
+    state === n.TaskState.CANCELED ||
+    state === n.TaskState.REJECTED ||
+    state === n.TaskState.INPUT_REQUIRED ||
+    state === n.TaskState.AUTH_REQUIRED
+  );
+}
+
+export function streamToV1(r: o.StreamResponse): n.StreamResponse {
+  const v = r.payload;
+  switch (v.case) {
+    case 'task':
+      return create(n.StreamResponseSchema, { payload: { case: 'task', value: taskToV1(v.value) } });
+    case 'msg':
+      return create(n.StreamResponseSchema, { payload: { case: 'message', value: messageToV1(v.value) } });
+    case 'statusUpdate': {
+      const e = v.value;
+      const value = create(n.TaskStatusUpdateEventSchema, {
+        taskId: e.taskId,
+        contextId: e.contextId,
+        status: statusToV1(e.status),
+        metadata: e.metadata,
+      });
+      return create(n.StreamResponseSchema, { payload: { case: 'statusUpdate', value } });
+    }
+    case 'artifactUpdate': {
+      const e = v.value;
+      const value = create(n.TaskArtifactUpdateEventSchema, {
+        taskId: e.taskId,
+        contextId: e.contextId,
+        artifact: e.artifact ? artifactToV1(e.artifact) : undefined,
+        append: e.append,
+        lastChunk: e.lastChunk,
+        metadata: e.metadata,
+      });
+      return create(n.StreamResponseSchema, { payload: { case: 'artifactUpdate', value } });
+    }
+    default:
+      return create(n.StreamResponseSchema);
+  }
+}
+
+export function streamToV03(r: n.StreamResponse): o.StreamResponse {
+  const v = r.payload;
+  switch (v.case) {
+    case 'task':
+      return create(o.StreamResponseSchema, { payload: { case: 'task', value: taskToV03(v.value) } });
+    case 'message':
+      return create(o.StreamResponseSchema, { payload: { case: 'msg', value: messageToV03(v.value) } });
+    case 'statusUpdate': {
+      const e = v.value;
+      const value = create(o.TaskStatusUpdateEventSchema, {
+        taskId: e.taskId,
+        contextId: e.contextId,
+        status: statusToV03(e.status),
+        final: isFinalState(e.status?.state ?? 0),
+        metadata: e.metadata,
+      });
+      return create(o.StreamResponseSchema, { payload: { case: 'statusUpdate', value } });
+    }
+    case 'artifactUpdate': {
+      const e = v.value;
+      const value = create(o.TaskArtifactUpdateEventSchema, {
+        taskId: e.taskId,
+        contextId: e.contextId,
+        artifact: e.artifact ? artifactToV03(e.artifact) : undefined,
+        append: e.append,
+        lastChunk: e.lastChunk,
+        metadata: e.metadata,
+      });
+      return create(o.StreamResponseSchema, { payload: { case: 'artifactUpdate', value } });
+    }
+    default:
+      return create(o.StreamResponseSchema);
+  }
+}
+
+/** v0.3 `TaskPushNotificationConfig{name, push_notification_config}` -> the flat v1.0 one. */
+export function pushConfigToV1(c: o.TaskPushNotificationConfig): n.TaskPushNotificationConfig {
+  const { taskId, configId } = parseConfigName(c.name);
+  const inner = c.pushNotificationConfig;
+  return create(n.TaskPushNotificationConfigSchema, {
+    id: inner?.id || configId,
+    taskId,
+    url: inner?.url ?? '',
+    token: inner?.token ?? '',
+    authentication: inner?.authentication
+      ? create(n.AuthenticationInfoSchema, {
+          scheme: inner.authentication.schemes[0] ?? '',
+          credentials: inner.authentication.credentials,
+        })
+      : undefined,
+  });
+}
+
+export function innerPushConfigToV03(c: n.TaskPushNotificationConfig): o.PushNotificationConfig {
+  return create(o.PushNotificationConfigSchema, {
+    id: c.id,
+    url: c.url,
+    token: c.token,
+    authentication: c.authentication
+      ? create(o.AuthenticationInfoSchema, {
+          schemes: c.authentication.scheme ? [c.authentication.scheme] : [],
+          credentials: c.authentication.credentials,
+        })
+      : undefined,
+  });
+}
+
+export function pushConfigToV03(c: n.TaskPushNotificationConfig): o.TaskPushNotificationConfig {
+  return create(o.TaskPushNotificationConfigSchema, {
+    name: configName(c.taskId, c.id),
+    pushNotificationConfig: innerPushConfigToV03(c),
+  });
+}
+
+export function sendConfigToV1(
+  c: o.SendMessageConfiguration | undefined,
+): n.SendMessageConfiguration | undefined {
+  if (!c) return undefined;
+  return create(n.SendMessageConfigurationSchema, {
+    acceptedOutputModes: c.acceptedOutputModes,
+    taskPushNotificationConfig: c.pushNotification
+      ? pushConfigToV1(
+          create(o.TaskPushNotificationConfigSchema, { pushNotificationConfig: c.pushNotification }),
+        )
+      : undefined,
+    historyLength: c.historyLength > 0 ? c.historyLength : undefined,
+    returnImmediately: !c.blocking,
+  });
+}
+
+export function sendConfigToV03(
+  c: n.SendMessageConfiguration | undefined,
+): o.SendMessageConfiguration | undefined {
+  if (!c) return undefined;
+  return create(o.SendMessageConfigurationSchema, {
+    acceptedOutputModes: c.acceptedOutputModes,
+    pushNotification: c.taskPushNotificationConfig
+      ? innerPushConfigToV03(c.taskPushNotificationConfig)
+      : undefined,
+    historyLength: c.historyLength ?? 0,
+    blocking: !c.returnImmediately,
+  });
+}

@@ -1,0 +1,12 @@
+// Public surface of the A2A adapter (DESIGN.md "A2A over SLIMRPC"; docs/a2a-over-slim.md):
+//   - createA2aIngress: the local JSON-RPC + SSE endpoint and agent card of an A2A route, calling
+//     the remote agent over the A2A SLIMRPC binding;
+//   - createA2aService: a local A2A agent (JSON-RPC over HTTP) offered on SLIM under both A2A
+//     services (lf.a2a.v1.A2AService for v1.0, a2a.v1.A2AService for v0.3).
+export { createA2aIngress } from './ingress.js';
+export type { A2aIngress, A2aIngressOptions } from './ingress.js';
+export { createA2aService } from './service.js';
+export type { A2aService, A2aServiceOptions } from './service.js';
+export { SLIMRPC_BINDING, isSlimrpcBinding, parseSlimUrl, slimUrl } from './card.js';
+export { SERVICE as A2A_SERVICES } from './ops.js';
+export type { A2aVersion } from './ops.js';

@@ -1,0 +1,303 @@
+// A2A v0.3 agent card: JSON (as served at /.well-known/agent-card.json and returned by
+// agent/getAuthenticatedExtendedCard) <-> the v0.3 protobuf AgentCard. Differences: security
+// schemes are `{type: ...}` objects in JSON and a oneof in the proto; `security` entries are
+// `{scheme: scopes[]}` objects in JSON and `{schemes: {scheme: {list}}}` in the proto; the proto
+// OAuthFlows holds one flow only (the first present is kept) and has no iconUrl or
+// stateTransitionHistory.
+import { create } from '@bufbuild/protobuf';
+import * as p from './gen/a2a/v0_3/a2a_pb.js';
+import {
+  arr,
+  cloneJson,
+  isObj,
+  obj,
+  optBool,
+  optObj,
+  optStr,
+  optStruct,
+  put,
+  str,
+  stringMap,
+  strings,
+} from './json.js';
+import type { Obj } from './json.js';
+
+function securityFromJson(v: unknown, path: string): p.Security[] {
+  return arr(v, path).map((entry, i) => {
+    const schemes: Record<string, p.StringList> = {};
+    for (const [k, scopes] of Object.entries(obj(entry, `${path}[${i}]`)))
+      schemes[k] = create(p.StringListSchema, { list: strings(scopes, `${path}[${i}].${k}`) });
+    return create(p.SecuritySchema, { schemes });
+  });
+}
+
+function securityToJson(list: p.Security[]): Obj[] {
+  return list.map((s) => Object.fromEntries(Object.entries(s.schemes).map(([k, l]) => [k, [...l.list]])));
+}
+
+function flowsFromJson(v: unknown, path: string): p.OAuthFlows {
+  const o = optObj(v, path) ?? {};
+  const flow = (key: string) => optObj(o[key], `${path}.${key}`);
+  const common = (f: Obj, key: string) => ({
+    refreshUrl: optStr(f['refreshUrl'], `${path}.${key}.refreshUrl`),
+    scopes: stringMap(f['scopes'], `${path}.${key}.scopes`),
+  });
+  const flows = create(p.OAuthFlowsSchema);
+  let f: Obj | undefined;
+  if ((f = flow('authorizationCode')))
+    flows.flow = {
+      case: 'authorizationCode',
+      value: create(p.AuthorizationCodeOAuthFlowSchema, {
+        ...common(f, 'authorizationCode'),
+        authorizationUrl: optStr(f['authorizationUrl'], `${path}.authorizationCode.authorizationUrl`),
+        tokenUrl: optStr(f['tokenUrl'], `${path}.authorizationCode.tokenUrl`),
+      }),
+    };
+  else if ((f = flow('clientCredentials')))
+    flows.flow = {
+      case: 'clientCredentials',
+      value: create(p.ClientCredentialsOAuthFlowSchema, {
+        ...common(f, 'clientCredentials'),
+        tokenUrl: optStr(f['tokenUrl'], `${path}.clientCredentials.tokenUrl`),
+      }),
+    };
+  else if ((f = flow('implicit')))
+    flows.flow = {
+      case: 'implicit',
+      value: create(p.ImplicitOAuthFlowSchema, {
+        ...common(f, 'implicit'),
+        authorizationUrl: optStr(f['authorizationUrl'], `${path}.implicit.authorizationUrl`),
+      }),
+    };
+  else if ((f = flow('password')))
+    flows.flow = {
+      case: 'password',
+      value: create(p.PasswordOAuthFlowSchema, {
+        ...common(f, 'password'),
+        tokenUrl: optStr(f['tokenUrl'], `${path}.password.tokenUrl`),
+      }),
+    };
+  return flows;
+}
+
+function flowsToJson(flows: p.OAuthFlows | undefined): Obj {
+  const f = flows?.flow;
+  if (!f?.case) return {};
+  const out: Obj = { scopes: { ...f.value.scopes } };
+  put(out, 'refreshUrl', f.value.refreshUrl);
+  if ('authorizationUrl' in f.value) out['authorizationUrl'] = f.value.authorizationUrl;
+  if ('tokenUrl' in f.value) out['tokenUrl'] = f.value.tokenUrl;
+  return { [f.case]: out };
+}
+
+function schemeFromJson(v: unknown, path: string): p.SecurityScheme {
+  const o = obj(v, path);
+  const description = optStr(o['description'], `${path}.description`);
+  const scheme = create(p.SecuritySchemeSchema);
+  switch (o['type']) {
+    case 'apiKey':
+      scheme.scheme = {
+        case: 'apiKeySecurityScheme',
+        value: create(p.APIKeySecuritySchemeSchema, {
+          description,
+          location: optStr(o['in'], `${path}.in`),
+          name: optStr(o['name'], `${path}.name`),
+        }),
+      };
+      break;
+    case 'http':
+      scheme.scheme = {
+        case: 'httpAuthSecurityScheme',
+        value: create(p.HTTPAuthSecuritySchemeSchema, {
+          description,
+          scheme: optStr(o['scheme'], `${path}.scheme`),
+          bearerFormat: optStr(o['bearerFormat'], `${path}.bearerFormat`),
+        }),
+      };
+      break;
+    case 'oauth2':
+      scheme.scheme = {
+        case: 'oauth2SecurityScheme',
+        value: create(p.OAuth2SecuritySchemeSchema, {
+          description,
+          flows: flowsFromJson(o['flows'], `${path}.flows`),
+          oauth2MetadataUrl: optStr(o['oauth2MetadataUrl'], `${path}.oauth2MetadataUrl`),
+        }),
+      };
+      break;
+    case 'openIdConnect':
+      scheme.scheme = {
+        case: 'openIdConnectSecurityScheme',
+        value: create(p.OpenIdConnectSecuritySchemeSchema, {
+          description,
+          openIdConnectUrl: optStr(o['openIdConnectUrl'], `${path}.openIdConnectUrl`),
+        }),
+      };
+      break;
+    case 'mutualTLS':
+      scheme.scheme = {
+        case: 'mtlsSecurityScheme',
+        value: create(p.MutualTlsSecuritySchemeSchema, { description }),
+      };
+      break;
+  }
+  return scheme;
+}
+
+function schemeToJson(s: p.SecurityScheme): Obj {
+  const v = s.scheme;
+  const out: Obj = {};
+  switch (v.case) {
+    case 'apiKeySecurityScheme':
+      Object.assign(out, { type: 'apiKey', in: v.value.location, name: v.value.name });
+      break;
+    case 'httpAuthSecurityScheme':
+      Object.assign(out, { type: 'http', scheme: v.value.scheme });
+      put(out, 'bearerFormat', v.value.bearerFormat);
+      break;
+    case 'oauth2SecurityScheme':
+      Object.assign(out, { type: 'oauth2', flows: flowsToJson(v.value.flows) });
+      put(out, 'oauth2MetadataUrl', v.value.oauth2MetadataUrl);
+      break;
+    case 'openIdConnectSecurityScheme':
+      Object.assign(out, { type: 'openIdConnect', openIdConnectUrl: v.value.openIdConnectUrl });
+      break;
+    case 'mtlsSecurityScheme':
+      out['type'] = 'mutualTLS';
+      break;
+    default:
+      return out;
+  }
+  put(out, 'description', v.value.description);
+  return out;
+}
+
+export function cardFromJson(v: unknown, path = 'card'): p.AgentCard {
+  const o = obj(v, path);
+  const caps = optObj(o['capabilities'], `${path}.capabilities`) ?? {};
+  const schemes: Record<string, p.SecurityScheme> = {};
+  for (const [k, s] of Object.entries(optObj(o['securitySchemes'], `${path}.securitySchemes`) ?? {}))
+    if (isObj(s)) schemes[k] = schemeFromJson(s, `${path}.securitySchemes.${k}`);
+  return create(p.AgentCardSchema, {
+    protocolVersion: optStr(o['protocolVersion'], `${path}.protocolVersion`),
+    name: optStr(o['name'], `${path}.name`),
+    description: optStr(o['description'], `${path}.description`),
+    url: optStr(o['url'], `${path}.url`),
+    preferredTransport: optStr(o['preferredTransport'], `${path}.preferredTransport`),
+    additionalInterfaces: arr(o['additionalInterfaces'], `${path}.additionalInterfaces`).map((x, i) => {
+      const it = obj(x, `${path}.additionalInterfaces[${i}]`);
+      return create(p.AgentInterfaceSchema, {
+        url: str(it['url'], `${path}.additionalInterfaces[${i}].url`),
+        transport: optStr(it['transport'], `${path}.additionalInterfaces[${i}].transport`),
+      });
+    }),
+    provider: isObj(o['provider'])
+      ? create(p.AgentProviderSchema, {
+          url: optStr(o['provider']['url'], `${path}.provider.url`),
+          organization: optStr(o['provider']['organization'], `${path}.provider.organization`),
+        })
+      : undefined,
+    version: optStr(o['version'], `${path}.version`),
+    documentationUrl: optStr(o['documentationUrl'], `${path}.documentationUrl`),
+    capabilities: create(p.AgentCapabilitiesSchema, {
+      streaming: optBool(caps['streaming'], `${path}.capabilities.streaming`) ?? false,
+      pushNotifications:
+        optBool(caps['pushNotifications'], `${path}.capabilities.pushNotifications`) ?? false,
+      extensions: arr(caps['extensions'], `${path}.capabilities.extensions`).map((x, i) => {
+        const e = obj(x, `${path}.capabilities.extensions[${i}]`);
+        return create(p.AgentExtensionSchema, {
+          uri: optStr(e['uri'], `${path}.capabilities.extensions[${i}].uri`),
+          description: optStr(e['description'], `${path}.capabilities.extensions[${i}].description`),
+          required: optBool(e['required'], `${path}.capabilities.extensions[${i}].required`) ?? false,
+          params: optStruct(e['params'], `${path}.capabilities.extensions[${i}].params`),
+        });
+      }),
+    }),
+    securitySchemes: schemes,
+    security: securityFromJson(o['security'], `${path}.security`),
+    defaultInputModes: strings(o['defaultInputModes'], `${path}.defaultInputModes`),
+    defaultOutputModes: strings(o['defaultOutputModes'], `${path}.defaultOutputModes`),
+    skills: arr(o['skills'], `${path}.skills`).map((x, i) => {
+      const s = obj(x, `${path}.skills[${i}]`);
+      const sp = `${path}.skills[${i}]`;
+      return create(p.AgentSkillSchema, {
+        id: optStr(s['id'], `${sp}.id`),
+        name: optStr(s['name'], `${sp}.name`),
+        description: optStr(s['description'], `${sp}.description`),
+        tags: strings(s['tags'], `${sp}.tags`),
+        examples: strings(s['examples'], `${sp}.examples`),
+        inputModes: strings(s['inputModes'], `${sp}.inputModes`),
+        outputModes: strings(s['outputModes'], `${sp}.outputModes`),
+        security: securityFromJson(s['security'], `${sp}.security`),
+      });
+    }),
+    supportsAuthenticatedExtendedCard:
+      optBool(o['supportsAuthenticatedExtendedCard'], `${path}.supportsAuthenticatedExtendedCard`) ?? false,
+    signatures: arr(o['signatures'], `${path}.signatures`).map((x, i) => {
+      const s = obj(x, `${path}.signatures[${i}]`);
+      return create(p.AgentCardSignatureSchema, {
+        protected: optStr(s['protected'], `${path}.signatures[${i}].protected`),
+        signature: optStr(s['signature'], `${path}.signatures[${i}].signature`),
+        header: optStruct(s['header'], `${path}.signatures[${i}].header`),
+      });
+    }),
+  });
+}
+
+export function cardToJson(c: p.AgentCard): Obj {
+  const out: Obj = {
+    protocolVersion: c.protocolVersion || '0.3.0',
+    name: c.name,
+    description: c.description,
+    url: c.url,
+  };
+  put(out, 'preferredTransport', c.preferredTransport);
+  put(
+    out,
+    'additionalInterfaces',
+    c.additionalInterfaces.map((i) => ({ url: i.url, transport: i.transport })),
+  );
+  if (c.provider) out['provider'] = { url: c.provider.url, organization: c.provider.organization };
+  out['version'] = c.version;
+  put(out, 'documentationUrl', c.documentationUrl);
+  const caps: Obj = {};
+  if (c.capabilities?.streaming) caps['streaming'] = true;
+  if (c.capabilities?.pushNotifications) caps['pushNotifications'] = true;
+  put(
+    caps,
+    'extensions',
+    (c.capabilities?.extensions ?? []).map((e) => {
+      const ext: Obj = { uri: e.uri, required: e.required };
+      put(ext, 'description', e.description);
+      put(ext, 'params', cloneJson(e.params));
+      return ext;
+    }),
+  );
+  out['capabilities'] = caps;
+  if (Object.keys(c.securitySchemes).length > 0)
+    out['securitySchemes'] = Object.fromEntries(
+      Object.entries(c.securitySchemes).map(([k, s]) => [k, schemeToJson(s)]),
+    );
+  put(out, 'security', securityToJson(c.security));
+  out['defaultInputModes'] = [...c.defaultInputModes];
+  out['defaultOutputModes'] = [...c.defaultOutputModes];
+  out['skills'] = c.skills.map((s) => {
+    const skill: Obj = { id: s.id, name: s.name, description: s.description, tags: [...s.tags] };
+    put(skill, 'examples', [...s.examples]);
+    put(skill, 'inputModes', [...s.inputModes]);
+    put(skill, 'outputModes', [...s.outputModes]);
+    put(skill, 'security', securityToJson(s.security));
+    return skill;
+  });
+  if (c.supportsAuthenticatedExtendedCard) out['supportsAuthenticatedExtendedCard'] = true;
+  put(
+    out,
+    'signatures',
+    c.signatures.map((s) => {
+      const sig: Obj = { protected: s.protected, signature: s.signature };
+      put(sig, 'header', cloneJson(s.header));
+      return sig;
+    }),
+  );
+  return out;
+}
