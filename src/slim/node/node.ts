@@ -87,8 +87,9 @@ export class SlimNode {
     const serverOptions: grpc.ServerOptions = {
       'grpc.keepalive_time_ms': o.keepaliveTimeMs ?? 120_000,
       'grpc.keepalive_timeout_ms': o.keepaliveTimeoutMs ?? 20_000,
-      // A little over our own limit so that we, not grpc-js, see and report an oversized frame.
-      'grpc.max_receive_message_length': (o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) + 1024,
+      // Well over our own limit, so that we (not grpc-js) see an oversized frame and log why we
+      // close its connection; grpc-js still refuses, before buffering, anything beyond this bound.
+      'grpc.max_receive_message_length': 4 * (o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) + 1024,
       'grpc.max_send_message_length': -1,
     };
     if (o.maxConnectionAgeMs !== undefined) {

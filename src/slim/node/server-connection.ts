@@ -54,7 +54,10 @@ export class ServerConnection implements NodePeer {
     call.on('data', (buf: Buffer) => this.onData(buf));
     call.on('drain', () => this.onDrain());
     call.on('error', (err: Error) => this.gone(`stream error: ${describeError(err)}`));
-    call.on('cancelled', () => this.gone('cancelled by the client'));
+    // Also what we see when grpc-js itself refuses a frame far over the size limit.
+    call.on('cancelled', () =>
+      this.gone('stream cancelled (by the client, or by gRPC for a frame far over the limit)'),
+    );
     call.on('end', () => {
       this.gone('ended by the client');
       this.call.end();
