@@ -13,7 +13,7 @@ import { HeaderMac } from './header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from './link-key.js';
 import { checkNegotiationReply, negotiationRequest } from './negotiation.js';
 import { deserializeFrame, serializeFrame, waitConnected } from './grpc-transport.js';
-import { OPEN_CHANNEL_PATH, SLIM_VERSION, headerOf } from './wire.js';
+import { OPEN_CHANNEL_PATH, SLIM_VERSION, STREAM_HIGH_WATER_FRAMES, headerOf } from './wire.js';
 
 export interface LinkStreamParams {
   endpoint: string;
@@ -161,8 +161,9 @@ export class LinkStream {
         `frame of ${bytes.length} bytes over the ${this.p.maxFrameBytes}-byte limit`,
       );
     }
-    const ok = this.call.write(bytes);
-    if (!ok) this.writable = false;
+    this.call.write(bytes);
+    const ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES;
+    if (!ok) this.writable = false; // 'drain' follows once the buffer is empty
     return ok;
   }
 

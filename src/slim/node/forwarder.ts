@@ -78,14 +78,14 @@ export class Forwarder {
       this.log.trace({ conn: peer.id }, 'dropping publish: no route');
       return undefined;
     }
-    const out: SLIMHeader = {
-      ...header,
-      ttl,
-      recvFrom: undefined,
-      forwardTo: undefined,
-      incomingConn: BigInt(peer.id),
-      headerMac: undefined,
-    };
+    // The frame is the node's own (decoded from bytes, or copied by the in-process link): its header
+    // becomes the outgoing one in place. recv_from/forward_to are absent (remote links are refused
+    // above when they set them; in-process links clear them).
+    const out = header;
+    out.ttl = ttl;
+    if (out.recvFrom !== undefined) out.recvFrom = undefined;
+    if (out.forwardTo !== undefined) out.forwardTo = undefined;
+    out.incomingConn = peer.wireId;
     let waits: Promise<void>[] | undefined;
     for (const id of targets) {
       const target = this.peers.get(id);

@@ -27,6 +27,7 @@ export class InProcessLink implements Link, NodePeer {
   readonly kind = 'local' as const;
   readonly label = 'in-process';
   readonly id: number;
+  readonly wireId: bigint;
   state: LinkState = 'idle';
   onmessage: ((msg: Message) => void) | undefined;
   onstatechange: ((state: LinkState, error?: Error) => void) | undefined;
@@ -46,6 +47,7 @@ export class InProcessLink implements Link, NodePeer {
     private readonly publishTimeoutMs: number,
   ) {
     this.id = host.nextConnectionId();
+    this.wireId = BigInt(this.id);
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
   }
 

@@ -7,6 +7,8 @@ import type { PublishFrame } from './publish-frame.js';
 
 export interface NodePeer {
   readonly id: number;
+  /** `id` as the u64 the node writes into incoming_conn. */
+  readonly wireId: bigint;
   readonly kind: ConnectionKind;
   /** For logs: the remote address, or "in-process". */
   readonly label: string;

@@ -12,7 +12,7 @@ import type { SLIMHeader } from '../proto/index.js';
 import { HeaderMac } from '../dataplane/header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from '../dataplane/link-key.js';
 import { checkNegotiationRequest, negotiationReply } from '../dataplane/negotiation.js';
-import { SLIM_VERSION } from '../dataplane/wire.js';
+import { SLIM_VERSION, STREAM_HIGH_WATER_FRAMES } from '../dataplane/wire.js';
 import type { Forwarder, IngestResult } from './forwarder.js';
 import type { NodePeer } from './peer.js';
 import { decodeInbound } from './publish-frame.js';
@@ -32,6 +32,7 @@ export interface ConnectionPolicy {
 export class ServerConnection implements NodePeer {
   readonly kind = 'remote' as const;
   readonly label: string;
+  readonly wireId: bigint;
   private state: 'negotiating' | 'open' | 'closed' = 'negotiating';
   private mac: HeaderMac | undefined;
   private linkId = '';
@@ -50,6 +51,7 @@ export class ServerConnection implements NodePeer {
     private readonly onClosed: (conn: ServerConnection) => void,
   ) {
     this.label = call.getPeer();
+    this.wireId = BigInt(id);
     this.log = logger.child({ conn: id, peer: this.label });
     call.on('data', (buf: Buffer) => this.onData(buf));
     call.on('drain', () => this.onDrain());
@@ -193,7 +195,8 @@ export class ServerConnection implements NodePeer {
   }
 
   private write(bytes: Uint8Array): boolean {
-    const ok = this.call.write(bytes);
+    this.call.write(bytes);
+    const ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES; // 'drain' follows when empty
     if (!ok && !this.slowTimer) {
       this.slowTimer = setTimeout(
         () => this.close(`slow consumer: not reading for ${this.policy.slowConsumerTimeoutMs} ms`),
