@@ -5,6 +5,7 @@
 // the link lets them (backpressure, no pacing); latency: one frame in flight per pair, one-way
 // (producer and consumer share this process's clock).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { GrpcLink } from '../src/slim/dataplane/grpc-link.js';
@@ -24,7 +25,19 @@ const LATENCY_FRAMES = Number(process.env['BENCH_LATENCY_FRAMES'] ?? 2_000);
 interface NodeUnderTest {
   label: string;
   endpoint: string;
+  pid: number | undefined;
   stop(): Promise<void>;
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // clock ticks at 100 Hz
+  } catch {
+    return NaN;
+  }
 }
 
 async function startOurNode(): Promise<NodeUnderTest> {
@@ -55,6 +68,7 @@ async function startOurNode(): Promise<NodeUnderTest> {
   return {
     label: 'ours',
     endpoint,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -64,7 +78,7 @@ async function startOurNode(): Promise<NodeUnderTest> {
 
 async function startRefNode(): Promise<NodeUnderTest> {
   const n = await startReferenceNode();
-  return { label: 'reference', endpoint: n.endpoint, stop: () => n.peer.stop() };
+  return { label: 'reference', endpoint: n.endpoint, pid: n.peer.pid, stop: () => n.peer.stop() };
 }
 
 function frame(from: SlimName, to: SlimName, seq: number): Message {
@@ -163,15 +177,19 @@ interface Result {
   lost: number;
   p50: number;
   p99: number;
+  /** Node CPU time per forwarded frame during the throughput run, µs. */
+  cpuPerFrameUs: number;
 }
 
 async function measure(node: NodeUnderTest, n: number): Promise<Result> {
   const pairs = await makePairs(node.endpoint, n);
   try {
     await throughput(pairs, 2_000); // warm-up
+    const cpu0 = cpuMs(node.pid);
     const t = await throughput(pairs, THROUGHPUT_FRAMES);
+    const cpuPerFrameUs = ((cpuMs(node.pid) - cpu0) * 1000) / (THROUGHPUT_FRAMES - t.lost);
     const l = summarize(await latency(pairs, LATENCY_FRAMES));
-    return { rate: t.rate, lost: t.lost, p50: l.p50, p99: l.p99 };
+    return { rate: t.rate, lost: t.lost, p50: l.p50, p99: l.p99, cpuPerFrameUs };
   } finally {
     await closePairs(pairs);
   }
@@ -221,6 +239,7 @@ async function compare(n: number): Promise<Measurement[]> {
     ),
     m(`node forwarding 1 KiB ${label}: latency p50`, 'ms', o.p50, r.p50, 'lower'),
     m(`node forwarding 1 KiB ${label}: latency p99`, 'ms', o.p99, r.p99, 'lower'),
+    m(`node forwarding 1 KiB ${label}: node CPU per frame`, 'µs', o.cpuPerFrameUs, r.cpuPerFrameUs, 'lower'),
   ];
 }
 

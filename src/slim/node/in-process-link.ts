@@ -15,6 +15,7 @@ import { prepareClientHeader } from '../dataplane/wire.js';
 import type { Forwarder } from './forwarder.js';
 import type { NodePeer } from './peer.js';
 import { PublishFrame } from './publish-frame.js';
+import type { HeaderView } from './publish-frame.js';
 
 export interface InProcessHost {
   forwarder: Forwarder;
@@ -125,7 +126,7 @@ export class InProcessLink implements Link, NodePeer {
     this.ackError = error;
   }
 
-  sendPublish(frame: PublishFrame, header: SLIMHeader): boolean {
+  sendPublish(frame: PublishFrame, header: HeaderView): boolean {
     if (this.state !== 'ready') return true;
     const msg = frame.toMessage(header);
     const h = (msg.messageType.value as { header: SLIMHeader }).header;

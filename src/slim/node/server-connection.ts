@@ -8,15 +8,15 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/errors.js';
 import { encodeMessage, newMessage } from '../proto/index.js';
-import type { SLIMHeader } from '../proto/index.js';
 import { HeaderMac } from '../dataplane/header-mac.js';
+import type { MacHeader } from '../dataplane/header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from '../dataplane/link-key.js';
 import { checkNegotiationRequest, negotiationReply } from '../dataplane/negotiation.js';
 import { SLIM_VERSION, STREAM_HIGH_WATER_FRAMES } from '../dataplane/wire.js';
 import type { Forwarder, IngestResult } from './forwarder.js';
 import type { NodePeer } from './peer.js';
 import { decodeInbound } from './publish-frame.js';
-import type { PublishFrame } from './publish-frame.js';
+import type { HeaderView, PublishFrame } from './publish-frame.js';
 
 export type ServerCall = grpc.ServerDuplexStream<Buffer, Uint8Array>;
 
@@ -90,7 +90,7 @@ export class ServerConnection implements NodePeer {
     }
     let result: IngestResult;
     if (inbound.kind === 'publish') {
-      if (!this.verify(inbound.frame.header)) return;
+      if (!this.verify(inbound.frame.header, inbound.frame)) return;
       result = this.forwarder.publish(this, inbound.frame);
     } else {
       const msg = inbound.msg;
@@ -121,12 +121,12 @@ export class ServerConnection implements NodePeer {
   }
 
   /** MAC check of an inbound header; drops (false) and logs on failure. */
-  private verify(header: SLIMHeader | undefined): boolean {
+  private verify(header: MacHeader | undefined, frame?: PublishFrame): boolean {
     if (!header) return true; // structure is checked by the forwarder
     const tagged = header.headerMac !== undefined && header.headerMac.length > 0;
     let why: string | undefined;
     if (this.mac) {
-      if (!this.mac.verify(header))
+      if (!this.mac.verify(header, frame?.macBody()))
         why = tagged ? 'SLIM header integrity verification failed' : 'missing header MAC';
     } else if (tagged) {
       why = 'header MAC on a link without a negotiated key';
@@ -173,9 +173,9 @@ export class ServerConnection implements NodePeer {
     );
   }
 
-  sendPublish(frame: PublishFrame, header: SLIMHeader): boolean {
+  sendPublish(frame: PublishFrame, header: HeaderView): boolean {
     if (this.state !== 'open') return true;
-    if (this.mac) this.mac.sign(header);
+    if (this.mac) this.mac.sign(header, frame.macBody());
     else header.headerMac = undefined;
     return this.write(frame.toBytes(header));
   }

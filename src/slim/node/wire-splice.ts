@@ -4,7 +4,7 @@
 // every other byte as received and rewrite just those fields. The frame was fully decoded (and so
 // validated) on the way in; this file only re-assembles bytes.
 // Protobuf wire format: tag = (field << 3) | wire type; LEN fields carry a varint length.
-import type { SLIMHeader } from '../proto/index.js';
+import type { HeaderView } from './header-view.js';
 
 interface RawField {
   num: number;
@@ -18,6 +18,10 @@ export interface PublishLayout {
   pubBefore: Uint8Array; // Publish bytes before the header field
   pubAfter: Uint8Array; // Publish bytes after it (session header, content)
   keep: RawField[]; // header fields other than 6 ttl, 7 recv_from, 8 forward_to, 9 incoming_conn, 11 header_mac
+  headerStart: number; // the header's payload in the frame
+  headerEnd: number;
+  /** Message-level fields besides the publish (metadata, unknown): present or not. */
+  hasOtherFields: boolean;
 }
 
 const REWRITTEN = new Set([6, 7, 8, 9, 11]);
@@ -75,15 +79,22 @@ class Walker {
   }
 }
 
-/** The layout of a Message whose one publish field has a header; undefined otherwise. */
+/**
+ * The layout of a Message whose only message-type field is one publish with one header;
+ * undefined otherwise (such frames take the full decode/encode path). Throws RangeError on
+ * truncated bytes.
+ */
 export function publishLayout(buf: Uint8Array): PublishLayout | undefined {
   let pub: { start: number; end: number; dataStart: number } | undefined;
+  let hasOtherFields = false;
   for (const w = new Walker(buf); w.pos < w.end;) {
     const f = w.field();
     if (f.num === 3) {
       if (pub) return undefined; // a second publish field would be merged by decoders: not our fast path
       pub = f;
-    }
+    } else if (f.num === 1 || f.num === 2 || f.num === 5 || f.num === 6) {
+      return undefined; // another case of the oneof: decoders keep the last one
+    } else hasOtherFields = true;
   }
   if (!pub) return undefined;
   let hdr: { start: number; end: number; dataStart: number } | undefined;
@@ -106,6 +117,9 @@ export function publishLayout(buf: Uint8Array): PublishLayout | undefined {
     pubBefore: buf.subarray(pub.dataStart, hdr.start),
     pubAfter: buf.subarray(hdr.end, pub.end),
     keep,
+    headerStart: hdr.dataStart,
+    headerEnd: hdr.end,
+    hasOtherFields,
   };
 }
 
@@ -139,7 +153,7 @@ function putVarint(out: Uint8Array, pos: number, v: number | bigint): number {
 }
 
 /** The frame's bytes with the routing fields of `header` (ttl, recv_from, forward_to, incoming_conn, MAC). */
-export function spliceHeader(layout: PublishLayout, header: SLIMHeader): Uint8Array {
+export function spliceHeader(layout: PublishLayout, header: HeaderView): Uint8Array {
   const extra: { num: number; tag: number; value: number | bigint | Uint8Array }[] = [];
   if (header.ttl !== 0) extra.push({ num: 6, tag: 0x30, value: header.ttl });
   if (header.recvFrom !== undefined) extra.push({ num: 7, tag: 0x38, value: header.recvFrom });
