@@ -53,7 +53,14 @@ export class ServerConnection implements NodePeer {
     this.label = call.getPeer();
     this.wireId = BigInt(id);
     this.log = logger.child({ conn: id, peer: this.label });
-    call.on('data', (buf: Buffer) => this.onData(buf));
+    call.on('data', (buf: Buffer) => {
+      // Nothing a client sends may take the process down: a bug here costs this connection only.
+      try {
+        this.onData(buf);
+      } catch (err) {
+        this.close(`internal error handling a frame: ${describeError(err)}`);
+      }
+    });
     call.on('drain', () => this.onDrain());
     call.on('error', (err: Error) => this.gone(`stream error: ${describeError(err)}`));
     // Also what we see when grpc-js itself refuses a frame far over the size limit.
