@@ -147,7 +147,9 @@ async function throughput(pairs: Pair[], total: number): Promise<{ rate: number;
   );
   await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
   const secs = (performance.now() - t0) / 1000;
-  return { rate: received / secs, lost: per * pairs.length - received };
+  const lost = per * pairs.length - received;
+  if (lost > 0) console.error(`node-forwarding: ${lost} of ${per * pairs.length} frames not delivered`);
+  return { rate: received / secs, lost };
 }
 
 /** One frame in flight per pair; returns one-way latencies in ms. */

@@ -187,3 +187,14 @@ test('node close is idempotent, closes in-process links and refuses new ones', a
   await assert.rejects(link.publish(publishFrame(alice, bob1, 'x')), { code: 'LINK_CLOSED' });
   await remote.close();
 });
+
+test('when a connection goes, its routes go with it: anycast then reaches the remaining instance only', async (t) => {
+  const { node, grpcLink } = await setup(t);
+  const a = await grpcLink(alice);
+  const b1 = await grpcLink(bob1);
+  const b2 = await grpcLink(bob2);
+  await b1.link.close();
+  for (let i = 0; i < 4; i++) await a.link.publish(publishFrame(alice, anyBob, `after-${i}`));
+  await b2.inbox.until((x) => x.filter((y) => y.startsWith('after-')).length === 4, 'all anycasts at bob2');
+  assert.equal(node.stats().connections, 2);
+});

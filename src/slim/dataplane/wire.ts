@@ -2,6 +2,7 @@
 // the version string the reference 2.2.0 core puts on the wire, the default TTL, and the rules
 // for which SLIMHeader fields a sender may set (spec/slim-dataplane.md §4, §7, §8).
 import type { Message, SLIMHeader } from '../proto/index.js';
+import { GatewayError } from '../../util/errors.js';
 
 /** What the reference core 2.2.0 sends as LinkNegotiationPayload.slim_version and SLIMHeader.version. */
 export const SLIM_VERSION = '2.2.0';
@@ -47,4 +48,19 @@ export function prepareClientHeader(header: SLIMHeader): void {
   if (header.headerMac !== undefined) header.headerMac = undefined;
   if (header.version === '') header.version = SLIM_VERSION;
   if (header.ttl === 0) header.ttl = DEFAULT_TTL;
+}
+
+/**
+ * A copy of an app's Publish frame, fit to leave it (prepareClientHeader on a copy of the header;
+ * the rest is shared, and the caller's frame stays as it was). INVALID_ARGUMENT for anything
+ * that is not a Publish with a header.
+ */
+export function clientPublishCopy(msg: Message): Message {
+  if (msg.messageType.case !== 'publish' || !msg.messageType.value.header) {
+    throw new GatewayError('INVALID_ARGUMENT', 'publish() takes a Publish frame with a header');
+  }
+  const pub = msg.messageType.value;
+  const header = { ...pub.header! };
+  prepareClientHeader(header);
+  return { ...msg, messageType: { case: 'publish', value: { ...pub, header } } };
 }

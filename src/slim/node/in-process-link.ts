@@ -11,7 +11,7 @@ import type { Link, LinkState, SubscribeOptions } from '../dataplane/link.js';
 import type { SlimName } from '../dataplane/name.js';
 import { nameKey } from '../dataplane/name.js';
 import { newSubscriptionId, subscribeFrame, unsubscribeFrame } from '../dataplane/frames.js';
-import { prepareClientHeader } from '../dataplane/wire.js';
+import { clientPublishCopy } from '../dataplane/wire.js';
 import type { Forwarder } from './forwarder.js';
 import type { NodePeer } from './peer.js';
 import { PublishFrame } from './publish-frame.js';
@@ -65,15 +65,7 @@ export class InProcessLink implements Link, NodePeer {
 
   async publish(msg: Message, signal?: AbortSignal): Promise<void> {
     this.assertReady();
-    if (msg.messageType.case !== 'publish' || !msg.messageType.value.header) {
-      throw new GatewayError('INVALID_ARGUMENT', 'publish() takes a Publish frame with a header');
-    }
-    const header = { ...msg.messageType.value.header };
-    prepareClientHeader(header);
-    const frame = PublishFrame.fromMessage({
-      ...msg,
-      messageType: { case: 'publish', value: { ...msg.messageType.value, header } },
-    })!;
+    const frame = PublishFrame.fromMessage(clientPublishCopy(msg))!;
     const r = this.host.forwarder.publish(this, frame);
     if (!r) return;
     if ('violation' in r) throw new GatewayError('INVALID_ARGUMENT', r.violation);
