@@ -88,7 +88,12 @@ export class LinkStream {
         }
       }
       const stream = new LinkStream(client, call, linkId, checked.value.nodeId, mac, p);
-      stream.listen();
+      if (!stream.listen()) {
+        throw new GatewayError(
+          'LINK_REFUSED',
+          `SLIM node at ${p.endpoint} closed the link right after negotiation`,
+        );
+      }
       return stream;
     } catch (err) {
       call.removeAllListeners();
@@ -99,7 +104,8 @@ export class LinkStream {
     }
   }
 
-  private listen(): void {
+  /** Attaches the frame handlers; false if the stream already ended. */
+  private listen(): boolean {
     const c = this.call;
     c.removeAllListeners();
     c.on('data', (buf: Buffer) => this.onData(buf));
@@ -118,6 +124,8 @@ export class LinkStream {
       this.end(new GatewayError('LINK_CLOSED', `SLIM node at ${this.p.endpoint} ended the link`)),
     );
     c.on('close', () => this.end(new GatewayError('LINK_CLOSED', `link to ${this.p.endpoint} closed`)));
+    c.resume();
+    return !(c.destroyed || c.readableEnded);
   }
 
   private onData(buf: Buffer): void {
@@ -205,6 +213,8 @@ function negotiate(
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
+      // Hold any frame that follows the reply until listen() attaches the frame handler.
+      call.pause();
       call.removeAllListeners();
       call.on('error', () => {});
       if (err) reject(err);
