@@ -1,4 +1,5 @@
 // Builds our SLIM apps for session tests: a shared-secret identity per app, on any Link.
+import { pino } from 'pino';
 import { SharedSecretIdentity } from '../../src/slim/auth/index.js';
 import type { Clock } from '../../src/slim/auth/index.js';
 import type { Link } from '../../src/slim/dataplane/link.js';
@@ -32,6 +33,9 @@ export async function makeApp(spec: AppSpec): Promise<SlimApp & { identity: Shar
     clock: spec.clock,
     heartbeatIntervalMs: spec.heartbeatIntervalMs,
     acceptPolicy: spec.acceptPolicy,
+    logger: process.env['SESSION_DEBUG']
+      ? pino({ level: process.env['SESSION_DEBUG'] }, pino.destination(2))
+      : undefined,
   });
   return Object.assign(app, { identity });
 }
