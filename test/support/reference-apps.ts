@@ -5,7 +5,11 @@ import type { ReferencePeer } from './reference.js';
 export const SHARED_SECRET = 'a-very-long-shared-secret-0123456789abcdef';
 
 /** Creates app org/ns/<name> in `peer`, connects it to `endpoint` and subscribes its name. */
-export async function connectReferenceApp(peer: ReferencePeer, name: string, endpoint: string): Promise<string> {
+export async function connectReferenceApp(
+  peer: ReferencePeer,
+  name: string,
+  endpoint: string,
+): Promise<string> {
   return peer.run<string>(
     `const me = new s.Name('org', 'ns', args.name);
      const app = svc.createAppWithSecret(me, args.secret);
