@@ -69,6 +69,13 @@ export class ReorderBuffer<T> {
     return this.releaseReady();
   }
 
+  /** True when `id` was already released, given up, or is held: a copy of it can be skipped. */
+  has(id: number): boolean {
+    if (this.next === undefined) return false;
+    const held = this.held.get(id);
+    return idDistance(this.next, id) >= HALF || (held !== undefined && held !== LOST);
+  }
+
   /** Messages held waiting for an earlier one. */
   get heldCount(): number {
     return this.held.size;

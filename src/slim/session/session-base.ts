@@ -67,6 +67,8 @@ export interface SessionParams {
   readonly isModerator: boolean;
 }
 
+const YIELD_EVERY = 8;
+
 type Waiter = {
   resolve: (r: Inbound[]) => void;
   reject: (e: Error) => void;
@@ -187,6 +189,10 @@ export abstract class SessionBase implements Session, DataHost {
   }
 
   async transmit(frame: Message): Promise<void> {
+    if (this.log.isLevelEnabled('trace')) {
+      const f = readFrame(frame);
+      this.log.trace({ out: f && MsgType[f.type], id: f?.messageId }, 'frame');
+    }
     await sealFrame(frame, this.deps.identity, this.group);
     await this.deps.link.publish(frame);
   }
@@ -214,6 +220,10 @@ export abstract class SessionBase implements Session, DataHost {
 
   expectedFirst(source: SlimName): number | undefined {
     return this.kind === 'p2p' || this.isModerator || this.lateJoiners.has(nameKey(source)) ? 1 : undefined;
+  }
+
+  debug(info: Record<string, unknown>, msg: string): void {
+    this.log.debug(info, msg);
   }
 
   sentData(): void {
@@ -247,9 +257,13 @@ export abstract class SessionBase implements Session, DataHost {
     if (this.pumping) return;
     this.pumping = true;
     void (async () => {
+      let n = 0;
       while (this.inbox.length > 0) {
         await this.inbox.shift()!();
         this.reschedule();
+        // MLS work resolves through promise jobs only: yield to I/O now and then, or a busy
+        // session would starve the link (and every other session) of the event loop.
+        if (++n % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
       }
       this.pumping = false;
     })();
@@ -302,6 +316,7 @@ export abstract class SessionBase implements Session, DataHost {
   private async onFrame(frame: Inbound): Promise<void> {
     if (this.state === 'closed') return;
     const key = nameKey(frame.source);
+    this.log.trace({ in: MsgType[frame.type], id: frame.messageId }, 'frame');
     if (!isCommandType(frame.type)) {
       this.liveness.heard(key);
       return this.data.onFrame(frame);
