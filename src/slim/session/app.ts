@@ -24,7 +24,6 @@ import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient } from '../mls/types.js';
 import type { Message } from '../proto/index.js';
 import { AsyncQueue } from '../../util/async-queue.js';
-import { reader } from './reader.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import { childLogger } from '../../util/log.js';
 import { realClock } from './clock.js';
@@ -36,6 +35,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   SESSION_ID_LIMIT,
 } from './constants.js';
+import { reader } from './reader.js';
 import { MsgType, SessionType, commandFrame, commandOf, copyFrame, readFrame } from './frames.js';
 import type { Inbound } from './frames.js';
 import { ModeratorSession } from './moderator.js';

@@ -17,13 +17,14 @@ import { NoReplyError } from './errors.js';
 import { MsgType, commandFrame, commandOf, memberInit, readFrame, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { subscribeChannels, unsubscribeChannels } from './channels.js';
-import { SessionBase, randomId } from './session-base.js';
+import { MemberSession } from './membership.js';
+import { randomId } from './session-base.js';
 import type { SessionDeps, SessionParams } from './session-base.js';
 import { TaskQueue } from './task-queue.js';
 
 type Task = { start: () => Promise<void>; cancel: (err: Error) => void };
 
-export class ModeratorSession extends SessionBase {
+export class ModeratorSession extends MemberSession {
   private readonly tasks = new TaskQueue<Task>();
   private commitId = 0;
   private readonly identities = new Map<string, string>();

@@ -14,7 +14,8 @@ import { CommitOrder } from './commit-order.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
 import { MsgType, commandFrame, commandOf, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
-import { SessionBase, randomId } from './session-base.js';
+import { MemberSession } from './membership.js';
+import { randomId } from './session-base.js';
 import type { SessionDeps, SessionParams } from './session-base.js';
 
 interface QueuedCommit {
@@ -23,7 +24,7 @@ interface QueuedCommit {
   readonly removesUs: boolean;
 }
 
-export class ParticipantSession extends SessionBase {
+export class ParticipantSession extends MemberSession {
   private pendingJoin: PendingJoin | undefined;
   private readonly commits = new CommitOrder<QueuedCommit>();
   private welcomed = false;
