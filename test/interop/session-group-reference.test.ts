@@ -13,6 +13,7 @@ import {
   REF_GROUP_MEMBER,
   REF_INVITE,
   REF_REMOVE,
+  REF_REPLY_TO_LAST,
   REF_SAY,
   REF_STOP,
   refGot,
@@ -118,7 +119,7 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
       ];
       const group = await ours.createSession(parseName('org/ns/chanb'), { kind: 'group', mls: true });
       await group.invite(parseName('org/ns/refq1'));
-      await group.invite(parseName('org/ns/refq2'));
+      const q2Name = await group.invite(parseName('org/ns/refq2'));
       await Promise.all(members);
       const it = group.messages()[Symbol.asyncIterator]();
 
@@ -138,6 +139,16 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
       assert.deepEqual(await take(it, 1), ['q3-1']);
       await Promise.all([refGot(q1, tag, 'q3-1'), refGot(q2, tag, 'q3-1')]);
 
+      // publish_to: one member only, and its direct answer back to us.
+      await group.publishTo(q2Name, Buffer.from('only-q2'));
+      await refGot(q2, tag, 'only-q2');
+      await q2.run(REF_REPLY_TO_LAST, { tag, text: 'q2-direct' }, LONG);
+      assert.deepEqual(await take(it, 1), ['q2-direct']);
+      await group.publish(Buffer.from('b-2b'));
+      await Promise.all([q1, q2, q3].map((q) => refGot(q, tag, 'b-2b')));
+      assert.equal(refTexts(q3, tag).includes('only-q2'), false, 'publish_to reached only its target');
+      assert.equal(refTexts(q1, tag).includes('only-q2'), false, 'publish_to reached only its target');
+
       await group.remove(parseName('org/ns/refq1'));
       await group.publish(Buffer.from('b-3'));
       await Promise.all([refGot(q2, tag, 'b-3'), refGot(q3, tag, 'b-3')]);
@@ -146,7 +157,7 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
       await refGot(q3, tag, 'q2-1');
       assert.deepEqual(
         refTexts(q1, tag),
-        ['b-1', 'b-2', 'q3-1'],
+        ['b-1', 'b-2', 'q3-1', 'b-2b'],
         'the removed member heard nothing afterwards',
       );
       assert.deepEqual(group.participants().map(baseName).sort(), [
