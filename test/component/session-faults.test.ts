@@ -131,3 +131,99 @@ test('a group kept alive past one hour still adds members and delivers (MLS, fak
   await sb.publish(Buffer.from('bob-after-an-hour'));
   assert.deepEqual(await take(sc.messages()[Symbol.asyncIterator](), 1), ['bob-after-an-hour']);
 });
+
+test('a group member that vanishes is reported offline; the others keep talking', async (t) => {
+  const clock = new FakeClock();
+  const fabric = new MemoryFabric();
+  const carolLink = fabric.link('carol');
+  const apps = await Promise.all([
+    makeApp({ name: 'org/ns/alice', link: fabric.link('alice'), clock, mls: true }),
+    makeApp({ name: 'org/ns/bob', link: fabric.link('bob'), clock, mls: true }),
+    makeApp({ name: 'org/ns/carol', link: carolLink, clock, mls: true }),
+  ]);
+  const [alice, bob, carol] = apps;
+  t.after(() => Promise.all(apps.map((a) => a.close())));
+  const group = await alice.createSession(parseName('org/ns/chan'), { kind: 'group', mls: true });
+  const joins = [nextIncoming(bob), nextIncoming(carol)];
+  await group.invite(parseName('org/ns/bob'));
+  await group.invite(parseName('org/ns/carol'));
+  const [sb] = (await Promise.all(joins)) as Session[];
+  const seenByAlice: string[] = [];
+  const seenByBob: string[] = [];
+  group.onParticipant((e) => seenByAlice.push(`${e.type}:${e.name.app}`));
+  sb!.onParticipant((e) => seenByBob.push(`${e.type}:${e.name.app}`));
+  await clock.advance(25_000);
+  assert.deepEqual(seenByAlice, []);
+  await carolLink.close();
+  await clock.advance(45_000);
+  assert.deepEqual(seenByAlice, ['offline:carol']);
+  assert.deepEqual(seenByBob, ['offline:carol']);
+  await group.publish(Buffer.from('still-here'));
+  assert.deepEqual(await take(sb!.messages()[Symbol.asyncIterator](), 1), ['still-here']);
+  assert.deepEqual(
+    group
+      .participants()
+      .map((n) => n.app)
+      .sort(),
+    ['alice', 'bob'],
+  );
+});
+
+test('an invitee that never acknowledges its welcome fails the invite and is taken out again', async (t) => {
+  const fabric = new MemoryFabric();
+  const apps = await Promise.all(
+    ['alice', 'bob', 'mute'].map((n) => makeApp({ name: `org/ns/${n}`, link: fabric.link(n), mls: true })),
+  );
+  const [alice, bob] = apps as [(typeof apps)[0], (typeof apps)[0]];
+  t.after(() => Promise.all(apps.map((a) => a.close())));
+  const group = await alice.createSession(parseName('org/ns/chan'), {
+    kind: 'group',
+    mls: true,
+    intervalMs: 100,
+    maxRetries: 3,
+  });
+  const bJoin = nextIncoming(bob);
+  await group.invite(parseName('org/ns/bob'));
+  const sb = (await bJoin) as Session;
+  const bobSaw: string[] = [];
+  sb.onParticipant((e) => bobSaw.push(`${e.type}:${e.name.app}`));
+  fabric.intercept = (m: Message) => {
+    const f = readFrame(m);
+    return f?.type === MsgType.GROUP_ACK && f.source.app === 'mute' ? null : m;
+  };
+  await assert.rejects(group.invite(parseName('org/ns/mute')), (e: unknown) =>
+    isGatewayError(e, 'UNAVAILABLE'),
+  );
+  await group.publish(Buffer.from('after-failed-invite')); // runs after the removal (tasks are serial)
+  assert.deepEqual(await take(sb.messages()[Symbol.asyncIterator](), 1), ['after-failed-invite']);
+  assert.deepEqual(
+    group
+      .participants()
+      .map((n) => n.app)
+      .sort(),
+    ['alice', 'bob'],
+  );
+  assert.deepEqual(bobSaw, ['joined:mute', 'left:mute']);
+});
+
+test('when the link to the node closes for good, every session ends with LINK_CLOSED', async (t) => {
+  const fabric = new MemoryFabric();
+  const aliceLink = fabric.link('alice');
+  const alice = await makeApp({ name: 'org/ns/alice', link: aliceLink });
+  const bob = await makeApp({ name: 'org/ns/bob', link: fabric.link('bob') });
+  t.after(() => Promise.all([alice.close(), bob.close()]));
+  const incoming = nextIncoming(bob);
+  // Short retries: bob's own close (in t.after) waits for a LEAVE_REPLY that cannot come.
+  const sa = await alice.createSession(parseName('org/ns/bob'), {
+    kind: 'p2p',
+    mls: false,
+    intervalMs: 100,
+    maxRetries: 2,
+  });
+  await incoming;
+  aliceLink.onstatechange?.('closed', new Error('gone'));
+  const info = await sa.closed();
+  assert.equal(info.reason, 'error');
+  assert.ok(isGatewayError(info.error, 'LINK_CLOSED'));
+  await alice.closed();
+});

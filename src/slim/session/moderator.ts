@@ -89,12 +89,6 @@ export class ModeratorSession extends MemberSession {
     return this.closing;
   }
 
-  /** Setup failed: ends the session at once, telling nobody (no member ever completed a join). */
-  async abandon(err: unknown): Promise<void> {
-    const error = err instanceof Error ? err : new Error(String(err));
-    await this.run(() => this.teardown({ reason: 'error', error }));
-  }
-
   // ---- tasks ----
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {

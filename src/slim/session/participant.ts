@@ -151,11 +151,12 @@ export class ParticipantSession extends MemberSession {
     const w = commandOf(frame, 'groupWelcome');
     if (!w || !sameName(frame.source, this.moderator) || this.welcomed) return;
     if (this.mls) {
-      if (!w.mls || !this.pendingJoin) return this.fail('welcome without MLS content in an MLS session');
+      if (!w.mls || !this.pendingJoin)
+        return this.joinFailed('welcome without MLS content in an MLS session');
       try {
         this.group = await this.pendingJoin.join(w.mls.mlsContent);
       } catch (err) {
-        return this.fail(`cannot join the MLS group: ${describeError(err)}`);
+        return this.joinFailed(`cannot join the MLS group: ${describeError(err)}`);
       }
       this.commits.joined(w.mls.commitId);
     }
@@ -225,7 +226,7 @@ export class ParticipantSession extends MemberSession {
     }
   }
 
-  private async fail(why: string): Promise<void> {
+  private async joinFailed(why: string): Promise<void> {
     this.log.warn({ why }, 'join failed');
     await this.teardown({ reason: 'error', error: new GatewayError('MLS', why) });
   }

@@ -151,6 +151,11 @@ export abstract class SessionBase implements Session, DataHost {
     return this.closedPromise;
   }
 
+  /** Ends the session at once with `error`, sending nothing (the link is gone). */
+  fail(error: Error): Promise<void> {
+    return this.run(() => this.teardown({ reason: 'error', error }));
+  }
+
   /** A frame for this session, from the app's dispatcher. */
   deliverFrame(frame: Inbound): void {
     this.run(() => this.onFrame(frame)).catch((err: unknown) =>
