@@ -227,3 +227,17 @@ test('when the link to the node closes for good, every session ends with LINK_CL
   assert.ok(isGatewayError(info.error, 'LINK_CLOSED'));
   await alice.closed();
 });
+
+test('creating a session can be cancelled; it then fails with CANCELLED', async (t) => {
+  const fabric = new MemoryFabric();
+  const alice = await makeApp({ name: 'org/ns/alice', link: fabric.link('alice') });
+  t.after(() => alice.close());
+  const ac = new AbortController();
+  const attempt = alice.createSession(parseName('org/ns/nobody'), {
+    kind: 'p2p',
+    mls: false,
+    signal: ac.signal,
+  });
+  setTimeout(() => ac.abort(), 50);
+  await assert.rejects(attempt, (e: unknown) => isGatewayError(e, 'CANCELLED'));
+});

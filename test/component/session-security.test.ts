@@ -134,3 +134,28 @@ test('the node only ever sees ciphertext of application data', async (t) => {
   assert.equal(data.length, 2);
   for (const b of fabric.forwarded) assert.equal(Buffer.from(b).indexOf(marker), -1);
 });
+
+test('every frame leaves with a token of its own, and control frames are signed', async (t) => {
+  const fabric = new MemoryFabric();
+  const aliceLink = fabric.link('alice');
+  aliceLink.recordSent = true;
+  const alice = await makeApp({ name: 'org/ns/alice', link: aliceLink, mls: true });
+  const bob = await makeApp({ name: 'org/ns/bob', link: fabric.link('bob'), mls: true });
+  t.after(() => Promise.all([alice.close(), bob.close()]));
+  const incoming = nextIncoming(bob);
+  const sa = await alice.createSession(parseName('org/ns/bob'), { kind: 'p2p', mls: true });
+  const sb = await incoming;
+  for (let i = 0; i < 5; i++) await sa.publish(Buffer.from(`m${i}`));
+  await take(sb.messages()[Symbol.asyncIterator](), 5);
+  for (let i = 0; i < 3; i++) await sb.publish(Buffer.from(`r${i}`)); // alice sends MSG_ACKs
+  await take(sa.messages()[Symbol.asyncIterator](), 3);
+  const frames = aliceLink.sent.map((m) => readFrame(m)!);
+  const tokens = frames.map((f) => f.identity);
+  assert.ok(frames.length >= 11);
+  assert.equal(new Set(tokens).size, tokens.length, 'no token is used twice');
+  for (const f of frames) {
+    const signed = (f.publish.header!.e2eHeaderSig?.length ?? 0) > 0;
+    const control = f.command !== undefined;
+    assert.equal(signed, control, `${MsgType[f.type]}: signed iff control`);
+  }
+});
