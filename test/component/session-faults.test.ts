@@ -8,7 +8,9 @@ import { MsgType, readFrame } from '../../src/slim/session/frames.js';
 import type { ParticipantEvent, Session } from '../../src/slim/session/index.js';
 import { isGatewayError } from '../../src/util/errors.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { SlimNode } from '../../src/slim/node/index.js';
 import { MemoryFabric } from '../support/memory-fabric.js';
+import { TapLink } from '../support/tap-link.js';
 import { makeApp, nextIncoming, take } from '../support/session-apps.js';
 
 /** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
@@ -24,17 +26,21 @@ function prng(seed: number): () => number {
 
 const DATA = new Set([MsgType.MSG, MsgType.MSG_ACK, MsgType.RTX_REQUEST, MsgType.RTX_REPLY]);
 
-test('5% of data frames dropped, reliability on: every message exactly once, in order (MLS)', async (t) => {
-  const fabric = new MemoryFabric();
-  const alice = await makeApp({ name: 'org/ns/alice', link: fabric.link('alice'), mls: true });
-  const bob = await makeApp({ name: 'org/ns/bob', link: fabric.link('bob'), mls: true });
-  t.after(() => Promise.all([alice.close(), bob.close()]));
+test('5% of data frames dropped, reliability on: every message exactly once, in order (our node, MLS)', async (t) => {
+  const node = await SlimNode.create();
+  const links = [new TapLink(node.connectInProcess()), new TapLink(node.connectInProcess())];
+  const alice = await makeApp({ name: 'org/ns/alice', link: links[0]!, mls: true });
+  const bob = await makeApp({ name: 'org/ns/bob', link: links[1]!, mls: true });
+  t.after(async () => {
+    await Promise.all([alice.close(), bob.close()]);
+    await node.close();
+  });
   const incoming = nextIncoming(bob);
   const sa = await alice.createSession(parseName('org/ns/bob'), { kind: 'p2p', mls: true });
   const sb = await incoming;
   const rnd = prng(20261121);
   let dropped = 0;
-  fabric.intercept = (m: Message) => {
+  const lossy = (m: Message) => {
     const f = readFrame(m);
     if (f && DATA.has(f.type) && rnd() < 0.05) {
       dropped++;
@@ -42,6 +48,7 @@ test('5% of data frames dropped, reliability on: every message exactly once, in 
     }
     return m;
   };
+  for (const l of links) l.inbound = lossy; // frames the node delivers, lost on the way in
   const n = 200;
   const sent = Array.from({ length: n }, (_, i) => `m${i}`);
   const ia = sa.messages()[Symbol.asyncIterator]();
@@ -63,7 +70,7 @@ test('5% of data frames dropped, reliability on: every message exactly once, in 
   );
   assert.ok(dropped > 0, 'the fault injector dropped frames');
   // Nothing more arrives: no duplicate was held back.
-  fabric.intercept = undefined;
+  for (const l of links) l.inbound = undefined;
   await sa.publish(Buffer.from('last'));
   assert.deepEqual(await take(ib, 1), ['last']);
 });
