@@ -85,7 +85,10 @@ export class ModeratorSession extends MemberSession {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.closeFlow();
+    if (!this.closing) {
+      this.stopDelivery();
+      this.closing = this.closeFlow();
+    }
     return this.closing;
   }
 

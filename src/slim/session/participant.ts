@@ -81,7 +81,10 @@ export class ParticipantSession extends MemberSession {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.leave();
+    if (!this.closing) {
+      this.stopDelivery();
+      this.closing = this.leave();
+    }
     return this.closing;
   }
 

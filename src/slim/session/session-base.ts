@@ -153,7 +153,16 @@ export abstract class SessionBase implements Session, DataHost {
 
   /** Ends the session at once with `error`, sending nothing (the link is gone). */
   fail(error: Error): Promise<void> {
+    this.delivered.fail(error); // first: the loop may be waiting for room in a full queue
     return this.run(() => this.teardown({ reason: 'error', error }));
+  }
+
+  /**
+   * Closing: no more deliveries (what is queued stays readable). Done before queueing the close
+   * on the loop, which may be waiting for room in a full queue nobody reads.
+   */
+  protected stopDelivery(): void {
+    this.delivered.end();
   }
 
   /** A frame for this session, from the app's dispatcher. */
