@@ -12,6 +12,8 @@ import {
   REF_GROUP_CREATE,
   REF_GROUP_MEMBER,
   REF_INVITE,
+  REF_CLOSE,
+  REF_PARTICIPANTS,
   REF_REMOVE,
   REF_REPLY_TO_LAST,
   REF_SAY,
@@ -98,6 +100,17 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
         'org/ns/refmod',
         'org/ns/refp3',
       ]);
+      // Our participant leaves: the reference moderator lets it go and the group carries on.
+      await withTimeout(s.close(), 30_000, 'our participant leaving');
+      assert.equal((await s.closed()).reason, 'local');
+      await mod.run(REF_SAY, { tag, text: 'a-4' }, LONG);
+      await refGot(p3, tag, 'a-4');
+      const left = await mod.run<string[]>(REF_PARTICIPANTS, { tag }, LONG);
+      assert.equal(
+        left.some((x) => x.startsWith('gp1:')),
+        false,
+        `the moderator dropped us: ${left.join(', ')}`,
+      );
       for (const p of [mod, p2, p3]) await p.run(REF_STOP, { tag });
     });
 
@@ -165,6 +178,15 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
         'org/ns/refq2',
         'org/ns/refq3',
       ]);
+      // A reference participant leaves on its own: we answer, drop it, and carry on.
+      const leftEvent = new Promise<string>((resolve) =>
+        group.onParticipant((e) => e.type === 'left' && resolve(baseName(e.name))),
+      );
+      await q2.run(REF_CLOSE, { tag }, LONG);
+      assert.equal(await withTimeout(leftEvent, 30_000, 'q2 leaving'), 'org/ns/refq2');
+      await group.publish(Buffer.from('b-4'));
+      await refGot(q3, tag, 'b-4');
+      assert.deepEqual(group.participants().map(baseName).sort(), ['org/ns/gmod', 'org/ns/refq3']);
       await withTimeout(group.close(), 60_000, 'group close');
       for (const q of [q1, q2, q3]) await q.run(REF_STOP, { tag });
     });

@@ -139,6 +139,18 @@ export const REF_REPLY_TO_LAST = `
     .publishToAndWaitAsync(objects.get('last:' + args.tag), te.encode(args.text).buffer, undefined, undefined);
   return true;`;
 
+/** The session's members as the reference sees them: "app:status" (app = third component). */
+export const REF_PARTICIPANTS = `
+  const list = await objects.get('sess:' + args.tag).participantsListAsync();
+  return list.map((p) => p.name.components()[2] + ':' + String(p.status)).sort();`;
+
+/** Leaves (a participant) or closes (the moderator) the session. */
+export const REF_CLOSE = `
+  const h = await objects.get('sess:' + args.tag).closeAsync();
+  await h.waitForAsync(30000).catch(() => undefined);
+  objects.set('stop:' + args.tag, true);
+  return true;`;
+
 export const REF_STOP = `objects.set('stop:' + args.tag, true); return true;`;
 
 /** Resolves when the reference process reported `text` received in session `tag`. */
