@@ -69,10 +69,6 @@ export class DataSender<F, N> {
     return this.endpoints.has(key);
   }
 
-  endpointCount(): number {
-    return this.endpoints.size;
-  }
-
   /** Adds an endpoint; returns the messages that waited for a first endpoint. */
   addEndpoint(key: string, name: N, now: number): Outgoing<F, N>[] {
     this.endpoints.set(key, name);

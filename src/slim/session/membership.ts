@@ -101,10 +101,6 @@ export abstract class MemberSession extends SessionBase {
     }
   }
 
-  protected memberByKey(key: string): Member | undefined {
-    return [...this.roster.values()].find((x) => nameKey(x.name) === key);
-  }
-
   protected override async heartbeatTick(offline: string[], send: boolean): Promise<void> {
     for (const key of offline) this.memberOffline(key, 'missed heartbeats');
     const to = this.groupName();

@@ -76,11 +76,6 @@ export class ReorderBuffer<T> {
     return idDistance(this.next, id) >= HALF || (held !== undefined && held !== LOST);
   }
 
-  /** Messages held waiting for an earlier one. */
-  get heldCount(): number {
-    return this.held.size;
-  }
-
   private accept(id: number, item: T, d: number): ReceiveResult<T> {
     const missing: number[] = [];
     const next = this.next!;
