@@ -11,7 +11,7 @@ import type { MlsClient } from '../mls/types.js';
 import { GroupUpdateOp } from '../proto/index.js';
 import type { Message } from '../proto/index.js';
 import { combineSignals, raceSignal } from '../../util/abort.js';
-import { GatewayError } from '../../util/errors.js';
+import { GatewayError, describeError } from '../../util/errors.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
 import { NoReplyError } from './errors.js';
 import { MsgType, commandFrame, commandOf, memberInit, readFrame, readMember } from './frames.js';
@@ -197,6 +197,53 @@ export class ModeratorSession extends MemberSession {
     this.emit({ type: 'left', name: plan.member.name });
   }
 
+  /**
+   * A member that missed a commit asks back in (§3.5): one commit removes its old leaf and adds
+   * its fresh KeyPackage; REJOIN_REPLY carries the Welcome (same id as the request, remembered
+   * for resends), GROUP_UPDATE(REJOIN) the commit for the others.
+   */
+  private async rejoinFlow(frame: Inbound): Promise<void> {
+    const plan = await this.run(async () => {
+      const req = commandOf(frame, 'rejoinRequest');
+      const m = this.roster.get(baseName(frame.source));
+      if (!req || !m || !sameName(m.name, frame.source) || this.state !== 'open') return undefined;
+      let mls: { commitId: number; mlsContent: Uint8Array } | undefined;
+      let welcome: Uint8Array = new Uint8Array();
+      const identity = this.identities.get(baseName(m.name));
+      if (this.group && identity) {
+        const res = await this.group.rejoinMember(identity, req.keyPackage);
+        this.identities.set(baseName(m.name), res.memberIdentity);
+        mls = { commitId: ++this.commitId, mlsContent: res.commit };
+        welcome = res.welcome;
+      }
+      await this.reply(frame, MsgType.REJOIN_REPLY, {
+        case: 'rejoinReply',
+        value: { commitId: mls?.commitId ?? 0, mlsContent: welcome },
+      });
+      if (!m.online) {
+        m.online = true;
+        await this.addMember(m, false);
+        this.emit({ type: 'online', name: m.name });
+      }
+      const update = commandFrame(
+        this.route(this.channels!.control, GROUP_FANOUT),
+        MsgType.GROUP_UPDATE,
+        randomId(),
+        {
+          case: 'groupUpdate',
+          value: {
+            op: GroupUpdateOp.REJOIN,
+            participant: memberInit(m),
+            participants: [...this.roster.values()].map(memberInit),
+            mls,
+          },
+        },
+      );
+      return this.request(update, this.othersKeys(), 'group update');
+    });
+    await plan?.done.catch((err: unknown) => this.run(() => this.partialFailure(err)));
+  }
+
   private async closeFlow(): Promise<void> {
     const wait = await this.run(async () => {
       if (this.state === 'closed') return undefined;
@@ -343,6 +390,12 @@ export class ModeratorSession extends MemberSession {
         return this.onHeartbeat(frame);
       case MsgType.UPDATE_PARTICIPANT_STATE:
         return this.onParticipantState(frame);
+      case MsgType.REJOIN_REQUEST:
+        // Queued like every membership change (the reference drops it while busy).
+        void this.enqueue(() => this.rejoinFlow(frame)).catch((err: unknown) =>
+          this.log.warn({ err: describeError(err) }, 'rejoin failed'),
+        );
+        return;
       default:
         return; // replies are matched by the base; anything else is not for a moderator
     }
