@@ -2,9 +2,10 @@
 // crates/session/src/session_moderator.rs). Invites run DISCOVERY -> JOIN -> (MLS add) ->
 // GROUP_UPDATE(ADD) to the others and GROUP_WELCOME to the newcomer in the same batch -> ACKs;
 // removes run MLS remove -> GROUP_UPDATE(REMOVE) -> LEAVE_REQUEST; a member leaving gets its
-// LEAVE_REPLY at once and is then removed the same way; close sends GROUP_CLOSE. Membership
-// changes are tasks run one at a time (task-queue.ts). A p2p session is a group of two whose
-// invite happens inside createSession.
+// LEAVE_REPLY at once and is then removed the same way; a member that missed a commit is taken
+// back with one remove+add commit (REJOIN_REQUEST -> REJOIN_REPLY + GROUP_UPDATE(REJOIN)); close
+// sends GROUP_CLOSE. Membership changes are tasks run one at a time (task-queue.ts). A p2p session
+// is a group of two whose invite happens inside createSession.
 import { baseName, nameKey, sameName, toProtoName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import { GroupUpdateOp } from '../proto/index.js';
