@@ -2,7 +2,7 @@
 // member to every other, a late joiner, a removal, the moderator closing the group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseName, parseName } from '../../src/slim/dataplane/name.js';
+import { baseName, formatName, parseName } from '../../src/slim/dataplane/name.js';
 import type { Session } from '../../src/slim/session/index.js';
 import { MemoryFabric } from '../support/memory-fabric.js';
 import { makeApp, nextIncoming, take } from '../support/session-apps.js';
@@ -21,6 +21,8 @@ test('group without MLS: invite, publish, add, remove, close', async (t) => {
   await group.invite(parseName('org/ns/carol'));
   const [sb, sc] = (await Promise.all(joins)) as [Session, Session];
   assert.deepEqual(group.participants().map(baseName).sort(), ['org/ns/alice', 'org/ns/bob', 'org/ns/carol']);
+  assert.equal(formatName(sb.destination), 'org/ns/chan', 'the channel name, as the moderator named it');
+  assert.equal(formatName(group.destination), 'org/ns/chan');
   const ib = sb.messages()[Symbol.asyncIterator]();
   const ic = sc.messages()[Symbol.asyncIterator]();
   const ia = group.messages()[Symbol.asyncIterator]();

@@ -4,7 +4,7 @@
 // -> GROUP_ACK, at which point the app sees the session. GROUP_UPDATEs are acknowledged and their
 // commits applied strictly in commit_id order; GROUP_CLOSE and the moderator's LEAVE_REQUEST end
 // the session; close() leaves with LEAVE_REQUEST(LEAVING_SESSION=TRUE).
-import { baseName, fromProtoName, nameKey, sameName, toProtoName } from '../dataplane/name.js';
+import { baseName, fromProtoName, nameKey, sameName, toProtoName, withoutId } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient, PendingJoin } from '../mls/types.js';
 import { GroupUpdateOp } from '../proto/index.js';
@@ -48,7 +48,8 @@ export class ParticipantSession extends MemberSession {
   }
 
   get destination(): SlimName {
-    return this.kind === 'group' ? this.channels!.data : this.moderator;
+    // A group's channel name as the app named it (the moderator's view too); p2p: the moderator.
+    return this.kind === 'group' ? withoutId(this.channels!.data) : this.moderator;
   }
 
   dataTarget(): { name: SlimName; fanout: number } {
