@@ -1,0 +1,319 @@
+// The initiator of a session is its moderator (spec/slim-session-mls.md §2.1, §3.2-§3.4,
+// crates/session/src/session_moderator.rs). Invites run DISCOVERY -> JOIN -> (MLS add) ->
+// GROUP_UPDATE(ADD) to the others and GROUP_WELCOME to the newcomer in the same batch -> ACKs;
+// removes run MLS remove -> GROUP_UPDATE(REMOVE) -> LEAVE_REQUEST; a member leaving gets its
+// LEAVE_REPLY at once and is then removed the same way; a member that missed a commit is taken
+// back with one remove+add commit (REJOIN_REQUEST -> REJOIN_REPLY + GROUP_UPDATE(REJOIN)); close
+// sends GROUP_CLOSE. Membership changes are tasks run one at a time (task-queue.ts). A p2p session
+// is a group of two whose invite happens inside createSession.
+import { baseName, nameKey, sameName, toProtoName } from '../dataplane/name.js';
+import type { SlimName } from '../dataplane/name.js';
+import { GroupUpdateOp } from '../proto/index.js';
+import { combineSignals, raceSignal } from '../../util/abort.js';
+import { GatewayError, describeError } from '../../util/errors.js';
+import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
+import { MsgType, commandFrame, commandOf, memberInit, readMember } from './frames.js';
+import type { Inbound, Member } from './frames.js';
+import { unsubscribeChannels } from './channels.js';
+import { ModeratorBase } from './moderator-base.js';
+import { randomId } from './session-base.js';
+
+export class ModeratorSession extends ModeratorBase {
+  private closing: Promise<void> | undefined;
+
+  get destination(): SlimName {
+    return this.peer ?? this.target;
+  }
+
+  dataTarget(): { name: SlimName; fanout: number } {
+    if (this.kind === 'group') return { name: this.channels!.data, fanout: GROUP_FANOUT };
+    return { name: this.peer ?? this.target, fanout: 1 };
+  }
+
+  protected groupName(): SlimName | undefined {
+    return this.kind === 'group' ? this.channels?.control : this.peer;
+  }
+
+  /** Group: subscribes the channels and creates the MLS group. p2p: invites the peer. */
+  async setup(options: { signal?: AbortSignal; timeoutMs: number }): Promise<void> {
+    if (this.kind === 'group') {
+      await this.run(() => this.start(undefined));
+    } else {
+      await this.invite(this.target, options);
+    }
+    this.state = 'open';
+  }
+
+  invite(name: SlimName, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<SlimName> {
+    if (this.kind === 'p2p' && this.started) {
+      return Promise.reject(
+        new GatewayError('INVALID_ARGUMENT', 'a point-to-point session has exactly one peer'),
+      );
+    }
+    return this.enqueue(() => this.inviteFlow(name, options.signal, options.timeoutMs));
+  }
+
+  remove(name: SlimName): Promise<void> {
+    if (this.kind === 'p2p') {
+      return Promise.reject(
+        new GatewayError('INVALID_ARGUMENT', 'cannot remove the peer of a point-to-point session'),
+      );
+    }
+    return this.enqueue(() => this.removeFlow(name, true));
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.stopDelivery();
+      this.closing = this.closeFlow();
+    }
+    return this.closing;
+  }
+
+  // ---- tasks ----
+
+  private async inviteFlow(name: SlimName, signal?: AbortSignal, timeoutMs?: number): Promise<SlimName> {
+    const deadline = combineSignals([signal], timeoutMs ?? this.setupBudget());
+    try {
+      const disc = commandFrame(this.route(name), MsgType.DISCOVERY_REQUEST, randomId(), {
+        case: 'discoveryRequest',
+        value: {},
+      });
+      const [found] = await this.exchange(disc, [baseName(name)], 'discovery', deadline.signal);
+      const peer = found!.source;
+      await this.run(async () => {
+        if (this.roster.has(baseName(peer)))
+          throw new GatewayError('ALREADY_EXISTS', `${baseName(peer)} is already a member`);
+        await this.start(peer);
+      });
+      const join = commandFrame(this.route(peer, 1, { ...this.metadata }), MsgType.JOIN_REQUEST, randomId(), {
+        case: 'joinRequest',
+        value: this.joinPayload(),
+      });
+      const [joined] = await this.exchange(join, [nameKey(peer)], 'join', deadline.signal);
+      const reply = commandOf(joined!, 'joinReply');
+      const member = readMember(reply?.participant);
+      if (!reply || !member || !sameName(member.name, peer))
+        throw new GatewayError('PROTOCOL', 'malformed JOIN_REPLY');
+      const waits = await this.run(() => this.admit({ ...member, online: true }, reply.keyPackage));
+      const [welcome, update] = await Promise.allSettled([
+        raceSignal(waits.welcome, deadline.signal),
+        waits.update ? raceSignal(waits.update, deadline.signal) : Promise.resolve([]),
+      ]);
+      if (welcome.status === 'rejected') {
+        await this.enqueueLocalRemoval(peer);
+        throw welcome.reason instanceof Error ? welcome.reason : new Error(String(welcome.reason));
+      }
+      if (update.status === 'rejected') await this.run(() => this.partialFailure(update.reason));
+      this.emit({ type: 'joined', name: peer });
+      return peer;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private async removeFlow(name: SlimName, sendLeave: boolean): Promise<void> {
+    const plan = await this.run(async () => {
+      const m = this.roster.get(baseName(name));
+      if (!m || sameName(m.name, this.local))
+        throw new GatewayError('NOT_FOUND', `${baseName(name)} is not a member`);
+      const before = [...this.roster.values()].map(memberInit);
+      this.dropMember(m.name);
+      let mls: { commitId: number; mlsContent: Uint8Array } | undefined;
+      const identity = this.identities.get(baseName(m.name));
+      if (this.group && identity) {
+        const res = await this.group.removeMember(identity);
+        this.identities.delete(baseName(m.name));
+        mls = { commitId: ++this.commitId, mlsContent: res.commit };
+      }
+      let update: Promise<unknown> | undefined;
+      if (before.length > 2) {
+        const frame = commandFrame(
+          this.route(this.channels!.control, GROUP_FANOUT),
+          MsgType.GROUP_UPDATE,
+          randomId(),
+          {
+            case: 'groupUpdate',
+            value: { op: GroupUpdateOp.REMOVE, participant: memberInit(m), participants: before, mls },
+          },
+        );
+        update = (await this.request(frame, this.othersKeys(), 'group update')).done;
+      }
+      return { member: m, update };
+    });
+    if (plan.update) await plan.update.catch((err: unknown) => this.run(() => this.partialFailure(err)));
+    if (sendLeave) {
+      const leave = commandFrame(this.route(plan.member.name), MsgType.LEAVE_REQUEST, randomId(), {
+        case: 'leaveRequest',
+        value: {},
+      });
+      // A member that does not answer is gone anyway: it has been removed from the group.
+      await this.exchange(leave, [nameKey(plan.member.name)], 'leave').catch(() => undefined);
+    }
+    this.emit({ type: 'left', name: plan.member.name });
+  }
+
+  /**
+   * A member that missed a commit asks back in (§3.5): one commit removes its old leaf and adds
+   * its fresh KeyPackage; REJOIN_REPLY carries the Welcome (same id as the request, remembered
+   * for resends), GROUP_UPDATE(REJOIN) the commit for the others.
+   */
+  private async rejoinFlow(frame: Inbound): Promise<void> {
+    const plan = await this.run(async () => {
+      const req = commandOf(frame, 'rejoinRequest');
+      const m = this.roster.get(baseName(frame.source));
+      if (!req || !m || !sameName(m.name, frame.source) || this.state !== 'open') return undefined;
+      let mls: { commitId: number; mlsContent: Uint8Array } | undefined;
+      let welcome: Uint8Array = new Uint8Array();
+      const identity = this.identities.get(baseName(m.name));
+      if (this.group && identity) {
+        const res = await this.group.rejoinMember(identity, req.keyPackage);
+        this.identities.set(baseName(m.name), res.memberIdentity);
+        mls = { commitId: ++this.commitId, mlsContent: res.commit };
+        welcome = res.welcome;
+      }
+      await this.reply(frame, MsgType.REJOIN_REPLY, {
+        case: 'rejoinReply',
+        value: { commitId: mls?.commitId ?? 0, mlsContent: welcome },
+      });
+      if (!m.online) {
+        m.online = true;
+        await this.addMember(m, false);
+        this.emit({ type: 'online', name: m.name });
+      }
+      const update = commandFrame(
+        this.route(this.channels!.control, GROUP_FANOUT),
+        MsgType.GROUP_UPDATE,
+        randomId(),
+        {
+          case: 'groupUpdate',
+          value: {
+            op: GroupUpdateOp.REJOIN,
+            participant: memberInit(m),
+            participants: [...this.roster.values()].map(memberInit),
+            mls,
+          },
+        },
+      );
+      return this.request(update, this.othersKeys(), 'group update');
+    });
+    await plan?.done.catch((err: unknown) => this.run(() => this.partialFailure(err)));
+  }
+
+  private async closeFlow(): Promise<void> {
+    const wait = await this.run(async () => {
+      if (this.state === 'closed') return undefined;
+      this.state = 'closing';
+      this.cancelTasks();
+      const others = [...this.roster.values()].filter((m) => m.online && !sameName(m.name, this.local));
+      if (!this.started || others.length === 0) return undefined;
+      // Returned wrapped: the loop must not wait for the replies it has to deliver.
+      const to = this.kind === 'group' ? this.channels!.control : this.peer!;
+      const frame = commandFrame(
+        this.route(to, this.kind === 'group' ? GROUP_FANOUT : 1),
+        MsgType.GROUP_CLOSE,
+        randomId(),
+        {
+          case: 'groupClose',
+          value: { participants: [...this.roster.values()].map((m) => toProtoName(m.name)) },
+        },
+      );
+      return this.request(
+        frame,
+        others.map((m) => nameKey(m.name)),
+        'close',
+      );
+    });
+    await wait?.done.catch(() => undefined); // members that never answer do not keep us open
+    await this.run(() => this.teardown({ reason: 'local' }));
+  }
+
+  // ---- steps on the loop ----
+
+  private async admit(member: Member, keyPackage: Uint8Array | undefined) {
+    let commit: Uint8Array | undefined;
+    let welcome: Uint8Array | undefined;
+    if (this.group) {
+      if (!keyPackage)
+        throw new GatewayError('PROTOCOL', 'JOIN_REPLY without a key package in an MLS session');
+      const res = await this.group.addMember(keyPackage);
+      this.identities.set(baseName(member.name), res.memberIdentity);
+      this.commitId += 1;
+      commit = res.commit;
+      welcome = res.welcome;
+    }
+    const cid = this.commitId;
+    await this.addMember(member);
+    const participants = [...this.roster.values()].map(memberInit);
+    let update: Promise<unknown> | undefined;
+    if (this.roster.size > 2) {
+      const frame = commandFrame(
+        this.route(this.channels!.control, GROUP_FANOUT),
+        MsgType.GROUP_UPDATE,
+        randomId(),
+        {
+          case: 'groupUpdate',
+          value: {
+            op: GroupUpdateOp.ADD,
+            participant: memberInit(member),
+            participants,
+            mls: commit ? { commitId: cid, mlsContent: commit } : undefined,
+          },
+        },
+      );
+      const expected = this.othersKeys().filter((k) => k !== nameKey(member.name));
+      update = (await this.request(frame, expected, 'group update')).done;
+    }
+    const frame = commandFrame(this.route(member.name), MsgType.GROUP_WELCOME, randomId(), {
+      case: 'groupWelcome',
+      value: { participants, mls: welcome ? { commitId: cid, mlsContent: welcome } : undefined },
+    });
+    const done = (await this.request(frame, [nameKey(member.name)], 'welcome')).done;
+    return { welcome: done, update };
+  }
+
+  /** An invitee that never acknowledged its welcome is taken out again (MLS included). */
+  private enqueueLocalRemoval(peer: SlimName): Promise<void> {
+    if (this.kind === 'p2p' || this.state !== 'open') return Promise.resolve();
+    void this.enqueue(() => this.removeFlow(peer, false)).catch(() => undefined);
+    return Promise.resolve();
+  }
+
+  protected async onControl(frame: Inbound): Promise<void> {
+    switch (frame.type) {
+      case MsgType.LEAVE_REQUEST:
+        if (frame.metadata[META_LEAVING_SESSION] === TRUE_VAL) await this.onMemberLeaving(frame);
+        return;
+      case MsgType.HEARTBEAT:
+        return this.onHeartbeat(frame);
+      case MsgType.UPDATE_PARTICIPANT_STATE:
+        return this.onParticipantState(frame);
+      case MsgType.REJOIN_REQUEST:
+        // Queued like every membership change (the reference drops it while busy).
+        void this.enqueue(() => this.rejoinFlow(frame)).catch((err: unknown) =>
+          this.log.warn({ err: describeError(err) }, 'rejoin failed'),
+        );
+        return;
+      default:
+        return; // replies are matched by the base; anything else is not for a moderator
+    }
+  }
+
+  private async onMemberLeaving(frame: Inbound): Promise<void> {
+    await this.reply(frame, MsgType.LEAVE_REPLY, { case: 'leaveReply', value: {} });
+    const m = this.roster.get(baseName(frame.source));
+    if (!m || !sameName(m.name, frame.source)) return;
+    if (this.kind === 'p2p' || this.roster.size <= 2) {
+      this.dropMember(m.name);
+      this.emit({ type: 'left', name: m.name });
+      await this.teardown({ reason: 'remote' });
+      return;
+    }
+    void this.enqueue(() => this.removeFlow(m.name, false)).catch(() => undefined);
+  }
+
+  protected override async releaseResources(): Promise<void> {
+    this.cancelTasks();
+    if (this.kind === 'group' && this.started) await unsubscribeChannels(this.deps, this.channels!, this.log);
+  }
+}
