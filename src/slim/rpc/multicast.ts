@@ -260,13 +260,16 @@ class MulticastChannel implements MulticastClient, CallTarget {
   // ---- calls
 
   private run(service: string, method: string, request: CallRequest, options: CallOptions = {}) {
-    if (this.closing.signal.aborted) throw new RpcError(StatusCode.UNAVAILABLE, MSG_CHANNEL_CLOSED);
     const names = new Map(this.list.map((m) => [m.key, m] as const));
     const nameOf = (key: string) => {
       const m = names.get(key);
       return m ? (m.joined ?? m.requested) : this.channelName;
     };
     const inbox = new Inbox<MulticastItem>(this.opts.inbox, itemSize, () => call.cancel());
+    if (this.closing.signal.aborted) {
+      inbox.fail(new RpcError(StatusCode.UNAVAILABLE, MSG_CHANNEL_CLOSED));
+      return inbox;
+    }
     if (names.size === 0) {
       inbox.end();
       return inbox;
