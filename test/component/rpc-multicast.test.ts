@@ -2,8 +2,8 @@
 // members that cannot be invited, crash silently, leave, or are added and removed on a live group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMulticastChannel, createRpcServer, RpcError, StatusCode } from '../../src/slim/rpc/index.js';
-import type { MulticastItem, ServiceDefinition } from '../../src/slim/rpc/index.js';
+import { createMulticastChannel, createRpcServer, StatusCode } from '../../src/slim/rpc/index.js';
+import type { MulticastItem, ServiceDefinition , RpcError} from '../../src/slim/rpc/index.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
 import { MemorySessionNetwork } from '../support/memory-sessions.js';
 import type { MemoryApp } from '../support/memory-sessions.js';
