@@ -17,8 +17,12 @@ export interface IdentityProvider {
 }
 
 export interface IdentityVerifier {
-  /** Claims of a valid token; throws AUTH otherwise (bad MAC, outside the time window, malformed). */
-  verify(token: string): TokenClaims;
+  /**
+   * Claims of a valid token; throws AUTH otherwise (bad MAC, outside the time window, malformed).
+   * `atSeconds` checks the time window as of that instant (unix seconds) instead of now: the MLS
+   * layer uses it to check credentials already admitted to a group, whose tokens may be old.
+   */
+  verify(token: string, atSeconds?: number): TokenClaims;
 }
 
 export type Clock = () => number; // epoch milliseconds
@@ -51,7 +55,7 @@ export class SharedSecretIdentity implements IdentityProvider, IdentityVerifier 
     return mintToken(this.tokenId, this.secret, this.signingKey.publicKey, this.clock() / 1000);
   }
 
-  verify(token: string): TokenClaims {
-    return verifyToken(token, this.secret, Math.floor(this.clock() / 1000));
+  verify(token: string, atSeconds?: number): TokenClaims {
+    return verifyToken(token, this.secret, atSeconds ?? Math.floor(this.clock() / 1000));
   }
 }

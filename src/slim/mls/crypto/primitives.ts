@@ -1,0 +1,157 @@
+// Synchronous node:crypto (OpenSSL) primitives for ciphersuite 0x0002: SHA-256, HMAC-SHA256,
+// HKDF-SHA256 (RFC 5869, extract and expand separately, as MLS uses them), AES-128-GCM with the
+// tag appended (RFC 5116), P-256 ECDSA-SHA256 with DER signatures (RFC 9420 §5.1.2).
+// Everything returned is a fresh plain Uint8Array: ts-mls mutates some outputs in place (nonces)
+// and zeroes others, so nothing may alias a pooled Buffer.
+import {
+  createCipheriv,
+  createDecipheriv,
+  createECDH,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomFillSync,
+  sign,
+  timingSafeEqual,
+} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { verifySignature } from '../../auth/index.js';
+
+export const HASH_LENGTH = 32;
+const TAG_LENGTH = 16;
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+function copy(buf: Uint8Array): Uint8Array {
+  return new Uint8Array(buf);
+}
+
+export function sha256(data: Uint8Array): Uint8Array {
+  return copy(createHash('sha256').update(data).digest());
+}
+
+export function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
+  const h = createHmac('sha256', key);
+  for (const p of parts) h.update(p);
+  return copy(h.digest());
+}
+
+export function hmacVerify(key: Uint8Array, mac: Uint8Array, data: Uint8Array): boolean {
+  const expected = hmac(key, data);
+  return mac.length === expected.length && timingSafeEqual(mac, expected);
+}
+
+/** HKDF-Extract; an empty salt means HashLen zero bytes, which HMAC treats identically. */
+export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+  return hmac(salt, ikm);
+}
+
+export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const blocks = Math.ceil(length / HASH_LENGTH);
+  if (blocks > 255) throw new RangeError('HKDF-Expand: output too long');
+  const out = new Uint8Array(blocks * HASH_LENGTH);
+  let previous: Uint8Array = EMPTY;
+  const counter = new Uint8Array(1);
+  for (let i = 1; i <= blocks; i++) {
+    counter[0] = i;
+    previous = hmac(prk, previous, info, counter);
+    out.set(previous, (i - 1) * HASH_LENGTH);
+  }
+  return length === out.length ? out : out.slice(0, length);
+}
+
+export function aesGcmSeal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+): Uint8Array {
+  const cipher = createCipheriv('aes-128-gcm', key, nonce, { authTagLength: TAG_LENGTH });
+  if (aad.length > 0) cipher.setAAD(aad);
+  const body = cipher.update(plaintext);
+  const tail = cipher.final();
+  const tag = cipher.getAuthTag();
+  const out = new Uint8Array(body.length + tail.length + TAG_LENGTH);
+  out.set(body, 0);
+  out.set(tail, body.length);
+  out.set(tag, body.length + tail.length);
+  return out;
+}
+
+export function aesGcmOpen(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array {
+  if (ciphertext.length < TAG_LENGTH) throw new Error('AEAD: ciphertext shorter than the tag');
+  const bodyLength = ciphertext.length - TAG_LENGTH;
+  const decipher = createDecipheriv('aes-128-gcm', key, nonce, { authTagLength: TAG_LENGTH });
+  decipher.setAuthTag(ciphertext.subarray(bodyLength));
+  if (aad.length > 0) decipher.setAAD(aad);
+  const body = decipher.update(ciphertext.subarray(0, bodyLength));
+  let tail: Buffer;
+  try {
+    tail = decipher.final();
+  } catch {
+    throw new Error('AEAD: authentication failed');
+  }
+  const out = new Uint8Array(body.length + tail.length);
+  out.set(body, 0);
+  out.set(tail, body.length);
+  return out;
+}
+
+export function randomBytes(n: number): Uint8Array {
+  return randomFillSync(new Uint8Array(n));
+}
+
+// ---- P-256 ECDSA ----
+
+/** Signing keys by identity of the scalar array ts-mls holds in its state (it keeps one array). */
+const signingKeys = new WeakMap<Uint8Array, KeyObject>();
+
+export const P256_SCALAR_LENGTH = 32;
+
+function p256PrivateKey(scalar: Uint8Array): KeyObject {
+  let key = signingKeys.get(scalar);
+  if (key) return key;
+  if (scalar.length !== P256_SCALAR_LENGTH) throw new Error('P-256 private key must be 32 bytes');
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(scalar);
+  const pub = ecdh.getPublicKey();
+  key = createPrivateKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      d: Buffer.from(scalar).toString('base64url'),
+      x: pub.subarray(1, 33).toString('base64url'),
+      y: pub.subarray(33, 65).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  signingKeys.set(scalar, key);
+  return key;
+}
+
+export function ecdsaSign(scalar: Uint8Array, message: Uint8Array): Uint8Array {
+  return copy(sign('sha256', message, { key: p256PrivateKey(scalar), dsaEncoding: 'der' }));
+}
+
+/** Uncompressed (65 B) or compressed (33 B) public keys; false for any malformed input. */
+export function ecdsaVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 65 && publicKey.length !== 33) return false;
+  return verifySignature(publicKey, message, signature);
+}
+
+export function ecdsaKeygen(): { publicKey: Uint8Array; signKey: Uint8Array } {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' });
+  const signKey = new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url'));
+  const publicKey = new Uint8Array(65);
+  publicKey[0] = 4;
+  publicKey.set(Buffer.from(jwk.x ?? '', 'base64url'), 1);
+  publicKey.set(Buffer.from(jwk.y ?? '', 'base64url'), 33);
+  signingKeys.set(signKey, privateKey);
+  return { publicKey, signKey };
+}

@@ -1,0 +1,14 @@
+// Maps whatever an MLS operation threw to one GatewayError: our own typed errors pass through, a
+// credential the authentication service refused becomes AUTH (with its reason), anything ts-mls or
+// the crypto threw becomes MLS. Messages name the operation, never payloads or keys.
+import { GatewayError, describeError } from '../../util/errors.js';
+import type { MembershipAuthService } from './credentials.js';
+
+export function toGatewayError(err: unknown, operation: string, auth?: MembershipAuthService): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const rejection = auth?.lastRejection;
+  if (rejection) {
+    return new GatewayError('AUTH', `${operation}: ${rejection.message}`, { cause: err });
+  }
+  return new GatewayError('MLS', `${operation} failed: ${describeError(err)}`, { cause: err });
+}
