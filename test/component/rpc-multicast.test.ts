@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMulticastChannel, createRpcServer, StatusCode } from '../../src/slim/rpc/index.js';
-import type { MulticastItem, ServiceDefinition , RpcError} from '../../src/slim/rpc/index.js';
+import type { MulticastItem, ServiceDefinition, RpcError } from '../../src/slim/rpc/index.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
 import { MemorySessionNetwork } from '../support/memory-sessions.js';
 import type { MemoryApp } from '../support/memory-sessions.js';

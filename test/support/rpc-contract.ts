@@ -27,6 +27,19 @@ export interface RpcEnv {
 const te = new TextEncoder();
 const td = new TextDecoder();
 
+/** Calls that reached a handler of testService(), by method (tests wait on it, never on time). */
+export const started = new Map<string, number>();
+const mark = (method: string) => started.set(method, (started.get(method) ?? 0) + 1);
+
+/** Resolves once `predicate` holds (polled), or rejects after a generous hang guard. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 export function testService(): ServiceDefinition {
   return {
     name: 'test.Contract',
@@ -79,14 +92,19 @@ export function testService(): ServiceDefinition {
       },
       Slow: {
         kind: 'unary',
-        handler: (_req, ctx) =>
-          new Promise((_resolve, reject) =>
+        handler: (_req, ctx) => {
+          mark('Slow');
+          return new Promise((_resolve, reject) =>
             ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))),
-          ),
+          );
+        },
       },
       Wait: {
         kind: 'unary',
-        handler: (req) => new Promise((r) => setTimeout(() => r(req), Number(td.decode(req)))),
+        handler: (req) => {
+          mark('Wait');
+          return new Promise((r) => setTimeout(() => r(req), Number(td.decode(req))));
+        },
       },
     },
   };
@@ -220,12 +238,19 @@ export function rpcContract(label: string, make: () => Promise<RpcEnv>): void {
     const server = await env.server('acme/demo/svc', [testService()]);
     const c = env.client('acme/demo/svc');
     await c.unary('test.Contract', 'Echo', te.encode('warm-up'));
-    const quick = c.unary('test.Contract', 'Wait', te.encode('30'));
-    const stuck = c.unary('test.Contract', 'Slow', te.encode(''), { timeoutMs: 20_000 });
-    await new Promise((r) => setTimeout(r, 10));
-    await server.close(300);
-    assert.equal(td.decode(await quick), '30');
-    await assert.rejects(stuck, status(StatusCode.CANCELLED, 'Server shutting down'));
+    const [waits, slows] = [started.get('Wait') ?? 0, started.get('Slow') ?? 0];
+    const quick = c.unary('test.Contract', 'Wait', te.encode('200'));
+    const stuck = assert.rejects(
+      c.unary('test.Contract', 'Slow', te.encode(''), { timeoutMs: 20_000 }),
+      status(StatusCode.CANCELLED, 'Server shutting down'),
+    );
+    await waitFor(
+      () => (started.get('Wait') ?? 0) > waits && (started.get('Slow') ?? 0) > slows,
+      'both calls to reach their handlers',
+    );
+    await server.close(1_000);
+    assert.equal(td.decode(await quick), '200');
+    await stuck;
   });
 
   withEnv('multicast attributes every answer to its member and isolates failures', async (env) => {

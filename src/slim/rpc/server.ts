@@ -171,7 +171,17 @@ class Server implements SlimRpcServer {
             break;
           case 'reject':
             this.logger.debug({ rpcId: d.rpcId, status: d.status }, 'call refused');
-            void this.send(session, msg.source, responseErrorFrame(d.rpcId, d.status, d.message));
+            // Tracked like a call, so close() does not close the session before it is out.
+            const p: Promise<void> = this.send(
+              session,
+              msg.source,
+              responseErrorFrame(d.rpcId, d.status, d.message),
+            )
+              .catch((err: unknown) =>
+                this.logger.debug({ rpcId: d.rpcId, err: String(err) }, 'could not refuse the call'),
+              )
+              .finally(() => this.runs.delete(p));
+            this.runs.add(p);
             break;
           case 'start': {
             const h = this.services.get(d.service)?.methods[d.method];
