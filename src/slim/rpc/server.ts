@@ -7,14 +7,15 @@
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import { formatName } from '../dataplane/name.js';
-import type { IncomingSessionRequest, Session, SlimApp } from '../session/types.js';
+import type { SlimName } from '../dataplane/name.js';
+import type { IncomingSessionRequest, Session, SessionMessage, SlimApp } from '../session/types.js';
 import { responseErrorFrame } from './frames.js';
 import type { OutFrame } from './frames.js';
 import { DEFAULT_INBOX_LIMITS } from './inbox.js';
 import type { InboxLimits } from './inbox.js';
 import { ServerCall } from './server-call.js';
 import { MSG_SHUTTING_DOWN, ServerDemux } from './server-demux.js';
-import type { HandlerInput } from './server-demux.js';
+import type { DemuxDecision, HandlerInput } from './server-demux.js';
 import { RpcError, StatusCode } from './status.js';
 import type { RpcServer, ServiceDefinition } from './types.js';
 
@@ -170,46 +171,11 @@ class Server implements SlimRpcServer {
             served.calls.get(d.rpcId)?.input(d.frame);
             break;
           case 'reject':
-            this.logger.debug({ rpcId: d.rpcId, status: d.status }, 'call refused');
-            // Tracked like a call, so close() does not close the session before it is out.
-            const p: Promise<void> = this.send(
-              session,
-              msg.source,
-              responseErrorFrame(d.rpcId, d.status, d.message),
-            )
-              .catch((err: unknown) =>
-                this.logger.debug({ rpcId: d.rpcId, err: String(err) }, 'could not refuse the call'),
-              )
-              .finally(() => this.runs.delete(p));
-            this.runs.add(p);
+            this.refuse(served, msg.source, d);
             break;
-          case 'start': {
-            const h = this.services.get(d.service)?.methods[d.method];
-            if (!h) break; // unreachable: the demux looked it up
-            const call = new ServerCall({
-              rpcId: d.rpcId,
-              service: d.service,
-              method: d.method,
-              handler: h,
-              metadata: { ...session.metadata, ...msg.metadata },
-              source: msg.source,
-              first: d.frame,
-              send: (frame) => this.send(session, msg.source, frame),
-              limits: this.limits,
-              logger: this.logger,
-            });
-            served.calls.set(d.rpcId, call);
-            this.activeCalls++;
-            this.logger.debug({ rpcId: d.rpcId, service: d.service, method: d.method }, 'call');
-            const p = call.run().finally(() => {
-              this.activeCalls--;
-              served.calls.delete(d.rpcId);
-              demux.release(d.rpcId);
-              this.runs.delete(p);
-            });
-            this.runs.add(p);
+          case 'start':
+            this.startCall(served, msg, d);
             break;
-          }
         }
       }
     } catch (err) {
@@ -221,7 +187,50 @@ class Server implements SlimRpcServer {
     for (const call of served.calls.values()) call.cancel(gone, false);
   }
 
-  private send(session: Session, to: Session['destination'], frame: OutFrame): Promise<void> {
+  /** Sends the refusal; tracked like a call, so close() does not close the session before it is out. */
+  private refuse(served: ServedSession, to: SlimName, d: Extract<DemuxDecision, { type: 'reject' }>): void {
+    this.logger.debug({ rpcId: d.rpcId, status: d.status }, 'call refused');
+    const p: Promise<void> = this.send(served.session, to, responseErrorFrame(d.rpcId, d.status, d.message))
+      .catch((err: unknown) =>
+        this.logger.debug({ rpcId: d.rpcId, err: String(err) }, 'could not refuse the call'),
+      )
+      .finally(() => this.runs.delete(p));
+    this.runs.add(p);
+  }
+
+  private startCall(
+    served: ServedSession,
+    msg: SessionMessage,
+    d: Extract<DemuxDecision, { type: 'start' }>,
+  ): void {
+    const { session, demux } = served;
+    const handler = this.services.get(d.service)?.methods[d.method];
+    if (!handler) return; // unreachable: the demux looked it up
+    const call = new ServerCall({
+      rpcId: d.rpcId,
+      service: d.service,
+      method: d.method,
+      handler,
+      metadata: { ...session.metadata, ...msg.metadata },
+      source: msg.source,
+      first: d.frame,
+      send: (frame) => this.send(session, msg.source, frame),
+      limits: this.limits,
+      logger: this.logger,
+    });
+    served.calls.set(d.rpcId, call);
+    this.activeCalls++;
+    this.logger.debug({ rpcId: d.rpcId, service: d.service, method: d.method }, 'call');
+    const p = call.run().finally(() => {
+      this.activeCalls--;
+      served.calls.delete(d.rpcId);
+      demux.release(d.rpcId);
+      this.runs.delete(p);
+    });
+    this.runs.add(p);
+  }
+
+  private send(session: Session, to: SlimName, frame: OutFrame): Promise<void> {
     return session.publishTo(to, frame.payload, { metadata: frame.metadata });
   }
 
