@@ -1,8 +1,10 @@
 // Builds our SLIM apps for session tests: a shared-secret identity per app, on any Link.
+import { pino } from 'pino';
 import { SharedSecretIdentity } from '../../src/slim/auth/index.js';
 import type { Clock } from '../../src/slim/auth/index.js';
 import type { Link } from '../../src/slim/dataplane/link.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
+import { createMlsClient } from '../../src/slim/mls/index.js';
 import type { MlsClient } from '../../src/slim/mls/types.js';
 import { createSlimApp } from '../../src/slim/session/index.js';
 import type { SessionClock, SlimApp, SlimAppOptions } from '../../src/slim/session/index.js';
@@ -14,7 +16,8 @@ export interface AppSpec {
   link: Link;
   secret?: string;
   clock?: SessionClock;
-  mls?: (identity: SharedSecretIdentity) => MlsClient;
+  /** MLS for the app: true = our MLS layer, or a factory. */
+  mls?: boolean | ((identity: SharedSecretIdentity) => MlsClient | Promise<MlsClient>);
   heartbeatIntervalMs?: number;
   acceptPolicy?: SlimAppOptions['acceptPolicy'];
 }
@@ -26,10 +29,13 @@ export async function makeApp(spec: AppSpec): Promise<SlimApp & { identity: Shar
     name: parseName(spec.name),
     link: spec.link,
     identity,
-    mls: spec.mls ? () => spec.mls!(identity) : undefined,
+    mls: mlsFactory(spec.mls, identity),
     clock: spec.clock,
     heartbeatIntervalMs: spec.heartbeatIntervalMs,
     acceptPolicy: spec.acceptPolicy,
+    logger: process.env['SESSION_DEBUG']
+      ? pino({ level: process.env['SESSION_DEBUG'] }, pino.destination(2))
+      : undefined,
   });
   return Object.assign(app, { identity });
 }
@@ -63,4 +69,10 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
     t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
   });
   return Promise.race([p, guard]).finally(() => clearTimeout(t));
+}
+
+function mlsFactory(spec: AppSpec['mls'], identity: SharedSecretIdentity) {
+  if (spec === undefined || spec === false) return undefined;
+  if (spec === true) return () => createMlsClient({ identity, verifier: identity });
+  return () => spec(identity);
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommitOrder } from '../../src/slim/session/commit-order.js';
 import { Liveness } from '../../src/slim/session/liveness.js';
-import { ReplayGuard } from '../../src/slim/session/replay.js';
+import { ReplayGuard, TokenMemory } from '../../src/slim/session/replay.js';
 import { TaskQueue } from '../../src/slim/session/task-queue.js';
 
 test('liveness: offline after 3 silent ticks, any traffic resets, heartbeat skipped after sending', () => {
@@ -41,19 +41,30 @@ test('commit order: strictly last+1, stale and duplicate refused, nothing before
   assert.equal(c.lastApplied, 3);
 });
 
-test('replay guard: id 0 invalid, repeats are replays that carry the remembered reply', () => {
+test('replay guard: id 0 invalid, resends get the remembered reply, exact copies nothing', () => {
   const g = new ReplayGuard<string>(2, 2);
-  assert.deepEqual(g.check('bob', 0), { kind: 'invalid' });
-  assert.deepEqual(g.check('bob', 5), { kind: 'new' });
-  assert.deepEqual(g.check('bob', 5), { kind: 'replay', reply: undefined });
+  assert.deepEqual(g.check('bob', 0, 't0'), { kind: 'invalid' });
+  assert.deepEqual(g.check('bob', 5, 't1'), { kind: 'new' });
+  assert.deepEqual(g.check('bob', 5, 't2'), { kind: 'replay', reply: undefined });
   g.remember('bob', 5, 'ack5');
-  assert.deepEqual(g.check('bob', 5), { kind: 'replay', reply: 'ack5' });
-  assert.deepEqual(g.check('carol', 5), { kind: 'new' });
-  g.check('bob', 6);
-  g.check('bob', 7); // only two ids per sender: 5 is forgotten
-  assert.deepEqual(g.check('bob', 5), { kind: 'new' });
-  g.check('dave', 1); // only two senders: carol (least recent) is forgotten
-  assert.deepEqual(g.check('carol', 5), { kind: 'new' });
+  assert.deepEqual(g.check('bob', 5, 't3'), { kind: 'replay', reply: 'ack5' });
+  assert.deepEqual(g.check('bob', 5, 't1'), { kind: 'copy' });
+  assert.deepEqual(g.check('carol', 5, 't1'), { kind: 'new' });
+  g.check('bob', 6, 't');
+  g.check('bob', 7, 't'); // only two ids per sender: 5 is forgotten
+  assert.deepEqual(g.check('bob', 5, 't9'), { kind: 'new' });
+  g.check('dave', 1, 't'); // only two senders: carol (least recent) is forgotten
+  assert.deepEqual(g.check('carol', 5, 't1'), { kind: 'new' });
+});
+
+test('token memory: a token is refused the second time while remembered', () => {
+  const m = new TokenMemory(1000, 2);
+  assert.equal(m.repeat('a', 0), false);
+  assert.equal(m.repeat('a', 500), true);
+  assert.equal(m.repeat('a', 1001), false, 'expired memory (the token itself is expired by then)');
+  m.repeat('b', 1001);
+  m.repeat('c', 1001);
+  assert.equal(m.repeat('a', 1002), false, 'evicted: bounded memory');
 });
 
 test('task queue: one task at a time in arrival order; close hands back the waiting ones', () => {

@@ -7,6 +7,7 @@
 // kept for one retry budget so a resent GROUP_CLOSE or LEAVE_REQUEST is still answered.
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
+import { TOKEN_FUTURE_SKEW_SECONDS, TOKEN_VALIDITY_SECONDS } from '../auth/index.js';
 import type { IdentityProvider, IdentityVerifier } from '../auth/index.js';
 import type { Link } from '../dataplane/link.js';
 import {
@@ -23,6 +24,7 @@ import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient } from '../mls/types.js';
 import type { Message } from '../proto/index.js';
 import { AsyncQueue } from '../../util/async-queue.js';
+import { reader } from './reader.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import { childLogger } from '../../util/log.js';
 import { realClock } from './clock.js';
@@ -38,6 +40,7 @@ import { MsgType, SessionType, commandFrame, commandOf, copyFrame, readFrame } f
 import type { Inbound } from './frames.js';
 import { ModeratorSession } from './moderator.js';
 import { ParticipantSession, channelsOf } from './participant.js';
+import { TokenMemory } from './replay.js';
 import type { ReplayGuard } from './replay.js';
 import { sealFrame, verifyControlFrame } from './secure.js';
 import type { SessionBase, SessionDeps, SessionParams } from './session-base.js';
@@ -72,6 +75,7 @@ class SlimAppImpl implements SlimApp {
   private readonly sessions = new Map<number, SessionBase>();
   private readonly tombstones = new Map<number, { replay: ReplayGuard<Message>; until: number }>();
   private readonly incomingQueue = new AsyncQueue<Session>(64);
+  private readonly usedTokens = new TokenMemory((TOKEN_VALIDITY_SECONDS + TOKEN_FUTURE_SKEW_SECONDS) * 1000);
   private mlsPromise: Promise<MlsClient> | undefined;
   private closing: Promise<void> | undefined;
   private readonly done: Promise<void>;
@@ -128,7 +132,7 @@ class SlimAppImpl implements SlimApp {
   }
 
   incoming(): AsyncIterable<Session> {
-    return this.incomingQueue;
+    return reader(this.incomingQueue);
   }
 
   close(): Promise<void> {
@@ -170,7 +174,7 @@ class SlimAppImpl implements SlimApp {
   }
 
   private async onDiscovery(frame: Inbound): Promise<void> {
-    verifyControlFrame(frame, this.options.identity);
+    this.checkPreSession(frame);
     if (!sameComponents(frame.destination, this.name)) return;
     const route = {
       source: this.name,
@@ -187,10 +191,11 @@ class SlimAppImpl implements SlimApp {
   }
 
   private async onJoin(frame: Inbound): Promise<void> {
-    verifyControlFrame(frame, this.options.identity);
+    this.checkPreSession(frame);
     const join = commandOf(frame, 'joinRequest');
     if (!join || !sameName(frame.destination, this.name)) return;
-    if (frame.sessionId >= SESSION_ID_LIMIT || this.sessions.has(frame.sessionId)) return;
+    const id = frame.sessionId;
+    if (id >= SESSION_ID_LIMIT || this.sessions.has(id) || this.tombstones.has(id)) return;
     const kind = frame.sessionType === SessionType.MULTICAST ? 'group' : 'p2p';
     const mls = join.mlsSettings !== undefined;
     if (mls && !this.options.mls)
@@ -237,12 +242,20 @@ class SlimAppImpl implements SlimApp {
       this.tombstones.delete(frame.sessionId);
       return;
     }
-    const seen = t.replay.check(nameKey(frame.source), frame.messageId);
+    const seen = t.replay.check(nameKey(frame.source), frame.messageId, frame.identity);
     if (seen.kind !== 'replay' || !seen.reply) return;
     verifyControlFrame(frame, this.options.identity);
     const reply = copyFrame(seen.reply);
     await sealFrame(reply, this.options.identity, undefined);
     await this.options.link.publish(reply);
+  }
+
+  /** Token, signature, and a token never used before (a replayed request is refused). */
+  private checkPreSession(frame: Inbound): void {
+    verifyControlFrame(frame, this.options.identity);
+    if (this.usedTokens.repeat(frame.identity, this.clock.now())) {
+      throw new GatewayError('AUTH', 'replayed request (identity token already used)');
+    }
   }
 
   private dropped(frame: Inbound, err: unknown): void {

@@ -13,6 +13,7 @@ import type { MlsGroup } from '../mls/types.js';
 import { ParticipantState } from '../proto/index.js';
 import type { Message } from '../proto/index.js';
 import { AsyncQueue } from '../../util/async-queue.js';
+import { reader } from './reader.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import type { SessionClock } from './clock.js';
 import { NO_MLS_EPOCH } from './constants.js';
@@ -156,7 +157,7 @@ export abstract class SessionBase implements Session, DataHost {
   }
 
   messages(): AsyncIterable<SessionMessage> {
-    return this.delivered;
+    return reader(this.delivered);
   }
 
   participants(): SlimName[] {
@@ -311,8 +312,8 @@ export abstract class SessionBase implements Session, DataHost {
       this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'control frame refused');
       return;
     }
-    const seen = this.replay.check(key, frame.messageId);
-    if (seen.kind === 'invalid') return;
+    const seen = this.replay.check(key, frame.messageId, frame.identity);
+    if (seen.kind === 'invalid' || seen.kind === 'copy') return;
     if (seen.kind === 'replay') {
       if (seen.reply) await this.transmitCopy(seen.reply);
       return;
