@@ -40,10 +40,16 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
   }
 }
 
-export function testService(): ServiceDefinition {
+/** The contract's service; `label` tags the answers of `Who` (multicast attribution checks). */
+export function testService(label = 'ours'): ServiceDefinition {
   return {
     name: 'test.Contract',
     methods: {
+      Who: { kind: 'unary', handler: (req) => Promise.resolve(te.encode(`${label}:${td.decode(req)}`)) },
+      Meta: {
+        kind: 'unary',
+        handler: (_req, ctx) => Promise.resolve(te.encode(JSON.stringify(ctx.metadata))),
+      },
       Echo: {
         kind: 'unary',
         handler: (req, ctx) => Promise.resolve(te.encode(`${ctx.metadata['who'] ?? ''}:${td.decode(req)}`)),
