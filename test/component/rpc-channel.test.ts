@@ -183,3 +183,24 @@ test('closing the channel cancels in-flight calls; later calls are UNAVAILABLE',
   await server.close();
   await server.closed();
 });
+
+test('calls beyond the concurrency limit wait their turn, within their deadline and cancellable', async () => {
+  const { server, clientApp } = fixture();
+  const ch = createChannel(clientApp, parseName('acme/demo/srv'), { maxConcurrentCalls: 2 });
+  const hanging = [0, 1].map(() => ch.unary('svc.S', 'Hang', te.encode(''), { timeoutMs: 400 }));
+  // Both slots are taken until the hanging calls time out: this one waits, then fails in its turn.
+  await assert.rejects(
+    ch.unary('svc.S', 'Echo', te.encode('queued'), { timeoutMs: 100 }),
+    (e: RpcError) => e.status === StatusCode.DEADLINE_EXCEEDED,
+  );
+  const ac = new AbortController();
+  const cancelled = ch.unary('svc.S', 'Echo', te.encode('queued'), { signal: ac.signal });
+  ac.abort();
+  await assert.rejects(cancelled, (e: RpcError) => e.status === StatusCode.CANCELLED);
+  const later = ch.unary('svc.S', 'Echo', te.encode('later'));
+  for (const h of hanging)
+    await assert.rejects(h, (e: RpcError) => e.status === StatusCode.DEADLINE_EXCEEDED);
+  assert.equal(td.decode(await later), 'later');
+  await ch.close();
+  await server.close();
+});

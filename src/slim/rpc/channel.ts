@@ -12,6 +12,7 @@ import { formatName } from '../dataplane/name.js';
 import type { SlimApp } from '../session/types.js';
 import { PEER } from './client-call.js';
 import type { ClientCallAction } from './client-call.js';
+import { CallSlots } from './call-slots.js';
 import { ClientCall } from './client-runner.js';
 import type { CallRequest, CallTarget } from './client-runner.js';
 import { ClientSession } from './client-session.js';
@@ -42,6 +43,7 @@ class Channel implements RpcClient, CallTarget {
   private creating: Promise<ClientSession> | undefined;
   private readonly closing = new AbortController();
   private readonly calls = new Set<ClientCall>();
+  private readonly slots: CallSlots;
 
   constructor(
     private readonly app: SlimApp,
@@ -49,10 +51,15 @@ class Channel implements RpcClient, CallTarget {
     options: ChannelOptions,
   ) {
     this.opts = resolveChannelOptions(options);
+    this.slots = new CallSlots(this.opts.maxConcurrentCalls);
     this.logger = childLogger(options.logger, 'rpc.channel').child({ target: formatName(target) });
   }
 
   // ---- CallTarget
+
+  admit(signal: AbortSignal): Promise<() => void> {
+    return this.slots.acquire(signal);
+  }
 
   acquire(signal: AbortSignal): Promise<ClientSession> {
     if (this.closing.signal.aborted)

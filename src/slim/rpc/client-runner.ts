@@ -19,11 +19,13 @@ import {
   firstRequestMetadata,
 } from './frames.js';
 import type { Metadata, OutFrame } from './frames.js';
-import { StatusCode, toRpcError } from './status.js';
+import { RpcError, StatusCode, toRpcError } from './status.js';
 import type { CallOptions } from './types.js';
 
 /** What a call needs from its channel (point-to-point or multicast). */
 export interface CallTarget {
+  /** Waits for one of the channel's call slots (call-slots.ts); resolves with its release. */
+  admit(signal: AbortSignal): Promise<() => void>;
   /** The live session, created or re-created if needed; may be abandoned through `signal`. */
   acquire(signal: AbortSignal): Promise<ClientSession>;
   /** Member keys of a new call (point-to-point: [PEER]). */
@@ -37,6 +39,9 @@ export interface CallTarget {
 
 export type CallRequest = { single: Uint8Array } | { stream: AsyncIterable<Uint8Array> };
 
+/** Why a finished call's internal waits stop (one shared value: no per-call error allocation). */
+const CALL_OVER = new RpcError(StatusCode.CANCELLED, 'call over');
+
 export const MSG_LEGACY_EMPTY =
   'zero-byte request messages cannot be streamed to a pre-2.1 SLIMRPC server (it reads them as end of stream)';
 
@@ -48,6 +53,7 @@ export class ClientCall implements CallListener {
   private readonly stop = new AbortController();
   private readonly onAbort = () => this.dispatch({ type: 'cancel' });
   private requestIterator: AsyncIterator<Uint8Array> | undefined;
+  private release: (() => void) | undefined;
 
   constructor(
     private readonly target: CallTarget,
@@ -111,7 +117,8 @@ export class ClientCall implements CallListener {
     this.timer = undefined;
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.session?.unregister(this.rpcId);
-    this.stop.abort();
+    this.release?.();
+    this.stop.abort(CALL_OVER);
     const it = this.requestIterator;
     this.requestIterator = undefined;
     if (it?.return) void Promise.resolve(it.return()).catch(() => undefined);
@@ -120,6 +127,9 @@ export class ClientCall implements CallListener {
   private async run(deadline: number): Promise<void> {
     let session: ClientSession;
     try {
+      const release = await this.target.admit(this.stop.signal);
+      if (this.state.finished) return release();
+      this.release = release;
       session = await this.target.acquire(this.stop.signal);
     } catch (err) {
       const e = toRpcError(err);

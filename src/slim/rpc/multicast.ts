@@ -14,6 +14,7 @@ import { formatName, makeName, sameComponents, sameName, NULL_ID } from '../data
 import type { SlimName } from '../dataplane/name.js';
 import type { ParticipantEvent, SlimApp } from '../session/types.js';
 import type { ClientCallAction } from './client-call.js';
+import { CallSlots } from './call-slots.js';
 import { ClientCall } from './client-runner.js';
 import type { CallRequest, CallTarget } from './client-runner.js';
 import { ClientSession } from './client-session.js';
@@ -72,6 +73,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
   private creating: Promise<ClientSession> | undefined;
   private readonly closing = new AbortController();
   private readonly calls = new Set<ClientCall>();
+  private readonly slots: CallSlots;
 
   constructor(
     private readonly app: SlimApp,
@@ -79,6 +81,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
     options: MulticastOptions,
   ) {
     this.opts = resolveChannelOptions(options);
+    this.slots = new CallSlots(this.opts.maxConcurrentCalls);
     this.channelName =
       options.channelName ?? makeName(app.name.org, app.name.namespace, randomUUID(), NULL_ID);
     this.inviteTimeoutMs = options.inviteTimeoutMs ?? this.opts.setupTimeoutMs;
@@ -235,6 +238,10 @@ class MulticastChannel implements MulticastClient, CallTarget {
   }
 
   // ---- CallTarget
+
+  admit(signal: AbortSignal): Promise<() => void> {
+    return this.slots.acquire(signal);
+  }
 
   memberKeys(): string[] {
     return this.list.map((m) => m.key);

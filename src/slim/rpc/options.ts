@@ -13,6 +13,11 @@ export interface ChannelOptions {
   setupTimeoutMs?: number;
   /** Deadline of calls made without `timeoutMs` (default 10 h, the reference's). */
   defaultTimeoutMs?: number;
+  /**
+   * Calls running at once on the channel's session (default 32); more wait their turn, within
+   * their own deadline. SLIM sessions have no flow control (call-slots.ts).
+   */
+  maxConcurrentCalls?: number;
   /** Per-call buffer of received messages; a caller that falls further behind fails the call. */
   maxBufferedMessages?: number;
   maxBufferedBytes?: number;
@@ -23,6 +28,7 @@ export interface ChannelOptions {
 
 export interface ResolvedChannelOptions {
   mls: boolean;
+  maxConcurrentCalls: number;
   setupTimeoutMs: number;
   defaultTimeoutMs: number;
   inbox: InboxLimits;
@@ -30,6 +36,7 @@ export interface ResolvedChannelOptions {
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 15_000;
+export const DEFAULT_MAX_CONCURRENT_CALLS = 32;
 /** The reference channel's session reliability settings. */
 export const SESSION_INTERVAL_MS = 1000;
 export const SESSION_MAX_RETRIES = 10;
@@ -37,6 +44,7 @@ export const SESSION_MAX_RETRIES = 10;
 export function resolveChannelOptions(o: ChannelOptions = {}): ResolvedChannelOptions {
   return {
     mls: o.mls ?? true,
+    maxConcurrentCalls: Math.max(1, o.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS),
     setupTimeoutMs: o.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
     defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     inbox: {

@@ -32,6 +32,9 @@ export interface ServerCallInit {
   logger: Logger;
 }
 
+/** The reason a finished call's signal carries (shared: no per-call error allocation). */
+const CALL_FINISHED = new RpcError(StatusCode.CANCELLED, 'call finished');
+
 const byteSize = (b: Uint8Array) => b.byteLength;
 
 export class ServerCall {
@@ -101,8 +104,8 @@ export class ServerCall {
   private async finish(failure: RpcError | undefined): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.abort.signal.aborted) this.abort.abort(new RpcError(StatusCode.CANCELLED, 'call finished'));
-    this.requests.fail(new RpcError(StatusCode.CANCELLED, 'call finished'));
+    if (!this.abort.signal.aborted) this.abort.abort(CALL_FINISHED);
+    this.requests.fail(CALL_FINISHED);
     if (this.terminated) return;
     this.terminated = true;
     const frame = failure
