@@ -39,6 +39,15 @@ test('group without MLS: invite, publish, add, remove, close', async (t) => {
   await sc.publish(Buffer.from('from-carol'));
   for (const it of [ia, ib, id]) assert.deepEqual(await take(it, 1), ['from-carol']);
 
+  // publish_to reaches one member; its direct answer reaches only us.
+  await group.publishTo(sb.local, Buffer.from('only-bob'));
+  assert.deepEqual(await take(ib, 1), ['only-bob']);
+  await sb.publishTo(group.local, Buffer.from('bob-direct'));
+  assert.deepEqual(await take(ia, 1), ['bob-direct']);
+  await group.publish(Buffer.from('to-all'));
+  for (const it of [ib, ic, id]) assert.deepEqual(await take(it, 1), ['to-all'], 'nothing direct came first');
+  await assert.rejects(group.publishTo(parseName('org/ns/nobody'), Buffer.from('x')), /not a member/);
+
   await group.remove(parseName('org/ns/carol'));
   assert.equal((await sc.closed()).reason, 'remote');
   await group.publish(Buffer.from('after-remove'));

@@ -3,7 +3,7 @@
 // every new group carries a FRESH token as its basic credential, because a token older than an
 // hour is refused by the reference. Groups it makes or joins are owned by Group (group.ts).
 import { randomBytes } from 'node:crypto';
-import { createGroup, emptyPskIndex, generateKeyPackageWithKey, joinGroup } from 'ts-mls';
+import { createGroup, generateKeyPackageWithKey } from 'ts-mls';
 import type { CiphersuiteImpl, ClientState, KeyPackage, PrivateKeyPackage } from 'ts-mls';
 import { GatewayError } from '../../util/errors.js';
 import { childLogger } from '../../util/log.js';
@@ -15,6 +15,7 @@ import { ciphersuiteImpl } from './crypto/index.js';
 import type { CryptoKind } from './crypto/index.js';
 import { toGatewayError } from './errors.js';
 import { Group } from './group.js';
+import { joinFromWelcome } from './join.js';
 import { CAPABILITIES, CIPHERSUITE, GROUP_ID_BYTES, clientConfig, keyPackageLifetime } from './profile.js';
 import type { MlsClient, MlsGroup, PendingJoin } from './types.js';
 
@@ -73,14 +74,12 @@ class Client implements MlsClient {
           const w = decodeAs(welcome, 'mls_welcome').welcome;
           if (w.cipherSuite !== CIPHERSUITE)
             throw new GatewayError('MLS', `Welcome ciphersuite ${w.cipherSuite}`);
-          const state = await joinGroup(
+          // The tree comes from the Welcome's ratchet_tree extension, as SLIM sends it.
+          const state = await joinFromWelcome(
             w,
             kp.publicPackage,
             kp.privatePackage,
-            emptyPskIndex,
             this.cs,
-            undefined, // the tree comes from the Welcome's ratchet_tree extension, as SLIM sends it
-            undefined,
             clientConfig(auth),
           );
           used = true;

@@ -5,8 +5,14 @@ import { GatewayError, describeError } from '../../util/errors.js';
 import type { MembershipAuthService } from './credentials.js';
 
 export function toGatewayError(err: unknown, operation: string, auth?: MembershipAuthService): GatewayError {
-  if (err instanceof GatewayError) return err;
   const rejection = auth?.lastRejection;
+  if (err instanceof GatewayError) {
+    // A refusal raised by our own code after the service said no: add the service's reason.
+    if (err.code === 'AUTH' && rejection && rejection !== err) {
+      return new GatewayError('AUTH', `${err.message}: ${rejection.message}`, { cause: err });
+    }
+    return err;
+  }
   if (rejection) {
     return new GatewayError('AUTH', `${operation}: ${rejection.message}`, { cause: err });
   }

@@ -10,7 +10,14 @@ import {
   processMessage,
   zeroOutUint8Array,
 } from 'ts-mls';
-import type { CiphersuiteImpl, ClientState, LeafNode, MLSMessage, Proposal } from 'ts-mls';
+import type {
+  CiphersuiteImpl,
+  ClientState,
+  LeafNode,
+  MlsMessageProtocol,
+  MlsPrivateMessage,
+  Proposal,
+} from 'ts-mls';
 import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import type { Logger } from '../../util/log.js';
 import { GatewayError } from '../../util/errors.js';
@@ -171,7 +178,7 @@ export class Group implements MlsGroup {
       const r = await processMessage(msg, state, emptyPskIndex, () => 'reject', this.deps.cs);
       if (r.kind !== 'applicationMessage')
         throw new GatewayError('MLS', 'decrypt: not an application message');
-      const senderIdentity = await this.senderOf(state, msg);
+      const senderIdentity = await this.senderOf(state, r.newState, msg);
       return {
         next: r.newState,
         result: {
@@ -259,16 +266,33 @@ export class Group implements MlsGroup {
     return { next: r.newState, result: { commit, welcome, memberIdentity, epoch }, consumed: r.consumed };
   }
 
-  /** Sender of an application message that just decrypted (ts-mls does not return it). */
-  private async senderOf(state: ClientState, msg: MLSMessage & { wireformat: 'mls_private_message' }) {
+  /**
+   * Sender of an application message that just decrypted (ts-mls does not return it). ts-mls
+   * replaces exactly the sender's node of the secret tree (copy on write), so comparing the two
+   * trees finds it without any crypto; if that ever fails to single out one node, the sender data
+   * is decrypted again.
+   */
+  private async senderOf(
+    before: ClientState,
+    after: ClientState,
+    msg: MlsMessageProtocol & MlsPrivateMessage,
+  ) {
     const pm = msg.privateMessage;
-    const current = pm.epoch === state.groupContext.epoch;
-    const epochData = current ? undefined : state.historicalReceiverData.get(pm.epoch);
-    const secret = current ? state.keySchedule.senderDataSecret : epochData?.senderDataSecret;
-    const tree = current ? state.ratchetTree : epochData?.ratchetTree;
-    if (!secret || !tree) return '';
-    const senderData = await decryptSenderData(pm, secret, this.deps.cs);
-    const leaf = senderData ? leafAt(tree, senderData.leafIndex) : undefined;
+    const current = pm.epoch === before.groupContext.epoch;
+    const old = current ? before : before.historicalReceiverData.get(pm.epoch);
+    const now = current ? after : after.historicalReceiverData.get(pm.epoch);
+    if (!old || !now) return '';
+    let sender = -1;
+    for (let node = 0; node < old.secretTree.length; node += 2) {
+      if (old.secretTree[node] === now.secretTree[node]) continue;
+      sender = sender === -1 ? node / 2 : -2;
+    }
+    if (sender < 0) {
+      const secret = 'keySchedule' in old ? old.keySchedule.senderDataSecret : old.senderDataSecret;
+      const senderData = await decryptSenderData(pm, secret, this.deps.cs);
+      sender = senderData?.leafIndex ?? -1;
+    }
+    const leaf = sender >= 0 ? leafAt(old.ratchetTree, sender) : undefined;
     return leaf ? credentialIdentity(leaf.credential) : '';
   }
 }

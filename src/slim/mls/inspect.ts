@@ -19,7 +19,7 @@ export interface MlsMessageInfo {
   readonly epoch?: bigint;
   /** Public and private messages. */
   readonly contentType?: 'application' | 'proposal' | 'commit';
-  /** Private messages: the authenticated data in clear (SLIM: the HeaderIntegrityAad bytes). */
+  /** Public and private messages: the authenticated data (SLIM: HeaderIntegrityAad bytes, or empty). */
   readonly authenticatedData?: Uint8Array;
   /** Public commits: proposal types in order, and whether an UpdatePath is present. */
   readonly proposals?: readonly string[];
@@ -68,6 +68,7 @@ export function inspectMlsMessage(bytes: Uint8Array): MlsMessageInfo {
         groupId: c.groupId,
         epoch: c.epoch,
         contentType: c.contentType,
+        authenticatedData: c.authenticatedData,
         proposals: commit?.proposals.map((p) =>
           p.proposalOrRefType === 'proposal' ? String(p.proposal.proposalType) : 'reference',
         ),

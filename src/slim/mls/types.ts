@@ -29,7 +29,9 @@ export interface MlsDecrypted {
 
 /**
  * One MLS group. Every state change is serialised inside (calls may overlap; they run in call
- * order). Moderator operations apply their own commit at once, as the reference does.
+ * order). Moderator operations apply their own commit at once, as the reference does. Failures
+ * are GatewayErrors ('MLS' for bad or out-of-order input, 'AUTH' for refused credentials) and
+ * leave the group unchanged; after close() everything, queued calls included, fails 'CLOSED'.
  */
 export interface MlsGroup {
   readonly epoch: bigint;
@@ -37,9 +39,15 @@ export interface MlsGroup {
   memberIdentities(): string[];
   /** Moderator: adds the member whose KeyPackage (MLSMessage) is given; credential checked first. */
   addMember(keyPackage: Uint8Array): Promise<MlsAddResult>;
-  /** Moderator: removes the member with this identity (commit with an update path). */
+  /**
+   * Moderator: removes the member with this identity (commit with an update path). NOT_FOUND for
+   * an unknown identity, INVALID_ARGUMENT for the moderator itself.
+   */
   removeMember(identity: string): Promise<MlsCommitResult>;
-  /** Moderator: one commit removing `oldIdentity`'s leaf and adding a fresh KeyPackage (rejoin). */
+  /**
+   * Moderator: one commit removing `oldIdentity`'s leaf and adding a fresh KeyPackage (rejoin);
+   * the KeyPackage must carry the same identity.
+   */
   rejoinMember(oldIdentity: string, keyPackage: Uint8Array): Promise<MlsAddResult>;
   /** Participant: applies a commit (PublicMessage or PrivateMessage) from the moderator. */
   applyCommit(commit: Uint8Array): Promise<void>;

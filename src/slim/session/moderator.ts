@@ -17,13 +17,14 @@ import { NoReplyError } from './errors.js';
 import { MsgType, commandFrame, commandOf, memberInit, readFrame, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { subscribeChannels, unsubscribeChannels } from './channels.js';
-import { SessionBase, randomId } from './session-base.js';
+import { MemberSession } from './membership.js';
+import { randomId } from './session-base.js';
 import type { SessionDeps, SessionParams } from './session-base.js';
 import { TaskQueue } from './task-queue.js';
 
 type Task = { start: () => Promise<void>; cancel: (err: Error) => void };
 
-export class ModeratorSession extends SessionBase {
+export class ModeratorSession extends MemberSession {
   private readonly tasks = new TaskQueue<Task>();
   private commitId = 0;
   private readonly identities = new Map<string, string>();
@@ -84,14 +85,11 @@ export class ModeratorSession extends SessionBase {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.closeFlow();
+    if (!this.closing) {
+      this.stopDelivery();
+      this.closing = this.closeFlow();
+    }
     return this.closing;
-  }
-
-  /** Setup failed: ends the session at once, telling nobody (no member ever completed a join). */
-  async abandon(err: unknown): Promise<void> {
-    const error = err instanceof Error ? err : new Error(String(err));
-    await this.run(() => this.teardown({ reason: 'error', error }));
   }
 
   // ---- tasks ----

@@ -14,7 +14,8 @@ import { CommitOrder } from './commit-order.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
 import { MsgType, commandFrame, commandOf, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
-import { SessionBase, randomId } from './session-base.js';
+import { MemberSession } from './membership.js';
+import { randomId } from './session-base.js';
 import type { SessionDeps, SessionParams } from './session-base.js';
 
 interface QueuedCommit {
@@ -23,7 +24,7 @@ interface QueuedCommit {
   readonly removesUs: boolean;
 }
 
-export class ParticipantSession extends SessionBase {
+export class ParticipantSession extends MemberSession {
   private pendingJoin: PendingJoin | undefined;
   private readonly commits = new CommitOrder<QueuedCommit>();
   private welcomed = false;
@@ -80,7 +81,10 @@ export class ParticipantSession extends SessionBase {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.leave();
+    if (!this.closing) {
+      this.stopDelivery();
+      this.closing = this.leave();
+    }
     return this.closing;
   }
 
@@ -150,11 +154,12 @@ export class ParticipantSession extends SessionBase {
     const w = commandOf(frame, 'groupWelcome');
     if (!w || !sameName(frame.source, this.moderator) || this.welcomed) return;
     if (this.mls) {
-      if (!w.mls || !this.pendingJoin) return this.fail('welcome without MLS content in an MLS session');
+      if (!w.mls || !this.pendingJoin)
+        return this.joinFailed('welcome without MLS content in an MLS session');
       try {
         this.group = await this.pendingJoin.join(w.mls.mlsContent);
       } catch (err) {
-        return this.fail(`cannot join the MLS group: ${describeError(err)}`);
+        return this.joinFailed(`cannot join the MLS group: ${describeError(err)}`);
       }
       this.commits.joined(w.mls.commitId);
     }
@@ -224,7 +229,7 @@ export class ParticipantSession extends SessionBase {
     }
   }
 
-  private async fail(why: string): Promise<void> {
+  private async joinFailed(why: string): Promise<void> {
     this.log.warn({ why }, 'join failed');
     await this.teardown({ reason: 'error', error: new GatewayError('MLS', why) });
   }

@@ -51,6 +51,8 @@ interface NativeKey {
   readonly type: 'private' | 'public';
   /** Private keys: the 32-byte scalar. */
   readonly scalar?: Uint8Array;
+  /** Private keys: an ECDH holding the scalar, so opening does not recompute the public point. */
+  readonly ecdh?: ECDH;
   /** Uncompressed SEC1 point. */
   readonly point: Uint8Array;
 }
@@ -68,6 +70,7 @@ function privateKeyFromScalar(scalar: Uint8Array): PrivateKey {
   const key: NativeKey = {
     type: 'private',
     scalar: new Uint8Array(scalar),
+    ecdh,
     point: new Uint8Array(ecdh.getPublicKey()),
   };
   return key as unknown as PrivateKey;
@@ -80,12 +83,6 @@ function publicKeyFromPoint(point: Uint8Array): PublicKey {
   ECDH.convertKey(point, 'prime256v1');
   const key: NativeKey = { type: 'public', point: new Uint8Array(point) };
   return key as unknown as PublicKey;
-}
-
-function dh(scalar: Uint8Array, point: Uint8Array): Uint8Array {
-  const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(scalar);
-  return new Uint8Array(ecdh.computeSecret(point));
 }
 
 function extractAndExpand(sharedDh: Uint8Array, kemContext: Uint8Array): Uint8Array {
@@ -104,9 +101,9 @@ function encap(recipient: NativeKey): { sharedSecret: Uint8Array; enc: Uint8Arra
 }
 
 function decap(encapsulated: Uint8Array, recipient: NativeKey): Uint8Array {
-  if (!recipient.scalar) throw new Error('HPKE: a private key is needed to open');
+  if (!recipient.ecdh) throw new Error('HPKE: a private key is needed to open');
   if (encapsulated.length !== POINT_LENGTH) throw new Error('HPKE: bad encapsulated key length');
-  const sharedDh = dh(recipient.scalar, encapsulated);
+  const sharedDh = new Uint8Array(recipient.ecdh.computeSecret(encapsulated));
   return extractAndExpand(sharedDh, concat(encapsulated, recipient.point));
 }
 

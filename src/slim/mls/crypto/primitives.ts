@@ -4,19 +4,22 @@
 // Everything returned is a fresh plain Uint8Array: ts-mls mutates some outputs in place (nonces)
 // and zeroes others, so nothing may alias a pooled Buffer.
 import {
+  ECDH,
   createCipheriv,
   createDecipheriv,
   createECDH,
   createHash,
   createHmac,
   createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
+  hash,
   randomFillSync,
   sign,
   timingSafeEqual,
+  verify,
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { verifySignature } from '../../auth/index.js';
 
 export const HASH_LENGTH = 32;
 const TAG_LENGTH = 16;
@@ -26,8 +29,11 @@ function copy(buf: Uint8Array): Uint8Array {
   return new Uint8Array(buf);
 }
 
+/** One-shot hashing (node >= 20.12) skips the Hash object; older 20.x fall back to createHash. */
+const oneShot = typeof hash === 'function';
+
 export function sha256(data: Uint8Array): Uint8Array {
-  return copy(createHash('sha256').update(data).digest());
+  return copy(oneShot ? hash('sha256', data, 'buffer') : createHash('sha256').update(data).digest());
 }
 
 export function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
@@ -138,10 +144,50 @@ export function ecdsaSign(scalar: Uint8Array, message: Uint8Array): Uint8Array {
   return copy(sign('sha256', message, { key: p256PrivateKey(scalar), dsaEncoding: 'der' }));
 }
 
+/**
+ * Verification keys: by array identity (ts-mls keeps one array per leaf), then by value (bounded).
+ * Imported as JWK, which OpenSSL 3 parses markedly faster than SPKI DER.
+ */
+const verifyKeys = new WeakMap<Uint8Array, KeyObject>();
+const verifyKeysByValue = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 4096;
+
+function p256PublicKey(publicKey: Uint8Array): KeyObject {
+  let key = verifyKeys.get(publicKey);
+  if (key) return key;
+  const id = Buffer.from(publicKey).toString('base64');
+  key = verifyKeysByValue.get(id);
+  if (!key) {
+    // Compressed points are expanded first (this also rejects points off the curve).
+    const point =
+      publicKey.length === 33
+        ? ECDH.convertKey(publicKey, 'prime256v1', undefined, undefined, 'uncompressed')
+        : publicKey;
+    if (point.length !== 65 || point[0] !== 4) throw new Error('not a P-256 public key');
+    const raw = Buffer.from(point as Uint8Array);
+    key = createPublicKey({
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: raw.subarray(1, 33).toString('base64url'),
+        y: raw.subarray(33).toString('base64url'),
+      },
+      format: 'jwk',
+    });
+    if (verifyKeysByValue.size >= MAX_CACHED_KEYS) verifyKeysByValue.clear();
+    verifyKeysByValue.set(id, key);
+  }
+  verifyKeys.set(publicKey, key);
+  return key;
+}
+
 /** Uncompressed (65 B) or compressed (33 B) public keys; false for any malformed input. */
 export function ecdsaVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.length !== 65 && publicKey.length !== 33) return false;
-  return verifySignature(publicKey, message, signature);
+  try {
+    return verify('sha256', message, { key: p256PublicKey(publicKey), dsaEncoding: 'der' }, signature);
+  } catch {
+    return false;
+  }
 }
 
 export function ecdsaKeygen(): { publicKey: Uint8Array; signKey: Uint8Array } {
