@@ -1,12 +1,13 @@
 // SLIMRPC unary round trip, 1 KiB request and response, MLS on: p50/p99 latency and calls per
-// second at 1 and 32 calls in flight. Ours (our channel → our node → our server, apps linked over
-// gRPC on loopback) against the reference (reference Channel → reference node → reference Server,
-// each in its own process), in the same run. The reference is measured as shipped (Nagle on) and,
+// second at 1 and 32 calls in flight. Ours (our channel → our node → our server) against the
+// reference (reference Channel → reference node → reference Server), in the same run, laid out
+// alike: node, server and client each in its own process, linked over gRPC on loopback. The reference is measured as shipped (Nagle on) and,
 // when a C compiler is present, with TCP_NODELAY forced by an LD_PRELOAD shim
 // (bench/support/nodelay.c). The reference Node client hangs when calls start in the same tick
 // (spec/slimrpc-a2a-mcp.md §1.10), so its calls are issued at most one per macrotask, and with
 // several in flight it gets one Channel per call in flight (on one Channel it hangs even so).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,9 @@ import { createChannel, createRpcServer } from '../src/slim/rpc/index.js';
 import type { Bench, Measurement } from './harness.js';
 import { summarize } from './harness.js';
 import { REPO_ROOT } from '../test/support/paths.js';
-import { ReferencePeer, startReferenceNode } from '../test/support/reference.js';
+import type { ReferencePeer } from '../test/support/reference.js';
+import { freePort, startReferenceNode } from '../test/support/reference.js';
+import type { SlimApp } from '../src/slim/session/index.js';
 import { referenceRpcClient, referenceRpcServer } from '../test/support/reference-rpc.js';
 import { MemorySessionNetwork } from '../test/support/memory-sessions.js';
 import { makeApp } from '../test/support/session-apps.js';
@@ -51,10 +54,58 @@ async function drive(call: () => Promise<unknown>, concurrency: number): Promise
   return { latenciesMs, elapsedMs: performance.now() - start };
 }
 
-type Setup = 'grpc' | 'in-process' | 'rpc-only';
+type Setup = 'processes' | 'grpc' | 'in-process' | 'rpc-only';
+
+/** Starts a child process and resolves once it printed a line matching `ready`. */
+function child(args: string[], ready: RegExp): Promise<ChildProcess> {
+  const p = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), 30_000);
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve(p);
+      }
+    });
+    p.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+}
+
+/** Ours laid out like the reference run: node, server and client each in their own process. */
+async function ourProcesses() {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const node = await child(
+    [join(REPO_ROOT, 'bin', 'slim-gateway'), 'node', '--listen', `127.0.0.1:${port}`, '--log-level', 'info'],
+    /listening/,
+  );
+  const server = await child(
+    [join(REPO_ROOT, 'dist', 'bench', 'support', 'rpc-echo-server.js'), endpoint],
+    /ready/,
+  );
+  const clientApp = await makeApp({ name: 'org/ns/bench-cli', link: new GrpcLink({ endpoint }), mls: true });
+  return {
+    clientApp,
+    close: async () => {
+      await clientApp.close();
+      for (const p of [server, node]) {
+        if (p.exitCode !== null) continue;
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
 
 /** Our stack: apps linked to our node over gRPC or in-process, or SLIMRPC alone on in-memory sessions. */
-async function ourApps(setup: Setup) {
+/** Our client app, and a server that lives in this process (undefined: it runs elsewhere). */
+async function ourApps(
+  setup: Setup,
+): Promise<{ clientApp: SlimApp; serverApp?: SlimApp; close: () => Promise<void> }> {
+  if (setup === 'processes') return ourProcesses();
   if (setup === 'rpc-only') {
     const net = new MemorySessionNetwork();
     return {
@@ -78,13 +129,15 @@ async function ourApps(setup: Setup) {
   };
 }
 
-async function measureOurs(concurrency: number, setup: Setup = 'grpc'): Promise<Sample> {
+async function measureOurs(concurrency: number, setup: Setup): Promise<Sample> {
   const { serverApp, clientApp, close } = await ourApps(setup);
-  const server = createRpcServer(serverApp, {
-    services: [
-      { name: 'bench.Echo', methods: { Echo: { kind: 'unary', handler: (r) => Promise.resolve(r) } } },
-    ],
-  });
+  const server = serverApp
+    ? createRpcServer(serverApp, {
+        services: [
+          { name: 'bench.Echo', methods: { Echo: { kind: 'unary', handler: (r) => Promise.resolve(r) } } },
+        ],
+      })
+    : undefined;
   const channel = createChannel(clientApp, parseName('org/ns/bench-srv'));
   const request = new Uint8Array(PAYLOAD).fill(7);
   try {
@@ -94,7 +147,7 @@ async function measureOurs(concurrency: number, setup: Setup = 'grpc'): Promise<
     );
   } finally {
     await channel.close();
-    await server.close();
+    await server?.close();
     await close();
   }
 }
@@ -192,7 +245,7 @@ export const benches: Bench[] = [
       const out: Measurement[] = [];
       for (const concurrency of [1, 32]) {
         const label = `unary 1 KiB MLS, ${concurrency} in flight`;
-        const ours = await measureOurs(concurrency);
+        const ours = await measureOurs(concurrency, 'processes');
         const ref = await measureReference(concurrency, undefined);
         out.push(
           ...report(
@@ -216,15 +269,17 @@ export const benches: Bench[] = [
           );
         }
       }
-      // Where our time goes: the same calls without the gRPC hops, and SLIMRPC alone.
-      for (const setup of ['in-process', 'rpc-only'] as const) {
+      // Where our time goes: everything in one process (gRPC on loopback, then in-process links
+      // to the node), and SLIMRPC alone.
+      for (const setup of ['grpc', 'in-process', 'rpc-only'] as const) {
         for (const concurrency of [1, 32]) {
           const s = await measureOurs(concurrency, setup);
           const sum = summarize(s.latenciesMs);
-          const what =
-            setup === 'in-process'
-              ? 'ours, in-process links to our node, MLS on'
-              : 'ours, SLIMRPC alone (in-memory sessions, no MLS)';
+          const what = {
+            grpc: 'ours, one process, gRPC links to our node, MLS on',
+            'in-process': 'ours, one process, in-process links to our node, MLS on',
+            'rpc-only': 'ours, SLIMRPC alone (in-memory sessions, no MLS)',
+          }[setup];
           const label = `unary 1 KiB, ${concurrency} in flight, ${what}`;
           out.push(
             { name: `${label} p50`, unit: 'ms', ours: sum.p50, better: 'lower' },
