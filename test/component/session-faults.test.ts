@@ -248,3 +248,58 @@ test('creating a session can be cancelled; it then fails with CANCELLED', async 
   setTimeout(() => ac.abort(), 50);
   await assert.rejects(attempt, (e: unknown) => isGatewayError(e, 'CANCELLED'));
 });
+
+test('a member that missed a commit rejoins and reads the group again (MLS, fake clock)', async (t) => {
+  const clock = new FakeClock();
+  const node = await SlimNode.create();
+  const carolLink = new TapLink(node.connectInProcess());
+  const names = ['alice', 'bob', 'carol', 'dave'];
+  const apps = await Promise.all(
+    names.map((n) =>
+      makeApp({
+        name: `org/ns/${n}`,
+        link: n === 'carol' ? carolLink : node.connectInProcess(),
+        clock,
+        mls: true,
+      }),
+    ),
+  );
+  const [alice, bob, carol, dave] = apps as [
+    (typeof apps)[0],
+    (typeof apps)[0],
+    (typeof apps)[0],
+    (typeof apps)[0],
+  ];
+  t.after(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await node.close();
+  });
+  const group = await alice.createSession(parseName('org/ns/chan'), { kind: 'group', mls: true });
+  const joins = [nextIncoming(bob), nextIncoming(carol)];
+  await group.invite(parseName('org/ns/bob'));
+  await group.invite(parseName('org/ns/carol'));
+  const [sb, sc] = (await Promise.all(joins)) as [Session, Session];
+  const seen: string[] = [];
+  group.onParticipant((e) => seen.push(`${e.type}:${e.name.app}`));
+
+  // carol misses every copy of the commit that adds dave: alice gives up on her (offline).
+  carolLink.inbound = (m: Message) => (readFrame(m)?.type === MsgType.GROUP_UPDATE ? null : m);
+  const dJoin = nextIncoming(dave);
+  const invited = group.invite(parseName('org/ns/dave'));
+  await clock.advance(15_000);
+  await invited;
+  const sd = (await dJoin) as Session;
+  carolLink.inbound = undefined;
+  assert.deepEqual(seen.slice(0, 2), ['offline:carol', 'joined:dave']);
+
+  // The next heartbeats show carol a later epoch: she asks back in and is welcomed again.
+  await clock.advance(25_000);
+  assert.deepEqual(seen, ['offline:carol', 'joined:dave', 'online:carol']);
+  await group.publish(Buffer.from('after-rejoin'));
+  for (const s of [sb, sc, sd])
+    assert.deepEqual(await take(s.messages()[Symbol.asyncIterator](), 1), ['after-rejoin']);
+  await sc.publish(Buffer.from('carol-is-back'));
+  for (const s of [group, sb, sd]) {
+    assert.deepEqual(await take(s.messages()[Symbol.asyncIterator](), 1), ['carol-is-back']);
+  }
+});

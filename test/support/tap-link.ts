@@ -6,8 +6,8 @@ import type { SlimName } from '../../src/slim/dataplane/name.js';
 import { decodeMessage, encodeMessage } from '../../src/slim/proto/index.js';
 import type { Message } from '../../src/slim/proto/index.js';
 
-/** Return the frame (possibly changed) to pass it on, or null to drop it. */
-export type Tamper = (msg: Message) => Message | null;
+/** Return the frame (possibly changed) to pass it on, null to drop it, or frames to send instead. */
+export type Tamper = (msg: Message) => Message | Message[] | null;
 
 export class TapLink implements Link {
   onmessage: ((msg: Message) => void) | undefined;
@@ -22,7 +22,7 @@ export class TapLink implements Link {
     inner.onmessage = (msg) => {
       this.fromNode.push(encodeMessage(msg));
       const m = this.inbound ? this.inbound(msg) : msg;
-      if (m) this.onmessage?.(m);
+      for (const x of m === null ? [] : Array.isArray(m) ? m : [m]) this.onmessage?.(x);
     };
     inner.onstatechange = (s, e) => this.onstatechange?.(s, e);
   }
@@ -35,13 +35,14 @@ export class TapLink implements Link {
     return this.inner.start(signal);
   }
 
-  publish(msg: Message): Promise<void> {
+  async publish(msg: Message): Promise<void> {
     // Sealed by now: what goes to the node from here on is what the node sees.
     const copy = decodeMessage(encodeMessage(msg));
     const m = this.outbound ? this.outbound(copy) : copy;
-    if (!m) return Promise.resolve();
-    this.toNode.push(encodeMessage(m));
-    return this.inner.publish(m);
+    for (const x of m === null ? [] : Array.isArray(m) ? m : [m]) {
+      this.toNode.push(encodeMessage(x));
+      await this.inner.publish(x);
+    }
   }
 
   subscribe(name: SlimName, options: SubscribeOptions): Promise<void> {

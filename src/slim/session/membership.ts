@@ -31,7 +31,11 @@ export abstract class MemberSession extends SessionBase {
     const epoch = commandOf(frame, 'heartbeat')?.epoch ?? NO_MLS_EPOCH;
     const ours = this.group?.epoch;
     if (!this.isModerator && ours !== undefined && epoch !== NO_MLS_EPOCH && epoch > ours) {
-      this.log.warn({ epoch: String(epoch), ours: String(ours) }, 'a member is at a later MLS epoch than us');
+      this.log.info(
+        { epoch: String(epoch), ours: String(ours) },
+        'a member is at a later MLS epoch: rejoining',
+      );
+      await this.behind();
       return;
     }
     if (m.online || (ours !== undefined && epoch !== ours)) return;
@@ -40,6 +44,9 @@ export abstract class MemberSession extends SessionBase {
     await this.addMember(m, false);
     this.emit({ type: 'online', name: m.name });
   }
+
+  /** This member missed a commit (participants rejoin, §3.5). */
+  protected async behind(): Promise<void> {}
 
   /** UPDATE_PARTICIPANT_STATE (a member's soft close or rejoin, §3.5). */
   protected async onParticipantState(frame: Inbound): Promise<void> {

@@ -12,7 +12,7 @@ import { GatewayError, describeError } from '../../util/errors.js';
 import { subscribeChannels, unsubscribeChannels } from './channels.js';
 import { CommitOrder } from './commit-order.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
-import { MsgType, commandFrame, commandOf, readMember } from './frames.js';
+import { MsgType, commandFrame, commandOf, readFrame, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { MemberSession } from './membership.js';
 import { randomId } from './session-base.js';
@@ -31,6 +31,7 @@ export class ParticipantSession extends MemberSession {
   private removed = false;
   private closing: Promise<void> | undefined;
   private cancelSetup: (() => void) | undefined;
+  private rejoining: { id: number; pending: PendingJoin } | undefined;
 
   constructor(
     deps: SessionDeps,
@@ -125,6 +126,8 @@ export class ParticipantSession extends MemberSession {
         return this.onHeartbeat(frame);
       case MsgType.UPDATE_PARTICIPANT_STATE:
         return this.onParticipantState(frame);
+      case MsgType.REJOIN_REPLY:
+        return this.onRejoinReply(frame);
       default:
         return;
     }
@@ -190,7 +193,8 @@ export class ParticipantSession extends MemberSession {
       if (offer !== 'stored') return; // stale or duplicate: dropped unanswered, as the reference does
       await this.applyCommits();
     }
-    if (member) await this.applyRosterChange(u.op, member);
+    const all = u.participants.map(readMember).filter((m): m is Member => m !== undefined);
+    if (member) await this.applyRosterChange(u.op, member, all);
     await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
   }
 
@@ -203,16 +207,24 @@ export class ParticipantSession extends MemberSession {
         } catch (err) {
           this.log.error(
             { err: describeError(err), commitId: this.commits.lastApplied + 1 },
-            'MLS commit failed',
+            'MLS commit failed: rejoining',
           );
+          this.commits.applied();
+          await this.behind();
+          return;
         }
       }
       this.commits.applied();
     }
   }
 
-  private async applyRosterChange(op: GroupUpdateOp, member: Member): Promise<void> {
-    if (sameName(member.name, this.local)) return;
+  private async applyRosterChange(op: GroupUpdateOp, member: Member, all: Member[]): Promise<void> {
+    if (sameName(member.name, this.local)) {
+      // Our own rejoin: the roster as the moderator sees it now.
+      if (op === GroupUpdateOp.REJOIN)
+        for (const m of all) if (!this.roster.has(baseName(m.name))) await this.addMember(m);
+      return;
+    }
     if (op === GroupUpdateOp.ADD) {
       this.lateJoiners.add(nameKey(member.name));
       await this.addMember({ ...member, online: true });
@@ -227,6 +239,42 @@ export class ParticipantSession extends MemberSession {
         this.emit({ type: 'online', name: m.name });
       }
     }
+  }
+
+  /**
+   * We missed a commit (a heartbeat shows a later epoch, or a commit did not apply): ask the
+   * moderator to take us back in with a fresh KeyPackage (REJOIN_REQUEST, §3.5). One at a time;
+   * a request that gets no answer is tried again on the next sign that we are behind.
+   */
+  protected override async behind(): Promise<void> {
+    if (!this.mls || this.rejoining !== undefined || this.removed || this.state !== 'open') return;
+    const pending = await (await this.mlsClient()).prepareJoin();
+    const frame = commandFrame(this.route(this.moderator), MsgType.REJOIN_REQUEST, randomId(), {
+      case: 'rejoinRequest',
+      value: { participant: toProtoName(this.local), keyPackage: pending.keyPackage },
+    });
+    const id = readFrame(frame)!.messageId;
+    this.rejoining = { id, pending };
+    const { done } = await this.request(frame, [nameKey(this.moderator)], 'rejoin');
+    done.catch(() => this.run(() => (this.rejoining?.id === id ? (this.rejoining = undefined) : undefined)));
+  }
+
+  private async onRejoinReply(frame: Inbound): Promise<void> {
+    const r = commandOf(frame, 'rejoinReply');
+    const rejoin = this.rejoining;
+    if (!r || !rejoin || rejoin.id !== frame.messageId || !sameName(frame.source, this.moderator)) return;
+    this.rejoining = undefined;
+    try {
+      const group = await rejoin.pending.join(r.mlsContent);
+      this.group?.close();
+      this.group = group;
+      this.commits.joined(r.commitId);
+      this.log.info({ commitId: r.commitId, epoch: String(group.epoch) }, 'rejoined the MLS group');
+    } catch (err) {
+      this.log.warn({ err: describeError(err) }, 'rejoin welcome refused');
+      return;
+    }
+    await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
   }
 
   private async joinFailed(why: string): Promise<void> {
