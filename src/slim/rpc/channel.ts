@@ -108,8 +108,8 @@ class Channel implements RpcClient, CallTarget {
     return PEER;
   }
 
-  publish(session: ClientSession, frame: OutFrame): Promise<void> {
-    return session.session.publish(frame.payload, { metadata: frame.metadata });
+  publish(session: ClientSession, frame: OutFrame, signal: AbortSignal): Promise<void> {
+    return session.session.publish(frame.payload, { metadata: frame.metadata, signal });
   }
 
   // ---- calls

@@ -34,7 +34,8 @@ export interface CallTarget {
   unavailable(session: ClientSession): { member: string; message: string }[];
   /** The member key a frame's source belongs to. */
   resolve(source: SlimName): string | undefined;
-  publish(session: ClientSession, frame: OutFrame): Promise<void>;
+  /** Sends one request frame; `signal` ends a wait for room in the session's send window. */
+  publish(session: ClientSession, frame: OutFrame, signal: AbortSignal): Promise<void>;
 }
 
 export type CallRequest = { single: Uint8Array } | { stream: AsyncIterable<Uint8Array> };
@@ -171,7 +172,7 @@ export class ClientCall implements CallListener {
 
   private async send(frame: OutFrame): Promise<void> {
     if (this.state.finished || !this.session) return;
-    await this.target.publish(this.session, frame);
+    await this.target.publish(this.session, frame, this.stop.signal);
   }
 
   private async sendStream(session: ClientSession, stream: AsyncIterable<Uint8Array>, opening: Metadata) {

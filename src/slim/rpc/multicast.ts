@@ -228,8 +228,8 @@ class MulticastChannel implements MulticastClient, CallTarget {
     return this.list.fromSource(source)?.key;
   }
 
-  publish(session: ClientSession, frame: OutFrame): Promise<void> {
-    return session.session.publish(frame.payload, { metadata: frame.metadata });
+  publish(session: ClientSession, frame: OutFrame, signal: AbortSignal): Promise<void> {
+    return session.session.publish(frame.payload, { metadata: frame.metadata, signal });
   }
 
   // ---- calls

@@ -31,7 +31,9 @@ import type { SessionClock } from './clock.js';
 import {
   DEFAULT_INTERVAL_MS,
   DEFAULT_MAX_RETRIES,
+  DEFAULT_SEND_WINDOW,
   DEFAULT_SETUP_TIMEOUT_MS,
+  SENDER_BUFFER_SIZE,
   HEARTBEAT_INTERVAL_MS,
   SESSION_ID_LIMIT,
 } from './constants.js';
@@ -60,6 +62,8 @@ export interface SlimAppOptions {
   clock?: SessionClock;
   /** Heartbeat period (default 10 s, the reference's); offline after 3 silent periods. */
   heartbeatIntervalMs?: number;
+  /** Send window of the sessions this app accepts (SessionOptions.sendWindow; default 128). */
+  sendWindow?: number;
 }
 
 export async function createSlimApp(options: SlimAppOptions): Promise<SlimApp> {
@@ -116,6 +120,7 @@ class SlimAppImpl implements SlimApp {
         intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
         maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
       },
+      sendWindow: sendWindow(options.sendWindow ?? this.options.sendWindow),
       headerCheckPercent: 100,
       metadata: { ...(options.metadata ?? {}) },
       isModerator: true,
@@ -226,6 +231,7 @@ class SlimAppImpl implements SlimApp {
         intervalMs: ts?.timeout || DEFAULT_INTERVAL_MS,
         maxRetries: ts?.maxRetries ?? DEFAULT_MAX_RETRIES,
       },
+      sendWindow: sendWindow(this.options.sendWindow),
       headerCheckPercent: Math.min(100, join.mlsSettings?.headerIntegrityValidationPercent ?? 100),
       metadata: { ...frame.metadata },
       isModerator: false,
@@ -318,4 +324,11 @@ class SlimAppImpl implements SlimApp {
       if (!this.sessions.has(id) && !this.tombstones.has(id)) return id;
     }
   }
+}
+
+/** A send window within [1, SENDER_BUFFER_SIZE] (every unacknowledged message must stay resendable). */
+function sendWindow(requested: number | undefined): number {
+  const w = Math.floor(requested ?? DEFAULT_SEND_WINDOW);
+  if (!(w >= 1)) throw new GatewayError('INVALID_ARGUMENT', 'sendWindow must be at least 1');
+  return Math.min(w, SENDER_BUFFER_SIZE);
 }

@@ -11,6 +11,14 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const MAX_MISSED_HEARTBEATS = 3;
 /** Sender-side retransmission ring (ProducerBuffer capacity). */
 export const SENDER_BUFFER_SIZE = 512;
+/**
+ * Data messages a reliable session may have unacknowledged at once before publishes wait (our
+ * flow control, send-window.ts; not a wire value). At most SENDER_BUFFER_SIZE, so that every
+ * unacknowledged message can still answer an RTX_REQUEST.
+ */
+export const DEFAULT_SEND_WINDOW = 128;
+/** How long a publish waits for room in the send window when the caller gives no signal. */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 60_000;
 /** Data message ids wrap after this value; publish_to ids are drawn above it. */
 export const MAX_PUBLISH_ID = 0x7fff_ffff;
 /** Session ids are drawn from [0, SESSION_ID_LIMIT) (SESSION_RANGE). */

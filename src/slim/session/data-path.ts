@@ -121,6 +121,11 @@ export class DataPath {
     return this.sender.pendingCount();
   }
 
+  /** Messages holding a place in the send window (unacknowledged or waiting for a member). */
+  occupancy(): number {
+    return this.sender.occupancy();
+  }
+
   async tick(now: number): Promise<void> {
     const s = this.sender.tick(now);
     if (s.resend.length > 0) this.host.debug({ count: s.resend.length }, 'data resent');
@@ -145,14 +150,15 @@ export class DataPath {
 
   private async onData(frame: Inbound, key: string): Promise<void> {
     const direct = frame.metadata[META_PUBLISH_TO] === TRUE_VAL && this.host.kind === 'group';
+    // A copy of a message already in hand (a resend that crossed our ACK) is acknowledged again
+    // without being decrypted: under load, decrypting copies is what a slow receiver can least afford.
+    if (this.reliable && this.receiver.isDuplicate(key, frame.messageId, direct)) {
+      if (frame.type === MsgType.MSG) await this.ack(frame, direct);
+      return;
+    }
     const plaintext = await this.host.open(frame);
     if (plaintext === undefined) return; // undecryptable or tampered: no ACK, the sender retries
-    if (frame.type === MsgType.MSG && this.reliable) {
-      const meta = direct ? { [META_PUBLISH_TO]: TRUE_VAL } : undefined;
-      await this.host.transmit(
-        appFrame(this.route(frame.source, 1, meta), MsgType.MSG_ACK, frame.messageId, '', new Uint8Array()),
-      );
-    }
+    if (frame.type === MsgType.MSG && this.reliable) await this.ack(frame, direct);
     const message = toMessage(frame, plaintext);
     const now = this.host.now();
     if (frame.type === MsgType.RTX_REPLY) {

@@ -5,15 +5,27 @@
 // The last SENDER_BUFFER_SIZE messages answer RTX_REQUESTs. Messages published while no endpoint
 // exists wait and go out when the first one appears. Pure: frames and names are opaque.
 //
-// Where we differ from the reference: a retry only counts against an endpoint that has been
-// silent for a whole interval. An endpoint that keeps acknowledging other messages is alive but
-// busy (an MLS receiver decrypting a backlog); counting those retries, as the reference does,
-// turns a slow receiver into an "offline" one and floods it with resends it must decrypt. When
-// the retries run out only the silent endpoints are reported (the session marks them offline); a
-// message an alive endpoint never acknowledges is given up after 4x the retries, unreported.
+// Where we differ from the reference (the frames are the same; when they go differs):
+// - A busy endpoint is not resent to. Endpoints acknowledge in the order messages reach them, so
+//   an endpoint that acknowledged something within the last interval, but nothing sent after the
+//   message in question, is still working through its backlog (an MLS receiver decrypting): that
+//   message is probably queued at the endpoint, and a copy would only add to its work. It is
+//   resent once the endpoint acknowledges a later message (then it was lost) or has been silent
+//   for a whole interval. The reference resends every unacknowledged message every interval,
+//   which under load floods a slow receiver with copies to decrypt, and slows it further.
+// - Only silent intervals count as retries. Counting every retry, as the reference does, turns a
+//   slow receiver into an "offline" one. When the retries run out only the silent endpoints are
+//   reported (the session marks them offline); a message an alive endpoint never acknowledges is
+//   given up after 4x the retries, unreported.
+// - Deadlines live in a timer wheel (timer-wheel.ts): O(1) per acknowledgement, and expiry costs
+//   only the messages due.
+// How many messages may be unacknowledged at once is the session's send window (send-window.ts),
+// read here as `occupancy()`.
 import { randomInt } from 'node:crypto';
 import { MAX_PUBLISH_ID, SENDER_BUFFER_SIZE } from './constants.js';
+import { wheelResolution } from './retry.js';
 import type { RetryPolicy } from './retry.js';
+import { TimerWheel } from './timer-wheel.js';
 
 export interface Outgoing<F, N> {
   frame: F;
@@ -28,22 +40,32 @@ export interface SenderTick<F, N> {
 }
 
 interface Pending {
+  /** Send order (ids wrap and publish_to ids are random; this does neither). */
+  readonly seq: number;
   readonly missing: Set<string>;
-  nextAt: number;
   /** Fires while some missing endpoint was silent for the whole interval. */
   silentFires: number;
   fires: number;
 }
 
+interface Endpoint<N> {
+  readonly name: N;
+  /** When it last acknowledged one of our messages (or joined). */
+  lastAckAt: number;
+  /** The latest send order it acknowledged. */
+  ackedSeq: number;
+}
+
 export class DataSender<F, N> {
   private counter = 0;
+  private seq = 0;
   private readonly ring: (number | undefined)[];
   private ringPos = 0;
   private readonly stored = new Map<number, F>();
   private readonly publishTo = new Map<number, F>();
   private readonly pending = new Map<number, Pending>();
-  private readonly endpoints = new Map<string, N>();
-  private readonly lastHeard = new Map<string, number>();
+  private readonly wheel: TimerWheel<number>;
+  private readonly endpoints = new Map<string, Endpoint<N>>();
   private queued: { id: number; frame: F }[] = [];
 
   constructor(
@@ -52,6 +74,7 @@ export class DataSender<F, N> {
     private readonly capacity = SENDER_BUFFER_SIZE,
   ) {
     this.ring = new Array<number | undefined>(capacity).fill(undefined);
+    this.wheel = new TimerWheel(wheelResolution(policy));
   }
 
   /** The next data message id (1, 2, ..., MAX_PUBLISH_ID, 0, 1, ...). */
@@ -71,8 +94,7 @@ export class DataSender<F, N> {
 
   /** Adds an endpoint; returns the messages that waited for a first endpoint. */
   addEndpoint(key: string, name: N, now: number): Outgoing<F, N>[] {
-    this.endpoints.set(key, name);
-    this.lastHeard.set(key, now);
+    this.endpoints.set(key, { name, lastAckAt: now, ackedSeq: this.seq });
     if (this.queued.length === 0) return [];
     const waiting = this.queued;
     this.queued = [];
@@ -82,7 +104,6 @@ export class DataSender<F, N> {
   /** Drops an endpoint: nothing is resent to it any more. */
   removeEndpoint(key: string): void {
     this.endpoints.delete(key);
-    this.lastHeard.delete(key);
     for (const [id, p] of this.pending) if (p.missing.delete(key) && p.missing.size === 0) this.finish(id);
   }
 
@@ -104,8 +125,12 @@ export class DataSender<F, N> {
 
   /** A MSG_ACK (or an RTX_REQUEST, which counts as one) from `key`. */
   ack(id: number, key: string, now: number): void {
-    if (this.endpoints.has(key)) this.lastHeard.set(key, now);
     const p = this.pending.get(id);
+    const ep = this.endpoints.get(key);
+    if (ep) {
+      ep.lastAckAt = now;
+      if (p && p.seq > ep.ackedSeq && p.missing.has(key)) ep.ackedSeq = p.seq;
+    }
     if (p?.missing.delete(key) && p.missing.size === 0) this.finish(id);
   }
 
@@ -123,14 +148,28 @@ export class DataSender<F, N> {
     return this.pending.size;
   }
 
+  /** Messages that hold a place in the send window: unacknowledged, or waiting for an endpoint. */
+  occupancy(): number {
+    return this.pending.size + this.queued.length;
+  }
+
   tick(now: number): SenderTick<F, N> {
     const out: SenderTick<F, N> = { resend: [], failed: [] };
     const { intervalMs, maxRetries } = this.policy;
-    for (const [id, p] of this.pending) {
-      if (p.nextAt > now) continue;
+    for (const id of this.wheel.due(now)) {
+      const p = this.pending.get(id);
+      if (!p) continue;
       p.fires += 1;
-      p.nextAt = now + intervalMs;
-      const silent = [...p.missing].filter((k) => (this.lastHeard.get(k) ?? -Infinity) <= now - intervalMs);
+      const silent: string[] = [];
+      const to: N[] = [];
+      for (const key of p.missing) {
+        const ep = this.endpoints.get(key);
+        if (!ep) continue;
+        const isSilent = ep.lastAckAt <= now - intervalMs;
+        if (isSilent) silent.push(key);
+        // Busy (acknowledging, but nothing sent after this one yet): it probably has it queued.
+        if (isSilent || ep.ackedSeq > p.seq) to.push(ep.name);
+      }
       if (silent.length > 0) p.silentFires += 1;
       const frame = this.stored.get(id) ?? this.publishTo.get(id);
       if (!frame || p.silentFires > maxRetries || p.fires > 4 * maxRetries) {
@@ -138,34 +177,34 @@ export class DataSender<F, N> {
         this.finish(id);
         continue;
       }
-      for (const key of p.missing) {
-        const to = this.endpoints.get(key);
-        if (to !== undefined) out.resend.push({ frame, to });
-      }
+      for (const name of to) out.resend.push({ frame, to: name });
+      this.wheel.schedule(id, now + intervalMs);
     }
     return out;
   }
 
   nextDeadline(): number | undefined {
-    let min: number | undefined;
-    for (const p of this.pending.values()) if (min === undefined || p.nextAt < min) min = p.nextAt;
-    return min;
+    return this.wheel.nextDeadline();
   }
 
   clear(): void {
     this.pending.clear();
+    this.wheel.clear();
     this.publishTo.clear();
     this.queued = [];
   }
 
   private track(id: number, frame: F, missing: Set<string>, now: number): Outgoing<F, N>[] {
-    if (this.reliable)
-      this.pending.set(id, { missing, nextAt: now + this.policy.intervalMs, silentFires: 0, fires: 0 });
+    if (this.reliable) {
+      this.pending.set(id, { seq: ++this.seq, missing, silentFires: 0, fires: 0 });
+      this.wheel.schedule(id, now + this.policy.intervalMs);
+    }
     return [{ frame }];
   }
 
   private finish(id: number): void {
     this.pending.delete(id);
+    this.wheel.cancel(id);
     this.publishTo.delete(id);
   }
 

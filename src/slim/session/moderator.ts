@@ -201,6 +201,17 @@ export class ModeratorSession extends ModeratorBase {
   }
 
   private async closeFlow(): Promise<void> {
+    try {
+      await this.closeRequest();
+    } catch (err) {
+      this.log.debug({ err: describeError(err) }, 'could not say goodbye; closing anyway');
+    } finally {
+      // Whatever happened on the way (the link gone, a send that failed), closing ends the session.
+      await this.run(() => this.teardown({ reason: 'local' }));
+    }
+  }
+
+  private async closeRequest(): Promise<void> {
     const wait = await this.run(async () => {
       if (this.state === 'closed') return undefined;
       this.state = 'closing';
@@ -225,7 +236,6 @@ export class ModeratorSession extends ModeratorBase {
       );
     });
     await wait?.done.catch(() => undefined); // members that never answer do not keep us open
-    await this.run(() => this.teardown({ reason: 'local' }));
   }
 
   // ---- steps on the loop ----

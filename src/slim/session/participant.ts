@@ -91,6 +91,17 @@ export class ParticipantSession extends MemberSession {
   }
 
   private async leave(): Promise<void> {
+    try {
+      await this.leaveRequest();
+    } catch (err) {
+      this.log.debug({ err: describeError(err) }, 'could not say goodbye; closing anyway');
+    } finally {
+      // Whatever happened on the way (the link gone, a send that failed), closing ends the session.
+      await this.run(() => this.teardown({ reason: 'local' }));
+    }
+  }
+
+  private async leaveRequest(): Promise<void> {
     const wait = await this.run(async () => {
       if (this.state === 'closed') return undefined;
       this.state = 'closing';
@@ -104,7 +115,6 @@ export class ParticipantSession extends MemberSession {
       return this.request(frame, [nameKey(this.moderator)], 'leave');
     });
     await wait?.done.catch(() => undefined); // a moderator that never answers does not keep us here
-    await this.run(() => this.teardown({ reason: 'local' }));
   }
 
   protected async onControl(frame: Inbound): Promise<void> {

@@ -1,6 +1,11 @@
 // A constant-interval retry schedule, as the reference's session timers (crates/session/src/
 // timer.rs, spec/slim-session-mls.md §1.4): an entry fires every `intervalMs`; fires 1..maxRetries
-// ask for a resend, fire maxRetries+1 reports failure and ends the entry. Pure: time is an input.
+// ask for a resend, fire maxRetries+1 reports failure and ends the entry. Deadlines live in a
+// timer wheel (timer-wheel.ts): stopping an entry, and asking for the next deadline, cost O(1)
+// however many entries are pending. A late fire (the process was busy) schedules the next one a
+// full interval after it, never sooner: retries back off under load instead of bunching up.
+// Pure: time is an input.
+import { TimerWheel } from './timer-wheel.js';
 
 export interface RetryPolicy {
   readonly intervalMs: number;
@@ -9,46 +14,50 @@ export interface RetryPolicy {
 
 export type RetryAction<K> = { key: K; action: 'retry'; attempt: number } | { key: K; action: 'fail' };
 
-interface Entry {
-  nextAt: number;
-  fired: number;
+/** The wheel resolution for a policy: 1% of the interval (10 ms for the default 1 s). */
+export function wheelResolution(policy: RetryPolicy): number {
+  return Math.max(1, Math.floor(policy.intervalMs / 100));
 }
 
 export class RetrySchedule<K> {
-  private readonly entries = new Map<K, Entry>();
+  private readonly fired = new Map<K, number>();
+  private readonly wheel: TimerWheel<K>;
 
-  constructor(private readonly policy: RetryPolicy) {}
+  constructor(private readonly policy: RetryPolicy) {
+    this.wheel = new TimerWheel(wheelResolution(policy));
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.fired.size;
   }
 
   /** (Re)starts the entry: its first fire is one interval from now. */
   start(key: K, now: number): void {
-    this.entries.set(key, { nextAt: now + this.policy.intervalMs, fired: 0 });
+    this.fired.set(key, 0);
+    this.wheel.schedule(key, now + this.policy.intervalMs);
   }
 
   stop(key: K): void {
-    this.entries.delete(key);
+    this.fired.delete(key);
+    this.wheel.cancel(key);
   }
 
   has(key: K): boolean {
-    return this.entries.has(key);
+    return this.fired.has(key);
   }
 
   /** Entries due at `now`, in firing order; failed entries are removed. */
   due(now: number): RetryAction<K>[] {
     const out: RetryAction<K>[] = [];
-    for (const [key, e] of this.entries) {
-      if (e.nextAt > now) continue;
-      e.fired += 1;
-      if (e.fired <= this.policy.maxRetries) {
-        out.push({ key, action: 'retry', attempt: e.fired });
-        // Catch up without bursting: the next fire is one interval after now.
-        e.nextAt = Math.max(e.nextAt + this.policy.intervalMs, now + 1);
+    for (const key of this.wheel.due(now)) {
+      const fired = (this.fired.get(key) ?? 0) + 1;
+      if (fired <= this.policy.maxRetries) {
+        this.fired.set(key, fired);
+        out.push({ key, action: 'retry', attempt: fired });
+        this.wheel.schedule(key, now + this.policy.intervalMs);
       } else {
         out.push({ key, action: 'fail' });
-        this.entries.delete(key);
+        this.fired.delete(key);
       }
     }
     return out;
@@ -56,13 +65,12 @@ export class RetrySchedule<K> {
 
   /** The earliest pending fire time, if any. */
   nextDeadline(): number | undefined {
-    let min: number | undefined;
-    for (const e of this.entries.values()) if (min === undefined || e.nextAt < min) min = e.nextAt;
-    return min;
+    return this.wheel.nextDeadline();
   }
 
   clear(): void {
-    this.entries.clear();
+    this.fired.clear();
+    this.wheel.clear();
   }
 }
 

@@ -1,8 +1,11 @@
 // A session's event loop: frames, API calls and timer ticks run one at a time, in arrival order
 // (as the reference's per-session task does), so protocol and MLS state are never touched
-// concurrently. One timer is kept, set to the earliest deadline the state machines report after
-// each job; when it fires a tick job is queued. The loop yields to the event loop every few jobs:
-// MLS work resolves through promise jobs only, and a busy session must not starve the link.
+// concurrently. One timer is kept for the whole session (the state machines keep their deadlines
+// in timer wheels and report the earliest); it is re-armed only when a deadline earlier than the
+// armed one appears. A deadline that moved later (an acknowledgement arrived) leaves the timer
+// alone: it fires, finds nothing due and is re-armed, which is cheaper than cancelling and
+// re-creating it for every message. The loop yields to the event loop every few jobs: MLS work
+// resolves through promise jobs only, and a busy session must not starve the link.
 import type { SessionClock } from './clock.js';
 
 const YIELD_EVERY = 8;
@@ -20,6 +23,8 @@ export class SerialLoop {
     /** Runs when the deadline passes (on the loop). */
     private readonly onTick: () => Promise<void>,
     private readonly onError: (err: unknown, what: string) => void,
+    /** Runs after every job (e.g. to let waiting publishes in). */
+    private readonly afterJob: () => void = () => {},
   ) {}
 
   /** Runs `fn` on the loop, after what is already queued. */
@@ -51,6 +56,7 @@ export class SerialLoop {
       while (this.inbox.length > 0) {
         await this.inbox.shift()!();
         this.reschedule();
+        this.afterJob();
         if (++n % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
       }
       this.pumping = false;
@@ -60,10 +66,9 @@ export class SerialLoop {
   private reschedule(): void {
     if (this.stopped) return;
     const at = this.nextDeadline();
-    if (this.timer && this.timer.at === at) return;
+    // No deadline, or none earlier than the armed timer: keep it (it may fire for nothing).
+    if (at === undefined || (this.timer && this.timer.at <= at)) return;
     this.timer?.cancel();
-    this.timer = undefined;
-    if (at === undefined) return;
     const cancel = this.clock.setTimer(() => {
       this.timer = undefined;
       this.run(() => (this.stopped ? undefined : this.onTick())).catch((err: unknown) =>

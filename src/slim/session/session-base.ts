@@ -21,6 +21,8 @@ import type { FrameRoute, Inbound, Member } from './frames.js';
 import { Liveness } from './liveness.js';
 import { reader } from './reader.js';
 import { ReplayGuard } from './replay.js';
+import { SendWindow } from './send-window.js';
+import { DEFAULT_PUBLISH_TIMEOUT_MS } from './constants.js';
 import { ControlRequests, REPLY_TYPES } from './requests.js';
 import { SerialLoop } from './serial-loop.js';
 import type { RetryPolicy } from './retry.js';
@@ -52,6 +54,8 @@ export interface SessionParams {
   readonly mls: boolean;
   readonly reliable: boolean;
   readonly policy: RetryPolicy;
+  /** Unacknowledged data messages before publishes wait (reliable sessions only). */
+  readonly sendWindow: number;
   readonly headerCheckPercent: number;
   readonly metadata: Record<string, string>;
   readonly isModerator: boolean;
@@ -77,6 +81,7 @@ export abstract class SessionBase implements Session, DataHost {
   protected readonly liveness: Liveness;
   protected state: 'setup' | 'open' | 'closing' | 'closed' = 'setup';
   private readonly loop: SerialLoop;
+  private readonly window: SendWindow;
   private readonly delivered = new AsyncQueue<SessionMessage>(1024);
   private readonly listeners = new Set<(e: ParticipantEvent) => void>();
   private closeInfo: ((info: SessionCloseInfo) => void) | undefined;
@@ -102,11 +107,17 @@ export abstract class SessionBase implements Session, DataHost {
     this.data = new DataPath(this, params.reliable, params.policy);
     this.liveness = new Liveness(deps.heartbeatIntervalMs);
     this.closedPromise = new Promise((r) => (this.closeInfo = r));
+    this.window = new SendWindow(
+      params.reliable ? params.sendWindow : Infinity,
+      () => this.data.occupancy(),
+      DEFAULT_PUBLISH_TIMEOUT_MS,
+    );
     this.loop = new SerialLoop(
       deps.clock,
       () => earliest(this.requests.nextDeadline(), this.data.nextDeadline(), this.liveness.nextDeadline()),
       () => this.tick(),
       (err, what) => this.log.warn({ err: describeError(err) }, `${what} failed`),
+      () => this.window.pump(),
     );
   }
 
@@ -121,17 +132,25 @@ export abstract class SessionBase implements Session, DataHost {
   // ---- public API ----
 
   publish(payload: Uint8Array, options?: PublishOptions): Promise<void> {
-    return this.run(() => {
-      this.assertOpen();
-      return this.data.publish(payload, options);
-    });
+    return this.window.admit(
+      () =>
+        this.run(() => {
+          this.assertOpen();
+          return this.data.publish(payload, options);
+        }),
+      options?.signal,
+    );
   }
 
   publishTo(target: SlimName, payload: Uint8Array, options?: PublishOptions): Promise<void> {
-    return this.run(() => {
-      this.assertOpen();
-      return this.data.publishTo(target, payload, options);
-    });
+    return this.window.admit(
+      () =>
+        this.run(() => {
+          this.assertOpen();
+          return this.data.publishTo(target, payload, options);
+        }),
+      options?.signal,
+    );
   }
 
   messages(): AsyncIterable<SessionMessage> {
@@ -342,6 +361,7 @@ export abstract class SessionBase implements Session, DataHost {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.loop.stop();
+    this.window.close(info.error ?? new GatewayError('CLOSED', 'session is closed'));
     this.requests.clear(info.error ?? new GatewayError('CLOSED', 'session closed'));
     this.data.clear();
     this.liveness.stop();

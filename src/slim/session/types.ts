@@ -19,6 +19,11 @@ export interface SessionOptions {
   intervalMs?: number;
   /** Retransmissions before a peer is given up (default 10). */
   maxRetries?: number;
+  /**
+   * Flow control of a reliable session: data messages that may be unacknowledged at once before
+   * publish() waits (default 128, at most 512). Local behaviour only; nothing on the wire changes.
+   */
+  sendWindow?: number;
   /** Session metadata carried on the JOIN_REQUEST. */
   metadata?: Record<string, string>;
   /** Deadline for setting the session up (discovery, join, welcome); default 15 s. */
@@ -31,6 +36,12 @@ export interface PublishOptions {
   payloadType?: string;
   /** Per-message metadata (travels in clear in the frame, never encrypted). */
   metadata?: Record<string, string>;
+  /**
+   * Ends the wait for room in the send window (a reliable session's publish waits while too many
+   * messages are unacknowledged). Without one the wait is bounded by a default deadline (60 s,
+   * TIMEOUT). Once the message is handed to the session it is sent whatever happens to `signal`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SessionMessage {
@@ -69,7 +80,10 @@ export interface Session {
   /** Session metadata from the JOIN_REQUEST. */
   readonly metadata: Readonly<Record<string, string>>;
 
-  /** Sends to the peer (p2p) or to every member (group). Resolves once handed to the link. */
+  /**
+   * Sends to the peer (p2p) or to every member (group). Resolves once handed to the link; on a
+   * reliable session it first waits for room in the send window (backpressure), in call order.
+   */
   publish(payload: Uint8Array, options?: PublishOptions): Promise<void>;
 
   /** Sends to one member only (the reference's publish_to; a plain publish in p2p). */
