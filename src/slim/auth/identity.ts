@@ -4,7 +4,7 @@
 import { GatewayError } from '../../util/errors.js';
 import { generateSigningKey } from './keys.js';
 import type { SigningKey } from './keys.js';
-import { checkSecret, mintToken, newTokenId, verifyToken } from './token.js';
+import { TokenMinter, checkSecret, newTokenId, verifyToken } from './token.js';
 import type { TokenClaims } from './token.js';
 
 export interface IdentityProvider {
@@ -32,6 +32,7 @@ export class SharedSecretIdentity implements IdentityProvider, IdentityVerifier 
   readonly signingKey: SigningKey;
   private readonly secret: string;
   private readonly clock: Clock;
+  private readonly minter: TokenMinter;
 
   constructor(options: {
     /** `org/ns/app`, the name without an id. */
@@ -49,10 +50,11 @@ export class SharedSecretIdentity implements IdentityProvider, IdentityVerifier 
     }
     this.signingKey = options.signingKey ?? generateSigningKey();
     this.clock = options.clock ?? Date.now;
+    this.minter = new TokenMinter(this.tokenId, this.secret, this.signingKey.publicKey);
   }
 
   token(): string {
-    return mintToken(this.tokenId, this.secret, this.signingKey.publicKey, this.clock() / 1000);
+    return this.minter.mint(this.clock() / 1000);
   }
 
   verify(token: string, atSeconds?: number): TokenClaims {

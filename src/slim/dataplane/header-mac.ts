@@ -3,7 +3,8 @@
 // link and verifies what it receives. The preimage must match the reference byte for byte
 // (crates/datapath/src/header_mac.rs): little-endian integers, presence bytes for optional
 // fields and names, and it leaves out version, incoming_conn, the MAC itself and the e2e signature.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 
 /** The Name fields the preimage reads (a decoded proto Name, or the node's lighter view of one). */
 export interface MacName {
@@ -111,14 +112,40 @@ class Writer {
   }
 }
 
+/** Preimage bytes of Names nothing can change (deeply frozen, as the session layer's are). */
+const frozenNames = new WeakMap<MacName, Buffer>();
+
+function deepFrozen(n: MacName): boolean {
+  return (
+    Object.isFrozen(n) &&
+    (!n.name || (Object.isFrozen(n.name) && (!n.name.nameId || Object.isFrozen(n.name.nameId)))) &&
+    (!n.strName || Object.isFrozen(n.strName))
+  );
+}
+
+/** NAME(n) of the preimage. */
+function namePart(n: MacName | undefined): Buffer {
+  if (!n) return ABSENT;
+  const cached = frozenNames.get(n);
+  if (cached) return cached;
+  const w = new Writer(Buffer.allocUnsafe(nameSize(n)));
+  w.name(n);
+  if (deepFrozen(n)) frozenNames.set(n, w.buf);
+  return w.buf;
+}
+
+const ABSENT = Buffer.from([0]);
+
 /**
  * The part of the preimage after the link id and before the TTL. A node verifies a frame on one
  * link and signs it for others: only the link id and the TTL differ, so it builds this once.
  */
 export function headerMacBody(header: MacHeader): Buffer {
+  const source = namePart(header.source);
+  const destination = namePart(header.destination);
   const size =
-    nameSize(header.source) +
-    nameSize(header.destination) +
+    source.length +
+    destination.length +
     4 +
     Buffer.byteLength(header.identity) +
     4 +
@@ -126,8 +153,9 @@ export function headerMacBody(header: MacHeader): Buffer {
     (header.forwardTo === undefined ? 1 : 9) +
     (header.error === undefined ? 1 : 2);
   const w = new Writer(Buffer.allocUnsafe(size));
-  w.name(header.source);
-  w.name(header.destination);
+  source.copy(w.buf, 0);
+  destination.copy(w.buf, source.length);
+  w.offset = source.length + destination.length;
   w.str(header.identity);
   w.u32(header.fanout);
   if (header.recvFrom === undefined) w.u8(0);
@@ -170,13 +198,13 @@ export function headerMacPreimage(header: MacHeader, linkId: string | Buffer): B
 
 /** Signs and verifies headers on one link: the derived 32-byte key plus that link's id. */
 export class HeaderMac {
-  private readonly key: Buffer;
+  private readonly key: KeyObject;
   private readonly prefix: Buffer;
 
   constructor(key: Uint8Array, linkId: string) {
     if (key.length < 32) throw new RangeError('header MAC key must be at least 32 bytes');
     if (linkId === '') throw new RangeError('link id must not be empty');
-    this.key = Buffer.from(key);
+    this.key = createSecretKey(Buffer.from(key));
     this.prefix = linkPrefix(Buffer.from(linkId, 'utf8'));
   }
 

@@ -133,19 +133,62 @@ export function toProtoName(name: SlimName): ProtoName {
   });
 }
 
+const sharedNames = new WeakMap<SlimName, ProtoName>();
+
+/**
+ * toProtoName as one deeply frozen object per SlimName, for frames: names head every frame, and
+ * the encoder and the header MAC cache their bytes by object. Read-only: a frame that needs
+ * another name gets another object, never an edited one.
+ */
+export function sharedProtoName(name: SlimName): ProtoName {
+  let p = sharedNames.get(name);
+  if (p) return p;
+  p = toProtoName(name);
+  Object.freeze(p.name!.nameId);
+  Object.freeze(p.name);
+  Object.freeze(p.strName);
+  Object.freeze(p);
+  if (Object.isFrozen(name)) sharedNames.set(name, p);
+  return p;
+}
+
+/** Names read from frames, by components and id: the same few arrive on every frame. */
+const interned = new Map<string, Map<bigint, SlimName>>();
+const INTERNED_PREFIXES = 4096;
+
 /**
  * Reads a wire Name. The strings are required (a Name without them cannot be turned back into
- * text); a missing id counts as NULL.
+ * text); a missing id counts as NULL. Equal names read twice give the same (frozen) object, so
+ * what is derived from a name (its wire form, its map key) is computed once.
  */
 export function fromProtoName(proto: ProtoName | undefined): SlimName {
   const s = proto?.strName;
   if (!proto || !s) throw new GatewayError('PROTOCOL', 'name without its string components');
   const nid = proto.name?.nameId;
   const id = nid ? (nid.id0 << 64n) | nid.id1 : NULL_ID;
-  return makeName(s.strComponent0, s.strComponent1, s.strComponent2, id);
+  const prefix = `${s.strComponent0}/${s.strComponent1}/${s.strComponent2}`;
+  let byId = interned.get(prefix);
+  const known = byId?.get(id);
+  if (known) return known;
+  const name = makeName(s.strComponent0, s.strComponent1, s.strComponent2, id);
+  if (!byId) {
+    if (interned.size >= INTERNED_PREFIXES) interned.clear();
+    byId = new Map();
+    interned.set(prefix, byId);
+  }
+  if (byId.size >= INTERNED_PREFIXES) byId.clear();
+  byId.set(id, name);
+  return name;
 }
+
+const keys = new WeakMap<SlimName, string>();
 
 /** A map key for a full name (components and id). */
 export function nameKey(name: SlimName): string {
-  return `${name.org}/${name.namespace}/${name.app}/${name.id.toString(16)}`;
+  let k = keys.get(name);
+  if (k === undefined) {
+    k = `${name.org}/${name.namespace}/${name.app}/${name.id.toString(16)}`;
+    keys.set(name, k);
+  }
+  return k;
 }

@@ -3,13 +3,7 @@
 // processing, and application messages as PrivateMessage with SLIM's AAD. The ts-mls state is
 // immutable and held by an Owner, so every change runs alone and in call order, and a failed
 // operation (garbage, wrong epoch, refused credential) leaves the group exactly as it was.
-import {
-  createApplicationMessage,
-  createCommit,
-  emptyPskIndex,
-  processMessage,
-  zeroOutUint8Array,
-} from 'ts-mls';
+import { createApplicationMessage, createCommit, emptyPskIndex, processMessage } from 'ts-mls';
 import type {
   CiphersuiteImpl,
   ClientState,
@@ -65,9 +59,13 @@ function leafAt(tree: ClientState['ratchetTree'], leafIndex: number): LeafNode |
   return n?.nodeType === 'leaf' ? n.leaf : undefined;
 }
 
-/** Secrets the previous state no longer needs (ts-mls hands them back for zeroing). */
+/**
+ * Secrets the previous state no longer needs (ts-mls hands them back for zeroing). Zeroed
+ * directly: ts-mls's zeroOutUint8Array draws random bytes first and then zeroes them, which cost
+ * a random-number call per secret, several per message.
+ */
 function forget(consumed: Uint8Array[]): void {
-  for (const secret of consumed) zeroOutUint8Array(secret);
+  for (const secret of consumed) secret.fill(0);
 }
 
 export class Group implements MlsGroup {

@@ -103,7 +103,29 @@ function fields(r: Reader, onField: (num: number, type: number) => boolean): boo
   return true;
 }
 
+/**
+ * Names by their bytes: the same few names head every frame. A cached name is frozen (the node
+ * only reads names), which also lets the header MAC keep its preimage bytes.
+ */
+const nameCache = new Map<string, MacName>();
+const NAME_CACHE_SIZE = 4096;
+
 function readName(buf: Buffer, start: number, end: number): MacName | undefined {
+  const key = (buf as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
+  const cached = nameCache.get(key);
+  if (cached) return cached;
+  const name = decodeName(buf, start, end);
+  if (!name) return undefined;
+  if (name.name?.nameId) Object.freeze(name.name.nameId);
+  if (name.name) Object.freeze(name.name);
+  if (name.strName) Object.freeze(name.strName);
+  Object.freeze(name);
+  if (nameCache.size >= NAME_CACHE_SIZE) nameCache.clear();
+  nameCache.set(key, name);
+  return name;
+}
+
+function decodeName(buf: Buffer, start: number, end: number): MacName | undefined {
   const name: MacName = {};
   const r = new Reader(buf, start, end);
   const good = fields(r, (num, type) => {

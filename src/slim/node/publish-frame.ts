@@ -5,7 +5,14 @@
 // header is turned into objects; a full Message is built only for in-process receivers. Frames
 // the fast path does not take are fully decoded and re-encoded.
 import { fromBinary } from '@bufbuild/protobuf';
-import { MessageSchema, PublishSchema, decodeMessage, encodeMessage } from '../proto/index.js';
+import {
+  MessageSchema,
+  PublishSchema,
+  decodeMessage,
+  decodeMessagePart,
+  decodePublishPart,
+  encodeMessage,
+} from '../proto/index.js';
 import type { Message, SLIMHeader } from '../proto/index.js';
 import { headerMacBody } from '../dataplane/header-mac.js';
 import { readHeaderView } from './header-view.js';
@@ -41,14 +48,17 @@ export class PublishFrame {
     if (!layout) return undefined;
     const header = readHeaderView(bytes, layout.headerStart, layout.headerEnd);
     if (!header) return undefined;
-    // Everything but the header is checked by the codec (throws on malformed bytes).
+    // Everything but the header is checked by the codec (throws on malformed bytes); its fast
+    // path reads the usual shapes, anything else goes through protobuf-es.
     let hasSession = false;
     for (const part of [layout.pubBefore, layout.pubAfter]) {
-      if (part.length > 0 && fromBinary(PublishSchema, part).session) hasSession = true;
+      if (part.length === 0) continue;
+      const p = decodePublishPart(part) ?? fromBinary(PublishSchema, part);
+      if (p.session) hasSession = true;
     }
     if (layout.hasOtherFields) {
-      fromBinary(MessageSchema, layout.before);
-      fromBinary(MessageSchema, layout.after);
+      for (const part of [layout.before, layout.after])
+        if (part.length > 0 && !decodeMessagePart(part)) fromBinary(MessageSchema, part);
     }
     return new PublishFrame(header, hasSession, undefined, bytes, layout);
   }
