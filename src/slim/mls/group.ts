@@ -16,7 +16,9 @@ import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import type { Logger } from '../../util/log.js';
 import { GatewayError } from '../../util/errors.js';
 import type { IdentityVerifier } from '../auth/index.js';
+import { protectApplication, unprotectApplication } from './app-message.js';
 import { decodeAs, encodeMessage, encodePrivateMessage, encodeWelcome } from './codec.js';
+import { isNativeSuite } from './crypto/index.js';
 import { checkAdmission, credentialIdentity } from './credentials.js';
 import type { MembershipAuthService } from './credentials.js';
 import { toGatewayError } from './errors.js';
@@ -71,12 +73,15 @@ function forget(consumed: Uint8Array[]): void {
 export class Group implements MlsGroup {
   private readonly owner: Owner<ClientState>;
   private readonly log: Logger;
+  /** Application messages take the synchronous path (app-message.ts) with native crypto. */
+  private readonly native: boolean;
 
   constructor(
     state: ClientState,
     private readonly deps: GroupDeps,
   ) {
     this.owner = new Owner(state, 'MLS group');
+    this.native = isNativeSuite(deps.cs);
     this.log = deps.logger.child({
       group: Buffer.from(state.groupContext.groupId).toString('hex').slice(0, 16),
     });
@@ -154,6 +159,8 @@ export class Group implements MlsGroup {
 
   encrypt(plaintext: Uint8Array, authenticatedData: Uint8Array): Promise<Uint8Array> {
     return this.change('encrypt', async (state) => {
+      const fast = this.native ? protectApplication(state, plaintext, authenticatedData) : undefined;
+      if (fast) return { next: fast.next, result: fast.bytes, consumed: fast.consumed };
       const r = await createApplicationMessage(state, plaintext, this.deps.cs, authenticatedData);
       return { next: r.newState, result: encodePrivateMessage(r.privateMessage), consumed: r.consumed };
     });
@@ -161,6 +168,20 @@ export class Group implements MlsGroup {
 
   decrypt(message: Uint8Array): Promise<MlsDecrypted> {
     return this.change('decrypt', async (state) => {
+      const fast = this.native ? unprotectApplication(state, message) : undefined;
+      if (fast) {
+        const leaf = leafAt(state.ratchetTree, fast.senderLeaf);
+        return {
+          next: fast.next,
+          result: {
+            plaintext: fast.plaintext,
+            authenticatedData: fast.authenticatedData,
+            senderIdentity: leaf ? credentialIdentity(leaf.credential) : '',
+            epoch: fast.epoch,
+          },
+          consumed: fast.consumed,
+        };
+      }
       const msg = decodeAs(message, 'mls_private_message');
       const pm = msg.privateMessage;
       if (pm.contentType !== 'application') {

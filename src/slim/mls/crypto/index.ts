@@ -4,7 +4,7 @@
 import { defaultCryptoProvider, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
 import type { CiphersuiteImpl } from 'ts-mls';
 import { CIPHERSUITE } from '../profile.js';
-import { nativeCryptoProvider } from './native.js';
+import { isNativeSuite, nativeCryptoProvider } from './native.js';
 
 export type CryptoKind = 'native' | 'default';
 
@@ -20,4 +20,4 @@ export function ciphersuiteImpl(kind: CryptoKind): Promise<CiphersuiteImpl> {
   return impl;
 }
 
-export { nativeCryptoProvider };
+export { isNativeSuite, nativeCryptoProvider };

@@ -19,8 +19,15 @@ import {
   sha256,
 } from './primitives.js';
 
+/** Suites built here: their primitives are synchronous and native (app-message.ts relies on it). */
+const nativeSuites = new WeakSet<CiphersuiteImpl>();
+
+export function isNativeSuite(cs: CiphersuiteImpl): boolean {
+  return nativeSuites.has(cs);
+}
+
 function nativeP256Suite(): CiphersuiteImpl {
-  return {
+  const suite: CiphersuiteImpl = {
     name: 'MLS_128_DHKEMP256_AES128GCM_SHA256_P256',
     hash: {
       digest: async (data) => sha256(data),
@@ -40,6 +47,8 @@ function nativeP256Suite(): CiphersuiteImpl {
     hpke: makeNativeHpke(),
     rng: { randomBytes },
   };
+  nativeSuites.add(suite);
+  return suite;
 }
 
 export const nativeCryptoProvider: CryptoProvider = {
