@@ -19,7 +19,7 @@ import {
   ecdsaSign,
   ecdsaVerify,
   hkdfExpand,
-  randomBytes,
+  pooledRandomBytes,
 } from './crypto/primitives.js';
 
 const PROTOCOL_MLS10 = 1;
@@ -303,7 +303,7 @@ export function protectApplication(
   content.vec(signature); // then zero padding (the array starts zeroed)
 
   const ratchet = node.application;
-  const reuseGuard = randomBytes(4);
+  const reuseGuard = pooledRandomBytes(4);
   const { next, key, nonce } = ratchetStep(ratchet.secret, ratchet.generation, reuseGuard);
   const ciphertext = aesGcmSeal(key, nonce, contentAad(gc, authenticatedData), content.b);
 

@@ -112,6 +112,21 @@ export function randomBytes(n: number): Uint8Array {
   return randomFillSync(new Uint8Array(n));
 }
 
+const POOL_BYTES = 4096;
+const pool = new Uint8Array(POOL_BYTES);
+let poolPos = POOL_BYTES;
+
+/** `n` (small) random bytes from a pool refilled in 4 KiB blocks: one random call per ~1000 reuse guards. */
+export function pooledRandomBytes(n: number): Uint8Array {
+  if (poolPos + n > POOL_BYTES) {
+    randomFillSync(pool);
+    poolPos = 0;
+  }
+  const out = pool.slice(poolPos, poolPos + n);
+  poolPos += n;
+  return out;
+}
+
 // ---- P-256 ECDSA ----
 
 /** Signing keys by identity of the scalar array ts-mls holds in its state (it keeps one array). */
