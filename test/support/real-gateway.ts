@@ -32,7 +32,9 @@ export interface RealGateway {
 /** A logger for gateways under test: silent unless GATEWAY_DEBUG names a level. */
 export function testLogger(label: string): Logger {
   const level = process.env['GATEWAY_DEBUG'];
-  return level ? pino({ level, base: { gw: label } }, pino.destination({ dest: 2, sync: false })) : silentLogger;
+  return level
+    ? pino({ level, base: { gw: label } }, pino.destination({ dest: 2, sync: false }))
+    : silentLogger;
 }
 
 export function observedDeps(): {
@@ -75,7 +77,9 @@ export async function startRealGateway(
 ): Promise<RealGateway> {
   const parsed = parseConfig(yaml, { env: options.env ?? {}, baseDir: REPO_ROOT });
   if (!parsed.ok)
-    throw new Error(`bad test configuration:\n${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
+    throw new Error(
+      `bad test configuration:\n${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+    );
   const observed = observedDeps();
   const gw = await createGateway(parsed.config, observed.deps, {
     logger: testLogger(options.label ?? 'gateway'),
