@@ -54,13 +54,13 @@ services:
 `,
     { label: 'server' },
   );
-  let client: RealGateway | undefined;
+  const started: { client?: RealGateway } = {};
   // The client side first: closed after its node, it would wait for a node that is gone.
   t.after(async () => {
-    await client?.close();
+    await started.client?.close();
     await server.close();
   });
-  client = await startRealGateway(
+  const client = await startRealGateway(
     `slim: { node: "${server.nodeUrl}", name: acme/demo/gateway, sharedSecret: ${SHARED_SECRET} }
 http: { listen: "127.0.0.1:0", maxBodyBytes: ${LIMIT} }
 routes:
@@ -69,6 +69,7 @@ routes:
 `,
     { label: 'client' },
   );
+  started.client = client;
   const tools = `${client.url}/mcp/tools`;
 
   await t.test('malformed JSON: 400, -32700', async () => {
