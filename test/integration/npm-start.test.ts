@@ -2,9 +2,10 @@
 // (the shipped file, ports moved to free ones through its variables) starts the embedded SLIM node,
 // the example MCP server and A2A agent, and the local routes, with MLS on. The official MCP SDK
 // client calls a tool at the printed URL (the call crosses SLIM: the egress sees the gateway's app
-// as its caller); the agent card answers; SIGTERM stops everything and exits 0.
+// as its caller), and so does the example client of the README; the agent card answers; SIGTERM stops everything and exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -60,6 +61,21 @@ test(
     );
     assert.equal(opened['caller'], gatewayName);
     assert.match(String(gatewayName), /^acme\/demo\/gateway\/[0-9a-f]{32}$/);
+
+    // The README's way to try it: the example MCP client (v2 SDK, 2026-07-28 when the server has it).
+    const example = spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'dist', 'examples', 'clients', 'mcp-call.js'),
+        mcpUrl,
+        'get_forecast',
+        '{"city":"Osaka"}',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(example.status, 0, example.stderr);
+    assert.match(example.stdout, /^Forecast for Osaka:\nDay 1: /);
+    assert.match(example.stderr, /progress 3\/3/);
 
     // The example A2A agent was spawned and is offered too.
     const card = await http(`${url}/a2a/planner/.well-known/agent-card.json`);
