@@ -14,6 +14,7 @@ import type { GatewayDeps } from '../../src/gateway/deps.js';
 import { silentLogger } from '../../src/util/log.js';
 import type { Logger } from '../../src/util/log.js';
 import { REPO_ROOT } from './paths.js';
+import { TapLink } from './tap-link.js';
 
 export const SHARED_SECRET = 'e2e-shared-secret-0123456789-0123456789';
 
@@ -26,6 +27,8 @@ export interface RealGateway {
   /** MCP ingresses (one per MCP route) and services, in creation order. */
   readonly mcpIngresses: McpIngress[];
   readonly mcpServices: McpService[];
+  /** With `tap`: every app link, recording the frames sent to the node. */
+  readonly taps: TapLink[];
   close(graceMs?: number): Promise<void>;
 }
 
@@ -37,14 +40,16 @@ export function testLogger(label: string): Logger {
     : silentLogger;
 }
 
-export function observedDeps(): {
+export function observedDeps(options: { tap?: boolean } = {}): {
   deps: GatewayDeps<RealNode, RealApp>;
   nodes: RealNode[];
   mcpIngresses: McpIngress[];
   mcpServices: McpService[];
+  taps: TapLink[];
 } {
   const real = realDeps();
   const nodes: RealNode[] = [];
+  const taps: TapLink[] = [];
   const mcpIngresses: McpIngress[] = [];
   const mcpServices: McpService[] = [];
   const deps: GatewayDeps<RealNode, RealApp> = {
@@ -53,6 +58,14 @@ export function observedDeps(): {
       const node = await real.startNode(o);
       nodes.push(node);
       return node;
+    },
+    // With `tap`, every app's link records the frames it hands to the node: what the node sees.
+    connectLink: async (o) => {
+      const link = await real.connectLink(o);
+      if (!options.tap) return link;
+      const tap = new TapLink(link);
+      taps.push(tap);
+      return tap;
     },
     mcp: {
       createIngress: (o) => {
@@ -67,20 +80,20 @@ export function observedDeps(): {
       },
     },
   };
-  return { deps, nodes, mcpIngresses, mcpServices };
+  return { deps, nodes, mcpIngresses, mcpServices, taps };
 }
 
 /** Starts a gateway from YAML (relative paths from the repository root). */
 export async function startRealGateway(
   yaml: string,
-  options: { label?: string; env?: Record<string, string> } = {},
+  options: { label?: string; env?: Record<string, string>; tap?: boolean } = {},
 ): Promise<RealGateway> {
   const parsed = parseConfig(yaml, { env: options.env ?? {}, baseDir: REPO_ROOT });
   if (!parsed.ok)
     throw new Error(
       `bad test configuration:\n${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
     );
-  const observed = observedDeps();
+  const observed = observedDeps({ tap: options.tap ?? false });
   const gw = await createGateway(parsed.config, observed.deps, {
     logger: testLogger(options.label ?? 'gateway'),
     processEnv: process.env,
@@ -92,6 +105,7 @@ export async function startRealGateway(
     nodeUrl: node ? `http://${node.address}` : undefined,
     mcpIngresses: observed.mcpIngresses,
     mcpServices: observed.mcpServices,
+    taps: observed.taps,
     close: (graceMs = 0) => gw.close(graceMs),
   };
 }

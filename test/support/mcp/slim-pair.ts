@@ -17,6 +17,8 @@ export interface SlimPairOptions {
   readonly mls?: boolean;
   /** Extra `http:` settings of the client side, as YAML flow entries (e.g. "maxBodyBytes: 10000"). */
   readonly clientHttp?: string;
+  /** Record what every app link hands to the node (RealGateway.taps). */
+  readonly tap?: boolean;
 }
 
 export interface SlimPair extends McpPair {
@@ -52,7 +54,7 @@ services:
   - name: ${formatName(SERVICE_NAME)}
     mcp: ${backendYaml(backend)}
 `,
-    { label: 'server' },
+    { label: 'server', tap: options.tap ?? false },
   );
   try {
     const nodeUrl = options.nodeUrl ?? server.nodeUrl!;
@@ -62,7 +64,7 @@ http: { listen: "127.0.0.1:0"${options.clientHttp ? `, ${options.clientHttp}` : 
 routes:
   - { path: ${ROUTE}, mcp: ${formatName(SERVICE_NAME)} }
 `,
-      { label: 'client' },
+      { label: 'client', tap: options.tap ?? false },
     );
     return {
       client,
