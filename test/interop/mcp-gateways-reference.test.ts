@@ -12,6 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { testStdioBackend } from '../support/mcp/gateway.js';
+import { recordIncoming } from '../support/mcp/record.js';
 import { backendYaml } from '../support/mcp/slim-pair.js';
 import { startRun, stop, writeConfig } from '../support/gateway-process.js';
 import { startLinkedReferenceNodes } from '../support/reference-nodes.js';
@@ -60,8 +61,10 @@ async function drive(t: TestContext, url: string): Promise<void> {
     role: 'assistant' as const,
     content: { type: 'text' as const, text: 'forty-two' },
   }));
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  await client.connect(transport);
   t.after(() => client.close());
+  const wire = recordIncoming(transport);
 
   await t.test('tools/list, tools/call, progress and sampling', async () => {
     const { tools } = await client.listTools();
@@ -70,10 +73,13 @@ async function drive(t: TestContext, url: string): Promise<void> {
       { type: 'text', text: 'across' },
     ]);
     const seen: number[] = [];
+    wire.reset();
     await client.callTool({ name: 'progress', arguments: { steps: 3 } }, undefined, {
       onprogress: (p) => seen.push(p.progress),
     });
-    assert.deepEqual(seen, [1, 2, 3]);
+    // Delivered in order before the response (the SDK may drop one that arrives with it).
+    assert.deepEqual(wire.progressBeforeResponse(), [1, 2, 3]);
+    assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1));
     const sampled = await client.callTool({ name: 'sample', arguments: { prompt: 'q' } });
     assert.deepEqual(sampled.content, [{ type: 'text', text: 'sampled: forty-two' }]);
   });
