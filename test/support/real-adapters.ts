@@ -23,7 +23,7 @@ export function realMcp(): McpAdapter {
 
 export function realA2a(): A2aAdapter {
   return {
-    createIngress: (o) => createA2aIngress(o as Parameters<typeof createA2aIngress>[0]),
+    createIngress: (o) => createA2aIngress(o),
     createService: (o) => {
       const s = createA2aService({ name: o.name, url: o.url, logger: o.logger, metrics: o.metrics });
       return { services: s.services, close: () => s.close() };
