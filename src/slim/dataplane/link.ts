@@ -27,20 +27,28 @@ export interface Link {
    * Sends one Publish frame (the `publish` case of Message). The link clears the routing fields a
    * node sets (recv_from, forward_to, incoming_conn), fills version/ttl defaults, and adds the
    * header MAC. Waits while the outbound queue is full; rejects with LINK_CLOSED once closed.
-   * While reconnecting, frames wait for the new link (bounded by the same queue).
+   * While reconnecting, frames wait for the new link (bounded by the same queue). The caller's
+   * frame is not modified. `signal` cuts the wait short; a default deadline applies.
    */
-  publish(msg: Message): Promise<void>;
+  publish(msg: Message, signal?: AbortSignal): Promise<void>;
 
   /**
    * Subscribes `name` (with its id) on the node and resolves on a successful SubscriptionAck.
-   * The subscription is remembered and replayed after every reconnect.
+   * The subscription is remembered and replayed after every reconnect. Subscribing a name this
+   * link already holds counts a reference (one frame on the wire).
    */
-  subscribe(name: SlimName, options: SubscribeOptions): Promise<void>;
+  subscribe(name: SlimName, options: SubscribeOptions, signal?: AbortSignal): Promise<void>;
 
-  /** Removes a subscription made through this link (same name, same subscription id). */
-  unsubscribe(name: SlimName, options: SubscribeOptions): Promise<void>;
+  /**
+   * Removes a subscription made through this link (same name, same subscription id) once its last
+   * reference goes. Unknown names are ignored.
+   */
+  unsubscribe(name: SlimName, options: SubscribeOptions, signal?: AbortSignal): Promise<void>;
 
-  /** Inbound Publish frames, already MAC-verified. Set once by the owner. */
+  /**
+   * Inbound Publish frames, already MAC-verified. Set once by the owner. Treat frames as read-only:
+   * an in-process node may hand the same payload objects to several local receivers.
+   */
   onmessage: ((msg: Message) => void) | undefined;
 
   /** State changes (e.g. 'reconnecting' then 'ready' after the node came back). */

@@ -166,7 +166,7 @@ export class MemoryRpcNetwork {
       local.dispose();
       out.fail(err);
     };
-    local.signal.addEventListener('abort', () => {
+    const onAbort = () => {
       const reason: unknown = local.signal.reason;
       const timedOut = reason instanceof Error && (reason as { code?: string }).code === 'TIMEOUT';
       fail(
@@ -174,7 +174,13 @@ export class MemoryRpcNetwork {
           ? new RpcError(StatusCode.DEADLINE_EXCEEDED, 'Client deadline exceeded while receiving response')
           : new RpcError(StatusCode.CANCELLED, 'call cancelled by the caller'),
       );
-    });
+    };
+    // A signal aborted before the call fires no event: fail at once, as the SLIM channel does.
+    if (local.signal.aborted) {
+      onAbort();
+      return out;
+    }
+    local.signal.addEventListener('abort', onAbort);
     if (!server || server.closing) {
       fail(new RpcError(StatusCode.UNAVAILABLE, `no SLIMRPC server reachable at ${formatName(target)}`));
       return out;

@@ -1,0 +1,434 @@
+// The gRPC client link to a SLIM node (spec/slim-dataplane.md §1-§9): one OpenChannel stream,
+// negotiated as an EDGE link with an X25519 key, header MACs on every Publish/Subscribe/
+// Unsubscribe. It keeps the app's subscriptions and, when the stream goes (node restart, GOAWAY,
+// network), reconnects with jittered exponential backoff, re-negotiates and re-subscribes
+// everything before it reports 'ready' again. Publishes wait in a bounded queue meanwhile.
+// Invariants: one live LinkStream at most; every wait has a deadline; close() fails all pending work.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../util/log.js';
+import { childLogger } from '../../util/log.js';
+import { GatewayError, describeError } from '../../util/errors.js';
+import { combineSignals, raceSignal, sleep } from '../../util/abort.js';
+import type { Message } from '../proto/index.js';
+import type { Link, LinkState, SubscribeOptions } from './link.js';
+import type { SlimName } from './name.js';
+import { formatName, nameKey } from './name.js';
+import { AckWaiters } from './ack-waiters.js';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import type { BackoffPolicy } from './backoff.js';
+import { newSubscriptionId, subscribeFrame, unsubscribeFrame } from './frames.js';
+import { clientChannelOptions, clientCredentials, parseEndpoint } from './grpc-transport.js';
+import type { LinkTlsOptions } from './grpc-transport.js';
+import { LinkStream } from './link-stream.js';
+import type { LinkStreamParams } from './link-stream.js';
+import { OutboundQueue } from './outbound-queue.js';
+import { DEFAULT_MAX_FRAME_BYTES, prepareClientHeader } from './wire.js';
+
+export interface GrpcLinkOptions {
+  /** http://host:port or https://host:port */
+  endpoint: string;
+  tls?: LinkTlsOptions;
+  logger?: Logger;
+  /** UNREACHABLE after this long without a connection (default 5 s). */
+  connectTimeoutMs?: number;
+  /** LINK_REFUSED when the node does not answer negotiation in time (default 5 s, as the reference). */
+  negotiationTimeoutMs?: number;
+  /** Deadline for a SubscriptionAck (default 10 s, the reference app's wait). */
+  ackTimeoutMs?: number;
+  /** Default deadline for a publish waiting for room or for the link (default 30 s). */
+  publishTimeoutMs?: number;
+  /** Frames that may wait for the link before publishers wait (default 1024). */
+  queueCapacity?: number;
+  /** Offer an X25519 key so the link carries header MACs (default true). */
+  offerHeaderMac?: boolean;
+  /** Refuse a node that does not return a key when one was offered (default true, as the reference). */
+  requireHeaderMac?: boolean;
+  backoff?: Partial<BackoffPolicy>;
+  keepaliveTimeMs?: number;
+  keepaliveTimeoutMs?: number;
+  maxFrameBytes?: number;
+  random?: () => number;
+}
+
+interface Subscription {
+  name: SlimName;
+  source: SlimName;
+  identity: string | undefined;
+  id: bigint;
+  refs: number;
+  confirmed: PromiseWithResolversLike;
+}
+
+interface PromiseWithResolversLike {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function deferred(): PromiseWithResolversLike {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  return { promise, resolve, reject };
+}
+
+export class GrpcLink implements Link {
+  state: LinkState = 'idle';
+  onmessage: ((msg: Message) => void) | undefined;
+  onstatechange: ((state: LinkState, error?: Error) => void) | undefined;
+
+  private readonly log: Logger;
+  private readonly params: LinkStreamParams;
+  private readonly ackTimeoutMs: number;
+  private readonly publishTimeoutMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
+  private readonly queue: OutboundQueue;
+  private readonly acks = new AckWaiters();
+  private readonly subs = new Map<string, Subscription>();
+  private readonly subIds = new Set<bigint>();
+  private readonly closer = new AbortController();
+  private stream: LinkStream | undefined;
+  private starting: Promise<void> | undefined;
+  private reconnecting = false;
+  private isClosed = false;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(options: GrpcLinkOptions) {
+    const endpoint = parseEndpoint(options.endpoint);
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.log = childLogger(options.logger, 'link').child({ endpoint: options.endpoint });
+    this.params = {
+      endpoint: options.endpoint,
+      target: endpoint.target,
+      credentials: clientCredentials(endpoint, options.tls),
+      channelOptions: clientChannelOptions({
+        keepaliveTimeMs: options.keepaliveTimeMs ?? 30_000,
+        keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 10_000,
+        maxFrameBytes,
+        userAgent: 'slim-gateway',
+        ...(options.tls?.serverName ? { serverName: options.tls.serverName } : {}),
+      }),
+      nodeId: `node-${randomUUID()}`,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      negotiationTimeoutMs: options.negotiationTimeoutMs ?? 5_000,
+      offerHeaderMac: options.offerHeaderMac ?? true,
+      requireHeaderMac: options.requireHeaderMac ?? true,
+      maxFrameBytes,
+      logger: this.log,
+    };
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.random = options.random ?? Math.random;
+    this.queue = new OutboundQueue(options.queueCapacity ?? 1024);
+    this.closedPromise = new Promise((r) => (this.resolveClosed = r));
+  }
+
+  /** Whether the current stream carries header MACs (a key was negotiated). */
+  get headerMacActive(): boolean {
+    return this.stream?.hasHeaderMac ?? false;
+  }
+
+  start(signal?: AbortSignal): Promise<void> {
+    if (this.isClosed) return Promise.reject(new GatewayError('CLOSED', 'link closed'));
+    if (this.state === 'ready' || this.state === 'reconnecting') return Promise.resolve();
+    this.starting ??= this.firstConnect(signal).finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async firstConnect(signal: AbortSignal | undefined): Promise<void> {
+    this.setState('connecting');
+    const { signal: s, dispose } = combineSignals([signal, this.closer.signal]);
+    try {
+      const stream = await LinkStream.open(this.params, s);
+      if (this.isClosed) {
+        stream.close();
+        throw new GatewayError('CLOSED', 'link closed');
+      }
+      this.attach(stream);
+      this.log.info(
+        { linkId: stream.linkId, nodeId: stream.nodeId, headerMac: stream.hasHeaderMac },
+        'link up',
+      );
+      if ((await this.replay(stream)) && this.stream === stream) {
+        this.setState('ready');
+        this.pump();
+      } else {
+        this.beginReconnect(new GatewayError('LINK_CLOSED', 'link lost while subscribing'));
+      }
+    } catch (err) {
+      if (!this.isClosed) this.setState('idle', err as Error);
+      throw err;
+    } finally {
+      dispose();
+    }
+  }
+
+  private attach(stream: LinkStream): void {
+    this.stream = stream;
+    stream.onframe = (msg) => this.onFrame(msg);
+    stream.ondrain = () => this.pump();
+    stream.onend = (err) => {
+      if (this.stream !== stream) return;
+      this.stream = undefined;
+      this.acks.failAll(err);
+      if (this.isClosed) return;
+      this.log.warn({ linkId: stream.linkId, err: err.message }, 'link lost; reconnecting');
+      if (this.state === 'ready') this.beginReconnect(err);
+    };
+  }
+
+  private beginReconnect(err: Error): void {
+    this.setState('reconnecting', err);
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    for (let attempt = 0; !this.isClosed; attempt++) {
+      try {
+        await sleep(backoffDelay(attempt, this.backoff, this.random), this.closer.signal);
+      } catch {
+        break;
+      }
+      let stream: LinkStream;
+      try {
+        stream = await LinkStream.open(this.params, this.closer.signal);
+      } catch (err) {
+        this.log.debug({ attempt, err: describeError(err) }, 'reconnect attempt failed');
+        continue;
+      }
+      if (this.isClosed) {
+        stream.close();
+        break;
+      }
+      this.attach(stream);
+      if ((await this.replay(stream)) && this.stream === stream) {
+        this.log.info(
+          { linkId: stream.linkId, attempt, subscriptions: this.subs.size },
+          'link re-established',
+        );
+        this.reconnecting = false;
+        this.setState('ready');
+        this.pump();
+        return;
+      }
+      stream.close();
+      if (this.stream === stream) this.stream = undefined;
+    }
+    this.reconnecting = false;
+  }
+
+  /** Re-sends every subscription on a fresh stream; false if the stream failed meanwhile. */
+  private async replay(stream: LinkStream): Promise<boolean> {
+    const all = [...this.subs.values()];
+    const results = await Promise.allSettled(all.map((sub) => this.sendSubscribe(sub, stream)));
+    return results.every((r) => r.status === 'fulfilled');
+  }
+
+  /** Sends one Subscribe and settles the subscription on its ack (rejects only on link trouble). */
+  private async sendSubscribe(sub: Subscription, stream: LinkStream): Promise<void> {
+    const ack = this.acks.expect(sub.id);
+    const timer = setTimeout(
+      () => ack.cancel(new GatewayError('TIMEOUT', `no SubscriptionAck within ${this.ackTimeoutMs} ms`)),
+      this.ackTimeoutMs,
+    );
+    try {
+      stream.write(
+        subscribeFrame({ name: sub.name, source: sub.source, subscriptionId: sub.id, ...identity(sub) }),
+      );
+      const a = await ack.promise;
+      if (a.success) sub.confirmed.resolve();
+      else {
+        this.log.error({ name: formatName(sub.name), error: a.error }, 'node refused a subscription');
+        this.forget(sub);
+        sub.confirmed.reject(
+          new GatewayError('UNAVAILABLE', `node refused subscription to ${formatName(sub.name)}: ${a.error}`),
+        );
+      }
+    } catch (err) {
+      ack.cancel(err as Error);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private forget(sub: Subscription): void {
+    const key = nameKey(sub.name);
+    if (this.subs.get(key) === sub) this.subs.delete(key);
+    this.subIds.delete(sub.id);
+  }
+
+  private onFrame(msg: Message): void {
+    switch (msg.messageType.case) {
+      case 'publish':
+        try {
+          this.onmessage?.(msg);
+        } catch (err) {
+          this.log.error({ err: describeError(err) }, 'onmessage handler threw');
+        }
+        return;
+      case 'subscriptionAck':
+        if (!this.acks.deliver(msg.messageType.value)) this.log.debug('unexpected SubscriptionAck');
+        return;
+      default:
+        this.log.trace({ type: msg.messageType.case }, 'ignoring frame from node');
+    }
+  }
+
+  async publish(msg: Message, signal?: AbortSignal): Promise<void> {
+    if (this.isClosed) throw new GatewayError('LINK_CLOSED', 'link closed');
+    const out = outboundCopy(msg);
+    const stream = this.stream;
+    if (this.state === 'ready' && stream?.writable && this.queue.length === 0) {
+      stream.write(out);
+      return;
+    }
+    const { signal: s, dispose } = combineSignals([signal, this.closer.signal], this.publishTimeoutMs);
+    try {
+      const { written } = await this.queue.enqueue(out, s);
+      this.pump();
+      await written;
+    } finally {
+      dispose();
+    }
+  }
+
+  private pump(): void {
+    const stream = this.stream;
+    while (stream && this.state === 'ready' && stream.writable) {
+      const entry = this.queue.shift();
+      if (!entry) return;
+      try {
+        stream.write(entry.msg);
+        entry.resolve();
+      } catch (err) {
+        entry.reject(err as Error);
+      }
+    }
+  }
+
+  async subscribe(name: SlimName, options: SubscribeOptions, signal?: AbortSignal): Promise<void> {
+    if (this.isClosed) throw new GatewayError('LINK_CLOSED', 'link closed');
+    const key = nameKey(name);
+    let sub = this.subs.get(key);
+    if (sub) sub.refs++;
+    else {
+      sub = {
+        name,
+        source: options.source,
+        identity: options.identity,
+        id: newSubscriptionId(this.subIds),
+        refs: 1,
+        confirmed: deferred(),
+      };
+      this.subs.set(key, sub);
+      this.subIds.add(sub.id);
+      const stream = this.stream;
+      // Not ready: the subscription goes out with the replay when the link (re)connects.
+      if (stream && this.state === 'ready') this.sendSubscribe(sub, stream).catch(() => {});
+    }
+    const { signal: s, dispose } = combineSignals([signal, this.closer.signal], this.ackTimeoutMs);
+    try {
+      await raceSignal(sub.confirmed.promise, s);
+    } catch (err) {
+      if (--sub.refs <= 0) {
+        this.forget(sub);
+        if (this.stream && this.state === 'ready') this.sendUnsubscribe(sub, this.stream).catch(() => {});
+      }
+      throw err;
+    } finally {
+      dispose();
+    }
+  }
+
+  async unsubscribe(name: SlimName, _options: SubscribeOptions, signal?: AbortSignal): Promise<void> {
+    if (this.isClosed) throw new GatewayError('LINK_CLOSED', 'link closed');
+    const sub = this.subs.get(nameKey(name));
+    if (!sub || --sub.refs > 0) return;
+    this.forget(sub);
+    sub.confirmed.reject(new GatewayError('CANCELLED', 'unsubscribed before the node confirmed'));
+    const stream = this.stream;
+    if (!stream || this.state !== 'ready') return; // the node dropped it with the old connection
+    const { signal: s, dispose } = combineSignals([signal, this.closer.signal], this.ackTimeoutMs);
+    try {
+      await raceSignal(this.sendUnsubscribe(sub, stream), s);
+    } finally {
+      dispose();
+    }
+  }
+
+  private async sendUnsubscribe(sub: Subscription, stream: LinkStream): Promise<void> {
+    const ack = this.acks.expect(sub.id);
+    const timer = setTimeout(
+      () => ack.cancel(new GatewayError('TIMEOUT', 'no SubscriptionAck')),
+      this.ackTimeoutMs,
+    );
+    try {
+      stream.write(
+        unsubscribeFrame({ name: sub.name, source: sub.source, subscriptionId: sub.id, ...identity(sub) }),
+      );
+      const a = await ack.promise;
+      if (!a.success) this.log.debug({ error: a.error }, 'node did not know the unsubscribed name');
+    } catch (err) {
+      ack.cancel(err as Error);
+      if (!(err instanceof GatewayError && err.code === 'LINK_CLOSED')) throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private setState(state: LinkState, error?: Error): void {
+    if (this.state === state) return;
+    this.state = state;
+    try {
+      this.onstatechange?.(state, error);
+    } catch (err) {
+      this.log.error({ err: describeError(err) }, 'onstatechange handler threw');
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.isClosed) return this.closedPromise;
+    this.isClosed = true;
+    const err = new GatewayError('CLOSED', 'link closed');
+    this.closer.abort(err);
+    this.queue.failAll(err);
+    this.acks.failAll(err);
+    for (const sub of this.subs.values()) sub.confirmed.reject(err);
+    this.subs.clear();
+    this.stream?.close();
+    this.stream = undefined;
+    this.setState('closed');
+    this.log.info('link closed');
+    this.resolveClosed();
+    return this.closedPromise;
+  }
+
+  closed(): Promise<void> {
+    return this.closedPromise;
+  }
+}
+
+function identity(sub: Subscription): { identity?: string } {
+  return sub.identity === undefined ? {} : { identity: sub.identity };
+}
+
+/** A copy of a Publish frame whose header the link may change (the caller's frame stays as it was). */
+function outboundCopy(msg: Message): Message {
+  if (msg.messageType.case !== 'publish' || !msg.messageType.value.header) {
+    throw new GatewayError('INVALID_ARGUMENT', 'publish() takes a Publish frame with a header');
+  }
+  const pub = msg.messageType.value;
+  const header = { ...pub.header! };
+  prepareClientHeader(header);
+  return { ...msg, messageType: { case: 'publish', value: { ...pub, header } } };
+}

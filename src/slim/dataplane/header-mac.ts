@@ -1,0 +1,161 @@
+// Per-link SLIM header MAC (spec/slim-dataplane.md §5): HMAC-SHA256 over a byte-exact preimage
+// of the routing fields of a SLIMHeader, keyed per link. Every hop signs what it sends on that
+// link and verifies what it receives. The preimage must match the reference byte for byte
+// (crates/datapath/src/header_mac.rs): little-endian integers, presence bytes for optional
+// fields and names, and it leaves out version, incoming_conn, the MAC itself and the e2e signature.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Name, SLIMHeader } from '../proto/index.js';
+
+const DOMAIN = Buffer.from('SLIM-DP-HDR-v1\0', 'latin1');
+export const HEADER_MAC_BYTES = 32;
+
+function nameSize(n: Name | undefined): number {
+  if (!n) return 1;
+  let size = 1;
+  const enc = n.name;
+  size += enc ? 1 + 24 + 1 + (enc.nameId ? 16 : 0) : 1;
+  const s = n.strName;
+  if (s) {
+    size +=
+      1 +
+      12 +
+      Buffer.byteLength(s.strComponent0) +
+      Buffer.byteLength(s.strComponent1) +
+      Buffer.byteLength(s.strComponent2);
+  } else {
+    size += 1;
+  }
+  return size;
+}
+
+class Writer {
+  offset = 0;
+  constructor(readonly buf: Buffer) {}
+  u8(v: number): void {
+    this.buf[this.offset++] = v;
+  }
+  u32(v: number): void {
+    this.buf.writeUInt32LE(v >>> 0, this.offset);
+    this.offset += 4;
+  }
+  u64(v: bigint): void {
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.offset);
+    this.offset += 8;
+  }
+  bytes(b: Buffer): void {
+    this.u32(b.length);
+    b.copy(this.buf, this.offset);
+    this.offset += b.length;
+  }
+  str(s: string): void {
+    const len = Buffer.byteLength(s);
+    this.u32(len);
+    this.offset += this.buf.write(s, this.offset, len, 'utf8');
+  }
+  name(n: Name | undefined): void {
+    if (!n) {
+      this.u8(0);
+      return;
+    }
+    this.u8(1);
+    const enc = n.name;
+    if (enc) {
+      this.u8(1);
+      this.u64(enc.component0);
+      this.u64(enc.component1);
+      this.u64(enc.component2);
+      if (enc.nameId) {
+        this.u8(1);
+        this.u64(enc.nameId.id0);
+        this.u64(enc.nameId.id1);
+      } else {
+        this.u8(0);
+      }
+    } else {
+      this.u8(0);
+    }
+    const s = n.strName;
+    if (s) {
+      this.u8(1);
+      this.str(s.strComponent0);
+      this.str(s.strComponent1);
+      this.str(s.strComponent2);
+    } else {
+      this.u8(0);
+    }
+  }
+}
+
+/** The exact bytes the reference MACs for `header` on the link `linkId`. */
+export function headerMacPreimage(header: SLIMHeader, linkId: string | Buffer): Buffer {
+  const link = typeof linkId === 'string' ? Buffer.from(linkId, 'utf8') : linkId;
+  const size =
+    DOMAIN.length +
+    4 +
+    link.length +
+    nameSize(header.source) +
+    nameSize(header.destination) +
+    4 +
+    Buffer.byteLength(header.identity) +
+    4 +
+    (header.recvFrom === undefined ? 1 : 9) +
+    (header.forwardTo === undefined ? 1 : 9) +
+    (header.error === undefined ? 1 : 2) +
+    4;
+  const w = new Writer(Buffer.allocUnsafe(size));
+  DOMAIN.copy(w.buf, 0);
+  w.offset = DOMAIN.length;
+  w.bytes(link);
+  w.name(header.source);
+  w.name(header.destination);
+  w.str(header.identity);
+  w.u32(header.fanout);
+  if (header.recvFrom === undefined) w.u8(0);
+  else {
+    w.u8(1);
+    w.u64(header.recvFrom);
+  }
+  if (header.forwardTo === undefined) w.u8(0);
+  else {
+    w.u8(1);
+    w.u64(header.forwardTo);
+  }
+  if (header.error === undefined) w.u8(0);
+  else {
+    w.u8(1);
+    w.u8(header.error ? 1 : 0);
+  }
+  w.u32(header.ttl);
+  return w.offset === size ? w.buf : w.buf.subarray(0, w.offset);
+}
+
+/** Signs and verifies headers on one link: the derived 32-byte key plus that link's id. */
+export class HeaderMac {
+  private readonly key: Buffer;
+  private readonly linkId: Buffer;
+
+  constructor(key: Uint8Array, linkId: string) {
+    if (key.length < 32) throw new RangeError('header MAC key must be at least 32 bytes');
+    if (linkId === '') throw new RangeError('link id must not be empty');
+    this.key = Buffer.from(key);
+    this.linkId = Buffer.from(linkId, 'utf8');
+  }
+
+  compute(header: SLIMHeader): Uint8Array {
+    const mac = createHmac('sha256', this.key).update(headerMacPreimage(header, this.linkId)).digest();
+    return new Uint8Array(mac.buffer, mac.byteOffset, mac.byteLength);
+  }
+
+  /** Replaces any tag on `header` with this link's tag. */
+  sign(header: SLIMHeader): void {
+    header.headerMac = undefined;
+    header.headerMac = this.compute(header);
+  }
+
+  /** True when `header` carries this link's valid tag (constant-time compare). */
+  verify(header: SLIMHeader): boolean {
+    const tag = header.headerMac;
+    if (!tag || tag.length !== HEADER_MAC_BYTES) return false;
+    return timingSafeEqual(this.compute(header), tag);
+  }
+}

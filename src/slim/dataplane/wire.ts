@@ -1,0 +1,42 @@
+// Wire constants and header helpers shared by the link (client) and the node (server):
+// the version string the reference 2.2.0 core puts on the wire, the default TTL, and the rules
+// for which SLIMHeader fields a sender may set (spec/slim-dataplane.md §4, §7, §8).
+import type { Message, SLIMHeader } from '../proto/index.js';
+
+/** What the reference core 2.2.0 sends as LinkNegotiationPayload.slim_version and SLIMHeader.version. */
+export const SLIM_VERSION = '2.2.0';
+
+/** The reference's DEFAULT_TTL: hops a frame may take before a node drops it. */
+export const DEFAULT_TTL = 8;
+
+/** gRPC method every SLIM link uses: one bidirectional stream per link. */
+export const OPEN_CHANNEL_PATH = '/dataplane.proto.v1.DataPlaneService/OpenChannel';
+
+/** The reference node's message-size limit (tonic default), also ours. */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/** The SLIMHeader of a Publish, Subscribe or Unsubscribe frame (others have none). */
+export function headerOf(msg: Message): SLIMHeader | undefined {
+  switch (msg.messageType.case) {
+    case 'publish':
+    case 'subscribe':
+    case 'unsubscribe':
+      return msg.messageType.value.header;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Makes a header fit to leave an edge client: the routing fields only nodes may set are cleared
+ * (a node would otherwise honour them, §9), any stale MAC is removed, and an unset version or
+ * TTL gets the reference's value. Mutates `header`.
+ */
+export function prepareClientHeader(header: SLIMHeader): void {
+  header.recvFrom = undefined;
+  header.forwardTo = undefined;
+  header.incomingConn = undefined;
+  header.headerMac = undefined;
+  if (header.version === '') header.version = SLIM_VERSION;
+  if (header.ttl === 0) header.ttl = DEFAULT_TTL;
+}

@@ -1,0 +1,252 @@
+// One client connection to the node: an OpenChannel stream (spec/slim-dataplane.md §1, §4, §5).
+// Sends response headers at once (the reference client waits for them), answers link
+// negotiation within a deadline, verifies inbound header MACs and signs outbound ones with this
+// link's key, and hands frames to the forwarder. A client that breaks the protocol (no
+// negotiation, garbage, oversized or malformed frames) loses its own connection, with a log line
+// saying why; nothing it sends can reach another connection's state.
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../../util/log.js';
+import { describeError } from '../../util/errors.js';
+import { encodeMessage, newMessage } from '../proto/index.js';
+import type { SLIMHeader } from '../proto/index.js';
+import { HeaderMac } from '../dataplane/header-mac.js';
+import { deriveHeaderMacKey, generateLinkKeyPair } from '../dataplane/link-key.js';
+import { checkNegotiationRequest, negotiationReply } from '../dataplane/negotiation.js';
+import { SLIM_VERSION } from '../dataplane/wire.js';
+import type { Forwarder, IngestResult } from './forwarder.js';
+import type { NodePeer } from './peer.js';
+import { decodeInbound } from './publish-frame.js';
+import type { PublishFrame } from './publish-frame.js';
+
+export type ServerCall = grpc.ServerDuplexStream<Buffer, Uint8Array>;
+
+export interface ConnectionPolicy {
+  nodeId: string;
+  negotiationTimeoutMs: number;
+  maxFrameBytes: number;
+  requireHeaderMac: boolean;
+  /** How long a congested connection may hold up its senders before it is closed. */
+  slowConsumerTimeoutMs: number;
+}
+
+export class ServerConnection implements NodePeer {
+  readonly kind = 'remote' as const;
+  readonly label: string;
+  private state: 'negotiating' | 'open' | 'closed' = 'negotiating';
+  private mac: HeaderMac | undefined;
+  private linkId = '';
+  private negotiationTimer: NodeJS.Timeout | undefined;
+  private drainWaiters: (() => void)[] = [];
+  private slowTimer: NodeJS.Timeout | undefined;
+  private macFailures = 0;
+  private readonly log: Logger;
+
+  constructor(
+    readonly id: number,
+    private readonly call: ServerCall,
+    private readonly forwarder: Forwarder,
+    private readonly policy: ConnectionPolicy,
+    logger: Logger,
+    private readonly onClosed: (conn: ServerConnection) => void,
+  ) {
+    this.label = call.getPeer();
+    this.log = logger.child({ conn: id, peer: this.label });
+    call.on('data', (buf: Buffer) => this.onData(buf));
+    call.on('drain', () => this.onDrain());
+    call.on('error', (err: Error) => this.gone(`stream error: ${describeError(err)}`));
+    // Also what we see when grpc-js itself refuses a frame far over the size limit.
+    call.on('cancelled', () =>
+      this.gone('stream cancelled (by the client, or by gRPC for a frame far over the limit)'),
+    );
+    call.on('end', () => {
+      this.gone('ended by the client');
+      this.call.end();
+    });
+    call.on('close', () => this.gone('stream closed'));
+    // The reference client writes nothing before it has the response headers.
+    call.sendMetadata(new grpc.Metadata());
+    this.negotiationTimer = setTimeout(
+      () => this.close(`no link negotiation within ${policy.negotiationTimeoutMs} ms`),
+      policy.negotiationTimeoutMs,
+    );
+  }
+
+  private onData(buf: Buffer): void {
+    if (this.state === 'closed') return;
+    if (buf.length > this.policy.maxFrameBytes) {
+      return this.close(`frame of ${buf.length} bytes over the ${this.policy.maxFrameBytes}-byte limit`);
+    }
+    let inbound;
+    try {
+      inbound = decodeInbound(buf);
+    } catch (err) {
+      return this.close(`malformed frame (${buf.length} bytes): ${describeError(err)}`);
+    }
+    if (this.state === 'negotiating') {
+      if (inbound.kind !== 'other') return this.close('first frame is a publish, not a link negotiation');
+      return this.negotiate(inbound.msg);
+    }
+    let result: IngestResult;
+    if (inbound.kind === 'publish') {
+      if (!this.verify(inbound.frame.header)) return;
+      result = this.forwarder.publish(this, inbound.frame);
+    } else {
+      const msg = inbound.msg;
+      switch (msg.messageType.case) {
+        case 'subscribe':
+        case 'unsubscribe': {
+          const h = msg.messageType.value.header;
+          // Sub/Unsub are checked only when tagged, as the reference does (not strict).
+          if (h?.headerMac !== undefined && h.headerMac.length > 0 && !this.verify(h)) return;
+          result = this.forwarder.subscription(this, msg);
+          break;
+        }
+        case 'link':
+        case 'subscriptionAck':
+          this.log.debug({ type: msg.messageType.case }, 'ignoring frame after negotiation');
+          return;
+        default:
+          return this.close('frame with no known message type');
+      }
+    }
+    if (!result) return;
+    if ('violation' in result) return this.close(result.violation);
+    // Backpressure: stop reading from this client until the congested receivers drain.
+    this.call.pause();
+    void result.congested.then(() => {
+      if (this.state !== 'closed') this.call.resume();
+    });
+  }
+
+  /** MAC check of an inbound header; drops (false) and logs on failure. */
+  private verify(header: SLIMHeader | undefined): boolean {
+    if (!header) return true; // structure is checked by the forwarder
+    const tagged = header.headerMac !== undefined && header.headerMac.length > 0;
+    let why: string | undefined;
+    if (this.mac) {
+      if (!this.mac.verify(header))
+        why = tagged ? 'SLIM header integrity verification failed' : 'missing header MAC';
+    } else if (tagged) {
+      why = 'header MAC on a link without a negotiated key';
+    }
+    if (!why) return true;
+    this.macFailures++;
+    const level = this.macFailures === 1 ? 'warn' : 'debug';
+    this.log[level]({ failures: this.macFailures }, `dropping frame: ${why}`);
+    return false;
+  }
+
+  private negotiate(msg: Parameters<typeof checkNegotiationRequest>[0]): void {
+    const checked = checkNegotiationRequest(msg, this.policy.requireHeaderMac);
+    if (!checked.ok) return this.close(`link negotiation refused: ${checked.reason}`);
+    const req = checked.value;
+    let publicKey: Uint8Array | undefined;
+    if (req.publicKey) {
+      const keys = generateLinkKeyPair();
+      try {
+        this.mac = new HeaderMac(deriveHeaderMacKey(keys, req.publicKey, req.linkId), req.linkId);
+      } catch (err) {
+        return this.close(`link negotiation refused: ${describeError(err)}`);
+      }
+      publicKey = keys.publicKey;
+    }
+    clearTimeout(this.negotiationTimer);
+    this.linkId = req.linkId;
+    this.call.write(
+      encodeMessage(
+        negotiationReply({
+          linkId: req.linkId,
+          version: SLIM_VERSION,
+          nodeId: this.policy.nodeId,
+          connectionType: req.connectionType,
+          ...(publicKey ? { publicKey } : {}),
+        }),
+      ),
+    );
+    this.state = 'open';
+    this.forwarder.attach(this);
+    this.log.info(
+      { linkId: req.linkId, version: req.version, remoteNode: req.nodeId, headerMac: this.mac !== undefined },
+      'link negotiated',
+    );
+  }
+
+  sendPublish(frame: PublishFrame, header: SLIMHeader): boolean {
+    if (this.state !== 'open') return true;
+    if (this.mac) this.mac.sign(header);
+    else header.headerMac = undefined;
+    return this.write(frame.toBytes(header));
+  }
+
+  sendAck(subscriptionId: bigint, error: string | undefined): void {
+    if (this.state !== 'open') return;
+    this.write(
+      encodeMessage(
+        newMessage({
+          messageType: {
+            case: 'subscriptionAck',
+            value: { subscriptionId, success: error === undefined, error: error ?? '' },
+          },
+        }),
+      ),
+    );
+  }
+
+  private write(bytes: Uint8Array): boolean {
+    const ok = this.call.write(bytes);
+    if (!ok && !this.slowTimer) {
+      this.slowTimer = setTimeout(
+        () => this.close(`slow consumer: not reading for ${this.policy.slowConsumerTimeoutMs} ms`),
+        this.policy.slowConsumerTimeoutMs,
+      );
+    }
+    return ok;
+  }
+
+  private onDrain(): void {
+    clearTimeout(this.slowTimer);
+    this.slowTimer = undefined;
+    for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  drained(): Promise<void> {
+    if (this.state === 'closed' || !this.slowTimer) return Promise.resolve();
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  /** Ends the stream with a status naming `reason` (logged as a warning). */
+  close(reason: string): void {
+    if (this.state === 'closed') return;
+    this.log.warn({ linkId: this.linkId || undefined }, `closing connection: ${reason}`);
+    this.finish();
+    try {
+      this.call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: reason });
+    } catch {
+      // already ended
+    }
+  }
+
+  /** Ends the stream cleanly (node shutdown). */
+  shutdown(): void {
+    if (this.state === 'closed') return;
+    this.finish();
+    this.call.end();
+  }
+
+  private gone(why: string): void {
+    if (this.state === 'closed') return;
+    this.log.info({ linkId: this.linkId || undefined }, `connection gone: ${why}`);
+    this.finish();
+  }
+
+  private finish(): void {
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    clearTimeout(this.negotiationTimer);
+    clearTimeout(this.slowTimer);
+    this.slowTimer = undefined;
+    for (const w of this.drainWaiters.splice(0)) w();
+    if (wasOpen) this.forwarder.detach(this.id);
+    this.onClosed(this);
+  }
+}

@@ -1,0 +1,25 @@
+// Public surface of SLIMRPC: the interfaces adapters program against (types.ts), status codes,
+// the SLIM-backed channel, multicast channel and server, and the in-memory network for tests.
+export type {
+  CallOptions,
+  RpcClient,
+  MulticastClient,
+  MulticastItem,
+  RpcContext,
+  RpcServer,
+  ServiceDefinition,
+  MethodHandler,
+  UnaryHandler,
+  ServerStreamHandler,
+  ClientStreamHandler,
+  BidiStreamHandler,
+} from './types.js';
+export { RpcError, StatusCode, statusName, toRpcError } from './status.js';
+export { createChannel } from './channel.js';
+export { createMulticastChannel } from './multicast.js';
+export type { MulticastOptions } from './multicast.js';
+export { createRpcServer, requireMls } from './server.js';
+export type { RpcServerOptions, SlimRpcServer } from './server.js';
+export type { ChannelOptions } from './options.js';
+export { DEFAULT_TIMEOUT_MS } from './frames.js';
+export { MemoryRpcNetwork } from './memory.js';

@@ -1,0 +1,344 @@
+// The multicast SLIMRPC channel (spec/slimrpc-a2a-mcp.md §1.9): one MLS group session on a
+// generated channel name `<c0>/<c1>/<uuid>` (like the reference), members invited on the first
+// call, every call delivered to the whole group, each member's answers attributed to it.
+//
+// Where we are more robust than the reference: members are invited in parallel and one that cannot
+// be invited (or leaves, or goes offline, or is removed) is reported for that member only — as an
+// error item — instead of failing the call; a member that failed to join is re-invited in the
+// background on later calls; the deadline yields one DEADLINE_EXCEEDED item per missing member.
+import { randomUUID } from 'node:crypto';
+import { raceSignal } from '../../util/abort.js';
+import { childLogger } from '../../util/log.js';
+import type { Logger } from '../../util/log.js';
+import { formatName, makeName, sameComponents, sameName, NULL_ID } from '../dataplane/name.js';
+import type { SlimName } from '../dataplane/name.js';
+import type { ParticipantEvent, SlimApp } from '../session/types.js';
+import type { ClientCallAction } from './client-call.js';
+import { CallSlots } from './call-slots.js';
+import { ClientCall } from './client-runner.js';
+import type { CallRequest, CallTarget } from './client-runner.js';
+import { ClientSession } from './client-session.js';
+import type { OutFrame } from './frames.js';
+import { Inbox } from './inbox.js';
+import {
+  MSG_CHANNEL_CLOSED,
+  SESSION_INTERVAL_MS,
+  SESSION_MAX_RETRIES,
+  resolveChannelOptions,
+} from './options.js';
+import type { ChannelOptions, ResolvedChannelOptions } from './options.js';
+import { RpcError, StatusCode } from './status.js';
+import type { CallOptions, MulticastClient, MulticastItem } from './types.js';
+
+export interface MulticastOptions extends ChannelOptions {
+  /** The group's channel name (default `<own org>/<own namespace>/<uuid v4>`). */
+  channelName?: SlimName;
+  /** Deadline for one member's invitation (default: the setup timeout). */
+  inviteTimeoutMs?: number;
+}
+
+export function createMulticastChannel(
+  app: SlimApp,
+  members: readonly SlimName[],
+  options: MulticastOptions = {},
+): MulticastClient {
+  return new MulticastChannel(app, members, options);
+}
+
+type MemberState = 'idle' | 'inviting' | 'joined' | 'failed';
+
+interface Member {
+  readonly key: string;
+  readonly requested: SlimName;
+  joined?: SlimName;
+  state: MemberState;
+  error?: string;
+  invite?: Promise<void>;
+}
+
+export const MSG_MEMBER_LEFT = 'member left the group';
+export const MSG_MEMBER_OFFLINE = 'member went offline';
+export const MSG_MEMBER_REMOVED = 'member removed from the group';
+
+const itemSize = (i: MulticastItem) => (i.kind === 'data' ? i.payload.byteLength : 64);
+
+class MulticastChannel implements MulticastClient, CallTarget {
+  private readonly opts: ResolvedChannelOptions;
+  private readonly logger: Logger;
+  private readonly channelName: SlimName;
+  private readonly inviteTimeoutMs: number;
+  private readonly list: Member[] = [];
+  private nextKey = 0;
+  private current: ClientSession | undefined;
+  private creating: Promise<ClientSession> | undefined;
+  private readonly closing = new AbortController();
+  private readonly calls = new Set<ClientCall>();
+  private readonly slots: CallSlots;
+
+  constructor(
+    private readonly app: SlimApp,
+    members: readonly SlimName[],
+    options: MulticastOptions,
+  ) {
+    this.opts = resolveChannelOptions(options);
+    this.slots = new CallSlots(this.opts.maxConcurrentCalls);
+    this.channelName =
+      options.channelName ?? makeName(app.name.org, app.name.namespace, randomUUID(), NULL_ID);
+    this.inviteTimeoutMs = options.inviteTimeoutMs ?? this.opts.setupTimeoutMs;
+    this.logger = childLogger(options.logger, 'rpc.multicast').child({
+      channel: formatName(this.channelName),
+    });
+    for (const m of members) this.addEntry(m);
+  }
+
+  private addEntry(name: SlimName): Member {
+    const existing = this.find(name);
+    if (existing) return existing;
+    const entry: Member = { key: `m${this.nextKey++}`, requested: name, state: 'idle' };
+    this.list.push(entry);
+    return entry;
+  }
+
+  private find(name: SlimName): Member | undefined {
+    return (
+      this.list.find((m) => sameName(m.requested, name) || (m.joined && sameName(m.joined, name))) ??
+      this.list.find((m) => name.id === NULL_ID && sameComponents(m.requested, name))
+    );
+  }
+
+  members(): SlimName[] {
+    return this.list.map((m) => m.joined ?? m.requested);
+  }
+
+  // ---- session and invitations
+
+  acquire(signal: AbortSignal): Promise<ClientSession> {
+    if (this.closing.signal.aborted)
+      return Promise.reject(new RpcError(StatusCode.UNAVAILABLE, MSG_CHANNEL_CLOSED));
+    const ready = async () => {
+      let cs = this.current;
+      if (!cs?.isAlive) {
+        this.creating ??= this.createGroup().finally(() => (this.creating = undefined));
+        cs = await this.creating;
+      }
+      // First call (or new members): wait for their invitations. Members that failed before are
+      // re-invited in the background, so one absent member does not delay every call.
+      const waits: Promise<void>[] = [];
+      for (const m of this.list) {
+        if (m.state === 'idle') waits.push(this.invite(cs, m));
+        else if (m.state === 'inviting' && m.invite) waits.push(m.invite);
+        else if (m.state === 'failed') void this.invite(cs, m);
+      }
+      await Promise.all(waits);
+      return cs;
+    };
+    return raceSignal(ready(), signal);
+  }
+
+  private async createGroup(): Promise<ClientSession> {
+    this.logger.debug('creating group session');
+    let session;
+    try {
+      session = await this.app.createSession(this.channelName, {
+        kind: 'group',
+        mls: this.opts.mls,
+        reliable: true,
+        intervalMs: SESSION_INTERVAL_MS,
+        maxRetries: SESSION_MAX_RETRIES,
+        metadata: this.opts.sessionMetadata,
+        setupTimeoutMs: this.opts.setupTimeoutMs,
+        signal: this.closing.signal,
+      });
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new RpcError(StatusCode.UNAVAILABLE, `Failed to create session: ${detail}`, { cause: err });
+    }
+    const cs = new ClientSession(session, this.logger);
+    for (const m of this.list) {
+      m.state = 'idle';
+      delete m.joined;
+      delete m.invite;
+    }
+    session.onParticipant((ev) => this.onParticipant(cs, ev));
+    this.current = cs;
+    return cs;
+  }
+
+  private invite(cs: ClientSession, m: Member): Promise<void> {
+    m.state = 'inviting';
+    const p = cs.session
+      .invite(m.requested, { signal: this.closing.signal, timeoutMs: this.inviteTimeoutMs })
+      .then(
+        (full) => {
+          if (!this.list.includes(m)) {
+            // Removed while its invitation was under way: take it out of the group again.
+            void cs.session.remove(full).catch(() => undefined);
+            return;
+          }
+          if (m.invite !== p || this.current !== cs) return;
+          m.joined = full;
+          m.state = 'joined';
+          delete m.error;
+          this.logger.debug({ member: formatName(full) }, 'member joined');
+        },
+        (err: unknown) => {
+          if (m.invite !== p) return;
+          m.state = 'failed';
+          m.error = `could not invite ${formatName(m.requested)}: ${err instanceof Error ? err.message : String(err)}`;
+          this.logger.debug({ member: formatName(m.requested) }, 'invitation failed');
+        },
+      );
+    m.invite = p;
+    return p;
+  }
+
+  private onParticipant(cs: ClientSession, ev: ParticipantEvent): void {
+    if (cs !== this.current || (ev.type !== 'left' && ev.type !== 'offline')) return;
+    const m = this.list.find((x) => x.joined && sameName(x.joined, ev.name)) ?? this.find(ev.name);
+    if (!m) return;
+    const message = ev.type === 'left' ? MSG_MEMBER_LEFT : MSG_MEMBER_OFFLINE;
+    if (ev.type === 'left') {
+      m.state = 'failed';
+      m.error = message;
+      delete m.invite;
+    }
+    for (const call of this.calls) call.memberFailed(m.key, StatusCode.UNAVAILABLE, message);
+  }
+
+  async addMember(name: SlimName, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.closing.signal.aborted) throw new RpcError(StatusCode.UNAVAILABLE, MSG_CHANNEL_CLOSED);
+    if (this.find(name)) return;
+    const m = this.addEntry(name);
+    const cs = this.current;
+    if (!cs?.isAlive) return; // invited with the others on the next call
+    await raceSignal(this.invite(cs, m), options.signal);
+    if (m.state !== 'joined') {
+      this.list.splice(this.list.indexOf(m), 1);
+      throw new RpcError(StatusCode.UNAVAILABLE, m.error ?? `could not invite ${formatName(name)}`);
+    }
+  }
+
+  async removeMember(name: SlimName): Promise<void> {
+    const m = this.find(name);
+    if (!m) return;
+    this.list.splice(this.list.indexOf(m), 1);
+    delete m.invite;
+    for (const call of this.calls) call.memberFailed(m.key, StatusCode.CANCELLED, MSG_MEMBER_REMOVED);
+    const cs = this.current;
+    if (m.joined && cs?.isAlive) {
+      try {
+        await cs.session.remove(m.joined);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        throw new RpcError(StatusCode.UNAVAILABLE, `could not remove ${formatName(name)}: ${detail}`, {
+          cause: err,
+        });
+      }
+    }
+  }
+
+  // ---- CallTarget
+
+  admit(signal: AbortSignal): Promise<() => void> {
+    return this.slots.acquire(signal);
+  }
+
+  memberKeys(): string[] {
+    return this.list.map((m) => m.key);
+  }
+
+  unavailable(): { member: string; message: string }[] {
+    return this.list
+      .filter((m) => m.state !== 'joined')
+      .map((m) => ({ member: m.key, message: m.error ?? 'not a member of the group' }));
+  }
+
+  resolve(source: SlimName): string | undefined {
+    const m =
+      this.list.find((x) => x.joined && sameName(x.joined, source)) ??
+      this.list.find((x) => sameComponents(x.joined ?? x.requested, source));
+    return m?.key;
+  }
+
+  publish(session: ClientSession, frame: OutFrame): Promise<void> {
+    return session.session.publish(frame.payload, { metadata: frame.metadata });
+  }
+
+  // ---- calls
+
+  private run(service: string, method: string, request: CallRequest, options: CallOptions = {}) {
+    const names = new Map(this.list.map((m) => [m.key, m] as const));
+    const nameOf = (key: string) => {
+      const m = names.get(key);
+      return m ? (m.joined ?? m.requested) : this.channelName;
+    };
+    const inbox = new Inbox<MulticastItem>(this.opts.inbox, itemSize, () => call.cancel());
+    if (this.closing.signal.aborted) {
+      inbox.fail(new RpcError(StatusCode.UNAVAILABLE, MSG_CHANNEL_CLOSED));
+      return inbox;
+    }
+    if (names.size === 0) {
+      inbox.end();
+      return inbox;
+    }
+    const sink = (a: ClientCallAction) => {
+      if (a.type === 'finish') {
+        this.calls.delete(call);
+        return inbox.end();
+      }
+      const item: MulticastItem =
+        a.type === 'data'
+          ? { kind: 'data', member: nameOf(a.member), payload: a.payload }
+          : a.type === 'end'
+            ? { kind: 'end', member: nameOf(a.member) }
+            : { kind: 'error', member: nameOf(a.member), error: new RpcError(a.status, a.message) };
+      if (!inbox.offer(item)) {
+        inbox.fail(
+          new RpcError(StatusCode.RESOURCE_EXHAUSTED, 'multicast buffer full: the caller is not reading'),
+        );
+        call.cancel();
+      }
+    };
+    const timeoutMs = options.timeoutMs ?? this.opts.defaultTimeoutMs;
+    const call: ClientCall = new ClientCall(
+      this,
+      service,
+      method,
+      request,
+      options,
+      timeoutMs,
+      sink,
+      this.logger,
+    );
+    this.calls.add(call);
+    call.start();
+    return inbox;
+  }
+
+  unary(
+    service: string,
+    method: string,
+    request: Uint8Array,
+    options?: CallOptions,
+  ): AsyncIterable<MulticastItem> {
+    return this.run(service, method, { single: request }, options);
+  }
+
+  serverStream(
+    service: string,
+    method: string,
+    request: Uint8Array,
+    options?: CallOptions,
+  ): AsyncIterable<MulticastItem> {
+    return this.run(service, method, { single: request }, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    for (const call of [...this.calls]) call.cancel(StatusCode.CANCELLED, MSG_CHANNEL_CLOSED);
+    const current = this.current;
+    this.current = undefined;
+    await current?.close(MSG_CHANNEL_CLOSED, StatusCode.CANCELLED);
+  }
+}

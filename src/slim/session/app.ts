@@ -1,0 +1,310 @@
+// A SLIM app (spec/slim-session-mls.md §1.1, crates/session/src/session_layer.rs): one name
+// whose instance id derives from the identity token id, subscribed on its link; it creates
+// sessions (as their moderator) and answers the two messages that arrive before a session exists:
+// DISCOVERY_REQUEST (always token- and signature-checked, answered statelessly) and JOIN_REQUEST
+// (checked, filtered by the accept policy, becomes a participant session that the app hands out
+// once its welcome is in). Frames of known sessions go to them; a closed session's replies are
+// kept for one retry budget so a resent GROUP_CLOSE or LEAVE_REQUEST is still answered.
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { TOKEN_FUTURE_SKEW_SECONDS, TOKEN_VALIDITY_SECONDS } from '../auth/index.js';
+import type { IdentityProvider, IdentityVerifier } from '../auth/index.js';
+import type { Link } from '../dataplane/link.js';
+import {
+  baseName,
+  groupChannelIds,
+  makeName,
+  nameIdFromTokenId,
+  nameKey,
+  sameComponents,
+  sameName,
+  withId,
+} from '../dataplane/name.js';
+import type { SlimName } from '../dataplane/name.js';
+import type { MlsClient } from '../mls/types.js';
+import type { Message } from '../proto/index.js';
+import { AsyncQueue } from '../../util/async-queue.js';
+import { reader } from './reader.js';
+import { GatewayError, describeError } from '../../util/errors.js';
+import { childLogger } from '../../util/log.js';
+import { realClock } from './clock.js';
+import type { SessionClock } from './clock.js';
+import {
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_SETUP_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  SESSION_ID_LIMIT,
+} from './constants.js';
+import { MsgType, SessionType, commandFrame, commandOf, copyFrame, readFrame } from './frames.js';
+import type { Inbound } from './frames.js';
+import { ModeratorSession } from './moderator.js';
+import { ParticipantSession, channelsOf } from './participant.js';
+import { TokenMemory } from './replay.js';
+import type { ReplayGuard } from './replay.js';
+import { sealFrame, verifyControlFrame } from './secure.js';
+import type { SessionBase, SessionDeps, SessionParams } from './session-base.js';
+import type { AcceptPolicy, Session, SessionOptions, SlimApp } from './types.js';
+
+export interface SlimAppOptions {
+  /** The app's name, `org/ns/app` (any id is replaced by the one derived from the identity). */
+  name: SlimName;
+  /** Link to the node; started here if idle, closed with the app. */
+  link: Link;
+  identity: IdentityProvider & IdentityVerifier;
+  /** MLS for the sessions that use it (one client per app), or a factory called on first use. */
+  mls?: MlsClient | (() => MlsClient | Promise<MlsClient>);
+  acceptPolicy?: AcceptPolicy;
+  logger?: Logger;
+  /** Injected time (tests); it should also drive the identity provider's clock. */
+  clock?: SessionClock;
+  /** Heartbeat period (default 10 s, the reference's); offline after 3 silent periods. */
+  heartbeatIntervalMs?: number;
+}
+
+export async function createSlimApp(options: SlimAppOptions): Promise<SlimApp> {
+  const app = new SlimAppImpl(options);
+  await app.start();
+  return app;
+}
+
+class SlimAppImpl implements SlimApp {
+  readonly name: SlimName;
+  private readonly log: Logger;
+  private readonly clock: SessionClock;
+  private readonly sessions = new Map<number, SessionBase>();
+  private readonly tombstones = new Map<number, { replay: ReplayGuard<Message>; until: number }>();
+  private readonly incomingQueue = new AsyncQueue<Session>(64);
+  private readonly usedTokens = new TokenMemory((TOKEN_VALIDITY_SECONDS + TOKEN_FUTURE_SKEW_SECONDS) * 1000);
+  private mlsPromise: Promise<MlsClient> | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly done: Promise<void>;
+  private markDone!: () => void;
+
+  constructor(private readonly options: SlimAppOptions) {
+    const n = options.name;
+    this.name = withId(makeName(n.org, n.namespace, n.app), nameIdFromTokenId(options.identity.tokenId));
+    this.log = childLogger(options.logger, 'session').child({ app: baseName(this.name) });
+    this.clock = options.clock ?? realClock;
+    this.done = new Promise((r) => (this.markDone = r));
+  }
+
+  async start(): Promise<void> {
+    const link = this.options.link;
+    link.onmessage = (msg) => this.onMessage(msg);
+    if (link.state === 'idle') await link.start();
+    await link.subscribe(this.name, { source: this.name, identity: this.options.identity.token() });
+    this.log.info({ id: this.name.id.toString(16) }, 'app ready');
+  }
+
+  async createSession(destination: SlimName, options: SessionOptions): Promise<Session> {
+    if (this.closing) throw new GatewayError('CLOSED', 'app is closed');
+    const mls = options.mls ?? true;
+    if (mls && !this.options.mls)
+      throw new GatewayError('CONFIG', 'MLS requested but the app has no MLS client');
+    const kind = options.kind;
+    const params: SessionParams = {
+      id: this.newSessionId(),
+      kind,
+      mls,
+      reliable: kind === 'group' ? true : (options.reliable ?? true),
+      policy: {
+        intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
+        maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      },
+      headerCheckPercent: 100,
+      metadata: { ...(options.metadata ?? {}) },
+      isModerator: true,
+    };
+    const channels = kind === 'group' ? this.channelNames(destination) : undefined;
+    const session = new ModeratorSession(this.deps(), params, destination, () => this.mlsClient(), channels);
+    this.sessions.set(params.id, session);
+    try {
+      await session.setup({
+        signal: options.signal,
+        timeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+      });
+    } catch (err) {
+      await session.abandon(err);
+      throw err;
+    }
+    return session;
+  }
+
+  incoming(): AsyncIterable<Session> {
+    return reader(this.incomingQueue);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
+      try {
+        await this.options.link.unsubscribe(this.name, { source: this.name });
+      } catch (err) {
+        this.log.debug({ err: describeError(err) }, 'unsubscribe failed');
+      }
+      await this.options.link.close();
+      this.incomingQueue.end();
+      this.log.info('app closed');
+      this.markDone();
+    })();
+    return this.closing;
+  }
+
+  closed(): Promise<void> {
+    return this.done;
+  }
+
+  // ---- inbound ----
+
+  private onMessage(msg: Message): void {
+    const frame = readFrame(msg);
+    if (!frame) return;
+    const session = this.sessions.get(frame.sessionId);
+    if (session) {
+      session.deliverFrame(frame);
+      return;
+    }
+    if (this.closing) return;
+    if (frame.type === MsgType.DISCOVERY_REQUEST)
+      void this.onDiscovery(frame).catch((e: unknown) => this.dropped(frame, e));
+    else if (frame.type === MsgType.JOIN_REQUEST)
+      void this.onJoin(frame).catch((e: unknown) => this.dropped(frame, e));
+    else void this.answerFromTombstone(frame).catch((e: unknown) => this.dropped(frame, e));
+  }
+
+  private async onDiscovery(frame: Inbound): Promise<void> {
+    this.checkPreSession(frame);
+    if (!sameComponents(frame.destination, this.name)) return;
+    const route = {
+      source: this.name,
+      destination: frame.source,
+      sessionType: frame.sessionType,
+      sessionId: frame.sessionId,
+    };
+    const reply = commandFrame(route, MsgType.DISCOVERY_REPLY, frame.messageId, {
+      case: 'discoveryReply',
+      value: {},
+    });
+    await sealFrame(reply, this.options.identity, undefined);
+    await this.options.link.publish(reply);
+  }
+
+  private async onJoin(frame: Inbound): Promise<void> {
+    this.checkPreSession(frame);
+    const join = commandOf(frame, 'joinRequest');
+    if (!join || !sameName(frame.destination, this.name)) return;
+    const id = frame.sessionId;
+    if (id >= SESSION_ID_LIMIT || this.sessions.has(id) || this.tombstones.has(id)) return;
+    const kind = frame.sessionType === SessionType.MULTICAST ? 'group' : 'p2p';
+    const mls = join.mlsSettings !== undefined;
+    if (mls && !this.options.mls)
+      throw new GatewayError('CONFIG', 'MLS session offered but the app has no MLS client');
+    const request = { source: frame.source, kind, mls, metadata: { ...frame.metadata } } as const;
+    if (this.options.acceptPolicy && !this.options.acceptPolicy(request)) {
+      this.log.info({ from: baseName(frame.source), kind, mls }, 'session refused by the accept policy');
+      return;
+    }
+    const ts = join.timerSettings;
+    const params: SessionParams = {
+      id: frame.sessionId,
+      kind,
+      mls,
+      reliable: ts !== undefined,
+      policy: {
+        intervalMs: ts?.timeout || DEFAULT_INTERVAL_MS,
+        maxRetries: ts?.maxRetries ?? DEFAULT_MAX_RETRIES,
+      },
+      headerCheckPercent: Math.min(100, join.mlsSettings?.headerIntegrityValidationPercent ?? 100),
+      metadata: { ...frame.metadata },
+      isModerator: false,
+    };
+    const channels = kind === 'group' ? channelsOf(join) : undefined;
+    const session = new ParticipantSession(
+      this.deps(),
+      params,
+      frame.source,
+      channels,
+      () => this.mlsClient(),
+      (s) => {
+        void this.incomingQueue.push(s);
+      },
+    );
+    this.sessions.set(params.id, session);
+    const budget = (params.policy.maxRetries + 1) * params.policy.intervalMs;
+    session.accept(frame, Math.max(DEFAULT_SETUP_TIMEOUT_MS, 2 * budget));
+  }
+
+  private async answerFromTombstone(frame: Inbound): Promise<void> {
+    const t = this.tombstones.get(frame.sessionId);
+    if (!t) return;
+    if (t.until < this.clock.now()) {
+      this.tombstones.delete(frame.sessionId);
+      return;
+    }
+    const seen = t.replay.check(nameKey(frame.source), frame.messageId, frame.identity);
+    if (seen.kind !== 'replay' || !seen.reply) return;
+    verifyControlFrame(frame, this.options.identity);
+    const reply = copyFrame(seen.reply);
+    await sealFrame(reply, this.options.identity, undefined);
+    await this.options.link.publish(reply);
+  }
+
+  /** Token, signature, and a token never used before (a replayed request is refused). */
+  private checkPreSession(frame: Inbound): void {
+    verifyControlFrame(frame, this.options.identity);
+    if (this.usedTokens.repeat(frame.identity, this.clock.now())) {
+      throw new GatewayError('AUTH', 'replayed request (identity token already used)');
+    }
+  }
+
+  private dropped(frame: Inbound, err: unknown): void {
+    this.log.debug(
+      { err: describeError(err), type: MsgType[frame.type], from: baseName(frame.source) },
+      'frame dropped',
+    );
+  }
+
+  // ---- helpers ----
+
+  private deps(): SessionDeps {
+    return {
+      link: this.options.link,
+      identity: this.options.identity,
+      clock: this.clock,
+      logger: this.log,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+      local: this.name,
+      gone: (s) => this.gone(s),
+    };
+  }
+
+  private gone(session: SessionBase): void {
+    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    const now = this.clock.now();
+    for (const [id, t] of this.tombstones) if (t.until < now) this.tombstones.delete(id);
+    this.tombstones.set(session.id, {
+      replay: session.replay,
+      until: now + (DEFAULT_MAX_RETRIES + 1) * DEFAULT_INTERVAL_MS * 2,
+    });
+  }
+
+  private mlsClient(): Promise<MlsClient> {
+    const m = this.options.mls;
+    if (!m) return Promise.reject(new GatewayError('CONFIG', 'no MLS client'));
+    this.mlsPromise ??= Promise.resolve(typeof m === 'function' ? m() : m);
+    return this.mlsPromise;
+  }
+
+  private channelNames(channel: SlimName): { data: SlimName; control: SlimName } {
+    const ids = groupChannelIds(this.options.identity.tokenId, channel);
+    return { data: withId(channel, ids.data), control: withId(channel, ids.control) };
+  }
+
+  private newSessionId(): number {
+    for (;;) {
+      const id = randomInt(0, SESSION_ID_LIMIT);
+      if (!this.sessions.has(id) && !this.tombstones.has(id)) return id;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// Group channel subscriptions (spec/slim-session-mls.md §3.1-§3.4): the moderator subscribes the
+// data and control channel names (with their derived ids) when the group starts, a participant
+// when its welcome arrives; both unsubscribe when the session ends.
+import type { Logger } from 'pino';
+import type { Link } from '../dataplane/link.js';
+import type { SlimName } from '../dataplane/name.js';
+import { describeError } from '../../util/errors.js';
+
+interface Deps {
+  readonly link: Link;
+  readonly local: SlimName;
+}
+
+export async function subscribeChannels(
+  deps: Deps,
+  channels: { data: SlimName; control: SlimName },
+): Promise<void> {
+  await deps.link.subscribe(channels.data, { source: deps.local });
+  await deps.link.subscribe(channels.control, { source: deps.local });
+}
+
+export async function unsubscribeChannels(
+  deps: Deps,
+  channels: { data: SlimName; control: SlimName },
+  log: Logger,
+): Promise<void> {
+  for (const name of [channels.data, channels.control]) {
+    try {
+      await deps.link.unsubscribe(name, { source: deps.local });
+    } catch (err) {
+      log.debug({ err: describeError(err) }, 'unsubscribe failed');
+    }
+  }
+}

@@ -1,0 +1,19 @@
+// Time for the session layer: every timer goes through a SessionClock, so tests can drive a
+// session with a fake clock (hours in milliseconds) and state machines take `now` as an input.
+// The same clock should feed the identity provider, so tokens age with it.
+
+export interface SessionClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Runs `fn` after `ms`; returns a cancel function. Timers never keep the process alive. */
+  setTimer(fn: () => void, ms: number): () => void;
+}
+
+export const realClock: SessionClock = {
+  now: () => Date.now(),
+  setTimer(fn, ms) {
+    const t = setTimeout(fn, Math.max(0, ms));
+    t.unref?.();
+    return () => clearTimeout(t);
+  },
+};

@@ -1,0 +1,36 @@
+// Numbers and metadata keys of the reference session layer (spec/slim-session-mls.md §1.2-§1.6,
+// agntcy/slim crates/session and crates/proto impls.rs). Wire-visible values must not change.
+
+/** Control retransmission interval when a session sets none (the reference's default). */
+export const DEFAULT_INTERVAL_MS = 1000;
+/** Control retransmissions before giving up when a session sets none. */
+export const DEFAULT_MAX_RETRIES = 10;
+/** Heartbeat period (HEARTBEAT_INTERVAL). */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** Heartbeat ticks without hearing from a member before it is offline (MAX_MISSED_HEARTBEATS). */
+export const MAX_MISSED_HEARTBEATS = 3;
+/** Sender-side retransmission ring (ProducerBuffer capacity). */
+export const SENDER_BUFFER_SIZE = 512;
+/** Data message ids wrap after this value; publish_to ids are drawn above it. */
+export const MAX_PUBLISH_ID = 0x7fff_ffff;
+/** Session ids are drawn from [0, SESSION_ID_LIMIT) (SESSION_RANGE). */
+export const SESSION_ID_LIMIT = 0xffff_ffff - 1000;
+/** Fanout of group-channel traffic; 1 for everything else. */
+export const GROUP_FANOUT = 256;
+/** HEARTBEAT epoch when the session has no MLS. */
+export const NO_MLS_EPOCH = 0xffff_ffff_ffff_ffffn;
+/** Control message ids remembered per sender for the replay check. */
+export const REPLAY_IDS_PER_SENDER = 1000;
+/** Senders remembered by the replay check. */
+export const REPLAY_SENDERS = 100;
+/** Default deadline for setting a session up (discovery, join, welcome). */
+export const DEFAULT_SETUP_TIMEOUT_MS = 15_000;
+/** Default payload type of application messages. */
+export const DEFAULT_PAYLOAD_TYPE = 'msg';
+
+/** Reserved Message.metadata keys (value TRUE_VAL). */
+export const META_PUBLISH_TO = 'PUBLISH_TO';
+export const META_LEAVING_SESSION = 'LEAVING_SESSION';
+export const META_DELETE_GROUP = 'DELETE_GROUP';
+export const META_LEAVE_REPLY_SENT = 'LEAVE_REPLY_SENT';
+export const TRUE_VAL = 'TRUE';

@@ -1,0 +1,8 @@
+// The session layer: SLIM apps and their point-to-point and group sessions, with MLS, reliability
+// and heartbeats, wire-compatible with the reference (spec/slim-session-mls.md).
+export { createSlimApp } from './app.js';
+export type { SlimAppOptions } from './app.js';
+export { realClock } from './clock.js';
+export type { SessionClock } from './clock.js';
+export { NoReplyError } from './errors.js';
+export type * from './types.js';

@@ -1,0 +1,249 @@
+// An invited session (spec/slim-session-mls.md §2.1, §3.2-§3.6, crates/session/src/
+// session_participant.rs): JOIN_REQUEST -> JOIN_REPLY (with a KeyPackage under MLS) -> the
+// moderator's GROUP_WELCOME (join the MLS group, subscribe the group channels, learn the roster)
+// -> GROUP_ACK, at which point the app sees the session. GROUP_UPDATEs are acknowledged and their
+// commits applied strictly in commit_id order; GROUP_CLOSE and the moderator's LEAVE_REQUEST end
+// the session; close() leaves with LEAVE_REQUEST(LEAVING_SESSION=TRUE).
+import { baseName, fromProtoName, nameKey, sameName, toProtoName } from '../dataplane/name.js';
+import type { SlimName } from '../dataplane/name.js';
+import type { MlsClient, PendingJoin } from '../mls/types.js';
+import { GroupUpdateOp } from '../proto/index.js';
+import { GatewayError, describeError } from '../../util/errors.js';
+import { subscribeChannels, unsubscribeChannels } from './channels.js';
+import { CommitOrder } from './commit-order.js';
+import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
+import { MsgType, commandFrame, commandOf, readMember } from './frames.js';
+import type { Inbound, Member } from './frames.js';
+import { SessionBase, randomId } from './session-base.js';
+import type { SessionDeps, SessionParams } from './session-base.js';
+
+interface QueuedCommit {
+  readonly commit: Uint8Array;
+  /** The commit that removes us: not applied (we are out of the group). */
+  readonly removesUs: boolean;
+}
+
+export class ParticipantSession extends SessionBase {
+  private pendingJoin: PendingJoin | undefined;
+  private readonly commits = new CommitOrder<QueuedCommit>();
+  private welcomed = false;
+  private removed = false;
+  private closing: Promise<void> | undefined;
+  private cancelSetup: (() => void) | undefined;
+
+  constructor(
+    deps: SessionDeps,
+    params: SessionParams,
+    private readonly moderator: SlimName,
+    channels: { data: SlimName; control: SlimName } | undefined,
+    private readonly mlsClient: () => Promise<MlsClient>,
+    /** Called once the welcome is in: the app hands the session to its user. */
+    private readonly ready: (s: ParticipantSession) => void,
+  ) {
+    super(deps, params);
+    this.channels = channels;
+    this.peer = params.kind === 'p2p' ? moderator : undefined;
+  }
+
+  get destination(): SlimName {
+    return this.kind === 'group' ? this.channels!.data : this.moderator;
+  }
+
+  dataTarget(): { name: SlimName; fanout: number } {
+    return this.kind === 'group'
+      ? { name: this.channels!.data, fanout: GROUP_FANOUT }
+      : { name: this.moderator, fanout: 1 };
+  }
+
+  protected groupName(): SlimName | undefined {
+    return this.kind === 'group' ? this.channels!.control : this.moderator;
+  }
+
+  invite(): Promise<SlimName> {
+    return Promise.reject(new GatewayError('INVALID_ARGUMENT', 'only the moderator can invite'));
+  }
+
+  remove(): Promise<void> {
+    return Promise.reject(new GatewayError('INVALID_ARGUMENT', 'only the moderator can remove members'));
+  }
+
+  /** Handles the JOIN_REQUEST that created this session; gives up if no welcome comes in time. */
+  accept(join: Inbound, setupTimeoutMs: number): void {
+    this.cancelSetup = this.deps.clock.setTimer(() => {
+      void this.run(async () => {
+        if (this.welcomed) return;
+        this.log.info('no welcome from the moderator: giving up the join');
+        await this.teardown({ reason: 'error', error: new GatewayError('TIMEOUT', 'no welcome') });
+      });
+    }, setupTimeoutMs);
+    this.deliverFrame(join);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.leave();
+    return this.closing;
+  }
+
+  private async leave(): Promise<void> {
+    const wait = await this.run(async () => {
+      if (this.state === 'closed') return undefined;
+      this.state = 'closing';
+      if (!this.welcomed || this.removed) return undefined;
+      const frame = commandFrame(
+        this.route(this.moderator, 1, { [META_LEAVING_SESSION]: TRUE_VAL }),
+        MsgType.LEAVE_REQUEST,
+        randomId(),
+        { case: 'leaveRequest', value: {} },
+      );
+      return this.request(frame, [nameKey(this.moderator)], 'leave');
+    });
+    await wait?.done.catch(() => undefined); // a moderator that never answers does not keep us here
+    await this.run(() => this.teardown({ reason: 'local' }));
+  }
+
+  protected async onControl(frame: Inbound): Promise<void> {
+    switch (frame.type) {
+      case MsgType.JOIN_REQUEST:
+        return this.onJoinRequest(frame);
+      case MsgType.GROUP_WELCOME:
+        return this.onWelcome(frame);
+      case MsgType.GROUP_UPDATE:
+        return this.onUpdate(frame);
+      case MsgType.GROUP_CLOSE:
+        if (!sameName(frame.source, this.moderator)) return;
+        await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
+        return this.teardown({ reason: 'remote' });
+      case MsgType.LEAVE_REQUEST:
+        if (!sameName(frame.source, this.moderator)) return;
+        await this.reply(frame, MsgType.LEAVE_REPLY, { case: 'leaveReply', value: {} });
+        return this.teardown({ reason: 'remote' });
+      case MsgType.HEARTBEAT:
+        return this.onHeartbeat(frame);
+      case MsgType.UPDATE_PARTICIPANT_STATE:
+        return this.onParticipantState(frame);
+      default:
+        return;
+    }
+  }
+
+  private async onJoinRequest(frame: Inbound): Promise<void> {
+    if (!sameName(frame.source, this.moderator) || this.pendingJoin || this.welcomed) return;
+    let keyPackage: Uint8Array | undefined;
+    if (this.mls) {
+      this.pendingJoin = await (await this.mlsClient()).prepareJoin();
+      keyPackage = this.pendingJoin.keyPackage;
+    }
+    await this.reply(frame, MsgType.JOIN_REPLY, {
+      case: 'joinReply',
+      value: {
+        keyPackage,
+        participant: {
+          name: toProtoName(this.local),
+          settings: { sendsData: true, receivesData: true },
+          status: 0,
+        },
+      },
+    });
+  }
+
+  private async onWelcome(frame: Inbound): Promise<void> {
+    const w = commandOf(frame, 'groupWelcome');
+    if (!w || !sameName(frame.source, this.moderator) || this.welcomed) return;
+    if (this.mls) {
+      if (!w.mls || !this.pendingJoin) return this.fail('welcome without MLS content in an MLS session');
+      try {
+        this.group = await this.pendingJoin.join(w.mls.mlsContent);
+      } catch (err) {
+        return this.fail(`cannot join the MLS group: ${describeError(err)}`);
+      }
+      this.commits.joined(w.mls.commitId);
+    }
+    if (this.channels) await subscribeChannels(this.deps, this.channels);
+    this.welcomed = true;
+    this.state = 'open';
+    this.cancelSetup?.();
+    for (const p of w.participants) {
+      const m = readMember(p);
+      if (m) await this.addMember(m);
+    }
+    this.liveness.start(this.now());
+    await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
+    this.ready(this);
+  }
+
+  private async onUpdate(frame: Inbound): Promise<void> {
+    const u = commandOf(frame, 'groupUpdate');
+    if (!u || !this.welcomed || !sameName(frame.source, this.moderator)) return;
+    const member = readMember(u.participant);
+    const aboutUs = member !== undefined && sameName(member.name, this.local);
+    if (this.mls && !(u.op === GroupUpdateOp.REJOIN && aboutUs)) {
+      if (!u.mls) return;
+      const offer = this.commits.offer(u.mls.commitId, {
+        commit: u.mls.mlsContent,
+        removesUs: u.op === GroupUpdateOp.REMOVE && aboutUs,
+      });
+      if (offer !== 'stored') return; // stale or duplicate: dropped unanswered, as the reference does
+      await this.applyCommits();
+    }
+    if (member) await this.applyRosterChange(u.op, member);
+    await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
+  }
+
+  private async applyCommits(): Promise<void> {
+    for (let next = this.commits.peek(); next; next = this.commits.peek()) {
+      if (next.removesUs) this.removed = true;
+      if (!this.removed && this.group) {
+        try {
+          await this.group.applyCommit(next.commit);
+        } catch (err) {
+          this.log.error(
+            { err: describeError(err), commitId: this.commits.lastApplied + 1 },
+            'MLS commit failed',
+          );
+        }
+      }
+      this.commits.applied();
+    }
+  }
+
+  private async applyRosterChange(op: GroupUpdateOp, member: Member): Promise<void> {
+    if (sameName(member.name, this.local)) return;
+    if (op === GroupUpdateOp.ADD) {
+      this.lateJoiners.add(nameKey(member.name));
+      await this.addMember({ ...member, online: true });
+      this.emit({ type: 'joined', name: member.name });
+    } else if (op === GroupUpdateOp.REMOVE) {
+      if (this.dropMember(member.name)) this.emit({ type: 'left', name: member.name });
+    } else {
+      const m = this.roster.get(baseName(member.name));
+      if (m && !m.online) {
+        m.online = true;
+        await this.addMember(m, false);
+        this.emit({ type: 'online', name: m.name });
+      }
+    }
+  }
+
+  private async fail(why: string): Promise<void> {
+    this.log.warn({ why }, 'join failed');
+    await this.teardown({ reason: 'error', error: new GatewayError('MLS', why) });
+  }
+
+  protected override async releaseResources(): Promise<void> {
+    this.cancelSetup?.();
+    if (this.channels && this.welcomed) await unsubscribeChannels(this.deps, this.channels, this.log);
+  }
+}
+
+/** Group channel names from a JOIN_REQUEST: both with ids, distinct, same three components. */
+export function channelsOf(join: { channel?: unknown; control?: unknown }): {
+  data: SlimName;
+  control: SlimName;
+} {
+  const data = fromProtoName(join.channel as Parameters<typeof fromProtoName>[0]);
+  const control = fromProtoName(join.control as Parameters<typeof fromProtoName>[0]);
+  if (data.id === control.id || baseName(data) !== baseName(control)) {
+    throw new GatewayError('PROTOCOL', 'JOIN_REQUEST with inconsistent group channel names');
+  }
+  return { data, control };
+}
