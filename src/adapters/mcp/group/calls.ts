@@ -155,28 +155,41 @@ async function multicast(
     signal: options.signal,
     metadata: targets[0]!.metadata,
   };
+  // A member known to be down is not waited for (its answer is still taken if it comes first).
+  const waiting = new Set(targets.filter((t) => t.member.health !== 'down').map((t) => t.member));
+  const settle = (member: Member, failure: RpcError | undefined) => {
+    ended.set(member, failure);
+    waiting.delete(member);
+    options.onDone?.(member);
+  };
   try {
-    const items = env.multicast.serverStream(MCP_SERVICE, McpRpcMethod.Request, encodeMessage(message), call);
-    for await (const item of items) {
-      const member = env.members.bySource(item.member);
-      const reader = member ? readers.get(member) : undefined;
-      if (!member || !reader || ended.has(member)) continue;
-      if (item.kind === 'data') await reader.read(item.payload);
-      else {
-        ended.set(member, item.kind === 'error' ? item.error : undefined);
-        options.onDone?.(member);
+    if (waiting.size > 0) {
+      const items = env.multicast.serverStream(
+        MCP_SERVICE,
+        McpRpcMethod.Request,
+        encodeMessage(message),
+        call,
+      );
+      for await (const item of items) {
+        const member = env.members.bySource(item.member);
+        const reader = member ? readers.get(member) : undefined;
+        if (!member || !reader || ended.has(member)) continue;
+        if (item.kind === 'data') await reader.read(item.payload);
+        else settle(member, item.kind === 'error' ? item.error : undefined);
+        if (waiting.size === 0) break;
       }
     }
   } catch (err) {
     const failure = asRpcError(err, options.signal);
     for (const t of targets)
-      if (!ended.has(t.member) && !readers.get(t.member)!.response) ended.set(t.member, failure);
+      if (!ended.has(t.member) && !readers.get(t.member)!.response) settle(t.member, failure);
   }
-  return targets.map((t) => {
-    const reader = readers.get(t.member)!;
-    const failure = ended.has(t.member)
-      ? ended.get(t.member)
-      : new RpcError(StatusCode.UNAVAILABLE, 'no answer from the member over the group');
-    return finish(env, t.member, message.method, reader, failure);
-  });
+  for (const { member } of targets) {
+    if (ended.has(member)) continue;
+    const why = member.health === 'down' ? `member is down (${member.error ?? 'unreachable'})` : 'no answer';
+    settle(member, new RpcError(StatusCode.UNAVAILABLE, `${why} over the group`));
+  }
+  return targets.map((t) =>
+    finish(env, t.member, message.method, readers.get(t.member)!, ended.get(t.member)),
+  );
 }
