@@ -131,8 +131,32 @@ export async function callMany(
   const uniform = targets.every((t) => sameMetadata(t.metadata, targets[0]!.metadata));
   const exact =
     uniform && joined.length === targets.length && joined.every((m) => targets.some((t) => t.member === m));
-  if (!exact) return Promise.all(targets.map((t) => callOne(env, t, message, options, onFrame)));
+  if (!exact) return unicastEach(env, targets, message, options, onFrame);
   return multicast(env, targets, message, options, onFrame);
+}
+
+/** One unicast call per target; members known to be down are not waited for past the others. */
+async function unicastEach(
+  env: CallEnv,
+  targets: readonly CallTarget[],
+  message: JsonRpcRequest,
+  options: CallRun,
+  onFrame: OnMemberFrame,
+): Promise<MemberAnswer[]> {
+  const calls = targets.map((t) => callOne(env, t, message, options, onFrame));
+  const live = calls.filter((_, i) => targets[i]!.member.health !== 'down');
+  if (live.length === calls.length || live.length === 0) return Promise.all(calls);
+  const othersDone = Promise.all(live).then(() => undefined);
+  return Promise.all(
+    calls.map(async (c, i) => {
+      const { member } = targets[i]!;
+      if (member.health !== 'down') return c;
+      const first = await Promise.race([c, othersDone]);
+      if (first) return first;
+      const why = `member is down (${member.error ?? 'unreachable'})`;
+      return { member, failure: new RpcError(StatusCode.UNAVAILABLE, why) };
+    }),
+  );
 }
 
 function sameMetadata(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -93,7 +93,12 @@ export class GroupRelay implements McpRelay {
     }
     const lane = this.lane(ref);
     const tracked = lane.track(message.id, this.o.members.all());
-    const deadline = combineSignals([signal, tracked.abort.signal, this.closing.signal], this.o.timeoutMs);
+    // `finished` stops what is left (a down member not waited for) once the client has its answer.
+    const finished = new AbortController();
+    const deadline = combineSignals(
+      [signal, tracked.abort.signal, this.closing.signal, finished.signal],
+      this.o.timeoutMs,
+    );
     const onFrame = async (m: Member, c: Classified) => {
       this.catalog.noticeFrame(m, c);
       const f = fromMember(m, c);
@@ -127,6 +132,7 @@ export class GroupRelay implements McpRelay {
         `group call failed: ${describeError(err)}`,
       );
     } finally {
+      finished.abort();
       deadline.dispose();
       tracked.done();
     }
