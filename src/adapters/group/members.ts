@@ -9,6 +9,7 @@
 // and re-invited first if it is not in the MLS group. Every change (membership or health) is
 // reported to the listeners, which tell their clients (MCP list_changed) — and is logged and
 // counted (slim_gateway_group_*).
+import { setMaxListeners } from 'node:events';
 import { baseName, formatName, sameComponents } from '../../slim/dataplane/name.js';
 import type { SlimName } from '../../slim/dataplane/name.js';
 import { RpcError, StatusCode, statusName } from '../../slim/rpc/status.js';
@@ -66,6 +67,7 @@ export function isUnreachable(err: unknown): boolean {
 export class GroupMembers {
   private list: Member[] = [];
   private readonly listeners = new Set<(change: MembersChange) => void>();
+  private readonly leaving = new Set<(member: Member) => Promise<void>>();
   private readonly probes = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   private readonly closing = new AbortController();
   private changes: Promise<void> = Promise.resolve();
@@ -76,6 +78,8 @@ export class GroupMembers {
     initial: readonly SlimName[],
     private readonly o: GroupMembersOptions,
   ) {
+    // Every invitation and probe listens on it: more than the default 10 with a large group.
+    setMaxListeners(0, this.closing.signal);
     for (const name of initial) this.list.push(this.entry(name));
     this.assignPrefixes();
     const labels = { route: o.route, protocol: o.protocol };
@@ -123,6 +127,12 @@ export class GroupMembers {
   onChange(listener: (change: MembersChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Runs before a member leaves (while its unicast channel is still open), e.g. to end sessions. */
+  beforeLeave(hook: (member: Member) => Promise<void>): () => void {
+    this.leaving.add(hook);
+    return () => this.leaving.delete(hook);
   }
 
   private emit(change: MembersChange): void {
@@ -189,6 +199,7 @@ export class GroupMembers {
     this.list = this.list.filter((m) => keys.has(m.key));
     for (const m of removed) {
       this.stopProbe(m);
+      await Promise.all([...this.leaving].map((h) => h(m).catch(() => {})));
       try {
         await this.o.multicast.removeMember(m.name);
       } catch (err) {
@@ -269,6 +280,7 @@ export class GroupMembers {
     for (const p of this.probes.values()) clearTimeout(p.timer);
     this.probes.clear();
     this.listeners.clear();
+    this.leaving.clear();
     await Promise.all(this.list.map((m) => m.client.close().catch(() => {})));
   }
 }

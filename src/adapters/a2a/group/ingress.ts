@@ -4,6 +4,7 @@
 // one aggregated Message for SendMessage, each agent's events as they come (tagged with the agent
 // in metadata, then a summary) for SendStreamingMessage. Methods on a task go to the agent its
 // presented id names. The agent card describes the group.
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import type { JsonValue, Message } from '@bufbuild/protobuf';
@@ -84,6 +85,7 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
   const keepaliveMs = o.keepaliveMs ?? 15_000;
   const cardTtlMs = o.cardTtlMs ?? 30_000;
   const closing = new AbortController();
+  setMaxListeners(0, closing.signal); // every call in flight listens on it
   const bindings = new WeakMap<Member, A2aBindingClient>();
   const members = new GroupMembers(o.target, {
     route: o.route,

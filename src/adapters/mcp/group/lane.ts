@@ -84,6 +84,19 @@ export class GroupLane {
     this.states.delete(m);
   }
 
+  /** Ends this session at one member (it is leaving the group), best effort. */
+  async closeMember(m: Member): Promise<void> {
+    if (this.stateless || !this.isReady(m)) return;
+    const metadata = this.metadata(m);
+    this.states.delete(m);
+    await m.client
+      .unary(MCP_SERVICE, McpRpcMethod.Close, EMPTY_OBJECT, {
+        timeoutMs: Math.min(this.env.timeoutMs, 10_000),
+        metadata,
+      })
+      .catch(() => {});
+  }
+
   metadata(m: Member | undefined, protocolVersion?: string): Record<string, string> {
     const md: Record<string, string> = {};
     if (this.sessionId !== undefined) md[META_SESSION_ID] = this.sessionId;
@@ -151,6 +164,12 @@ export class GroupLane {
 
   private settle(a: MemberAnswer): InitOutcome {
     const m = a.member;
+    if (a.failure?.status === StatusCode.FAILED_PRECONDITION && /SessionExists/.test(a.failure.message)) {
+      // The member still holds this session from before (ours: the id is only ever ours).
+      this.states.set(m, { status: 'ready', version: this.protocolVersion });
+      for (const l of [...this.readyListeners]) l(m);
+      return { member: m };
+    }
     if (!a.response) return { member: m, error: a.failure?.message ?? 'no answer' };
     if (isErrorResponse(a.response)) return { member: m, error: a.response.error.message };
     const result = (a.response.result ?? {}) as Item;

@@ -41,9 +41,7 @@ export function listenToGroup(o: GroupListenOptions): Promise<'gone' | 'stopped'
 
   const startMember = (m: Member) => {
     if (stop.aborted || loops.has(m) || !lane.isReady(m) || !members.all().includes(m)) return;
-    const ctl = new AbortController();
-    const end = () => ctl.abort();
-    stop.addEventListener('abort', end, { once: true });
+    const ctl = new AbortController(); // aborted by done() when the client's stream stops
     loops.set(m, ctl);
     const relay = new IngressRelay(m.client, o.logger, o.timeouts);
     void relay
@@ -57,7 +55,6 @@ export function listenToGroup(o: GroupListenOptions): Promise<'gone' | 'stopped'
         },
       )
       .then((why) => {
-        stop.removeEventListener('abort', end);
         if (loops.get(m) === ctl) loops.delete(m);
         // The member lost the session: it gets a new lane (and Listen) on the group's next call.
         if (why === 'gone') lane.forget(m);

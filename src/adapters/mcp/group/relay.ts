@@ -3,6 +3,7 @@
 // answers as one MCP server made of all the members. initialize, lists and logging/setLevel fan
 // out to every member; a call on a name goes to the member that owns it; an all_<tool> call goes
 // to every owner at once. Server-to-client traffic is relayed with member-tagged ids.
+import { setMaxListeners } from 'node:events';
 import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
 import type { MulticastClient } from '../../../slim/rpc/types.js';
 import { AsyncQueue } from '../../../util/async-queue.js';
@@ -47,6 +48,11 @@ export class GroupRelay implements McpRelay {
     this.env = { members: o.members, multicast: o.multicast, timeoutMs: o.timeoutMs };
     this.stateless = new GroupLane(undefined, this.env);
     this.catalog = new GroupCatalog(o.members);
+    setMaxListeners(0, this.closing.signal);
+    // A member that leaves has its sessions ended first, so it holds nothing of ours.
+    o.members.beforeLeave((m) =>
+      Promise.all([...this.lanes.values()].map((l) => l.closeMember(m))).then(() => {}),
+    );
     o.members.onChange((change) => {
       if (change.kind === 'membership') {
         for (const key of change.removed) this.catalog.forget(key);
