@@ -195,10 +195,12 @@ export const benches: Bench[] = [
         await client.connect(new StreamableHTTPClientTransport(new URL(`${edge.origin}/mcp/bench`)));
         await client.listTools();
         const adds: number[] = [];
+        const invites: number[] = [];
         const removes: number[] = [];
         for (let i = 0; i < ADDS; i++) {
           let t0 = performance.now();
           await ingress.setMembers!([...ten, members[10 + i]!]);
+          invites.push(performance.now() - t0);
           await client.listTools(); // the new member answers: it is in, with the session replayed
           adds.push(performance.now() - t0);
           t0 = performance.now();
@@ -221,6 +223,7 @@ export const benches: Bench[] = [
         await edge.close();
         await mc.close();
         const a = summarize(adds.slice(1));
+        const inv = summarize(invites.slice(1));
         const r = summarize(removes.slice(1));
         const f = summarize(fresh);
         return [
@@ -233,6 +236,14 @@ export const benches: Bench[] = [
             better: 'lower',
             notes:
               'peer: a fresh multicast channel to the 11, timed to the end of its first call (session + 11 invitations)',
+          },
+          {
+            name: 'add 1 member to a group of 10: invitation + MLS commit (p50)',
+            unit: 'ms',
+            ours: inv.p50,
+            peer: f.p50,
+            peerLabel: 'new group of 11',
+            better: 'lower',
           },
           { name: 'remove 1 member from a group of 11 (p50)', unit: 'ms', ours: r.p50, better: 'lower' },
         ];
