@@ -12,7 +12,14 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import {
+  Client as V2Client,
+  StreamableHTTPClientTransport as V2Transport,
+} from '@modelcontextprotocol/client';
 import { TOOL_NAME_RE } from '../../src/adapters/group/names.js';
+import { MCP_SERVICE } from '../../src/adapters/mcp/index.js';
+import type { ServiceDefinition } from '../../src/slim/rpc/types.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { everythingBackend, testStdioBackend } from '../support/mcp/gateway.js';
 import { startMcpGroup } from '../support/mcp/group.js';
@@ -182,5 +189,120 @@ test(
       assert.ok(!groupMeta(list).some((m) => m.member === BETA));
       assert.ok(!list.tools.some((x) => x.name.startsWith('beta_')));
     });
+  },
+);
+
+test('the v2 SDK client (version negotiation auto) uses a group route', { timeout: 60_000 }, async (t) => {
+  const group = await startMcpGroup([
+    { name: ALPHA, backend: testStdioBackend() },
+    { name: EVERYTHING, backend: everythingBackend() },
+  ]);
+  t.after(() => group.close());
+  const client = new V2Client(
+    { name: 'group-v2', version: '2.0.0' },
+    { versionNegotiation: { mode: 'auto' } },
+  );
+  await client.connect(new V2Transport(new URL(group.url)));
+  t.after(() => client.close());
+  assert.ok(
+    (client.getNegotiatedProtocolVersion() ?? '') < '2026-07-28',
+    'a group is served in the session-based revisions',
+  );
+  const { tools } = await client.listTools();
+  assert.ok(tools.some((x) => x.name === 'all_echo'));
+  const res = await client.callTool({ name: 'all_echo', arguments: { text: 'v2', message: 'v2' } });
+  const { results } = res.structuredContent as Results;
+  assert.deepEqual(
+    results.map((r) => [r.member, r.status]),
+    [
+      [ALPHA, 'ok'],
+      [EVERYTHING, 'ok'],
+    ],
+  );
+});
+
+test('a group route over stdio (slim-gateway stdio)', { timeout: 60_000 }, async (t) => {
+  const group = await startMcpGroup([
+    { name: ALPHA, backend: testStdioBackend() },
+    { name: BETA, backend: testStdioBackend() },
+  ]);
+  t.after(() => group.close());
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const answers = new Map<number, Record<string, unknown>>();
+  let buf = '';
+  output.on('data', (c: Buffer) => {
+    buf += c.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const m = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
+      if (typeof m['id'] === 'number') answers.set(m['id'], m);
+      buf = buf.slice(nl + 1);
+    }
+  });
+  const stop = new AbortController();
+  const served = group.ingress.serveStdio(input, output, stop.signal);
+  t.after(async () => {
+    stop.abort();
+    await served;
+  });
+  const send = (m: object) => input.write(JSON.stringify({ jsonrpc: '2.0', ...m }) + '\n');
+  send({
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'stdio', version: '1' } },
+  });
+  await until(() => answers.has(1), 'initialize answered');
+  send({ method: 'notifications/initialized' });
+  send({ id: 2, method: 'tools/call', params: { name: 'all_echo', arguments: { text: 'over stdio' } } });
+  await until(() => answers.has(2), 'all_echo answered');
+  const result = answers.get(2)!['result'] as { structuredContent: Results };
+  assert.deepEqual(
+    result.structuredContent.results.map((r) => [r.member, r.status, r.result?.content]),
+    [
+      [ALPHA, 'ok', [{ type: 'text', text: 'over stdio' }]],
+      [BETA, 'ok', [{ type: 'text', text: 'over stdio' }]],
+    ],
+  );
+});
+
+test(
+  'a member that does not answer in time: lists carry what answered, and say so',
+  { timeout: 60_000 },
+  async (t) => {
+    // A member that accepts every MCP request and never answers (until the call is abandoned).
+    const silent: ServiceDefinition = {
+      name: MCP_SERVICE,
+      methods: {
+        Request: {
+          kind: 'serverStream',
+          handler: async function* (_req, ctx) {
+            await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+            yield* [];
+          },
+        },
+        Notify: { kind: 'unary', handler: () => Promise.resolve(new TextEncoder().encode('{}')) },
+      },
+    };
+    const group = await startMcpGroup(
+      [
+        { name: ALPHA, backend: testStdioBackend() },
+        { name: 'acme/demo/silent', service: silent },
+      ],
+      { timeoutMs: 1_500 },
+    );
+    t.after(() => group.close());
+    const client = new Client({ name: 'slow-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(group.url)));
+    t.after(() => client.close());
+    const list = await client.listTools();
+    assert.ok(
+      list.tools.some((x) => x.name === 'alpha_echo'),
+      'the member that answered is listed',
+    );
+    const silentStatus = groupMeta(list).find((m) => m.member === 'acme/demo/silent');
+    assert.equal(silentStatus?.status, 'failed');
+    assert.match(silentStatus?.error ?? '', /timed out|deadline/i);
+    const r = await client.callTool({ name: 'alpha_echo', arguments: { text: 'not blocked' } });
+    assert.deepEqual(r.content, [{ type: 'text', text: 'not blocked' }]);
   },
 );

@@ -32,6 +32,8 @@ export interface Member {
   joined: boolean;
   /** Why it is down. */
   error?: string;
+  /** Times it went down since a call last succeeded (the probe back-off starts there). */
+  downs: number;
 }
 
 export type MembersChange =
@@ -102,6 +104,7 @@ export class GroupMembers {
       client: this.o.connect(name),
       health: 'unknown',
       joined: true,
+      downs: 0,
     };
   }
 
@@ -147,6 +150,11 @@ export class GroupMembers {
 
   /** A call to `member` answered: it is reachable. */
   reportOk(member: Member): void {
+    member.downs = 0;
+    this.markUp(member);
+  }
+
+  private markUp(member: Member): void {
     if (!this.list.includes(member) || member.health === 'up') return;
     const was = member.health;
     member.health = 'up';
@@ -176,6 +184,7 @@ export class GroupMembers {
     member.error = describeError(err);
     if (member.health === 'down') return;
     member.health = 'down';
+    member.downs++;
     this.emit({ kind: 'health', member: member.key, health: 'down' });
     this.scheduleProbe(member);
   }
@@ -239,7 +248,9 @@ export class GroupMembers {
   private scheduleProbe(m: Member): void {
     if (this.closing.signal.aborted || this.probes.has(m.key)) return;
     const delays = this.o.probeDelaysMs ?? PROBE_DELAYS_MS;
-    const state = { timer: undefined as unknown as NodeJS.Timeout, attempt: 0 };
+    // A member that keeps going down (reachable, but failing its calls) is probed less and less
+    // often, so its clients are not told list_changed every second.
+    const state = { timer: undefined as unknown as NodeJS.Timeout, attempt: Math.max(0, m.downs - 1) };
     const tick = async () => {
       if (this.closing.signal.aborted || !this.list.includes(m)) return;
       const signal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.o.timeoutMs)]);
@@ -251,8 +262,8 @@ export class GroupMembers {
         await this.o.probe(m, signal);
         this.probes.delete(m.key);
         if (m.health !== 'up') {
-          m.health = 'down'; // so reportOk announces the change
-          this.reportOk(m);
+          m.health = 'down'; // so markUp announces the change
+          this.markUp(m); // reachable; a member that keeps failing its calls backs off further
         }
         return;
       } catch (err) {
@@ -263,7 +274,7 @@ export class GroupMembers {
       state.timer = setTimeout(() => void tick(), delays[Math.min(state.attempt, delays.length - 1)]);
       state.timer.unref();
     };
-    state.timer = setTimeout(() => void tick(), delays[0]);
+    state.timer = setTimeout(() => void tick(), delays[Math.min(state.attempt, delays.length - 1)]);
     state.timer.unref();
     this.probes.set(m.key, state);
   }

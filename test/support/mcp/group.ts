@@ -13,7 +13,7 @@ import type {
 import { parseName } from '../../../src/slim/dataplane/name.js';
 import type { SlimName } from '../../../src/slim/dataplane/name.js';
 import { MemoryRpcNetwork } from '../../../src/slim/rpc/memory.js';
-import type { MulticastClient, RpcServer } from '../../../src/slim/rpc/types.js';
+import type { MulticastClient, RpcServer, ServiceDefinition } from '../../../src/slim/rpc/types.js';
 import { MetricsRegistry } from '../../../src/util/metrics.js';
 import { startEdge } from './http-edge.js';
 
@@ -39,8 +39,12 @@ export interface McpTestGroup {
   close(): Promise<void>;
 }
 
+/** A member: our egress in front of `backend`, or any SLIMRPC service definition (a fake peer). */
+export type GroupMemberSpec =
+  { name: string; backend: BackendSpec } | { name: string; service: ServiceDefinition };
+
 export async function startMcpGroup(
-  members: readonly { name: string; backend: BackendSpec }[],
+  members: readonly GroupMemberSpec[],
   options: Partial<McpIngressCommon> = {},
 ): Promise<McpTestGroup> {
   const metrics = new MetricsRegistry();
@@ -59,7 +63,14 @@ export async function startMcpGroup(
     await r.server.close(0);
     await r.service.close();
   };
-  for (const m of members) start(m.name, m.backend);
+  for (const m of members) {
+    if ('backend' in m) start(m.name, m.backend);
+    else {
+      const server = network.server(parseName(m.name));
+      server.register(m.service);
+      running.set(m.name, { server, service: { close: () => Promise.resolve() } as unknown as McpService });
+    }
+  }
   const names: SlimName[] = members.map((m) => parseName(m.name));
   const multicast = network.multicast(names, GATEWAY_NAME);
   const ingress = createMcpIngress({

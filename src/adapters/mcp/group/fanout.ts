@@ -35,39 +35,56 @@ export interface OpContext {
 const remaining = (ctx: OpContext) => Math.max(1, ctx.deadline - Date.now());
 const isGone = (a: MemberAnswer) => a.failure?.status === StatusCode.NOT_FOUND;
 
-/** `message` on each of `targets`; one result per target, in order. */
+/**
+ * `message` on each of `targets`; one result per target, in order. Members with a lane for the
+ * session are called at once (one multicast when they are the whole group); members without one
+ * get it (initialize replayed) and then the call, each on its own, so a member slow to join never
+ * holds up the others. A member known to be down and without a lane is not waited for.
+ */
 export async function fanOut(
   ctx: OpContext,
   message: JsonRpcRequest,
   targets: readonly Member[],
   onDone?: (member: Member) => void,
 ): Promise<MemberResult[]> {
-  const init = await ctx.lane.ensureReady(targets, ctx.signal);
-  const ready = init.filter((o) => o.error === undefined).map((o) => o.member);
+  const results = new Map<Member, MemberResult>();
+  const ready = targets.filter((m) => ctx.lane.isReady(m));
+  const fresh = targets.filter((m) => !ctx.lane.isReady(m));
+  for (const m of fresh.filter((x) => x.health === 'down')) {
+    const why = `member is down (${m.error ?? 'unreachable'})`;
+    results.set(m, { member: m, failure: new RpcError(StatusCode.UNAVAILABLE, why) });
+    onDone?.(m);
+  }
   const run = { timeoutMs: remaining(ctx), signal: ctx.signal, ...(onDone ? { onDone } : {}) };
-  const answers = await callMany(
-    ctx.env,
-    ctx.lane.targets(ready, ctx.protocolVersion),
-    message,
-    run,
-    ctx.onFrame,
-  );
-  const retried = await Promise.all(
-    answers.map((a) => (isGone(a) && !ctx.lane.stateless ? retryOnce(ctx, a.member, message) : a)),
-  );
-  const byMember = new Map(retried.map((a) => [a.member, a] as const));
-  return init.map((o) => {
-    if (o.error !== undefined) {
-      onDone?.(o.member);
-      return { member: o.member, failure: new RpcError(StatusCode.UNAVAILABLE, o.error) };
+  const joinThenCall = async (m: Member): Promise<void> => {
+    const [init] = await ctx.lane.ensureReady([m], ctx.signal, remaining(ctx));
+    if (init?.error !== undefined) {
+      results.set(m, { member: m, failure: new RpcError(StatusCode.UNAVAILABLE, init.error) });
+      onDone?.(m);
+      return;
     }
-    return byMember.get(o.member)!;
-  });
+    const target = { member: m, metadata: ctx.lane.metadata(m, ctx.protocolVersion) };
+    results.set(
+      m,
+      await callOne(ctx.env, target, message, { ...run, timeoutMs: remaining(ctx) }, ctx.onFrame),
+    );
+  };
+  const callReady = async (): Promise<void> => {
+    if (ready.length === 0) return;
+    const targets = ctx.lane.targets(ready, ctx.protocolVersion);
+    const answers = await callMany(ctx.env, targets, message, run, ctx.onFrame);
+    const retried = await Promise.all(
+      answers.map((a) => (isGone(a) && !ctx.lane.stateless ? retryOnce(ctx, a.member, message) : a)),
+    );
+    for (const a of retried) results.set(a.member, a);
+  };
+  await Promise.all([callReady(), ...fresh.filter((m) => m.health !== 'down').map(joinThenCall)]);
+  return targets.map((m) => results.get(m)!);
 }
 
 async function retryOnce(ctx: OpContext, member: Member, message: JsonRpcRequest): Promise<MemberAnswer> {
   ctx.lane.forget(member);
-  const [init] = await ctx.lane.ensureReady([member], ctx.signal);
+  const [init] = await ctx.lane.ensureReady([member], ctx.signal, remaining(ctx));
   if (init?.error !== undefined) return { member, failure: new RpcError(StatusCode.UNAVAILABLE, init.error) };
   const target = { member, metadata: ctx.lane.metadata(member, ctx.protocolVersion) };
   return callOne(ctx.env, target, message, { timeoutMs: remaining(ctx), signal: ctx.signal }, ctx.onFrame);

@@ -118,7 +118,11 @@ export class GroupLane {
    * Makes sure each of `members` has a lane for this session: initializes those that have none
    * (one multicast when that is every member of the group), waits for those being initialized.
    */
-  async ensureReady(members: readonly Member[], signal: AbortSignal): Promise<InitOutcome[]> {
+  async ensureReady(
+    members: readonly Member[],
+    signal: AbortSignal,
+    timeoutMs = this.env.timeoutMs,
+  ): Promise<InitOutcome[]> {
     if (this.stateless || !this.initRequest) return members.map((member) => ({ member }));
     const fresh = members.filter((m) => !this.states.has(m));
     const pending = members
@@ -130,7 +134,7 @@ export class GroupLane {
       const done = new Promise<void>((r) => (release = r));
       for (const m of fresh) this.states.set(m, { status: 'pending', done });
       try {
-        const answers = await this.initialize(fresh, signal);
+        const answers = await this.initialize(fresh, signal, timeoutMs);
         for (const a of answers) out.set(a.member, this.settle(a));
       } finally {
         for (const m of fresh) if (this.states.get(m)?.status === 'pending') this.states.delete(m);
@@ -145,14 +149,18 @@ export class GroupLane {
     });
   }
 
-  private async initialize(members: readonly Member[], signal: AbortSignal): Promise<MemberAnswer[]> {
+  private async initialize(
+    members: readonly Member[],
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<MemberAnswer[]> {
     const message: JsonRpcRequest = { ...this.initRequest!, id: `slim-gateway-init-${++initCounter}` };
     const targets = members.map((m) => ({ member: m, metadata: this.metadata(undefined) }));
     const answers = await callMany(
       this.env,
       targets,
       message,
-      { timeoutMs: this.env.timeoutMs, signal },
+      { timeoutMs, signal },
       () => {}, // server-to-client traffic during initialize has no client to go to yet
     );
     if (this.initialized) {

@@ -23,6 +23,8 @@ export interface GroupOpsContext extends OpContext {
   readonly emit: (n: JsonRpcNotification) => Promise<void>;
 }
 
+/** Longest wait for the members' answers to the client's initialize. */
+export const INITIALIZE_WAIT_MS = 10_000;
 /** Most pages read from one member for one list. */
 const MAX_PAGES = 20;
 /** Errors that mean "this member has none of these", not a failure. */
@@ -82,7 +84,10 @@ export class GroupOps {
 
   private async initialize(m: JsonRpcRequest): Promise<JsonRpcResponse> {
     const members = this.c.env.members.all();
-    const outcomes = await this.c.lane.ensureReady(members, this.c.signal);
+    // A member slow to join must not hold the client's connection (SDKs time out at 60 s): the
+    // group answers after INITIALIZE_WAIT_MS at most; a late member joins on the session's next call.
+    const wait = Math.min(INITIALIZE_WAIT_MS, Math.max(1, this.c.deadline - Date.now()));
+    const outcomes = await this.c.lane.ensureReady(members, this.c.signal, wait);
     const statuses: MemberStatus[] = outcomes.map((o) =>
       o.error === undefined
         ? { member: o.member.key, prefix: o.member.prefix, status: 'ok' }
