@@ -7,7 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
-import type { JsonValue, Message } from '@bufbuild/protobuf';
+import type { Message } from '@bufbuild/protobuf';
 import type { SlimName } from '../../../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient } from '../../../slim/rpc/types.js';
 import { combineSignals } from '../../../util/abort.js';
@@ -23,29 +23,19 @@ import { A2aBindingClient } from '../binding-client.js';
 import type { BindingCall } from '../binding-client.js';
 import { cardJsonV03, cardJsonV1, wantsV1 } from '../card.js';
 import { cardToV03 } from '../cross-card.js';
-import { A2aError, toJsonRpcError } from '../errors.js';
+import { A2aError } from '../errors.js';
 import * as n from '../gen/a2a/v1_0/a2a_pb.js';
 import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
 import type { JsonRpcCall } from '../jsonrpc.js';
 import { callMetrics } from '../metrics.js';
 import { convertRequest, convertResponse, encode, opByName, SERVICE, sideOf } from '../ops.js';
-import type { A2aVersion, Op } from '../ops.js';
 import { forwardedMetadata, supportedVersionHeader } from '../params.js';
-import { SseWriter } from '../sse.js';
 import { cardToJson } from '../v03-json-card.js';
-import { aggregateMessage, failureEvent, summaryEvent } from './aggregate.js';
-import type { AgentOutcome, AgentStatus } from './aggregate.js';
+import { groupSends } from './send.js';
 import { groupCard } from './card.js';
 import type { MemberCard } from './card.js';
-import { asSendResponse, sendToAll } from './fanout.js';
 import type { GroupEnv } from './fanout.js';
-import {
-  messageOwner,
-  prefixSendResponse,
-  prefixStreamResponse,
-  tagSendResponse,
-  tagStreamResponse,
-} from './ids.js';
+import { messageOwner, prefixSendResponse, tagSendResponse } from './ids.js';
 import { isRouted, listTasks, ownerOfRequest, presentAnswer } from './ops.js';
 
 export interface A2aGroupIngressOptions {
@@ -73,8 +63,6 @@ export interface A2aGroupIngress {
 
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json']);
 const CARD_TIMEOUT_MS = 15_000;
-const SEND = opByName('SendMessage');
-const STREAM = opByName('SendStreamingMessage');
 const CARD = opByName('GetExtendedAgentCard');
 
 export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngress {
@@ -138,121 +126,7 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
     return list;
   };
 
-  const statusOf = (m: Member, err: unknown, version: A2aVersion): AgentStatus => {
-    const e = toJsonRpcError(err, version);
-    return { member: m.key, prefix: m.prefix, status: 'failed', error: { code: e.code, message: e.message } };
-  };
-
-  /** SendMessage to every agent: one aggregated Message (v1.0). */
-  const sendAll = async (req: n.SendMessageRequest, version: A2aVersion, call: BindingCall) => {
-    const outcomes = new Map<Member, AgentOutcome>();
-    for await (const e of sendToAll(env, req, call, false)) {
-      if (e.kind === 'event') {
-        const res = asSendResponse(e.event);
-        prefixSendResponse(res, e.member.prefix);
-        tagSendResponse(res, e.member.key);
-        const json = sideOf(SEND, version)!.resToJson(
-          convertResponse(SEND, '1.0', version, res),
-        ) as JsonValue;
-        outcomes.set(e.member, {
-          member: e.member.key,
-          prefix: e.member.prefix,
-          status: 'ok',
-          response: json,
-        });
-      } else if (e.kind === 'error') outcomes.set(e.member, statusOf(e.member, e.error, version));
-    }
-    const ordered = members.all().flatMap((m) => {
-      const x = outcomes.get(m);
-      return x ? [x] : [];
-    });
-    const contextId = req.message?.contextId || `group-${Date.now().toString(36)}`;
-    return create(n.SendMessageResponseSchema, {
-      payload: { case: 'message', value: aggregateMessage(ordered, contextId) },
-    });
-  };
-
-  const streamEvent = (ev: n.StreamResponse, version: A2aVersion) =>
-    sideOf(STREAM, version)!.resToJson(convertResponse(STREAM, '1.0', version, ev));
-
-  /** SendStreamingMessage to every agent: their events interleaved, then a summary. */
-  const streamAll = async (
-    call: JsonRpcCall,
-    req: n.SendMessageRequest,
-    res: ServerResponse,
-    bc: BindingCall,
-    signal: AbortSignal,
-  ) => {
-    const contextId = req.message?.contextId || `group-${Date.now().toString(36)}`;
-    const statuses = new Map<Member, AgentStatus>();
-    const sse = new SseWriter(res, keepaliveMs);
-    let started = false;
-    try {
-      for await (const e of sendToAll(env, req, bc, true)) {
-        if (!started) {
-          sse.start();
-          started = true;
-        }
-        if (e.kind === 'event') {
-          prefixStreamResponse(e.event, e.member.prefix);
-          tagStreamResponse(e.event, e.member.key);
-          await sse.event(resultResponse(call.id, streamEvent(e.event, call.version)), signal);
-        } else if (e.kind === 'end') {
-          statuses.set(e.member, { member: e.member.key, prefix: e.member.prefix, status: 'ok' });
-        } else {
-          const s = statusOf(e.member, e.error, call.version);
-          statuses.set(e.member, s);
-          await sse.event(
-            resultResponse(call.id, streamEvent(failureEvent(s, contextId), call.version)),
-            signal,
-          );
-        }
-      }
-      if (!started) sse.start();
-      const ordered = members.all().flatMap((m) => (statuses.has(m) ? [statuses.get(m)!] : []));
-      await sse.event(
-        resultResponse(call.id, streamEvent(summaryEvent(ordered, contextId), call.version)),
-        signal,
-      );
-    } finally {
-      sse.end(signal.aborted);
-    }
-  };
-
-  /** One agent's stream (a routed SendStreamingMessage or SubscribeToTask), ids presented. */
-  const streamOne = async (
-    call: JsonRpcCall,
-    op: Op,
-    m: Member,
-    req: Message,
-    res: ServerResponse,
-    bc: BindingCall,
-    signal: AbortSignal,
-  ) => {
-    const events = env.binding(m).stream(op, '1.0', req, bc);
-    const first = await events.next();
-    const sse = new SseWriter(res, keepaliveMs);
-    sse.start();
-    try {
-      for (let r = first; !r.done; r = await events.next()) {
-        const ev = r.value as n.StreamResponse;
-        prefixStreamResponse(ev, m.prefix);
-        tagStreamResponse(ev, m.key);
-        await sse.event(
-          resultResponse(
-            call.id,
-            sideOf(op, call.version)!.resToJson(convertResponse(op, '1.0', call.version, ev)),
-          ),
-          signal,
-        );
-      }
-    } catch (err) {
-      if (!signal.aborted) await sse.event(errorResponse(call.id, err, call.version), signal);
-    } finally {
-      sse.end(signal.aborted);
-      await events.return(undefined);
-    }
-  };
+  const send = groupSends(env, keepaliveMs);
 
   const runCall = async (
     call: JsonRpcCall,
@@ -287,22 +161,22 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
           resultResponse(id, version === '1.0' ? cardJsonV1(card) : cardToJson(cardToV03(card))),
         );
       } else if (op.name === 'SendMessage' || op.name === 'SendStreamingMessage') {
-        const send = req1 as n.SendMessageRequest;
-        const prefix = send.message ? messageOwner(send.message, known) : undefined;
+        const msg = req1 as n.SendMessageRequest;
+        const prefix = msg.message ? messageOwner(msg.message, known) : undefined;
         const owner = prefix === undefined ? undefined : members.byPrefix(prefix);
-        if (owner && op.streaming) await streamOne(call, op, owner, send, res, bc, signals.signal);
+        if (owner && op.streaming) await send.streamOne(call, op, owner, msg, res, bc, signals.signal);
         else if (owner) {
-          const answer = (await env.binding(owner).unary(op, '1.0', send, bc)) as n.SendMessageResponse;
+          const answer = (await env.binding(owner).unary(op, '1.0', msg, bc)) as n.SendMessageResponse;
           prefixSendResponse(answer, owner.prefix);
           tagSendResponse(answer, owner.key);
           reply(answer);
-        } else if (op.streaming) await streamAll(call, send, res, bc, signals.signal);
-        else reply(await sendAll(send, version, bc));
+        } else if (op.streaming) await send.streamAll(call, msg, res, bc, signals.signal);
+        else reply(await send.sendAll(msg, version, bc));
       } else if (op.name === 'ListTasks') {
         reply(await listTasks(env, op, req1 as n.ListTasksRequest, bc));
       } else if (isRouted(op)) {
         const m = ownerOfRequest(env, op, req1);
-        if (op.streaming) await streamOne(call, op, m, req1, res, bc, signals.signal);
+        if (op.streaming) await send.streamOne(call, op, m, req1, res, bc, signals.signal);
         else reply(presentAnswer(op, await env.binding(m).unary(op, '1.0', req1, bc), m.prefix));
       } else {
         throw new A2aError('MethodNotFoundError', `${call.method} is not available on a group route`);
