@@ -144,3 +144,57 @@ test('an oversized publish is refused locally and the link keeps working', async
   await a.link.publish(publishFrame(alice, bob1, 'small'));
   await b.inbox.until((x) => x.includes('small'), 'small frame after the big one');
 });
+
+test('no frame is lost under a flood, to a gRPC and to an in-process receiver (backpressure, not drops)', async (t) => {
+  const { grpcLink, localLink } = await setup(t);
+  const a = await grpcLink(alice);
+  const b = await grpcLink(bob1);
+  const local = await localLink(bob2);
+  const N = 3000;
+  await Promise.all([
+    (async () => {
+      for (let i = 0; i < N; i++) await a.link.publish(publishFrame(alice, bob1, `g${i}`));
+    })(),
+    (async () => {
+      for (let i = 0; i < N; i++) await a.link.publish(publishFrame(alice, bob2, `l${i}`));
+    })(),
+  ]);
+  await b.inbox.until((x) => x.length >= N, `${N} frames over gRPC`, 60_000);
+  await local.inbox.until((x) => x.length >= N, `${N} frames in process`, 60_000);
+  assert.deepEqual(
+    b.inbox.texts,
+    Array.from({ length: N }, (_, i) => `g${i}`),
+    'all delivered, in order',
+  );
+  assert.deepEqual(
+    local.inbox.texts,
+    Array.from({ length: N }, (_, i) => `l${i}`),
+  );
+});
+
+test('node close is idempotent, closes in-process links and refuses new ones', async () => {
+  const node = await SlimNode.create({ listen: '127.0.0.1:0' });
+  const link = node.connectInProcess();
+  await link.start();
+  const remote = new GrpcLink({ endpoint: node.endpoint!, backoff: { initialDelayMs: 10_000 } });
+  await remote.start();
+  const lost = new Promise<void>((r) => (remote.onstatechange = (s) => s === 'reconnecting' && r()));
+  await Promise.all([node.close(), node.close()]);
+  await node.closed();
+  assert.equal(link.state, 'closed');
+  await lost; // the node ended the gRPC stream
+  assert.throws(() => node.connectInProcess(), { code: 'CLOSED' });
+  await assert.rejects(link.publish(publishFrame(alice, bob1, 'x')), { code: 'LINK_CLOSED' });
+  await remote.close();
+});
+
+test('when a connection goes, its routes go with it: anycast then reaches the remaining instance only', async (t) => {
+  const { node, grpcLink } = await setup(t);
+  const a = await grpcLink(alice);
+  const b1 = await grpcLink(bob1);
+  const b2 = await grpcLink(bob2);
+  await b1.link.close();
+  for (let i = 0; i < 4; i++) await a.link.publish(publishFrame(alice, anyBob, `after-${i}`));
+  await b2.inbox.until((x) => x.filter((y) => y.startsWith('after-')).length === 4, 'all anycasts at bob2');
+  assert.equal(node.stats().connections, 2);
+});

@@ -8,7 +8,7 @@ import { parseName } from '../../src/slim/dataplane/name.js';
 import type { SlimApp } from '../../src/slim/session/index.js';
 import { MemoryFabric } from '../support/memory-fabric.js';
 import { MemorySessionNetwork } from '../support/memory-sessions.js';
-import { mlsApp } from '../support/rpc-apps.js';
+import { makeApp } from '../support/session-apps.js';
 import { rpcContract } from '../support/rpc-contract.js';
 import type { RpcEnv } from '../support/rpc-contract.js';
 
@@ -66,14 +66,14 @@ rpcContract('SLIMRPC over in-memory sessions', () => {
 rpcContract('SLIMRPC over SLIM sessions with MLS (in-memory fabric)', async () => {
   const fabric = new MemoryFabric();
   const apps: SlimApp[] = [];
-  const callerApp = await mlsApp('acme/demo/caller', fabric.link('caller'));
+  const callerApp = await makeApp({ name: 'acme/demo/caller', link: fabric.link('caller'), mls: true });
   apps.push(callerApp);
   const servers: RpcServer[] = [];
   const closers: (() => Promise<void>)[] = [];
   const env: RpcEnv = {
     callerName: callerApp.name,
     server: async (name, services) => {
-      const app = await mlsApp(name, fabric.link(name));
+      const app = await makeApp({ name, link: fabric.link(name), mls: true });
       apps.push(app);
       const s = createRpcServer(app, { services });
       servers.push(s);

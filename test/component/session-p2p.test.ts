@@ -53,3 +53,20 @@ test('p2p: the invitee leaving closes the initiator side', async (t) => {
   assert.equal((await sa.closed()).reason, 'remote');
   assert.deepEqual(left, ['left']);
 });
+
+test('p2p: closing works while nobody reads and the delivery queue is full', async (t) => {
+  const fabric = new MemoryFabric();
+  const alice = await makeApp({ name: 'org/ns/alice', link: fabric.link('alice') });
+  const bob = await makeApp({ name: 'org/ns/bob', link: fabric.link('bob') });
+  t.after(() => Promise.all([alice.close(), bob.close()]));
+  const incoming = nextIncoming(bob);
+  const sa = await alice.createSession(parseName('org/ns/bob'), { kind: 'p2p', mls: false, reliable: false });
+  const sb = await incoming;
+  for (let i = 0; i < 1100; i++) await sa.publish(Buffer.from(`m${i}`)); // more than bob's queue holds
+  await sa.publish(Buffer.from('marker'));
+  await sb.close();
+  assert.equal((await sb.closed()).reason, 'local');
+  assert.equal((await sa.closed()).reason, 'remote');
+  const first = await take(sb.messages()[Symbol.asyncIterator](), 3);
+  assert.deepEqual(first, ['m0', 'm1', 'm2'], 'what was queued stays readable');
+});

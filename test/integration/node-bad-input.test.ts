@@ -21,13 +21,14 @@ const alice = makeName('org', 'ns', 'alice', 0xa1n);
 const bob = makeName('org', 'ns', 'bob', 0xb1n);
 const MAX = 64 * 1024;
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+async function setup(t: { after: (fn: () => Promise<void>) => void }, slowConsumerTimeoutMs = 10_000) {
   const logs = captureLogs('debug');
   const node = await SlimNode.create({
     listen: '127.0.0.1:0',
     logger: logs.logger,
     negotiationTimeoutMs: 400,
     maxFrameBytes: MAX,
+    slowConsumerTimeoutMs,
   });
   const a = new GrpcLink({ endpoint: node.endpoint! });
   const b = new GrpcLink({ endpoint: node.endpoint! });
@@ -220,4 +221,26 @@ test('TTL: a frame arriving with ttl 1 is dropped, not forwarded', async (t) => 
   send(msg);
   await stillWorks();
   assert.equal(node.stats().ttlExpired, 1);
+});
+
+test('a receiver that stops reading is closed as a slow consumer; its sender and the others go on', async (t) => {
+  const { negotiated, logs, stillWorks, node } = await setup(t, 500);
+  const { r, send } = await negotiated(false);
+  const stuck = makeName('org', 'ns', 'stuck', 9n);
+  send(subscribeFrame({ name: stuck, source: stuck, subscriptionId: 77n }));
+  const deadline = Date.now() + 10_000;
+  while (r.received.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+  r.call.pause(); // stops reading: HTTP/2 flow control fills up, then the node's buffer
+  const producer = new GrpcLink({ endpoint: node.endpoint! });
+  t.after(() => producer.close());
+  await producer.start();
+  let seen = false;
+  void logs.waitFor(/slow consumer/, 60_000).then(
+    () => (seen = true),
+    () => {},
+  );
+  for (let i = 0; i < 200_000 && !seen; i++) await producer.publish(publishFrame(alice, stuck, `f${i}`));
+  assert.ok(seen, 'the node closed the stuck receiver');
+  await stillWorks();
+  await producer.publish(publishFrame(alice, bob, 'from-the-producer'));
 });

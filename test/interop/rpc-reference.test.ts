@@ -25,6 +25,9 @@ import type { NodeFixture, NodeKind } from '../support/reference-sessions.js';
 import { testService } from '../support/rpc-contract.js';
 import { makeApp } from '../support/session-apps.js';
 
+/** Hang guard only (never a timing assertion). */
+const HANG_GUARD = { timeout: 120_000 };
+
 const te = new TextEncoder();
 const td = new TextDecoder();
 
@@ -69,7 +72,7 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
     let server: SlimRpcServer;
     let channel: RpcClient;
 
-    test('set up: node, reference server and client, our server and client', async () => {
+    test('set up: node, reference server and client, our server and client', HANG_GUARD, async () => {
       node = await startNode(kind);
       serverApp = await makeApp({ name: 'org/ns/oursrv', link: node.link(), mls: true });
       clientApp = await makeApp({ name: 'org/ns/ourcli', link: node.link(), mls: true });
@@ -81,116 +84,132 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
       channel = createChannel(clientApp, parseName('org/ns/refsrv'));
     });
 
-    test('our channel calls a reference server: four patterns, metadata, zero bytes', async () => {
-      const echo = await channel.unary('test.Contract', 'Echo', te.encode('hi'), {
-        metadata: { who: 'us' },
-        timeoutMs: 30_000,
-      });
-      assert.equal(td.decode(echo), 'us:hi');
-      const meta = JSON.parse(
-        td.decode(
-          await channel.unary('test.Contract', 'Meta', te.encode(''), { metadata: { 'x-trace': 't1' } }),
-        ),
-      ) as Record<string, string>;
-      assert.equal(meta['x-trace'], 't1');
-      assert.equal(meta['service'], 'test.Contract');
-      assert.equal(meta['method'], 'Meta');
-      assert.equal(meta['slimrpc-dir'], 'req');
-      assert.match(meta['rpc-id'] ?? '', /^[0-9a-f-]{36}$/);
-      assert.ok(Number(meta['slimrpc-timeout']) > Date.now() / 1000);
-      assert.deepEqual(await collect(channel.serverStream('test.Contract', 'Count', te.encode('5'))), [
-        '0',
-        '1',
-        '2',
-        '3',
-        '4',
-      ]);
-      assert.deepEqual(await collect(channel.serverStream('test.Contract', 'Count', te.encode('0'))), []);
-      assert.equal(
-        td.decode(await channel.clientStream('test.Contract', 'Sum', items('1', '2', '39'))),
-        '42',
-      );
-      assert.equal(td.decode(await channel.clientStream('test.Contract', 'Sum', items())), '0');
-      assert.deepEqual(await collect(channel.bidiStream('test.Contract', 'Upper', items('a', 'b', 'c'))), [
-        'A',
-        'B',
-        'C',
-      ]);
-      assert.equal((await channel.unary('test.Contract', 'Empty', te.encode('x'))).length, 0);
-    });
+    test(
+      'our channel calls a reference server: four patterns, metadata, zero bytes',
+      HANG_GUARD,
+      async () => {
+        const echo = await channel.unary('test.Contract', 'Echo', te.encode('hi'), {
+          metadata: { who: 'us' },
+          timeoutMs: 30_000,
+        });
+        assert.equal(td.decode(echo), 'us:hi');
+        const meta = JSON.parse(
+          td.decode(
+            await channel.unary('test.Contract', 'Meta', te.encode(''), { metadata: { 'x-trace': 't1' } }),
+          ),
+        ) as Record<string, string>;
+        assert.equal(meta['x-trace'], 't1');
+        assert.equal(meta['service'], 'test.Contract');
+        assert.equal(meta['method'], 'Meta');
+        assert.equal(meta['slimrpc-dir'], 'req');
+        assert.match(meta['rpc-id'] ?? '', /^[0-9a-f-]{36}$/);
+        assert.ok(Number(meta['slimrpc-timeout']) > Date.now() / 1000);
+        assert.deepEqual(await collect(channel.serverStream('test.Contract', 'Count', te.encode('5'))), [
+          '0',
+          '1',
+          '2',
+          '3',
+          '4',
+        ]);
+        assert.deepEqual(await collect(channel.serverStream('test.Contract', 'Count', te.encode('0'))), []);
+        assert.equal(
+          td.decode(await channel.clientStream('test.Contract', 'Sum', items('1', '2', '39'))),
+          '42',
+        );
+        assert.equal(td.decode(await channel.clientStream('test.Contract', 'Sum', items())), '0');
+        assert.deepEqual(await collect(channel.bidiStream('test.Contract', 'Upper', items('a', 'b', 'c'))), [
+          'A',
+          'B',
+          'C',
+        ]);
+        assert.equal((await channel.unary('test.Contract', 'Empty', te.encode('x'))).length, 0);
+      },
+    );
 
-    test('our channel calls a reference server: errors, expired deadline, unknown method', async () => {
-      await assert.rejects(
-        channel.unary('test.Contract', 'Fail', te.encode('')),
-        isStatus(StatusCode.NOT_FOUND, 'TaskNotFoundError: t1'),
-      );
-      await assert.rejects(
-        channel.unary('test.Contract', 'Echo', te.encode(''), {
-          metadata: { 'slimrpc-timeout': String(Date.now() / 1000 - 5) },
-        }),
-        isStatus(StatusCode.DEADLINE_EXCEEDED, 'Deadline exceeded'),
-      );
-      await assert.rejects(
-        channel.unary('test.Contract', 'Nope', te.encode('')),
-        isStatus(StatusCode.UNIMPLEMENTED, 'Method not found: test.Contract/Nope'),
-      );
-      await assert.rejects(
-        channel.unary('test.Contract', 'Slow', te.encode(''), { timeoutMs: 500 }),
-        isStatus(StatusCode.DEADLINE_EXCEEDED),
-      );
-      // The channel is still usable after all that.
-      assert.equal(td.decode(await channel.unary('test.Contract', 'Echo', te.encode('again'))), ':again');
-    });
+    test(
+      'our channel calls a reference server: errors, expired deadline, unknown method',
+      HANG_GUARD,
+      async () => {
+        await assert.rejects(
+          channel.unary('test.Contract', 'Fail', te.encode('')),
+          isStatus(StatusCode.NOT_FOUND, 'TaskNotFoundError: t1'),
+        );
+        await assert.rejects(
+          channel.unary('test.Contract', 'Echo', te.encode(''), {
+            metadata: { 'slimrpc-timeout': String(Date.now() / 1000 - 5) },
+          }),
+          isStatus(StatusCode.DEADLINE_EXCEEDED, 'Deadline exceeded'),
+        );
+        await assert.rejects(
+          channel.unary('test.Contract', 'Nope', te.encode('')),
+          isStatus(StatusCode.UNIMPLEMENTED, 'Method not found: test.Contract/Nope'),
+        );
+        await assert.rejects(
+          channel.unary('test.Contract', 'Slow', te.encode(''), { timeoutMs: 500 }),
+          isStatus(StatusCode.DEADLINE_EXCEEDED),
+        );
+        // The channel is still usable after all that.
+        assert.equal(td.decode(await channel.unary('test.Contract', 'Echo', te.encode('again'))), ':again');
+      },
+    );
 
-    test('a reference channel calls our server: four patterns, metadata, zero bytes', async () => {
-      assert.equal(
-        ok(await refUnary(refClient, { method: 'Echo', text: 'hi', metadata: { who: 'ref' } })),
-        'ref:hi',
-      );
-      const meta = JSON.parse(
-        ok(await refUnary(refClient, { method: 'Meta', metadata: { 'x-trace': 't2' }, timeoutMs: 30_000 })),
-      ) as Record<string, string>;
-      assert.equal(meta['x-trace'], 't2');
-      assert.equal(meta['service'], 'test.Contract');
-      assert.equal(meta['method'], 'Meta');
-      assert.equal(meta['slimrpc-dir'], 'req');
-      assert.ok(Math.abs(Number(meta['slimrpc-timeout']) - (Date.now() + 30_000) / 1000) < 30);
-      assert.deepEqual(ok(await refServerStream(refClient, { method: 'Count', text: '4' })), [
-        '0',
-        '1',
-        '2',
-        '3',
-      ]);
-      assert.deepEqual(ok(await refServerStream(refClient, { method: 'Count', text: '0' })), []);
-      assert.equal(ok(await refClientStream(refClient, { method: 'Sum', items: ['5', '6'] })), '11');
-      assert.equal(ok(await refClientStream(refClient, { method: 'Sum', items: [] })), '0');
-      assert.deepEqual(ok(await refBidi(refClient, { method: 'Upper', items: ['x', 'y'] })), ['X', 'Y']);
-      assert.equal(ok(await refUnary(refClient, { method: 'Empty', text: 'x' })), '');
-    });
+    test(
+      'a reference channel calls our server: four patterns, metadata, zero bytes',
+      HANG_GUARD,
+      async () => {
+        assert.equal(
+          ok(await refUnary(refClient, { method: 'Echo', text: 'hi', metadata: { who: 'ref' } })),
+          'ref:hi',
+        );
+        const meta = JSON.parse(
+          ok(await refUnary(refClient, { method: 'Meta', metadata: { 'x-trace': 't2' }, timeoutMs: 30_000 })),
+        ) as Record<string, string>;
+        assert.equal(meta['x-trace'], 't2');
+        assert.equal(meta['service'], 'test.Contract');
+        assert.equal(meta['method'], 'Meta');
+        assert.equal(meta['slimrpc-dir'], 'req');
+        assert.ok(Math.abs(Number(meta['slimrpc-timeout']) - (Date.now() + 30_000) / 1000) < 30);
+        assert.deepEqual(ok(await refServerStream(refClient, { method: 'Count', text: '4' })), [
+          '0',
+          '1',
+          '2',
+          '3',
+        ]);
+        assert.deepEqual(ok(await refServerStream(refClient, { method: 'Count', text: '0' })), []);
+        assert.equal(ok(await refClientStream(refClient, { method: 'Sum', items: ['5', '6'] })), '11');
+        assert.equal(ok(await refClientStream(refClient, { method: 'Sum', items: [] })), '0');
+        assert.deepEqual(ok(await refBidi(refClient, { method: 'Upper', items: ['x', 'y'] })), ['X', 'Y']);
+        assert.equal(ok(await refUnary(refClient, { method: 'Empty', text: 'x' })), '');
+      },
+    );
 
-    test('a reference channel calls our server: errors, expired deadline, unknown method', async () => {
-      failed(await refUnary(refClient, { method: 'Fail' }), StatusCode.NOT_FOUND, 'TaskNotFoundError: t1');
-      failed(await refUnary(refClient, { method: 'Throw' }), StatusCode.INTERNAL, 'boom');
-      failed(
-        await refUnary(refClient, {
-          method: 'Echo',
-          metadata: { 'slimrpc-timeout': String(Date.now() / 1000 - 5) },
-        }),
-        StatusCode.DEADLINE_EXCEEDED,
-        'Deadline exceeded',
-      );
-      failed(await refUnary(refClient, { method: 'Slow', timeoutMs: 500 }), StatusCode.DEADLINE_EXCEEDED);
-      failed(
-        await refUnary(refClient, { method: 'Nope' }),
-        StatusCode.UNIMPLEMENTED,
-        'Method not found: test.Contract/Nope',
-      );
-      const got = await refServerStream(refClient, { method: 'CountThenFail' });
-      failed(got, StatusCode.ABORTED, 'stopped after two');
-      assert.equal(ok(await refUnary(refClient, { method: 'Echo', text: 'still fine' })), ':still fine');
-    });
+    test(
+      'a reference channel calls our server: errors, expired deadline, unknown method',
+      HANG_GUARD,
+      async () => {
+        failed(await refUnary(refClient, { method: 'Fail' }), StatusCode.NOT_FOUND, 'TaskNotFoundError: t1');
+        failed(await refUnary(refClient, { method: 'Throw' }), StatusCode.INTERNAL, 'boom');
+        failed(
+          await refUnary(refClient, {
+            method: 'Echo',
+            metadata: { 'slimrpc-timeout': String(Date.now() / 1000 - 5) },
+          }),
+          StatusCode.DEADLINE_EXCEEDED,
+          'Deadline exceeded',
+        );
+        failed(await refUnary(refClient, { method: 'Slow', timeoutMs: 500 }), StatusCode.DEADLINE_EXCEEDED);
+        failed(
+          await refUnary(refClient, { method: 'Nope' }),
+          StatusCode.UNIMPLEMENTED,
+          'Method not found: test.Contract/Nope',
+        );
+        const got = await refServerStream(refClient, { method: 'CountThenFail' });
+        failed(got, StatusCode.ABORTED, 'stopped after two');
+        assert.equal(ok(await refUnary(refClient, { method: 'Echo', text: 'still fine' })), ':still fine');
+      },
+    );
 
-    test('tear down', async () => {
+    test('tear down', HANG_GUARD, async () => {
       await channel?.close();
       await server?.close();
       await Promise.all([refServer?.stop(), refClient?.stop()]);

@@ -88,6 +88,7 @@ export const REF_GROUP_MEMBER = `
     for (;;) {
       try {
         const m = await sess.getMessageAsync(1000);
+        objects.set('last:' + args.tag, m.context);
         emit('got', { who: args.me, tag: args.tag, text: td.decode(m.payload) });
       } catch (e) {
         if (objects.get('stop:' + args.tag)) return;
@@ -108,6 +109,7 @@ export const REF_GROUP_CREATE = `${CONFIG}
     for (;;) {
       try {
         const m = await sess.getMessageAsync(1000);
+        objects.set('last:' + args.tag, m.context);
         emit('got', { who: args.me, tag: args.tag, text: td.decode(m.payload) });
       } catch (e) {
         if (objects.get('stop:' + args.tag)) return;
@@ -129,6 +131,24 @@ export const REF_REMOVE = `
 
 export const REF_SAY = `
   await objects.get('sess:' + args.tag).publishAndWaitAsync(te.encode(args.text).buffer, undefined, undefined);
+  return true;`;
+
+/** Answers the sender of the last message received, alone (publish_to). */
+export const REF_REPLY_TO_LAST = `
+  await objects.get('sess:' + args.tag)
+    .publishToAndWaitAsync(objects.get('last:' + args.tag), te.encode(args.text).buffer, undefined, undefined);
+  return true;`;
+
+/** The session's members as the reference sees them: "app:status" (app = third component). */
+export const REF_PARTICIPANTS = `
+  const list = await objects.get('sess:' + args.tag).participantsListAsync();
+  return list.map((p) => p.name.components()[2] + ':' + String(p.status)).sort();`;
+
+/** Leaves (a participant) or closes (the moderator) the session. */
+export const REF_CLOSE = `
+  const h = await objects.get('sess:' + args.tag).closeAsync();
+  await h.waitForAsync(30000).catch(() => undefined);
+  objects.set('stop:' + args.tag, true);
   return true;`;
 
 export const REF_STOP = `objects.set('stop:' + args.tag, true); return true;`;

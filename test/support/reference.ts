@@ -160,6 +160,11 @@ export class ReferencePeer {
     return this.events;
   }
 
+  /** OS process id of the reference process (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** The last lines the reference core logged (for failure messages). */
   logTail(): string {
     return this.stderrTail.join('').slice(-4000);

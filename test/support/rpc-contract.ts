@@ -245,7 +245,7 @@ export function rpcContract(label: string, make: () => Promise<RpcEnv>): void {
     const c = env.client('acme/demo/svc');
     await c.unary('test.Contract', 'Echo', te.encode('warm-up'));
     const [waits, slows] = [started.get('Wait') ?? 0, started.get('Slow') ?? 0];
-    const quick = c.unary('test.Contract', 'Wait', te.encode('200'));
+    const quick = c.unary('test.Contract', 'Wait', te.encode('100'));
     const stuck = assert.rejects(
       c.unary('test.Contract', 'Slow', te.encode(''), { timeoutMs: 20_000 }),
       status(StatusCode.CANCELLED, 'Server shutting down'),
@@ -254,8 +254,8 @@ export function rpcContract(label: string, make: () => Promise<RpcEnv>): void {
       () => (started.get('Wait') ?? 0) > waits && (started.get('Slow') ?? 0) > slows,
       'both calls to reach their handlers',
     );
-    await server.close(1_000);
-    assert.equal(td.decode(await quick), '200');
+    await server.close(3_000);
+    assert.equal(td.decode(await quick), '100');
     await stuck;
   });
 
@@ -295,7 +295,7 @@ export function rpcContract(label: string, make: () => Promise<RpcEnv>): void {
     ]);
     const mc = env.multicast(['acme/demo/m1', 'acme/demo/m2']);
     await collect(mc.unary('test.Contract', 'Source', te.encode('warm-up')));
-    const got = await collect(mc.unary('test.Contract', 'Echo', te.encode('x'), { timeoutMs: 300 }));
+    const got = await collect(mc.unary('test.Contract', 'Echo', te.encode('x'), { timeoutMs: 2_000 }));
     const m1 = got.filter((i) => i.member.app === 'm1').map((i) => i.kind);
     assert.deepEqual(m1, ['data', 'end']);
     const m2 = got.filter((i) => sameComponents(i.member, { ...i.member, app: 'm2' }));

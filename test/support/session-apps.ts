@@ -34,7 +34,7 @@ export async function makeApp(spec: AppSpec): Promise<SlimApp & { identity: Shar
     heartbeatIntervalMs: spec.heartbeatIntervalMs,
     acceptPolicy: spec.acceptPolicy,
     logger: process.env['SESSION_DEBUG']
-      ? pino({ level: process.env['SESSION_DEBUG'] }, pino.destination(2))
+      ? pino({ level: process.env['SESSION_DEBUG'] }, pino.destination({ dest: 2, sync: false }))
       : undefined,
   });
   return Object.assign(app, { identity });

@@ -54,13 +54,13 @@ test('data sender: queued until an endpoint exists, then resent unicast to who d
   assert.deepEqual(s.addEndpoint('bob', 'Bob', 0), [{ frame: 'm1' }]);
   s.addEndpoint('carol', 'Carol', 0);
   assert.deepEqual(s.publish(2, 'm2', 0), [{ frame: 'm2' }]);
-  s.ack(2, 'bob');
-  s.ack(1, 'bob');
+  s.ack(2, 'bob', 0);
+  s.ack(1, 'bob', 0);
   const t1 = s.tick(1000);
   assert.deepEqual(t1.resend, [{ frame: 'm2', to: 'Carol' }]);
-  s.ack(2, 'carol');
+  s.ack(2, 'carol', 1000);
   assert.equal(s.isPending(2), false);
-  assert.equal(s.retransmission(2, 'carol'), 'm2');
+  assert.equal(s.retransmission(2, 'carol', 1000), 'm2');
   s.tick(2000);
   s.tick(3000);
   assert.deepEqual(s.tick(4000).failed, []);
@@ -72,8 +72,25 @@ test('data sender: retries exhausted names the silent endpoint; the ring keeps 5
   s.publish(1, 'm1', 0);
   assert.deepEqual(s.tick(10).failed, [{ id: 1, missing: ['bob'] }]);
   for (let id = 2; id <= 600; id++) s.publish(id, `m${id}`, 0);
-  assert.equal(s.retransmission(2, 'bob'), undefined);
-  assert.equal(s.retransmission(600 - 511, 'bob'), `m${600 - 511}`);
+  assert.equal(s.retransmission(2, 'bob', 10), undefined);
+  assert.equal(s.retransmission(600 - 511, 'bob', 10), `m${600 - 511}`);
+});
+
+test('data sender: an endpoint that acknowledges other messages is busy, not offline', () => {
+  const s = new DataSender<string, string>(true, { intervalMs: 100, maxRetries: 2 });
+  s.addEndpoint('bob', 'Bob', 0);
+  for (let id = 1; id <= 20; id++) s.publish(id, `m${id}`, 0);
+  // bob acknowledges one message per interval (a slow receiver working through a backlog)
+  for (let k = 1; k <= 8; k++) {
+    s.ack(k, 'bob', k * 100 - 1);
+    const t = s.tick(k * 100);
+    assert.deepEqual(t.failed, [], `tick ${k}: nothing given up while bob makes progress`);
+  }
+  // bob goes silent: the retries now count, and bob is reported after maxRetries
+  let failed: string[] = [];
+  for (let k = 9; k <= 14 && failed.length === 0; k++)
+    failed = s.tick(k * 100).failed.flatMap((f) => f.missing);
+  assert.ok(failed.includes('bob'));
 });
 
 test('data sender without reliability: no tracking, still queues before the first endpoint', () => {

@@ -12,17 +12,15 @@ import { combineSignals, raceSignal, sleep } from '../../util/abort.js';
 import type { Message } from '../proto/index.js';
 import type { Link, LinkState, SubscribeOptions } from './link.js';
 import type { SlimName } from './name.js';
-import { formatName, nameKey } from './name.js';
-import { AckWaiters } from './ack-waiters.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
-import { newSubscriptionId, subscribeFrame, unsubscribeFrame } from './frames.js';
+import { LinkSubscriptions } from './link-subscriptions.js';
 import { clientChannelOptions, clientCredentials, parseEndpoint } from './grpc-transport.js';
 import type { LinkTlsOptions } from './grpc-transport.js';
 import { LinkStream } from './link-stream.js';
 import type { LinkStreamParams } from './link-stream.js';
 import { OutboundQueue } from './outbound-queue.js';
-import { DEFAULT_MAX_FRAME_BYTES, prepareClientHeader } from './wire.js';
+import { DEFAULT_MAX_FRAME_BYTES, clientPublishCopy } from './wire.js';
 
 export interface GrpcLinkOptions {
   /** http://host:port or https://host:port */
@@ -50,32 +48,6 @@ export interface GrpcLinkOptions {
   random?: () => number;
 }
 
-interface Subscription {
-  name: SlimName;
-  source: SlimName;
-  identity: string | undefined;
-  id: bigint;
-  refs: number;
-  confirmed: PromiseWithResolversLike;
-}
-
-interface PromiseWithResolversLike {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
-function deferred(): PromiseWithResolversLike {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
-  return { promise, resolve, reject };
-}
-
 export class GrpcLink implements Link {
   state: LinkState = 'idle';
   onmessage: ((msg: Message) => void) | undefined;
@@ -88,9 +60,7 @@ export class GrpcLink implements Link {
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private readonly queue: OutboundQueue;
-  private readonly acks = new AckWaiters();
-  private readonly subs = new Map<string, Subscription>();
-  private readonly subIds = new Set<bigint>();
+  private readonly subs: LinkSubscriptions;
   private readonly closer = new AbortController();
   private stream: LinkStream | undefined;
   private starting: Promise<void> | undefined;
@@ -123,6 +93,7 @@ export class GrpcLink implements Link {
       logger: this.log,
     };
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.subs = new LinkSubscriptions(this.ackTimeoutMs, this.log);
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.random = options.random ?? Math.random;
@@ -156,7 +127,7 @@ export class GrpcLink implements Link {
         { linkId: stream.linkId, nodeId: stream.nodeId, headerMac: stream.hasHeaderMac },
         'link up',
       );
-      if ((await this.replay(stream)) && this.stream === stream) {
+      if ((await this.subs.replay(stream)) && this.stream === stream) {
         this.setState('ready');
         this.pump();
       } else {
@@ -177,7 +148,7 @@ export class GrpcLink implements Link {
     stream.onend = (err) => {
       if (this.stream !== stream) return;
       this.stream = undefined;
-      this.acks.failAll(err);
+      this.subs.acks.failAll(err);
       if (this.isClosed) return;
       this.log.warn({ linkId: stream.linkId, err: err.message }, 'link lost; reconnecting');
       if (this.state === 'ready') this.beginReconnect(err);
@@ -210,7 +181,7 @@ export class GrpcLink implements Link {
         break;
       }
       this.attach(stream);
-      if ((await this.replay(stream)) && this.stream === stream) {
+      if ((await this.subs.replay(stream)) && this.stream === stream) {
         this.log.info(
           { linkId: stream.linkId, attempt, subscriptions: this.subs.size },
           'link re-established',
@@ -226,47 +197,6 @@ export class GrpcLink implements Link {
     this.reconnecting = false;
   }
 
-  /** Re-sends every subscription on a fresh stream; false if the stream failed meanwhile. */
-  private async replay(stream: LinkStream): Promise<boolean> {
-    const all = [...this.subs.values()];
-    const results = await Promise.allSettled(all.map((sub) => this.sendSubscribe(sub, stream)));
-    return results.every((r) => r.status === 'fulfilled');
-  }
-
-  /** Sends one Subscribe and settles the subscription on its ack (rejects only on link trouble). */
-  private async sendSubscribe(sub: Subscription, stream: LinkStream): Promise<void> {
-    const ack = this.acks.expect(sub.id);
-    const timer = setTimeout(
-      () => ack.cancel(new GatewayError('TIMEOUT', `no SubscriptionAck within ${this.ackTimeoutMs} ms`)),
-      this.ackTimeoutMs,
-    );
-    try {
-      stream.write(
-        subscribeFrame({ name: sub.name, source: sub.source, subscriptionId: sub.id, ...identity(sub) }),
-      );
-      const a = await ack.promise;
-      if (a.success) sub.confirmed.resolve();
-      else {
-        this.log.error({ name: formatName(sub.name), error: a.error }, 'node refused a subscription');
-        this.forget(sub);
-        sub.confirmed.reject(
-          new GatewayError('UNAVAILABLE', `node refused subscription to ${formatName(sub.name)}: ${a.error}`),
-        );
-      }
-    } catch (err) {
-      ack.cancel(err as Error);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private forget(sub: Subscription): void {
-    const key = nameKey(sub.name);
-    if (this.subs.get(key) === sub) this.subs.delete(key);
-    this.subIds.delete(sub.id);
-  }
-
   private onFrame(msg: Message): void {
     switch (msg.messageType.case) {
       case 'publish':
@@ -277,7 +207,7 @@ export class GrpcLink implements Link {
         }
         return;
       case 'subscriptionAck':
-        if (!this.acks.deliver(msg.messageType.value)) this.log.debug('unexpected SubscriptionAck');
+        if (!this.subs.acks.deliver(msg.messageType.value)) this.log.debug('unexpected SubscriptionAck');
         return;
       default:
         this.log.trace({ type: msg.messageType.case }, 'ignoring frame from node');
@@ -286,7 +216,7 @@ export class GrpcLink implements Link {
 
   async publish(msg: Message, signal?: AbortSignal): Promise<void> {
     if (this.isClosed) throw new GatewayError('LINK_CLOSED', 'link closed');
-    const out = outboundCopy(msg);
+    const out = clientPublishCopy(msg);
     const stream = this.stream;
     if (this.state === 'ready' && stream?.writable && this.queue.length === 0) {
       stream.write(out);
@@ -318,31 +248,16 @@ export class GrpcLink implements Link {
 
   async subscribe(name: SlimName, options: SubscribeOptions, signal?: AbortSignal): Promise<void> {
     if (this.isClosed) throw new GatewayError('LINK_CLOSED', 'link closed');
-    const key = nameKey(name);
-    let sub = this.subs.get(key);
-    if (sub) sub.refs++;
-    else {
-      sub = {
-        name,
-        source: options.source,
-        identity: options.identity,
-        id: newSubscriptionId(this.subIds),
-        refs: 1,
-        confirmed: deferred(),
-      };
-      this.subs.set(key, sub);
-      this.subIds.add(sub.id);
-      const stream = this.stream;
-      // Not ready: the subscription goes out with the replay when the link (re)connects.
-      if (stream && this.state === 'ready') this.sendSubscribe(sub, stream).catch(() => {});
-    }
+    const { sub, isNew } = this.subs.add(name, options);
+    const stream = this.stream;
+    // Not ready: the subscription goes out with the replay when the link (re)connects.
+    if (isNew && stream && this.state === 'ready') this.subs.sendSubscribe(sub, stream).catch(() => {});
     const { signal: s, dispose } = combineSignals([signal, this.closer.signal], this.ackTimeoutMs);
     try {
-      await raceSignal(sub.confirmed.promise, s);
+      await raceSignal(sub.confirmed, s);
     } catch (err) {
-      if (--sub.refs <= 0) {
-        this.forget(sub);
-        if (this.stream && this.state === 'ready') this.sendUnsubscribe(sub, this.stream).catch(() => {});
+      if (this.subs.release(name) === sub && this.stream && this.state === 'ready') {
+        this.subs.sendUnsubscribe(sub, this.stream).catch(() => {});
       }
       throw err;
     } finally {
@@ -352,37 +267,16 @@ export class GrpcLink implements Link {
 
   async unsubscribe(name: SlimName, _options: SubscribeOptions, signal?: AbortSignal): Promise<void> {
     if (this.isClosed) throw new GatewayError('LINK_CLOSED', 'link closed');
-    const sub = this.subs.get(nameKey(name));
-    if (!sub || --sub.refs > 0) return;
-    this.forget(sub);
-    sub.confirmed.reject(new GatewayError('CANCELLED', 'unsubscribed before the node confirmed'));
+    const sub = this.subs.release(name);
+    if (!sub) return;
+    sub.refuse(new GatewayError('CANCELLED', 'unsubscribed before the node confirmed'));
     const stream = this.stream;
     if (!stream || this.state !== 'ready') return; // the node dropped it with the old connection
     const { signal: s, dispose } = combineSignals([signal, this.closer.signal], this.ackTimeoutMs);
     try {
-      await raceSignal(this.sendUnsubscribe(sub, stream), s);
+      await raceSignal(this.subs.sendUnsubscribe(sub, stream), s);
     } finally {
       dispose();
-    }
-  }
-
-  private async sendUnsubscribe(sub: Subscription, stream: LinkStream): Promise<void> {
-    const ack = this.acks.expect(sub.id);
-    const timer = setTimeout(
-      () => ack.cancel(new GatewayError('TIMEOUT', 'no SubscriptionAck')),
-      this.ackTimeoutMs,
-    );
-    try {
-      stream.write(
-        unsubscribeFrame({ name: sub.name, source: sub.source, subscriptionId: sub.id, ...identity(sub) }),
-      );
-      const a = await ack.promise;
-      if (!a.success) this.log.debug({ error: a.error }, 'node did not know the unsubscribed name');
-    } catch (err) {
-      ack.cancel(err as Error);
-      if (!(err instanceof GatewayError && err.code === 'LINK_CLOSED')) throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -402,9 +296,7 @@ export class GrpcLink implements Link {
     const err = new GatewayError('CLOSED', 'link closed');
     this.closer.abort(err);
     this.queue.failAll(err);
-    this.acks.failAll(err);
-    for (const sub of this.subs.values()) sub.confirmed.reject(err);
-    this.subs.clear();
+    this.subs.failAll(err);
     this.stream?.close();
     this.stream = undefined;
     this.setState('closed');
@@ -416,19 +308,4 @@ export class GrpcLink implements Link {
   closed(): Promise<void> {
     return this.closedPromise;
   }
-}
-
-function identity(sub: Subscription): { identity?: string } {
-  return sub.identity === undefined ? {} : { identity: sub.identity };
-}
-
-/** A copy of a Publish frame whose header the link may change (the caller's frame stays as it was). */
-function outboundCopy(msg: Message): Message {
-  if (msg.messageType.case !== 'publish' || !msg.messageType.value.header) {
-    throw new GatewayError('INVALID_ARGUMENT', 'publish() takes a Publish frame with a header');
-  }
-  const pub = msg.messageType.value;
-  const header = { ...pub.header! };
-  prepareClientHeader(header);
-  return { ...msg, messageType: { case: 'publish', value: { ...pub, header } } };
 }

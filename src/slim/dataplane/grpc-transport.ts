@@ -86,6 +86,9 @@ export function clientCredentials(
   return grpc.credentials.createSsl(b(tls?.ca), b(tls?.key), b(tls?.cert));
 }
 
+/** HTTP/2 receive window per link (connection and stream). */
+export const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+
 export interface ChannelTuning {
   keepaliveTimeMs: number;
   keepaliveTimeoutMs: number;
@@ -105,6 +108,10 @@ export function clientChannelOptions(t: ChannelTuning): grpc.ChannelOptions {
     'grpc.primary_user_agent': t.userAgent,
     // The link reconnects itself (with its own backoff and re-negotiation); no grpc-js retries.
     'grpc.enable_retries': 0,
+    // Measured: without an explicit window, grpc-js leaves Node's HTTP/2 connection window at its
+    // start size and a flooding link stalls for tens to hundreds of ms at a time waiting for
+    // WINDOW_UPDATEs (2.5k msg/s through our node); with it, 6.7k msg/s and no stalls.
+    'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
   };
   if (t.serverName) o['grpc.ssl_target_name_override'] = t.serverName;
   return o;

@@ -4,12 +4,37 @@
 // (crates/datapath/src/header_mac.rs): little-endian integers, presence bytes for optional
 // fields and names, and it leaves out version, incoming_conn, the MAC itself and the e2e signature.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Name, SLIMHeader } from '../proto/index.js';
+
+/** The Name fields the preimage reads (a decoded proto Name, or the node's lighter view of one). */
+export interface MacName {
+  name?:
+    | {
+        component0: bigint;
+        component1: bigint;
+        component2: bigint;
+        nameId?: { id0: bigint; id1: bigint } | undefined;
+      }
+    | undefined;
+  strName?: { strComponent0: string; strComponent1: string; strComponent2: string } | undefined;
+}
+
+/** The SLIMHeader fields the MAC covers, plus the tag itself. */
+export interface MacHeader {
+  source?: MacName | undefined;
+  destination?: MacName | undefined;
+  identity: string;
+  fanout: number;
+  ttl: number;
+  recvFrom?: bigint | undefined;
+  forwardTo?: bigint | undefined;
+  error?: boolean | undefined;
+  headerMac?: Uint8Array | undefined;
+}
 
 const DOMAIN = Buffer.from('SLIM-DP-HDR-v1\0', 'latin1');
 export const HEADER_MAC_BYTES = 32;
 
-function nameSize(n: Name | undefined): number {
+function nameSize(n: MacName | undefined): number {
   if (!n) return 1;
   let size = 1;
   const enc = n.name;
@@ -52,7 +77,7 @@ class Writer {
     this.u32(len);
     this.offset += this.buf.write(s, this.offset, len, 'utf8');
   }
-  name(n: Name | undefined): void {
+  name(n: MacName | undefined): void {
     if (!n) {
       this.u8(0);
       return;
@@ -86,13 +111,12 @@ class Writer {
   }
 }
 
-/** The exact bytes the reference MACs for `header` on the link `linkId`. */
-export function headerMacPreimage(header: SLIMHeader, linkId: string | Buffer): Buffer {
-  const link = typeof linkId === 'string' ? Buffer.from(linkId, 'utf8') : linkId;
+/**
+ * The part of the preimage after the link id and before the TTL. A node verifies a frame on one
+ * link and signs it for others: only the link id and the TTL differ, so it builds this once.
+ */
+export function headerMacBody(header: MacHeader): Buffer {
   const size =
-    DOMAIN.length +
-    4 +
-    link.length +
     nameSize(header.source) +
     nameSize(header.destination) +
     4 +
@@ -100,12 +124,8 @@ export function headerMacPreimage(header: SLIMHeader, linkId: string | Buffer): 
     4 +
     (header.recvFrom === undefined ? 1 : 9) +
     (header.forwardTo === undefined ? 1 : 9) +
-    (header.error === undefined ? 1 : 2) +
-    4;
+    (header.error === undefined ? 1 : 2);
   const w = new Writer(Buffer.allocUnsafe(size));
-  DOMAIN.copy(w.buf, 0);
-  w.offset = DOMAIN.length;
-  w.bytes(link);
   w.name(header.source);
   w.name(header.destination);
   w.str(header.identity);
@@ -125,37 +145,61 @@ export function headerMacPreimage(header: SLIMHeader, linkId: string | Buffer): 
     w.u8(1);
     w.u8(header.error ? 1 : 0);
   }
-  w.u32(header.ttl);
   return w.offset === size ? w.buf : w.buf.subarray(0, w.offset);
+}
+
+function linkPrefix(linkId: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(DOMAIN.length + 4 + linkId.length);
+  DOMAIN.copy(b, 0);
+  b.writeUInt32LE(linkId.length, DOMAIN.length);
+  linkId.copy(b, DOMAIN.length + 4);
+  return b;
+}
+
+function ttlBytes(ttl: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(ttl >>> 0, 0);
+  return b;
+}
+
+/** The exact bytes the reference MACs for `header` on the link `linkId`. */
+export function headerMacPreimage(header: MacHeader, linkId: string | Buffer): Buffer {
+  const link = typeof linkId === 'string' ? Buffer.from(linkId, 'utf8') : linkId;
+  return Buffer.concat([linkPrefix(link), headerMacBody(header), ttlBytes(header.ttl)]);
 }
 
 /** Signs and verifies headers on one link: the derived 32-byte key plus that link's id. */
 export class HeaderMac {
   private readonly key: Buffer;
-  private readonly linkId: Buffer;
+  private readonly prefix: Buffer;
 
   constructor(key: Uint8Array, linkId: string) {
     if (key.length < 32) throw new RangeError('header MAC key must be at least 32 bytes');
     if (linkId === '') throw new RangeError('link id must not be empty');
     this.key = Buffer.from(key);
-    this.linkId = Buffer.from(linkId, 'utf8');
+    this.prefix = linkPrefix(Buffer.from(linkId, 'utf8'));
   }
 
-  compute(header: SLIMHeader): Uint8Array {
-    const mac = createHmac('sha256', this.key).update(headerMacPreimage(header, this.linkId)).digest();
+  /** The tag of `header`; `body` is its headerMacBody() when the caller already has it. */
+  compute(header: MacHeader, body: Buffer = headerMacBody(header)): Uint8Array {
+    const mac = createHmac('sha256', this.key)
+      .update(this.prefix)
+      .update(body)
+      .update(ttlBytes(header.ttl))
+      .digest();
     return new Uint8Array(mac.buffer, mac.byteOffset, mac.byteLength);
   }
 
   /** Replaces any tag on `header` with this link's tag. */
-  sign(header: SLIMHeader): void {
+  sign(header: MacHeader, body?: Buffer): void {
     header.headerMac = undefined;
-    header.headerMac = this.compute(header);
+    header.headerMac = this.compute(header, body);
   }
 
   /** True when `header` carries this link's valid tag (constant-time compare). */
-  verify(header: SLIMHeader): boolean {
+  verify(header: MacHeader, body?: Buffer): boolean {
     const tag = header.headerMac;
     if (!tag || tag.length !== HEADER_MAC_BYTES) return false;
-    return timingSafeEqual(this.compute(header), tag);
+    return timingSafeEqual(this.compute(header, body), tag);
   }
 }

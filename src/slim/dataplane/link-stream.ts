@@ -13,7 +13,7 @@ import { HeaderMac } from './header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from './link-key.js';
 import { checkNegotiationReply, negotiationRequest } from './negotiation.js';
 import { deserializeFrame, serializeFrame, waitConnected } from './grpc-transport.js';
-import { OPEN_CHANNEL_PATH, SLIM_VERSION, headerOf } from './wire.js';
+import { OPEN_CHANNEL_PATH, SLIM_VERSION, STREAM_HIGH_WATER_FRAMES, headerOf } from './wire.js';
 
 export interface LinkStreamParams {
   endpoint: string;
@@ -88,7 +88,12 @@ export class LinkStream {
         }
       }
       const stream = new LinkStream(client, call, linkId, checked.value.nodeId, mac, p);
-      stream.listen();
+      if (!stream.listen()) {
+        throw new GatewayError(
+          'LINK_REFUSED',
+          `SLIM node at ${p.endpoint} closed the link right after negotiation`,
+        );
+      }
       return stream;
     } catch (err) {
       call.removeAllListeners();
@@ -99,7 +104,8 @@ export class LinkStream {
     }
   }
 
-  private listen(): void {
+  /** Attaches the frame handlers; false if the stream already ended. */
+  private listen(): boolean {
     const c = this.call;
     c.removeAllListeners();
     c.on('data', (buf: Buffer) => this.onData(buf));
@@ -118,6 +124,8 @@ export class LinkStream {
       this.end(new GatewayError('LINK_CLOSED', `SLIM node at ${this.p.endpoint} ended the link`)),
     );
     c.on('close', () => this.end(new GatewayError('LINK_CLOSED', `link to ${this.p.endpoint} closed`)));
+    c.resume();
+    return !(c.destroyed || c.readableEnded);
   }
 
   private onData(buf: Buffer): void {
@@ -161,8 +169,9 @@ export class LinkStream {
         `frame of ${bytes.length} bytes over the ${this.p.maxFrameBytes}-byte limit`,
       );
     }
-    const ok = this.call.write(bytes);
-    if (!ok) this.writable = false;
+    this.call.write(bytes);
+    const ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES;
+    if (!ok) this.writable = false; // 'drain' follows once the buffer is empty
     return ok;
   }
 
@@ -204,6 +213,8 @@ function negotiate(
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
+      // Hold any frame that follows the reply until listen() attaches the frame handler.
+      call.pause();
       call.removeAllListeners();
       call.on('error', () => {});
       if (err) reject(err);

@@ -2,6 +2,7 @@
 // the version string the reference 2.2.0 core puts on the wire, the default TTL, and the rules
 // for which SLIMHeader fields a sender may set (spec/slim-dataplane.md §4, §7, §8).
 import type { Message, SLIMHeader } from '../proto/index.js';
+import { GatewayError } from '../../util/errors.js';
 
 /** What the reference core 2.2.0 sends as LinkNegotiationPayload.slim_version and SLIMHeader.version. */
 export const SLIM_VERSION = '2.2.0';
@@ -14,6 +15,13 @@ export const OPEN_CHANNEL_PATH = '/dataplane.proto.v1.DataPlaneService/OpenChann
 
 /** The reference node's message-size limit (tonic default), also ours. */
 export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Frames a gRPC stream may buffer before its writer counts as congested. grpc-js streams signal
+ * backpressure after 16 frames (objectMode high-water mark); measured, waiting that early halves
+ * throughput through a node, so links and the node wait only past this many (then until drained).
+ */
+export const STREAM_HIGH_WATER_FRAMES = 256;
 
 /** The SLIMHeader of a Publish, Subscribe or Unsubscribe frame (others have none). */
 export function headerOf(msg: Message): SLIMHeader | undefined {
@@ -33,10 +41,26 @@ export function headerOf(msg: Message): SLIMHeader | undefined {
  * TTL gets the reference's value. Mutates `header`.
  */
 export function prepareClientHeader(header: SLIMHeader): void {
-  header.recvFrom = undefined;
-  header.forwardTo = undefined;
-  header.incomingConn = undefined;
-  header.headerMac = undefined;
+  // Assign only what is set: adding properties to a header object costs more than checking.
+  if (header.recvFrom !== undefined) header.recvFrom = undefined;
+  if (header.forwardTo !== undefined) header.forwardTo = undefined;
+  if (header.incomingConn !== undefined) header.incomingConn = undefined;
+  if (header.headerMac !== undefined) header.headerMac = undefined;
   if (header.version === '') header.version = SLIM_VERSION;
   if (header.ttl === 0) header.ttl = DEFAULT_TTL;
+}
+
+/**
+ * A copy of an app's Publish frame, fit to leave it (prepareClientHeader on a copy of the header;
+ * the rest is shared, and the caller's frame stays as it was). INVALID_ARGUMENT for anything
+ * that is not a Publish with a header.
+ */
+export function clientPublishCopy(msg: Message): Message {
+  if (msg.messageType.case !== 'publish' || !msg.messageType.value.header) {
+    throw new GatewayError('INVALID_ARGUMENT', 'publish() takes a Publish frame with a header');
+  }
+  const pub = msg.messageType.value;
+  const header = { ...pub.header! };
+  prepareClientHeader(header);
+  return { ...msg, messageType: { case: 'publish', value: { ...pub, header } } };
 }

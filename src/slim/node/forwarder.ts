@@ -5,7 +5,9 @@
 // only that one). Client-set forward_to/recv_from are never honoured on edge links: they are a
 // violation here, where the reference would obey them.
 import type { Logger } from '../../util/log.js';
-import type { Message, Name, SLIMHeader } from '../proto/index.js';
+import type { Message } from '../proto/index.js';
+import type { MacName } from '../dataplane/header-mac.js';
+import type { HeaderView } from './header-view.js';
 import type { NodePeer } from './peer.js';
 import type { PublishFrame } from './publish-frame.js';
 import { NULL_NAME_ID, RoutingTable } from './routing-table.js';
@@ -22,14 +24,14 @@ export interface ForwarderStats {
   ttlExpired: number;
 }
 
-function routeName(n: Name | undefined): RouteName | undefined {
+function routeName(n: MacName | undefined): RouteName | undefined {
   const e = n?.name;
   if (!e) return undefined;
   const id = e.nameId ? (e.nameId.id0 << 64n) | e.nameId.id1 : NULL_NAME_ID;
   return { c0: e.component0, c1: e.component1, c2: e.component2, id };
 }
 
-function checkHeader(h: SLIMHeader | undefined, peer: NodePeer, what: string): string | undefined {
+function checkHeader(h: HeaderView | undefined, peer: NodePeer, what: string): string | undefined {
   if (!h) return `${what} without a SLIM header`;
   if (!h.source?.name || !h.destination?.name) return `${what} without source or destination name`;
   if (peer.kind === 'remote' && (h.forwardTo !== undefined || h.recvFrom !== undefined)) {
@@ -78,14 +80,14 @@ export class Forwarder {
       this.log.trace({ conn: peer.id }, 'dropping publish: no route');
       return undefined;
     }
-    const out: SLIMHeader = {
-      ...header,
-      ttl,
-      recvFrom: undefined,
-      forwardTo: undefined,
-      incomingConn: BigInt(peer.id),
-      headerMac: undefined,
-    };
+    // The frame is the node's own (decoded from bytes, or copied by the in-process link): its header
+    // becomes the outgoing one in place. recv_from/forward_to are absent (remote links are refused
+    // above when they set them; in-process links clear them).
+    const out = header;
+    out.ttl = ttl;
+    if (out.recvFrom !== undefined) out.recvFrom = undefined;
+    if (out.forwardTo !== undefined) out.forwardTo = undefined;
+    out.incomingConn = peer.wireId;
     let waits: Promise<void>[] | undefined;
     for (const id of targets) {
       const target = this.peers.get(id);

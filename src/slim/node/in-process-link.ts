@@ -11,10 +11,11 @@ import type { Link, LinkState, SubscribeOptions } from '../dataplane/link.js';
 import type { SlimName } from '../dataplane/name.js';
 import { nameKey } from '../dataplane/name.js';
 import { newSubscriptionId, subscribeFrame, unsubscribeFrame } from '../dataplane/frames.js';
-import { prepareClientHeader } from '../dataplane/wire.js';
+import { clientPublishCopy } from '../dataplane/wire.js';
 import type { Forwarder } from './forwarder.js';
 import type { NodePeer } from './peer.js';
 import { PublishFrame } from './publish-frame.js';
+import type { HeaderView } from './publish-frame.js';
 
 export interface InProcessHost {
   forwarder: Forwarder;
@@ -27,6 +28,7 @@ export class InProcessLink implements Link, NodePeer {
   readonly kind = 'local' as const;
   readonly label = 'in-process';
   readonly id: number;
+  readonly wireId: bigint;
   state: LinkState = 'idle';
   onmessage: ((msg: Message) => void) | undefined;
   onstatechange: ((state: LinkState, error?: Error) => void) | undefined;
@@ -46,6 +48,7 @@ export class InProcessLink implements Link, NodePeer {
     private readonly publishTimeoutMs: number,
   ) {
     this.id = host.nextConnectionId();
+    this.wireId = BigInt(this.id);
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
   }
 
@@ -62,15 +65,7 @@ export class InProcessLink implements Link, NodePeer {
 
   async publish(msg: Message, signal?: AbortSignal): Promise<void> {
     this.assertReady();
-    if (msg.messageType.case !== 'publish' || !msg.messageType.value.header) {
-      throw new GatewayError('INVALID_ARGUMENT', 'publish() takes a Publish frame with a header');
-    }
-    const header = { ...msg.messageType.value.header };
-    prepareClientHeader(header);
-    const frame = PublishFrame.fromMessage({
-      ...msg,
-      messageType: { case: 'publish', value: { ...msg.messageType.value, header } },
-    })!;
+    const frame = PublishFrame.fromMessage(clientPublishCopy(msg))!;
     const r = this.host.forwarder.publish(this, frame);
     if (!r) return;
     if ('violation' in r) throw new GatewayError('INVALID_ARGUMENT', r.violation);
@@ -123,7 +118,7 @@ export class InProcessLink implements Link, NodePeer {
     this.ackError = error;
   }
 
-  sendPublish(frame: PublishFrame, header: SLIMHeader): boolean {
+  sendPublish(frame: PublishFrame, header: HeaderView): boolean {
     if (this.state !== 'ready') return true;
     const msg = frame.toMessage(header);
     const h = (msg.messageType.value as { header: SLIMHeader }).header;

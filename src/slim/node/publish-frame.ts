@@ -1,48 +1,111 @@
-// A Publish frame as it crosses the node. Only the SLIMHeader changes per hop (TTL, routing fields,
-// MAC); the session header, payload and metadata pass through untouched. `decodeInbound` parses a
-// frame from a gRPC link; `fromMessage` wraps one from an in-process app. `toBytes` and `toMessage`
-// build the copy for one outgoing link with that link's header.
-import { decodeMessage, encodeMessage } from '../proto/index.js';
-import type { Message, Publish, SLIMHeader } from '../proto/index.js';
+// A Publish frame as it crosses the node. Only the SLIMHeader's routing fields change per hop
+// (TTL, incoming_conn, recv_from/forward_to, MAC); the rest of the frame passes through as the
+// bytes that arrived (wire-splice.ts). On the way in, a frame from a gRPC link is checked as
+// strictly as a full decode would (header by header-view.ts, the rest by the codec) but only the
+// header is turned into objects; a full Message is built only for in-process receivers. Frames
+// the fast path does not take are fully decoded and re-encoded.
+import { fromBinary } from '@bufbuild/protobuf';
+import { MessageSchema, PublishSchema, decodeMessage, encodeMessage } from '../proto/index.js';
+import type { Message, SLIMHeader } from '../proto/index.js';
+import { headerMacBody } from '../dataplane/header-mac.js';
+import { readHeaderView } from './header-view.js';
+import type { HeaderView } from './header-view.js';
+import { publishLayout, spliceHeader } from './wire-splice.js';
+import type { PublishLayout } from './wire-splice.js';
+
+export type { HeaderView } from './header-view.js';
 
 export class PublishFrame {
+  private body: Buffer | undefined;
+
   private constructor(
-    private readonly msg: Message,
-    private readonly pub: Publish,
+    /** The incoming header; the forwarder rewrites its routing fields in place. */
+    readonly header: HeaderView,
+    readonly hasSessionHeader: boolean,
+    private msg: Message | undefined,
+    private bytes: Uint8Array | undefined,
+    private layout: PublishLayout | undefined | null, // null: not worked out yet
   ) {}
 
+  /** A frame from an in-process app (its header already copied by the caller). */
   static fromMessage(msg: Message): PublishFrame | undefined {
-    return msg.messageType.case === 'publish' ? new PublishFrame(msg, msg.messageType.value) : undefined;
+    if (msg.messageType.case !== 'publish') return undefined;
+    const pub = msg.messageType.value;
+    if (!pub.header) return undefined;
+    return new PublishFrame(pub.header, pub.session !== undefined, msg, undefined, null);
   }
 
-  get header(): SLIMHeader | undefined {
-    return this.pub.header;
+  /** The fast path for bytes from a gRPC link; undefined when the frame needs the full decoder. */
+  static fromBytes(bytes: Buffer): PublishFrame | undefined {
+    const layout = publishLayout(bytes);
+    if (!layout) return undefined;
+    const header = readHeaderView(bytes, layout.headerStart, layout.headerEnd);
+    if (!header) return undefined;
+    // Everything but the header is checked by the codec (throws on malformed bytes).
+    let hasSession = false;
+    for (const part of [layout.pubBefore, layout.pubAfter]) {
+      if (part.length > 0 && fromBinary(PublishSchema, part).session) hasSession = true;
+    }
+    if (layout.hasOtherFields) {
+      fromBinary(MessageSchema, layout.before);
+      fromBinary(MessageSchema, layout.after);
+    }
+    return new PublishFrame(header, hasSession, undefined, bytes, layout);
   }
 
-  get hasSessionHeader(): boolean {
-    return this.pub.session !== undefined;
+  /** The MAC preimage part shared by every link (the header's fields other than the TTL). */
+  macBody(): Buffer {
+    return (this.body ??= headerMacBody(this.header));
   }
 
-  /** The frame's bytes with `header` in place of the original one. */
-  toBytes(header: SLIMHeader): Uint8Array {
-    return encodeMessage(this.withHeader(header));
+  /** The frame's bytes with the routing fields (and MAC) of `header`. */
+  toBytes(header: HeaderView): Uint8Array {
+    if (this.layout === null) {
+      this.bytes ??= encodeMessage(this.message());
+      this.layout = publishLayout(this.bytes);
+    }
+    if (this.layout) return spliceHeader(this.layout, header);
+    return encodeMessage(this.withRouting(header));
   }
 
-  /** The frame as a message with its own copy of `header` (the rest is shared: read-only). */
-  toMessage(header: SLIMHeader): Message {
-    return this.withHeader({ ...header });
+  /** The frame as a message with its own header carrying `header`'s routing fields (read-only rest). */
+  toMessage(header: HeaderView): Message {
+    return this.withRouting(header);
   }
 
-  private withHeader(header: SLIMHeader): Message {
-    return { ...this.msg, messageType: { case: 'publish', value: { ...this.pub, header } } };
+  private message(): Message {
+    return (this.msg ??= decodeMessage(this.bytes!));
+  }
+
+  private withRouting(view: HeaderView): Message {
+    const msg = this.message();
+    const pub = msg.messageType.value as { header: SLIMHeader };
+    const header: SLIMHeader = {
+      ...pub.header,
+      ttl: view.ttl,
+      recvFrom: view.recvFrom,
+      forwardTo: view.forwardTo,
+      incomingConn: view.incomingConn,
+      headerMac: view.headerMac,
+    };
+    return {
+      ...msg,
+      messageType: { case: 'publish', value: { ...msg.messageType.value, header } },
+    } as Message;
   }
 }
 
 export type Inbound = { kind: 'publish'; frame: PublishFrame } | { kind: 'other'; msg: Message };
 
 /** Parses one frame from a link; throws on bytes that are not a Message. */
-export function decodeInbound(bytes: Uint8Array): Inbound {
+export function decodeInbound(bytes: Buffer): Inbound {
+  const fast = PublishFrame.fromBytes(bytes);
+  if (fast) return { kind: 'publish', frame: fast };
   const msg = decodeMessage(bytes);
-  const frame = PublishFrame.fromMessage(msg);
-  return frame ? { kind: 'publish', frame } : { kind: 'other', msg };
+  if (msg.messageType.case === 'publish' && msg.messageType.value.header) {
+    // Keep the decoded header: the forwarder rewrites it in place.
+    const frame = PublishFrame.fromMessage(msg);
+    if (frame) return { kind: 'publish', frame };
+  }
+  return { kind: 'other', msg };
 }

@@ -8,15 +8,15 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/errors.js';
 import { encodeMessage, newMessage } from '../proto/index.js';
-import type { SLIMHeader } from '../proto/index.js';
 import { HeaderMac } from '../dataplane/header-mac.js';
+import type { MacHeader } from '../dataplane/header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from '../dataplane/link-key.js';
 import { checkNegotiationRequest, negotiationReply } from '../dataplane/negotiation.js';
-import { SLIM_VERSION } from '../dataplane/wire.js';
+import { SLIM_VERSION, STREAM_HIGH_WATER_FRAMES } from '../dataplane/wire.js';
 import type { Forwarder, IngestResult } from './forwarder.js';
 import type { NodePeer } from './peer.js';
 import { decodeInbound } from './publish-frame.js';
-import type { PublishFrame } from './publish-frame.js';
+import type { HeaderView, PublishFrame } from './publish-frame.js';
 
 export type ServerCall = grpc.ServerDuplexStream<Buffer, Uint8Array>;
 
@@ -32,6 +32,7 @@ export interface ConnectionPolicy {
 export class ServerConnection implements NodePeer {
   readonly kind = 'remote' as const;
   readonly label: string;
+  readonly wireId: bigint;
   private state: 'negotiating' | 'open' | 'closed' = 'negotiating';
   private mac: HeaderMac | undefined;
   private linkId = '';
@@ -50,8 +51,16 @@ export class ServerConnection implements NodePeer {
     private readonly onClosed: (conn: ServerConnection) => void,
   ) {
     this.label = call.getPeer();
+    this.wireId = BigInt(id);
     this.log = logger.child({ conn: id, peer: this.label });
-    call.on('data', (buf: Buffer) => this.onData(buf));
+    call.on('data', (buf: Buffer) => {
+      // Nothing a client sends may take the process down: a bug here costs this connection only.
+      try {
+        this.onData(buf);
+      } catch (err) {
+        this.close(`internal error handling a frame: ${describeError(err)}`);
+      }
+    });
     call.on('drain', () => this.onDrain());
     call.on('error', (err: Error) => this.gone(`stream error: ${describeError(err)}`));
     // Also what we see when grpc-js itself refuses a frame far over the size limit.
@@ -88,7 +97,7 @@ export class ServerConnection implements NodePeer {
     }
     let result: IngestResult;
     if (inbound.kind === 'publish') {
-      if (!this.verify(inbound.frame.header)) return;
+      if (!this.verify(inbound.frame.header, inbound.frame)) return;
       result = this.forwarder.publish(this, inbound.frame);
     } else {
       const msg = inbound.msg;
@@ -119,12 +128,12 @@ export class ServerConnection implements NodePeer {
   }
 
   /** MAC check of an inbound header; drops (false) and logs on failure. */
-  private verify(header: SLIMHeader | undefined): boolean {
+  private verify(header: MacHeader | undefined, frame?: PublishFrame): boolean {
     if (!header) return true; // structure is checked by the forwarder
     const tagged = header.headerMac !== undefined && header.headerMac.length > 0;
     let why: string | undefined;
     if (this.mac) {
-      if (!this.mac.verify(header))
+      if (!this.mac.verify(header, frame?.macBody()))
         why = tagged ? 'SLIM header integrity verification failed' : 'missing header MAC';
     } else if (tagged) {
       why = 'header MAC on a link without a negotiated key';
@@ -171,9 +180,9 @@ export class ServerConnection implements NodePeer {
     );
   }
 
-  sendPublish(frame: PublishFrame, header: SLIMHeader): boolean {
+  sendPublish(frame: PublishFrame, header: HeaderView): boolean {
     if (this.state !== 'open') return true;
-    if (this.mac) this.mac.sign(header);
+    if (this.mac) this.mac.sign(header, frame.macBody());
     else header.headerMac = undefined;
     return this.write(frame.toBytes(header));
   }
@@ -193,7 +202,8 @@ export class ServerConnection implements NodePeer {
   }
 
   private write(bytes: Uint8Array): boolean {
-    const ok = this.call.write(bytes);
+    this.call.write(bytes);
+    const ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES; // 'drain' follows when empty
     if (!ok && !this.slowTimer) {
       this.slowTimer = setTimeout(
         () => this.close(`slow consumer: not reading for ${this.policy.slowConsumerTimeoutMs} ms`),

@@ -39,6 +39,8 @@ export interface CallTarget {
 
 export type CallRequest = { single: Uint8Array } | { stream: AsyncIterable<Uint8Array> };
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Why a finished call's internal waits stop (one shared value: no per-call error allocation). */
 const CALL_OVER = new RpcError(StatusCode.CANCELLED, 'call over');
 
@@ -76,7 +78,9 @@ export class ClientCall implements CallListener {
     const deadline = Date.now() + this.timeoutMs;
     const signal = this.options.signal;
     if (signal?.aborted) return this.dispatch({ type: 'cancel' });
-    this.timer = setTimeout(() => this.dispatch({ type: 'deadline' }), Math.max(0, this.timeoutMs));
+    // setTimeout cannot wait longer than ~24.8 days (it would fire at once): such deadlines never fire.
+    if (this.timeoutMs < MAX_TIMER_MS)
+      this.timer = setTimeout(() => this.dispatch({ type: 'deadline' }), Math.max(0, this.timeoutMs));
     signal?.addEventListener('abort', this.onAbort, { once: true });
     void this.run(deadline);
   }

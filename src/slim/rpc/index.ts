@@ -23,3 +23,5 @@ export type { RpcServerOptions, SlimRpcServer } from './server.js';
 export type { ChannelOptions } from './options.js';
 export { DEFAULT_TIMEOUT_MS } from './frames.js';
 export { MemoryRpcNetwork } from './memory.js';
+export { protobufCodec, typed, typedClient } from './codec.js';
+export type { Codec, TypedHandler } from './codec.js';

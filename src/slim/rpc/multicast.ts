@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { raceSignal } from '../../util/abort.js';
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
-import { formatName, makeName, sameComponents, sameName, NULL_ID } from '../dataplane/name.js';
+import { formatName, makeName, NULL_ID } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { ParticipantEvent, SlimApp } from '../session/types.js';
 import type { ClientCallAction } from './client-call.js';
@@ -20,6 +20,8 @@ import type { CallRequest, CallTarget } from './client-runner.js';
 import { ClientSession } from './client-session.js';
 import type { OutFrame } from './frames.js';
 import { Inbox } from './inbox.js';
+import { MemberList } from './multicast-members.js';
+import type { Member } from './multicast-members.js';
 import {
   MSG_CHANNEL_CLOSED,
   SESSION_INTERVAL_MS,
@@ -45,17 +47,6 @@ export function createMulticastChannel(
   return new MulticastChannel(app, members, options);
 }
 
-type MemberState = 'idle' | 'inviting' | 'joined' | 'failed';
-
-interface Member {
-  readonly key: string;
-  readonly requested: SlimName;
-  joined?: SlimName;
-  state: MemberState;
-  error?: string;
-  invite?: Promise<void>;
-}
-
 export const MSG_MEMBER_LEFT = 'member left the group';
 export const MSG_MEMBER_OFFLINE = 'member went offline';
 export const MSG_MEMBER_REMOVED = 'member removed from the group';
@@ -67,8 +58,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
   private readonly logger: Logger;
   private readonly channelName: SlimName;
   private readonly inviteTimeoutMs: number;
-  private readonly list: Member[] = [];
-  private nextKey = 0;
+  private readonly list = new MemberList();
   private current: ClientSession | undefined;
   private creating: Promise<ClientSession> | undefined;
   private readonly closing = new AbortController();
@@ -88,26 +78,11 @@ class MulticastChannel implements MulticastClient, CallTarget {
     this.logger = childLogger(options.logger, 'rpc.multicast').child({
       channel: formatName(this.channelName),
     });
-    for (const m of members) this.addEntry(m);
-  }
-
-  private addEntry(name: SlimName): Member {
-    const existing = this.find(name);
-    if (existing) return existing;
-    const entry: Member = { key: `m${this.nextKey++}`, requested: name, state: 'idle' };
-    this.list.push(entry);
-    return entry;
-  }
-
-  private find(name: SlimName): Member | undefined {
-    return (
-      this.list.find((m) => sameName(m.requested, name) || (m.joined && sameName(m.joined, name))) ??
-      this.list.find((m) => name.id === NULL_ID && sameComponents(m.requested, name))
-    );
+    for (const m of members) this.list.add(m);
   }
 
   members(): SlimName[] {
-    return this.list.map((m) => m.joined ?? m.requested);
+    return this.list.names();
   }
 
   // ---- session and invitations
@@ -124,7 +99,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
       // First call (or new members): wait for their invitations. Members that failed before are
       // re-invited in the background, so one absent member does not delay every call.
       const waits: Promise<void>[] = [];
-      for (const m of this.list) {
+      for (const m of this.list.all) {
         if (m.state === 'idle') waits.push(this.invite(cs, m));
         else if (m.state === 'inviting' && m.invite) waits.push(m.invite);
         else if (m.state === 'failed') void this.invite(cs, m);
@@ -154,11 +129,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
       throw new RpcError(StatusCode.UNAVAILABLE, `Failed to create session: ${detail}`, { cause: err });
     }
     const cs = new ClientSession(session, this.logger);
-    for (const m of this.list) {
-      m.state = 'idle';
-      delete m.joined;
-      delete m.invite;
-    }
+    this.list.reset();
     session.onParticipant((ev) => this.onParticipant(cs, ev));
     this.current = cs;
     return cs;
@@ -194,7 +165,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
 
   private onParticipant(cs: ClientSession, ev: ParticipantEvent): void {
     if (cs !== this.current || (ev.type !== 'left' && ev.type !== 'offline')) return;
-    const m = this.list.find((x) => x.joined && sameName(x.joined, ev.name)) ?? this.find(ev.name);
+    const m = this.list.fromSource(ev.name);
     if (!m) return;
     const message = ev.type === 'left' ? MSG_MEMBER_LEFT : MSG_MEMBER_OFFLINE;
     if (ev.type === 'left') {
@@ -207,21 +178,21 @@ class MulticastChannel implements MulticastClient, CallTarget {
 
   async addMember(name: SlimName, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.closing.signal.aborted) throw new RpcError(StatusCode.UNAVAILABLE, MSG_CHANNEL_CLOSED);
-    if (this.find(name)) return;
-    const m = this.addEntry(name);
+    if (this.list.find(name)) return;
+    const m = this.list.add(name);
     const cs = this.current;
     if (!cs?.isAlive) return; // invited with the others on the next call
     await raceSignal(this.invite(cs, m), options.signal);
     if (m.state !== 'joined') {
-      this.list.splice(this.list.indexOf(m), 1);
+      this.list.remove(m);
       throw new RpcError(StatusCode.UNAVAILABLE, m.error ?? `could not invite ${formatName(name)}`);
     }
   }
 
   async removeMember(name: SlimName): Promise<void> {
-    const m = this.find(name);
+    const m = this.list.find(name);
     if (!m) return;
-    this.list.splice(this.list.indexOf(m), 1);
+    this.list.remove(m);
     delete m.invite;
     for (const call of this.calls) call.memberFailed(m.key, StatusCode.CANCELLED, MSG_MEMBER_REMOVED);
     const cs = this.current;
@@ -244,20 +215,17 @@ class MulticastChannel implements MulticastClient, CallTarget {
   }
 
   memberKeys(): string[] {
-    return this.list.map((m) => m.key);
+    return this.list.all.map((m) => m.key);
   }
 
   unavailable(): { member: string; message: string }[] {
-    return this.list
+    return this.list.all
       .filter((m) => m.state !== 'joined')
       .map((m) => ({ member: m.key, message: m.error ?? 'not a member of the group' }));
   }
 
   resolve(source: SlimName): string | undefined {
-    const m =
-      this.list.find((x) => x.joined && sameName(x.joined, source)) ??
-      this.list.find((x) => sameComponents(x.joined ?? x.requested, source));
-    return m?.key;
+    return this.list.fromSource(source)?.key;
   }
 
   publish(session: ClientSession, frame: OutFrame): Promise<void> {
@@ -267,7 +235,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
   // ---- calls
 
   private run(service: string, method: string, request: CallRequest, options: CallOptions = {}) {
-    const names = new Map(this.list.map((m) => [m.key, m] as const));
+    const names = new Map(this.list.all.map((m) => [m.key, m] as const));
     const nameOf = (key: string) => {
       const m = names.get(key);
       return m ? (m.joined ?? m.requested) : this.channelName;

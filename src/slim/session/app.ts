@@ -24,7 +24,6 @@ import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient } from '../mls/types.js';
 import type { Message } from '../proto/index.js';
 import { AsyncQueue } from '../../util/async-queue.js';
-import { reader } from './reader.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import { childLogger } from '../../util/log.js';
 import { realClock } from './clock.js';
@@ -36,6 +35,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   SESSION_ID_LIMIT,
 } from './constants.js';
+import { reader } from './reader.js';
 import { MsgType, SessionType, commandFrame, commandOf, copyFrame, readFrame } from './frames.js';
 import type { Inbound } from './frames.js';
 import { ModeratorSession } from './moderator.js';
@@ -92,6 +92,10 @@ class SlimAppImpl implements SlimApp {
   async start(): Promise<void> {
     const link = this.options.link;
     link.onmessage = (msg) => this.onMessage(msg);
+    // A link closed for good (not reconnecting) takes every session with it.
+    link.onstatechange = (state, error) => {
+      if (state === 'closed' && !this.closing) void this.linkLost(error);
+    };
     if (link.state === 'idle') await link.start();
     await link.subscribe(this.name, { source: this.name, identity: this.options.identity.token() });
     this.log.info({ id: this.name.id.toString(16) }, 'app ready');
@@ -125,7 +129,7 @@ class SlimAppImpl implements SlimApp {
         timeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
       });
     } catch (err) {
-      await session.abandon(err);
+      await session.fail(err instanceof Error ? err : new Error(String(err)));
       throw err;
     }
     return session;
@@ -153,6 +157,13 @@ class SlimAppImpl implements SlimApp {
 
   closed(): Promise<void> {
     return this.done;
+  }
+
+  private async linkLost(error: Error | undefined): Promise<void> {
+    this.log.warn({ err: error ? describeError(error) : undefined }, 'link closed: ending every session');
+    const err = new GatewayError('LINK_CLOSED', 'the link to the node closed', { cause: error });
+    await Promise.allSettled([...this.sessions.values()].map((s) => s.fail(err)));
+    await this.close();
   }
 
   // ---- inbound ----

@@ -5,7 +5,10 @@
 export interface SessionClock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Runs `fn` after `ms`; returns a cancel function. Timers never keep the process alive. */
+  /**
+   * Runs `fn` after `ms`; returns a cancel function. Pending timers keep the process alive, as an
+   * open session should (and a close waiting for its last acknowledgements must finish).
+   */
   setTimer(fn: () => void, ms: number): () => void;
 }
 
@@ -13,7 +16,6 @@ export const realClock: SessionClock = {
   now: () => Date.now(),
   setTimer(fn, ms) {
     const t = setTimeout(fn, Math.max(0, ms));
-    t.unref?.();
     return () => clearTimeout(t);
   },
 };

@@ -36,8 +36,4 @@ export class CommitOrder<T> {
     this.waiting.delete(this.last + 1);
     this.last += 1;
   }
-
-  get waitingCount(): number {
-    return this.waiting.size;
-  }
 }

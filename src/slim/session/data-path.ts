@@ -34,6 +34,8 @@ export interface DataHost {
   /** Endpoints that never acknowledged a message after every retry. */
   unresponsive(keys: string[]): void;
   expectedFirst(source: SlimName): number | undefined;
+  /** Debug-level log line (ids and counts only). */
+  debug(info: Record<string, unknown>, msg: string): void;
   sentData(): void;
   lost(source: SlimName, count: number): void;
 }
@@ -81,7 +83,7 @@ export class DataPath {
     const key = nameKey(frame.source);
     switch (frame.type) {
       case MsgType.MSG_ACK:
-        this.sender.ack(frame.messageId, key);
+        this.sender.ack(frame.messageId, key, this.host.now());
         return;
       case MsgType.RTX_REQUEST:
         return this.onRtxRequest(frame, key);
@@ -121,8 +123,12 @@ export class DataPath {
 
   async tick(now: number): Promise<void> {
     const s = this.sender.tick(now);
+    if (s.resend.length > 0) this.host.debug({ count: s.resend.length }, 'data resent');
     await this.send(s.resend);
-    for (const f of s.failed) if (f.missing.length > 0) this.host.unresponsive(f.missing);
+    for (const f of s.failed) {
+      this.host.debug({ id: f.id, missing: f.missing.length }, 'data retries exhausted');
+      if (f.missing.length > 0) this.host.unresponsive(f.missing);
+    }
     await this.apply(this.receiver.tick(now), undefined);
   }
 
@@ -170,9 +176,16 @@ export class DataPath {
     );
   }
 
+  private ack(frame: Inbound, direct: boolean): Promise<void> {
+    const meta = direct ? { [META_PUBLISH_TO]: TRUE_VAL } : undefined;
+    return this.host.transmit(
+      appFrame(this.route(frame.source, 1, meta), MsgType.MSG_ACK, frame.messageId, '', new Uint8Array()),
+    );
+  }
+
   private async onRtxRequest(frame: Inbound, key: string): Promise<void> {
     if (!this.reliable) return;
-    const stored = this.sender.retransmission(frame.messageId, key);
+    const stored = this.sender.retransmission(frame.messageId, key, this.host.now());
     let reply: Message;
     if (stored) {
       reply = copyFrame(stored);

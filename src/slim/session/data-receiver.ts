@@ -68,6 +68,13 @@ export class DataReceiver<T, N> {
     return out;
   }
 
+  /** Whether a message from `key` with this id is already in hand (its copy need not be opened). */
+  isDuplicate(key: string, id: number, direct: boolean): boolean {
+    if (!this.reliable) return false;
+    if (direct) return this.direct.get(key)?.has(id) ?? false;
+    return this.buffers.get(key)?.has(id) ?? false;
+  }
+
   /** A publish_to message: delivered at once unless already seen. */
   onDirect(key: string, id: number, item: T): T[] {
     let seen = this.direct.get(key);

@@ -1,6 +1,5 @@
 // Session-layer failures, all GatewayErrors with a code upper layers can act on.
 import { GatewayError } from '../../util/errors.js';
-import type { ErrorCode } from '../../util/errors.js';
 
 /** A control request whose retries ran out; `missing` names who never answered. */
 export class NoReplyError extends GatewayError {
@@ -11,8 +10,4 @@ export class NoReplyError extends GatewayError {
     super('UNAVAILABLE', `${what}: no reply from ${missing.join(', ') || 'the peer'}`);
     this.name = 'NoReplyError';
   }
-}
-
-export function sessionError(code: ErrorCode, message: string, cause?: unknown): GatewayError {
-  return new GatewayError(code, message, cause === undefined ? undefined : { cause });
 }

@@ -2,45 +2,24 @@
 // crates/session/src/session_moderator.rs). Invites run DISCOVERY -> JOIN -> (MLS add) ->
 // GROUP_UPDATE(ADD) to the others and GROUP_WELCOME to the newcomer in the same batch -> ACKs;
 // removes run MLS remove -> GROUP_UPDATE(REMOVE) -> LEAVE_REQUEST; a member leaving gets its
-// LEAVE_REPLY at once and is then removed the same way; close sends GROUP_CLOSE. Membership
-// changes are tasks run one at a time (task-queue.ts). A p2p session is a group of two whose
-// invite happens inside createSession.
+// LEAVE_REPLY at once and is then removed the same way; a member that missed a commit is taken
+// back with one remove+add commit (REJOIN_REQUEST -> REJOIN_REPLY + GROUP_UPDATE(REJOIN)); close
+// sends GROUP_CLOSE. Membership changes are tasks run one at a time (task-queue.ts). A p2p session
+// is a group of two whose invite happens inside createSession.
 import { baseName, nameKey, sameName, toProtoName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
-import type { MlsClient } from '../mls/types.js';
 import { GroupUpdateOp } from '../proto/index.js';
-import type { Message } from '../proto/index.js';
 import { combineSignals, raceSignal } from '../../util/abort.js';
-import { GatewayError } from '../../util/errors.js';
+import { GatewayError, describeError } from '../../util/errors.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
-import { NoReplyError } from './errors.js';
-import { MsgType, commandFrame, commandOf, memberInit, readFrame, readMember } from './frames.js';
+import { MsgType, commandFrame, commandOf, memberInit, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
-import { subscribeChannels, unsubscribeChannels } from './channels.js';
-import { SessionBase, randomId } from './session-base.js';
-import type { SessionDeps, SessionParams } from './session-base.js';
-import { TaskQueue } from './task-queue.js';
+import { unsubscribeChannels } from './channels.js';
+import { ModeratorBase } from './moderator-base.js';
+import { randomId } from './session-base.js';
 
-type Task = { start: () => Promise<void>; cancel: (err: Error) => void };
-
-export class ModeratorSession extends SessionBase {
-  private readonly tasks = new TaskQueue<Task>();
-  private commitId = 0;
-  private readonly identities = new Map<string, string>();
-  private started = false;
+export class ModeratorSession extends ModeratorBase {
   private closing: Promise<void> | undefined;
-
-  constructor(
-    deps: SessionDeps,
-    params: SessionParams,
-    /** p2p: the peer as given (usually the NULL id); group: the channel name. */
-    private readonly target: SlimName,
-    private readonly mlsClient: () => Promise<MlsClient>,
-    channels?: { data: SlimName; control: SlimName },
-  ) {
-    super(deps, params);
-    this.channels = channels;
-  }
 
   get destination(): SlimName {
     return this.peer ?? this.target;
@@ -84,39 +63,14 @@ export class ModeratorSession extends SessionBase {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.closeFlow();
+    if (!this.closing) {
+      this.stopDelivery();
+      this.closing = this.closeFlow();
+    }
     return this.closing;
   }
 
-  /** Setup failed: ends the session at once, telling nobody (no member ever completed a join). */
-  async abandon(err: unknown): Promise<void> {
-    const error = err instanceof Error ? err : new Error(String(err));
-    await this.run(() => this.teardown({ reason: 'error', error }));
-  }
-
   // ---- tasks ----
-
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const task: Task = {
-        start: async () => {
-          try {
-            resolve(await fn());
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          } finally {
-            void this.tasks.finish()?.start();
-          }
-        },
-        cancel: reject,
-      };
-      if (this.state === 'closed' || this.state === 'closing') {
-        reject(new GatewayError('CLOSED', 'session is closed'));
-        return;
-      }
-      void this.tasks.push(task)?.start();
-    });
-  }
 
   private async inviteFlow(name: SlimName, signal?: AbortSignal, timeoutMs?: number): Promise<SlimName> {
     const deadline = combineSignals([signal], timeoutMs ?? this.setupBudget());
@@ -199,6 +153,53 @@ export class ModeratorSession extends SessionBase {
     this.emit({ type: 'left', name: plan.member.name });
   }
 
+  /**
+   * A member that missed a commit asks back in (§3.5): one commit removes its old leaf and adds
+   * its fresh KeyPackage; REJOIN_REPLY carries the Welcome (same id as the request, remembered
+   * for resends), GROUP_UPDATE(REJOIN) the commit for the others.
+   */
+  private async rejoinFlow(frame: Inbound): Promise<void> {
+    const plan = await this.run(async () => {
+      const req = commandOf(frame, 'rejoinRequest');
+      const m = this.roster.get(baseName(frame.source));
+      if (!req || !m || !sameName(m.name, frame.source) || this.state !== 'open') return undefined;
+      let mls: { commitId: number; mlsContent: Uint8Array } | undefined;
+      let welcome: Uint8Array = new Uint8Array();
+      const identity = this.identities.get(baseName(m.name));
+      if (this.group && identity) {
+        const res = await this.group.rejoinMember(identity, req.keyPackage);
+        this.identities.set(baseName(m.name), res.memberIdentity);
+        mls = { commitId: ++this.commitId, mlsContent: res.commit };
+        welcome = res.welcome;
+      }
+      await this.reply(frame, MsgType.REJOIN_REPLY, {
+        case: 'rejoinReply',
+        value: { commitId: mls?.commitId ?? 0, mlsContent: welcome },
+      });
+      if (!m.online) {
+        m.online = true;
+        await this.addMember(m, false);
+        this.emit({ type: 'online', name: m.name });
+      }
+      const update = commandFrame(
+        this.route(this.channels!.control, GROUP_FANOUT),
+        MsgType.GROUP_UPDATE,
+        randomId(),
+        {
+          case: 'groupUpdate',
+          value: {
+            op: GroupUpdateOp.REJOIN,
+            participant: memberInit(m),
+            participants: [...this.roster.values()].map(memberInit),
+            mls,
+          },
+        },
+      );
+      return this.request(update, this.othersKeys(), 'group update');
+    });
+    await plan?.done.catch((err: unknown) => this.run(() => this.partialFailure(err)));
+  }
+
   private async closeFlow(): Promise<void> {
     const wait = await this.run(async () => {
       if (this.state === 'closed') return undefined;
@@ -228,36 +229,6 @@ export class ModeratorSession extends SessionBase {
   }
 
   // ---- steps on the loop ----
-
-  /** The reference's `join`: first peer found (p2p) or creation (group). */
-  private async start(peer: SlimName | undefined): Promise<void> {
-    if (this.started) return;
-    if (this.kind === 'p2p') this.peer = peer;
-    else await subscribeChannels(this.deps, this.channels!);
-    if (this.mls) this.group = await (await this.mlsClient()).createGroup();
-    this.started = true;
-    this.roster.set(baseName(this.local), {
-      name: this.local,
-      sendsData: true,
-      receivesData: true,
-      online: true,
-    });
-    this.liveness.start(this.now());
-  }
-
-  private joinPayload() {
-    const p = this.params;
-    return {
-      // The reference's group participants refuse a JOIN_REQUEST without timer settings.
-      timerSettings:
-        p.reliable || this.kind === 'group'
-          ? { timeout: p.policy.intervalMs, maxRetries: p.policy.maxRetries }
-          : undefined,
-      channel: this.kind === 'group' ? toProtoName(this.channels!.data) : undefined,
-      control: this.kind === 'group' ? toProtoName(this.channels!.control) : undefined,
-      mlsSettings: this.mls ? { headerIntegrityValidationPercent: p.headerCheckPercent } : undefined,
-    };
-  }
 
   private async admit(member: Member, keyPackage: Uint8Array | undefined) {
     let commit: Uint8Array | undefined;
@@ -301,39 +272,11 @@ export class ModeratorSession extends SessionBase {
     return { welcome: done, update };
   }
 
-  /** Members that did not acknowledge an update are marked offline (the reference's partial success). */
-  private partialFailure(err: unknown): void {
-    if (err instanceof NoReplyError) for (const k of err.missing) this.memberOffline(k, 'no acknowledgement');
-  }
-
   /** An invitee that never acknowledged its welcome is taken out again (MLS included). */
   private enqueueLocalRemoval(peer: SlimName): Promise<void> {
     if (this.kind === 'p2p' || this.state !== 'open') return Promise.resolve();
     void this.enqueue(() => this.removeFlow(peer, false)).catch(() => undefined);
     return Promise.resolve();
-  }
-
-  private othersKeys(): string[] {
-    return [...this.roster.values()]
-      .filter((m) => m.online && !sameName(m.name, this.local))
-      .map((m) => nameKey(m.name));
-  }
-
-  private setupBudget(): number {
-    const p = this.params.policy;
-    return (p.maxRetries + 1) * p.intervalMs * 4;
-  }
-
-  /** request() from outside the loop: waits for the replies, honouring a deadline. */
-  private async exchange(frame: Message, expected: string[], what: string, signal?: AbortSignal) {
-    const { done } = await this.run(() => this.request(frame, expected, what));
-    try {
-      return await raceSignal(done, signal);
-    } catch (err) {
-      const id = readFrame(frame)!.messageId;
-      await this.run(() => this.cancelRequest(id, err instanceof Error ? err : new Error(String(err))));
-      throw err;
-    }
   }
 
   protected async onControl(frame: Inbound): Promise<void> {
@@ -345,6 +288,12 @@ export class ModeratorSession extends SessionBase {
         return this.onHeartbeat(frame);
       case MsgType.UPDATE_PARTICIPANT_STATE:
         return this.onParticipantState(frame);
+      case MsgType.REJOIN_REQUEST:
+        // Queued like every membership change (the reference drops it while busy).
+        void this.enqueue(() => this.rejoinFlow(frame)).catch((err: unknown) =>
+          this.log.warn({ err: describeError(err) }, 'rejoin failed'),
+        );
+        return;
       default:
         return; // replies are matched by the base; anything else is not for a moderator
     }
@@ -361,11 +310,6 @@ export class ModeratorSession extends SessionBase {
       return;
     }
     void this.enqueue(() => this.removeFlow(m.name, false)).catch(() => undefined);
-  }
-
-  private cancelTasks(): void {
-    const err = new GatewayError('CLOSED', 'session closed');
-    for (const t of this.tasks.close()) t.cancel(err);
   }
 
   protected override async releaseResources(): Promise<void> {

@@ -4,7 +4,7 @@
 // -> GROUP_ACK, at which point the app sees the session. GROUP_UPDATEs are acknowledged and their
 // commits applied strictly in commit_id order; GROUP_CLOSE and the moderator's LEAVE_REQUEST end
 // the session; close() leaves with LEAVE_REQUEST(LEAVING_SESSION=TRUE).
-import { baseName, fromProtoName, nameKey, sameName, toProtoName } from '../dataplane/name.js';
+import { baseName, fromProtoName, nameKey, sameName, toProtoName, withoutId } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient, PendingJoin } from '../mls/types.js';
 import { GroupUpdateOp } from '../proto/index.js';
@@ -12,9 +12,10 @@ import { GatewayError, describeError } from '../../util/errors.js';
 import { subscribeChannels, unsubscribeChannels } from './channels.js';
 import { CommitOrder } from './commit-order.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
-import { MsgType, commandFrame, commandOf, readMember } from './frames.js';
+import { MsgType, commandFrame, commandOf, readFrame, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
-import { SessionBase, randomId } from './session-base.js';
+import { MemberSession } from './membership.js';
+import { randomId } from './session-base.js';
 import type { SessionDeps, SessionParams } from './session-base.js';
 
 interface QueuedCommit {
@@ -23,13 +24,14 @@ interface QueuedCommit {
   readonly removesUs: boolean;
 }
 
-export class ParticipantSession extends SessionBase {
+export class ParticipantSession extends MemberSession {
   private pendingJoin: PendingJoin | undefined;
   private readonly commits = new CommitOrder<QueuedCommit>();
   private welcomed = false;
   private removed = false;
   private closing: Promise<void> | undefined;
   private cancelSetup: (() => void) | undefined;
+  private rejoining: { id: number; pending: PendingJoin } | undefined;
 
   constructor(
     deps: SessionDeps,
@@ -46,7 +48,8 @@ export class ParticipantSession extends SessionBase {
   }
 
   get destination(): SlimName {
-    return this.kind === 'group' ? this.channels!.data : this.moderator;
+    // A group's channel name as the app named it (the moderator's view too); p2p: the moderator.
+    return this.kind === 'group' ? withoutId(this.channels!.data) : this.moderator;
   }
 
   dataTarget(): { name: SlimName; fanout: number } {
@@ -80,7 +83,10 @@ export class ParticipantSession extends SessionBase {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.leave();
+    if (!this.closing) {
+      this.stopDelivery();
+      this.closing = this.leave();
+    }
     return this.closing;
   }
 
@@ -121,6 +127,8 @@ export class ParticipantSession extends SessionBase {
         return this.onHeartbeat(frame);
       case MsgType.UPDATE_PARTICIPANT_STATE:
         return this.onParticipantState(frame);
+      case MsgType.REJOIN_REPLY:
+        return this.onRejoinReply(frame);
       default:
         return;
     }
@@ -150,11 +158,12 @@ export class ParticipantSession extends SessionBase {
     const w = commandOf(frame, 'groupWelcome');
     if (!w || !sameName(frame.source, this.moderator) || this.welcomed) return;
     if (this.mls) {
-      if (!w.mls || !this.pendingJoin) return this.fail('welcome without MLS content in an MLS session');
+      if (!w.mls || !this.pendingJoin)
+        return this.joinFailed('welcome without MLS content in an MLS session');
       try {
         this.group = await this.pendingJoin.join(w.mls.mlsContent);
       } catch (err) {
-        return this.fail(`cannot join the MLS group: ${describeError(err)}`);
+        return this.joinFailed(`cannot join the MLS group: ${describeError(err)}`);
       }
       this.commits.joined(w.mls.commitId);
     }
@@ -185,7 +194,8 @@ export class ParticipantSession extends SessionBase {
       if (offer !== 'stored') return; // stale or duplicate: dropped unanswered, as the reference does
       await this.applyCommits();
     }
-    if (member) await this.applyRosterChange(u.op, member);
+    const all = u.participants.map(readMember).filter((m): m is Member => m !== undefined);
+    if (member) await this.applyRosterChange(u.op, member, all);
     await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
   }
 
@@ -198,16 +208,24 @@ export class ParticipantSession extends SessionBase {
         } catch (err) {
           this.log.error(
             { err: describeError(err), commitId: this.commits.lastApplied + 1 },
-            'MLS commit failed',
+            'MLS commit failed: rejoining',
           );
+          this.commits.applied();
+          await this.behind();
+          return;
         }
       }
       this.commits.applied();
     }
   }
 
-  private async applyRosterChange(op: GroupUpdateOp, member: Member): Promise<void> {
-    if (sameName(member.name, this.local)) return;
+  private async applyRosterChange(op: GroupUpdateOp, member: Member, all: Member[]): Promise<void> {
+    if (sameName(member.name, this.local)) {
+      // Our own rejoin: the roster as the moderator sees it now.
+      if (op === GroupUpdateOp.REJOIN)
+        for (const m of all) if (!this.roster.has(baseName(m.name))) await this.addMember(m);
+      return;
+    }
     if (op === GroupUpdateOp.ADD) {
       this.lateJoiners.add(nameKey(member.name));
       await this.addMember({ ...member, online: true });
@@ -224,7 +242,43 @@ export class ParticipantSession extends SessionBase {
     }
   }
 
-  private async fail(why: string): Promise<void> {
+  /**
+   * We missed a commit (a heartbeat shows a later epoch, or a commit did not apply): ask the
+   * moderator to take us back in with a fresh KeyPackage (REJOIN_REQUEST, §3.5). One at a time;
+   * a request that gets no answer is tried again on the next sign that we are behind.
+   */
+  protected override async behind(): Promise<void> {
+    if (!this.mls || this.rejoining !== undefined || this.removed || this.state !== 'open') return;
+    const pending = await (await this.mlsClient()).prepareJoin();
+    const frame = commandFrame(this.route(this.moderator), MsgType.REJOIN_REQUEST, randomId(), {
+      case: 'rejoinRequest',
+      value: { participant: toProtoName(this.local), keyPackage: pending.keyPackage },
+    });
+    const id = readFrame(frame)!.messageId;
+    this.rejoining = { id, pending };
+    const { done } = await this.request(frame, [nameKey(this.moderator)], 'rejoin');
+    done.catch(() => this.run(() => (this.rejoining?.id === id ? (this.rejoining = undefined) : undefined)));
+  }
+
+  private async onRejoinReply(frame: Inbound): Promise<void> {
+    const r = commandOf(frame, 'rejoinReply');
+    const rejoin = this.rejoining;
+    if (!r || !rejoin || rejoin.id !== frame.messageId || !sameName(frame.source, this.moderator)) return;
+    this.rejoining = undefined;
+    try {
+      const group = await rejoin.pending.join(r.mlsContent);
+      this.group?.close();
+      this.group = group;
+      this.commits.joined(r.commitId);
+      this.log.info({ commitId: r.commitId, epoch: String(group.epoch) }, 'rejoined the MLS group');
+    } catch (err) {
+      this.log.warn({ err: describeError(err) }, 'rejoin welcome refused');
+      return;
+    }
+    await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
+  }
+
+  private async joinFailed(why: string): Promise<void> {
     this.log.warn({ why }, 'join failed');
     await this.teardown({ reason: 'error', error: new GatewayError('MLS', why) });
   }

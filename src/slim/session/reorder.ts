@@ -69,9 +69,11 @@ export class ReorderBuffer<T> {
     return this.releaseReady();
   }
 
-  /** Messages held waiting for an earlier one. */
-  get heldCount(): number {
-    return this.held.size;
+  /** True when `id` was already released, given up, or is held: a copy of it can be skipped. */
+  has(id: number): boolean {
+    if (this.next === undefined) return false;
+    const held = this.held.get(id);
+    return idDistance(this.next, id) >= HALF || (held !== undefined && held !== LOST);
   }
 
   private accept(id: number, item: T, d: number): ReceiveResult<T> {

@@ -1,38 +1,28 @@
-// What moderator and participant sessions share: a serial event loop (frames, calls and timer
-// ticks are handled one at a time, as the reference's per-session task does, so MLS state is
-// never used concurrently), the outbound seal, inbound control checks (token, signature, replay
-// with remembered replies), control requests with retries, the roster, heartbeats, the data path
-// and teardown (spec/slim-session-mls.md §1). Role files add the protocol steps.
+// The core every session has (spec/slim-session-mls.md §1): a serial event loop (frames, calls
+// and timer ticks one at a time, as the reference's per-session task, so MLS state is never used
+// concurrently), the outbound seal, inbound control checks (token, signature, replay with
+// remembered replies), control requests with retries, the data path, and teardown. Membership
+// (membership.ts) and the roles (moderator.ts, participant.ts) build on it.
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { IdentityProvider, IdentityVerifier } from '../auth/index.js';
 import type { Link } from '../dataplane/link.js';
-import { baseName, fromProtoName, nameKey, sameName } from '../dataplane/name.js';
+import { baseName, nameKey } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { MlsGroup } from '../mls/types.js';
-import { ParticipantState } from '../proto/index.js';
 import type { Message } from '../proto/index.js';
 import { AsyncQueue } from '../../util/async-queue.js';
-import { reader } from './reader.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import type { SessionClock } from './clock.js';
-import { NO_MLS_EPOCH } from './constants.js';
-import { ControlTracker } from './control-tracker.js';
 import { DataPath } from './data-path.js';
 import type { DataHost } from './data-path.js';
-import { NoReplyError } from './errors.js';
-import {
-  MsgType,
-  SessionType,
-  commandFrame,
-  commandOf,
-  copyFrame,
-  isCommandType,
-  readFrame,
-} from './frames.js';
+import { MsgType, SessionType, commandFrame, copyFrame, isCommandType, readFrame } from './frames.js';
 import type { FrameRoute, Inbound, Member } from './frames.js';
 import { Liveness } from './liveness.js';
+import { reader } from './reader.js';
 import { ReplayGuard } from './replay.js';
+import { ControlRequests, REPLY_TYPES } from './requests.js';
+import { SerialLoop } from './serial-loop.js';
 import type { RetryPolicy } from './retry.js';
 import { earliest } from './retry.js';
 import { openData, sealFrame, verifyControlFrame } from './secure.js';
@@ -67,21 +57,6 @@ export interface SessionParams {
   readonly isModerator: boolean;
 }
 
-type Waiter = {
-  resolve: (r: Inbound[]) => void;
-  reject: (e: Error) => void;
-  replies: Inbound[];
-  what: string;
-};
-const REPLY_TYPES = new Set([
-  MsgType.DISCOVERY_REPLY,
-  MsgType.JOIN_REPLY,
-  MsgType.GROUP_ACK,
-  MsgType.GROUP_NACK,
-  MsgType.LEAVE_REPLY,
-  MsgType.REJOIN_REPLY,
-]);
-
 export abstract class SessionBase implements Session, DataHost {
   readonly id: number;
   readonly kind: SessionKind;
@@ -97,14 +72,11 @@ export abstract class SessionBase implements Session, DataHost {
   protected peer: SlimName | undefined;
   protected channels: { data: SlimName; control: SlimName } | undefined;
   protected readonly roster = new Map<string, Member>();
-  protected readonly control: ControlTracker<Message>;
+  protected readonly requests: ControlRequests;
   protected readonly data: DataPath;
   protected readonly liveness: Liveness;
   protected state: 'setup' | 'open' | 'closing' | 'closed' = 'setup';
-  private readonly waiters = new Map<number, Waiter>();
-  private readonly inbox: (() => Promise<void>)[] = [];
-  private pumping = false;
-  private timer: { at: number; cancel: () => void } | undefined;
+  private readonly loop: SerialLoop;
   private readonly delivered = new AsyncQueue<SessionMessage>(1024);
   private readonly listeners = new Set<(e: ParticipantEvent) => void>();
   private closeInfo: ((info: SessionCloseInfo) => void) | undefined;
@@ -126,10 +98,16 @@ export abstract class SessionBase implements Session, DataHost {
       sessionId: params.id,
       role: params.isModerator ? 'moderator' : 'participant',
     });
-    this.control = new ControlTracker(params.policy);
+    this.requests = new ControlRequests(params.policy);
     this.data = new DataPath(this, params.reliable, params.policy);
     this.liveness = new Liveness(deps.heartbeatIntervalMs);
     this.closedPromise = new Promise((r) => (this.closeInfo = r));
+    this.loop = new SerialLoop(
+      deps.clock,
+      () => earliest(this.requests.nextDeadline(), this.data.nextDeadline(), this.liveness.nextDeadline()),
+      () => this.tick(),
+      (err, what) => this.log.warn({ err: describeError(err) }, `${what} failed`),
+    );
   }
 
   abstract get destination(): SlimName;
@@ -173,6 +151,20 @@ export abstract class SessionBase implements Session, DataHost {
     return this.closedPromise;
   }
 
+  /** Ends the session at once with `error`, sending nothing (the link is gone). */
+  fail(error: Error): Promise<void> {
+    this.delivered.fail(error); // first: the loop may be waiting for room in a full queue
+    return this.run(() => this.teardown({ reason: 'error', error }));
+  }
+
+  /**
+   * Closing: no more deliveries (what is queued stays readable). Done before queueing the close
+   * on the loop, which may be waiting for room in a full queue nobody reads.
+   */
+  protected stopDelivery(): void {
+    this.delivered.end();
+  }
+
   /** A frame for this session, from the app's dispatcher. */
   deliverFrame(frame: Inbound): void {
     this.run(() => this.onFrame(frame)).catch((err: unknown) =>
@@ -187,6 +179,10 @@ export abstract class SessionBase implements Session, DataHost {
   }
 
   async transmit(frame: Message): Promise<void> {
+    if (this.log.isLevelEnabled('trace')) {
+      const f = readFrame(frame);
+      this.log.trace({ out: f && MsgType[f.type], id: f?.messageId }, 'frame');
+    }
     await sealFrame(frame, this.deps.identity, this.group);
     await this.deps.link.publish(frame);
   }
@@ -216,6 +212,10 @@ export abstract class SessionBase implements Session, DataHost {
     return this.kind === 'p2p' || this.isModerator || this.lateJoiners.has(nameKey(source)) ? 1 : undefined;
   }
 
+  debug(info: Record<string, unknown>, msg: string): void {
+    this.log.debug(info, msg);
+  }
+
   sentData(): void {
     this.liveness.sent();
   }
@@ -231,77 +231,22 @@ export abstract class SessionBase implements Session, DataHost {
 
   /** Runs `fn` on the session's loop, after what is already queued. */
   protected run<T>(fn: () => Promise<T> | T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.inbox.push(async () => {
-        try {
-          resolve(await fn());
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    void (async () => {
-      while (this.inbox.length > 0) {
-        await this.inbox.shift()!();
-        this.reschedule();
-      }
-      this.pumping = false;
-    })();
-  }
-
-  private reschedule(): void {
-    if (this.state === 'closed') return;
-    const at = earliest(this.control.nextDeadline(), this.data.nextDeadline(), this.liveness.nextDeadline());
-    if (this.timer && this.timer.at === at) return;
-    this.timer?.cancel();
-    this.timer = undefined;
-    if (at === undefined) return;
-    const cancel = this.deps.clock.setTimer(() => {
-      this.timer = undefined;
-      this.run(() => this.tick()).catch((err: unknown) =>
-        this.log.warn({ err: describeError(err) }, 'tick failed'),
-      );
-    }, at - this.now());
-    this.timer = { at, cancel };
+    return this.loop.run(fn);
   }
 
   private async tick(): Promise<void> {
     if (this.state === 'closed') return;
     const now = this.now();
-    const c = this.control.tick(now);
-    for (const f of c.resend) await this.transmitCopy(f);
-    for (const f of c.failed) {
-      const w = this.waiters.get(f.id);
-      this.waiters.delete(f.id);
-      w?.reject(new NoReplyError(w.what, f.missing));
-    }
+    for (const f of this.requests.tick(now)) await this.transmitCopy(f);
     await this.data.tick(now);
     const hb = this.liveness.tick(now);
     if (hb) await this.heartbeatTick(hb.offline, hb.sendHeartbeat);
   }
 
-  private async heartbeatTick(offline: string[], send: boolean): Promise<void> {
-    for (const key of offline) this.memberOffline(key, 'missed heartbeats');
-    const to = this.groupName();
-    if (!send || !to || this.state !== 'open') return;
-    const epoch = this.group ? this.group.epoch : NO_MLS_EPOCH;
-    const fanout = this.kind === 'group' ? 256 : 1;
-    const frame = commandFrame(this.route(to, fanout), MsgType.HEARTBEAT, randomId(), {
-      case: 'heartbeat',
-      value: { epoch },
-    });
-    await this.transmit(frame);
-  }
-
   private async onFrame(frame: Inbound): Promise<void> {
     if (this.state === 'closed') return;
     const key = nameKey(frame.source);
+    this.log.trace({ in: MsgType[frame.type], id: frame.messageId }, 'frame');
     if (!isCommandType(frame.type)) {
       this.liveness.heard(key);
       return this.data.onFrame(frame);
@@ -319,21 +264,8 @@ export abstract class SessionBase implements Session, DataHost {
       return;
     }
     this.liveness.heard(key);
-    if (REPLY_TYPES.has(frame.type)) this.onReply(frame);
+    if (REPLY_TYPES.has(frame.type)) this.requests.onReply(frame);
     await this.onControl(frame);
-  }
-
-  private onReply(frame: Inbound): void {
-    const key = frame.type === MsgType.DISCOVERY_REPLY ? baseName(frame.source) : nameKey(frame.source);
-    const w = this.waiters.get(frame.messageId);
-    if (!w) return;
-    const outcome = this.control.reply(frame.messageId, key);
-    if (outcome === 'unknown') return;
-    w.replies.push(frame);
-    if (outcome === 'complete') {
-      this.waiters.delete(frame.messageId);
-      w.resolve(w.replies);
-    }
   }
 
   // ---- helpers for roles (call on the loop) ----
@@ -358,26 +290,15 @@ export abstract class SessionBase implements Session, DataHost {
     expected: string[],
     what: string,
   ): Promise<{ done: Promise<Inbound[]> }> {
-    const id = readFrame(frame)!.messageId;
-    const done = new Promise<Inbound[]>((resolve, reject) => {
-      this.waiters.set(id, { resolve, reject, replies: [], what });
-    });
-    done.catch(() => undefined); // observed by the caller; never unhandled
-    if (expected.length === 0) {
-      this.waiters.get(id)!.resolve([]);
-      this.waiters.delete(id);
-    } else this.control.track(id, frame, expected, this.now());
+    const tracked = this.requests.track(frame, expected, what, this.now());
     await this.transmitCopy(frame);
     if (this.isToGroupName(frame)) this.liveness.sent();
-    return { done };
+    return tracked;
   }
 
   /** Stops waiting for a request (deadline passed); its promise rejects with `err`. */
   protected cancelRequest(id: number, err: Error): void {
-    this.control.stop(id);
-    const w = this.waiters.get(id);
-    this.waiters.delete(id);
-    w?.reject(err);
+    this.requests.cancel(id, err);
   }
 
   /** Answers `to` with the same message id, and remembers the answer for resends. */
@@ -405,102 +326,6 @@ export abstract class SessionBase implements Session, DataHost {
     }
   }
 
-  /**
-   * Adds a member (roster, liveness, data endpoint). `fresh`: it just joined, so its data
-   * sequence starts anew; otherwise (back online) its sequence continues.
-   */
-  protected async addMember(member: Member, fresh = true): Promise<void> {
-    this.roster.set(baseName(member.name), member);
-    if (sameName(member.name, this.local) || !member.online) return;
-    this.liveness.track(nameKey(member.name));
-    await this.data.addEndpoint(member, fresh);
-  }
-
-  /** HEARTBEAT from a member: brings an offline member with our epoch back online. */
-  protected async onHeartbeat(frame: Inbound): Promise<void> {
-    const m = this.roster.get(baseName(frame.source));
-    if (!m || !sameName(m.name, frame.source)) return;
-    const epoch = commandOf(frame, 'heartbeat')?.epoch ?? NO_MLS_EPOCH;
-    const ours = this.group?.epoch;
-    if (!this.isModerator && ours !== undefined && epoch !== NO_MLS_EPOCH && epoch > ours) {
-      this.log.warn({ epoch: String(epoch), ours: String(ours) }, 'a member is at a later MLS epoch than us');
-      return;
-    }
-    if (m.online || (ours !== undefined && epoch !== ours)) return;
-    m.online = true;
-    this.liveness.force();
-    await this.addMember(m, false);
-    this.emit({ type: 'online', name: m.name });
-  }
-
-  /** UPDATE_PARTICIPANT_STATE (a member's soft close or rejoin, §3.5). */
-  protected async onParticipantState(frame: Inbound): Promise<void> {
-    const p = commandOf(frame, 'updateParticipantState');
-    let name: SlimName;
-    try {
-      name = fromProtoName(p?.participant);
-    } catch {
-      return;
-    }
-    const m = this.roster.get(baseName(name));
-    if (!p || !m || sameName(name, this.local)) return;
-    if (p.newState === ParticipantState.OFFLINE) {
-      if (!m.online) return;
-      m.online = false;
-      this.liveness.untrack(nameKey(m.name));
-      this.data.removeEndpoint(nameKey(m.name));
-      this.emit({ type: 'offline', name: m.name });
-    } else {
-      if (this.group && p.epoch !== this.group.epoch) {
-        await this.reply(frame, MsgType.GROUP_NACK, { case: 'groupNack', value: {} });
-        return;
-      }
-      if (!m.online) {
-        m.online = true;
-        await this.addMember(m, false);
-        this.emit({ type: 'online', name: m.name });
-      }
-    }
-    await this.reply(frame, MsgType.GROUP_ACK, { case: 'groupAck', value: {} });
-  }
-
-  protected dropMember(name: SlimName): Member | undefined {
-    const m = this.roster.get(baseName(name));
-    if (!m) return undefined;
-    this.roster.delete(baseName(name));
-    const key = nameKey(m.name);
-    this.liveness.untrack(key);
-    this.data.removeEndpoint(key);
-    this.data.forgetSource(key);
-    for (const id of this.control.forget(key)) {
-      const w = this.waiters.get(id);
-      this.waiters.delete(id);
-      w?.resolve(w.replies);
-    }
-    return m;
-  }
-
-  /** A member stopped answering: offline locally; a p2p session ends with an error. */
-  protected memberOffline(key: string, why: string): void {
-    const m = [...this.roster.values()].find((x) => nameKey(x.name) === key);
-    if (!m || !m.online) return;
-    m.online = false;
-    this.liveness.untrack(key);
-    this.data.removeEndpoint(key);
-    this.log.info({ member: baseName(m.name), why }, 'member offline');
-    this.emit({ type: 'offline', name: m.name });
-    if (this.kind === 'p2p') {
-      void this.teardown({
-        reason: 'error',
-        error: new GatewayError('UNAVAILABLE', `the peer went away (${why})`),
-      });
-    }
-  }
-
-  protected memberByKey(key: string): Member | undefined {
-    return [...this.roster.values()].find((x) => nameKey(x.name) === key);
-  }
-
   protected assertOpen(): void {
     if (this.state === 'closed' || this.state === 'closing')
       throw new GatewayError('CLOSED', 'session is closed');
@@ -516,14 +341,10 @@ export abstract class SessionBase implements Session, DataHost {
   protected async teardown(info: SessionCloseInfo): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.timer?.cancel();
-    this.timer = undefined;
-    this.control.clear();
+    this.loop.stop();
+    this.requests.clear(info.error ?? new GatewayError('CLOSED', 'session closed'));
     this.data.clear();
     this.liveness.stop();
-    const closedErr = new GatewayError('CLOSED', 'session closed');
-    for (const w of this.waiters.values()) w.reject(info.error ?? closedErr);
-    this.waiters.clear();
     await this.releaseResources();
     this.group?.close();
     if (info.reason === 'error' && info.error) this.delivered.fail(info.error);
@@ -532,6 +353,11 @@ export abstract class SessionBase implements Session, DataHost {
     this.deps.gone(this);
     this.closeInfo?.(info);
   }
+
+  /** A member stopped answering (no acknowledgements, no heartbeats). */
+  protected abstract memberOffline(key: string, why: string): void;
+  /** The heartbeat period passed: `offline` members went silent; `send` a HEARTBEAT or not. */
+  protected abstract heartbeatTick(offline: string[], send: boolean): Promise<void>;
 
   /** Role hook: unsubscribe channels and the like (errors are logged, never thrown). */
   protected async releaseResources(): Promise<void> {}

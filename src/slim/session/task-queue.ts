@@ -9,10 +9,6 @@ export class TaskQueue<T> {
   private current: T | undefined;
   private closed = false;
 
-  get busy(): boolean {
-    return this.current !== undefined;
-  }
-
   get length(): number {
     return this.waiting.length;
   }

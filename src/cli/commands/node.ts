@@ -1,0 +1,64 @@
+// `slim-gateway node [--listen HOST:PORT]`: a standalone SLIM node (the embedded node of
+// src/slim/node served on its own), for development, tests and small deployments. Logs JSON lines
+// (pino) to stdout; shuts down cleanly on SIGINT/SIGTERM (exit code 0).
+import { pino } from 'pino';
+import type { CliCommand } from '../command.js';
+import { UsageError, parseFlags } from '../command.js';
+import { REDACT_PATHS } from '../../util/log.js';
+import { describeError } from '../../util/errors.js';
+import { SlimNode, parseListen } from '../../slim/node/index.js';
+
+const DEFAULT_LISTEN = '127.0.0.1:46357';
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const command: CliCommand = {
+  summary: 'run a standalone SLIM node',
+  usage: `usage: slim-gateway node [--listen HOST:PORT] [--log-level LEVEL]
+
+Runs a SLIM data-plane node, wire-compatible with the reference (agntcy/slim v2):
+SLIM apps and gateways connect to it with http://HOST:PORT.
+
+options:
+  --listen HOST:PORT   address to listen on (default ${DEFAULT_LISTEN}; port 0 picks a free port)
+  --log-level LEVEL    ${LEVELS.join(', ')} (default info)
+  --help               show this help
+
+Logs are JSON lines on stdout. SIGINT or SIGTERM closes every link and exits with code 0.`,
+
+  async run(argv: string[]): Promise<number> {
+    const { flags, positional } = parseFlags(argv, { listen: 'string', 'log-level': 'string' });
+    if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    const listen = typeof flags['listen'] === 'string' ? flags['listen'] : DEFAULT_LISTEN;
+    const level = typeof flags['log-level'] === 'string' ? flags['log-level'] : 'info';
+    if (!LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+    try {
+      parseListen(listen);
+    } catch (err) {
+      throw new UsageError(describeError(err));
+    }
+    const logger = pino({ level, redact: REDACT_PATHS });
+    let node: SlimNode;
+    try {
+      node = await SlimNode.create({ listen, logger });
+    } catch (err) {
+      logger.fatal({ listen }, `cannot start the SLIM node: ${describeError(err)}`);
+      return 1;
+    }
+    logger.info({ endpoint: node.endpoint }, `SLIM node listening on ${node.endpoint}`);
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          logger.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        void node.close().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return 0;
+  },
+};
