@@ -27,7 +27,7 @@ import { startEdge } from '../support/mcp/http-edge.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { referenceMcpServer } from '../support/reference-mcp.js';
 import { groupChannels, names, startSlimFabric } from '../support/slim-group.js';
-import type { TapLink } from '../support/slim-group.js';
+import type { TapLink } from '../support/tap-link.js';
 import { until } from '../support/until.js';
 
 const ALPHA = 'org/ns/alpha';
@@ -155,16 +155,16 @@ test('MCP group route over real SLIM with a reference member', { timeout: 240_00
   });
 
   await t.test('a member removed from the group cannot decrypt what the group sends next', async () => {
-    tap.recording = true;
+    let mark = tap.toNode.length;
     await client.listTools(); // group traffic while alpha is a member
-    const before = groupFrames(tap.published);
-    tap.published.length = 0;
+    const before = groupFrames(tap.toNode.slice(mark));
     await ingress.setMembers!(names(EVERYTHING, WEATHER));
+    mark = tap.toNode.length;
     assert.ok(!multicast.members().some((m) => m.app === 'alpha'));
     const list = await client.listTools(); // group traffic after alpha was removed
     assert.ok(list.tools.some((x) => x.name === 'weather_get_forecast'));
     assert.ok(!list.tools.some((x) => x.name.startsWith('alpha_')));
-    const after = groupFrames(tap.published);
+    const after = groupFrames(tap.toNode.slice(mark));
     assert.ok(before.length > 0 && after.length > 0, 'group messages were captured');
     const groupId = Buffer.from(before[0]!.groupId).toString('hex');
     assert.ok(

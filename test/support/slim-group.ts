@@ -4,7 +4,7 @@
 // side is the gateway's own app with the route's multicast channel (one MLS group) and a unicast
 // channel per member, exactly what the composition root hands to the adapters.
 //
-// The gateway's link can be tapped (every frame it publishes is recorded), and a member's MLS
+// The gateway's link can be tapped (tap-link.ts records every frame it sends), and a member's MLS
 // client can keep its group state after the session erased it, so a test can show that a removed
 // member cannot decrypt what the group sends afterwards.
 import type { SharedSecretIdentity } from '../../src/slim/auth/index.js';
@@ -14,46 +14,11 @@ import type { SlimName } from '../../src/slim/dataplane/name.js';
 import { createMlsClient } from '../../src/slim/mls/index.js';
 import type { MlsClient, MlsGroup } from '../../src/slim/mls/index.js';
 import { SlimNode } from '../../src/slim/node/index.js';
-import { encodeMessage } from '../../src/slim/proto/index.js';
-import type { Message } from '../../src/slim/proto/index.js';
 import { createChannel, createMulticastChannel, createRpcServer } from '../../src/slim/rpc/index.js';
 import type { MulticastClient, RpcClient, ServiceDefinition } from '../../src/slim/rpc/index.js';
 import type { SlimApp } from '../../src/slim/session/index.js';
 import { makeApp } from './session-apps.js';
-
-/** A Link that records every frame it publishes (encoded), for ciphertext checks. */
-export class TapLink implements Link {
-  readonly published: Uint8Array[] = [];
-  recording = false;
-  constructor(private readonly inner: Link) {
-    inner.onmessage = (m) => this.onmessage?.(m);
-    inner.onstatechange = (s, e) => this.onstatechange?.(s, e);
-  }
-  onmessage: Link['onmessage'];
-  onstatechange: Link['onstatechange'];
-  get state() {
-    return this.inner.state;
-  }
-  start(signal?: AbortSignal) {
-    return this.inner.start(signal);
-  }
-  publish(msg: Message, signal?: AbortSignal) {
-    if (this.recording) this.published.push(encodeMessage(msg));
-    return this.inner.publish(msg, signal);
-  }
-  subscribe(...a: Parameters<Link['subscribe']>) {
-    return this.inner.subscribe(...a);
-  }
-  unsubscribe(...a: Parameters<Link['unsubscribe']>) {
-    return this.inner.unsubscribe(...a);
-  }
-  close() {
-    return this.inner.close();
-  }
-  closed() {
-    return this.inner.closed();
-  }
-}
+import { TapLink } from './tap-link.js';
 
 /** An MLS client whose joined groups stay readable after the session layer closes them. */
 export function keepingMls(kept: MlsGroup[]): (identity: SharedSecretIdentity) => Promise<MlsClient> {
