@@ -91,6 +91,7 @@ export class GroupMembers {
     );
     this.up = o.metrics?.gauge('slim_gateway_group_members', 'Members of a group route, by state');
     this.up?.collect(() => {
+      if (this.closing.signal.aborted) return; // a restarted route's new instance reports
       for (const state of ['up', 'down', 'unknown'] as const)
         this.up!.set({ ...labels, state }, this.list.filter((m) => m.health === state).length);
     });

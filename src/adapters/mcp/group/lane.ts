@@ -80,10 +80,6 @@ export class GroupLane {
     if (this.states.get(m)?.status === 'ready') this.states.delete(m);
   }
 
-  dropMember(m: Member): void {
-    this.states.delete(m);
-  }
-
   /** Ends this session at one member (it is leaving the group), best effort. */
   async closeMember(m: Member): Promise<void> {
     if (this.stateless || !this.isReady(m)) return;

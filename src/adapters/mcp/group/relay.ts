@@ -54,11 +54,7 @@ export class GroupRelay implements McpRelay {
       Promise.all([...this.lanes.values()].map((l) => l.closeMember(m))).then(() => {}),
     );
     o.members.onChange((change) => {
-      if (change.kind === 'membership') {
-        for (const key of change.removed) this.catalog.forget(key);
-        for (const lane of this.lanes.values())
-          for (const m of [...lane.readyMembers()]) if (!o.members.all().includes(m)) lane.dropMember(m);
-      }
+      if (change.kind === 'membership') for (const key of change.removed) this.catalog.forget(key);
     });
   }
 
