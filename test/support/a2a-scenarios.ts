@@ -1,9 +1,12 @@
 // A2A scenarios run by @a2a-js/sdk clients (v1.0 JSON-RPC transport or the v0.3 compat one)
 // through the chain of test/support/a2a-chain.ts. Each asserts what a user of the SDK notices.
 import assert from 'node:assert/strict';
-import { Role, TaskState } from '@a2a-js/sdk';
+import { fromJson } from '@bufbuild/protobuf';
+import { AgentCard as SdkAgentCard, Role, TaskState } from '@a2a-js/sdk';
 import type { Message, SendMessageRequest, StreamResponse, Task } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
+import { AgentCardSchema } from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
+import { SLIMRPC_BINDING } from '../../src/adapters/a2a/index.js';
 import type { Chain } from './a2a-chain.js';
 import { untilAborted } from './a2a-chain.js';
 
@@ -204,4 +207,38 @@ export async function taskNotFound(client: Client): Promise<void> {
       return true;
     },
   );
+}
+
+export type CardJson = Record<string, unknown> & { supportedInterfaces?: Record<string, string>[] };
+
+export async function fetchCard(
+  chain: Chain,
+  path = '/.well-known/agent-card.json',
+  headers: Record<string, string> = {},
+): Promise<CardJson> {
+  const res = await fetch(`${chain.url}${path}`, { headers });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+  return (await res.json()) as CardJson;
+}
+
+/**
+ * The v1.0 card at the route (A2A-Version: 1.0): valid for the specification's message and the
+ * SDK, JSON-RPC 1.0 and 0.3 at the route, then the SLIMRPC interfaces of the target, and nothing
+ * of the agent's own address.
+ */
+export async function localCardV1(chain: Chain): Promise<CardJson> {
+  const json = await fetchCard(chain, '/.well-known/agent-card.json', { 'A2A-Version': '1.0' });
+  fromJson(AgentCardSchema, json as never);
+  const sdk = SdkAgentCard.fromJSON(json);
+  assert.equal(sdk.name, 'Planner');
+  assert.ok(sdk.skills.length > 0);
+  assert.deepEqual(json.supportedInterfaces, [
+    { url: chain.url, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+    { url: chain.url, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+    { url: 'slim://acme/demo/planner', protocolBinding: SLIMRPC_BINDING, protocolVersion: '1.0' },
+    { url: 'slim://acme/demo/planner', protocolBinding: SLIMRPC_BINDING, protocolVersion: '0.3' },
+  ]);
+  assert.ok(!JSON.stringify(json).includes(chain.agent.url), "the agent's own address does not leak");
+  return json;
 }
