@@ -1,5 +1,7 @@
 // A2A scenarios run by @a2a-js/sdk clients (v1.0 JSON-RPC transport or the v0.3 compat one)
-// through the chain of test/support/a2a-chain.ts. Each asserts what a user of the SDK notices.
+// through a local A2A route to the example planner agent: the in-process chain of
+// test/support/a2a-chain.ts (in-memory SLIMRPC or the real stack), or gateway processes. Each
+// asserts what a user of the SDK notices.
 import assert from 'node:assert/strict';
 import { fromJson } from '@bufbuild/protobuf';
 import { AgentCard as SdkAgentCard, Role, TaskState } from '@a2a-js/sdk';
@@ -7,8 +9,16 @@ import type { Message, SendMessageRequest, StreamResponse, Task } from '@a2a-js/
 import type { Client } from '@a2a-js/sdk/client';
 import { AgentCardSchema } from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
 import { SLIMRPC_BINDING } from '../../src/adapters/a2a/index.js';
-import type { Chain } from './a2a-chain.js';
+import type { Pacing } from './a2a-chain.js';
 import { untilAborted } from './a2a-chain.js';
+
+/** What a scenario needs: the route, the agent behind it, and a hook pacing that agent's events. */
+export interface Route {
+  /** The local route URL (no trailing slash). */
+  readonly url: string;
+  readonly agent: { readonly url: string };
+  pacing: Pacing;
+}
 
 export function userMessage(text: string): Message {
   return {
@@ -57,7 +67,7 @@ export async function taskAnswer(client: Client): Promise<void> {
  * Streams a plan in lockstep: the agent may publish event k only after the client has received
  * event k-1, so the stream can only complete if every event is relayed as it is produced.
  */
-export async function streamInOrder(chain: Chain, client: Client, steps = 6): Promise<StreamResponse[]> {
+export async function streamInOrder(chain: Route, client: Client, steps = 6): Promise<StreamResponse[]> {
   let seen = 0;
   const wake = new Set<() => void>();
   chain.pacing = async (_task, index, signal) => {
@@ -98,7 +108,7 @@ export async function streamInOrder(chain: Chain, client: Client, steps = 6): Pr
 }
 
 /** Starts a task the agent holds open (until cancelled); returns its id. */
-export async function runningTask(chain: Chain, client: Client): Promise<string> {
+export async function runningTask(chain: Route, client: Client): Promise<string> {
   chain.pacing = (_task, index, signal) => (index >= 2 ? untilAborted(signal) : Promise.resolve());
   const result = await client.sendMessage(send('plan a long journey in 4 steps', true));
   assert.ok('status' in result, 'a task');
@@ -107,7 +117,7 @@ export async function runningTask(chain: Chain, client: Client): Promise<string>
 
 /** GetTask, (ListTasks), SubscribeToTask, push configs, then CancelTask on a running task. */
 export async function runningTaskOperations(
-  chain: Chain,
+  chain: Route,
   client: Client,
   opts: { listTasks: boolean },
 ): Promise<void> {
@@ -192,7 +202,7 @@ export async function pushConfigs(client: Client, taskId: string): Promise<void>
   assert.equal(after.configs.length, 0);
 }
 
-export async function extendedCard(chain: Chain, client: Client): Promise<void> {
+export async function extendedCard(chain: Route, client: Client): Promise<void> {
   const card = await client.getAgentCard();
   assert.match(card.description, /\(extended card\)$/);
   assert.ok(card.supportedInterfaces.every((i) => i.url === chain.url || i.url.startsWith('slim://')));
@@ -212,7 +222,7 @@ export async function taskNotFound(client: Client): Promise<void> {
 export type CardJson = Record<string, unknown> & { supportedInterfaces?: Record<string, string>[] };
 
 export async function fetchCard(
-  chain: Chain,
+  chain: Route,
   path = '/.well-known/agent-card.json',
   headers: Record<string, string> = {},
 ): Promise<CardJson> {
@@ -227,7 +237,7 @@ export async function fetchCard(
  * SDK, JSON-RPC 1.0 and 0.3 at the route, then the SLIMRPC interfaces of the target, and nothing
  * of the agent's own address.
  */
-export async function localCardV1(chain: Chain): Promise<CardJson> {
+export async function localCardV1(chain: Route): Promise<CardJson> {
   const json = await fetchCard(chain, '/.well-known/agent-card.json', { 'A2A-Version': '1.0' });
   fromJson(AgentCardSchema, json as never);
   const sdk = SdkAgentCard.fromJSON(json);
