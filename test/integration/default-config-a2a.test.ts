@@ -36,9 +36,11 @@ test(
       'A2A route banner',
     );
     // The agent is spawned with the gateway: wait until the service is up (readiness covers it).
-    for (let i = 0; i < 300 && (await fetch(`${gw.url}/readyz`)).status !== 200; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    assert.equal((await fetch(`${gw.url}/readyz`)).status, 200, 'the gateway becomes ready');
+    await until(
+      async () => (await fetch(`${gw.url}/readyz`)).status === 200,
+      'the gateway to be ready',
+      60_000,
+    );
 
     const lines: string[] = [];
     await runExampleClient(route, (l) => lines.push(l));
