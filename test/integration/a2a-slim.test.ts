@@ -12,6 +12,7 @@ import { startChain } from '../support/a2a-chain.js';
 import { slimTransport } from '../support/a2a-transport.js';
 import type { Chain } from '../support/a2a-chain.js';
 import * as s from '../support/a2a-scenarios.js';
+import { until } from '../support/until.js';
 
 /** Hang guard only (never a timing assertion). */
 const T = { timeout: 120_000 };
@@ -79,6 +80,38 @@ describe('A2A over real SLIM (our node, MLS on), @a2a-js/sdk client and agent', 
     );
     test('an unknown task is TaskNotFoundError (-32001)', T, () => s.taskNotFound(client));
   });
+
+  test(
+    'a subscriber that goes away: the route lets go at once, the remote stream ends with the task',
+    T,
+    async () => {
+      const count = (side: string) =>
+        Number(
+          new RegExp(
+            `slim_gateway_a2a_${side}_call_duration_seconds_count\\{method="SubscribeToTask",[^}]*\\} (\\d+)`,
+          ).exec(chain.metrics.render())?.[1] ?? 0,
+        );
+      const [ingressBefore, egressBefore] = [count('ingress'), count('egress')];
+      const client = await new ClientFactory().createFromUrl(`${chain.url}/`);
+      const id = await s.runningTask(chain, client);
+      const abort = new AbortController();
+      const res = await fetch(chain.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SubscribeToTask', params: { id } }),
+        signal: abort.signal,
+      });
+      const reader = res.body!.getReader();
+      assert.equal((await reader.read()).done, false, 'the first event');
+      abort.abort();
+      await until(() => count('ingress') === ingressBefore + 1, 'the route to end the call');
+      // SLIMRPC has no cancel frame (spec/slimrpc-a2a-mcp.md §1.8): the serving side learns nothing,
+      // and its stream from the agent ends when the task does.
+      await client.cancelTask({ tenant: '', id, metadata: undefined });
+      chain.pacing = () => Promise.resolve();
+      await until(() => count('egress') === egressBefore + 1, 'the remote stream to end with the task');
+    },
+  );
 
   test('every call crossed our node, and the node saw only ciphertext', () => {
     const frames = chain.transport.frames!();

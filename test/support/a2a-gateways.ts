@@ -18,6 +18,10 @@ import type { ReferencePeer } from './reference.js';
 import { until } from './until.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'slim-gateway');
+const live = new Set<Child>();
+process.on('exit', () => {
+  for (const child of live) child.kill();
+});
 export const GATEWAY_SECRET = 'two-gateways-test-secret-0123456789abcdef';
 
 export interface GatewayProcess {
@@ -40,7 +44,9 @@ export async function startGatewayProcess(
     SLIM_GATEWAY_LOG_FORMAT: 'json',
     ...env,
   });
+  live.add(child);
   const stop = async () => {
+    live.delete(child);
     if (child.proc.exitCode === null && child.proc.signalCode === null) {
       child.proc.kill('SIGTERM');
       await child.exit(30_000).catch(() => child.kill());
