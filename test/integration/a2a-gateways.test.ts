@@ -12,6 +12,7 @@ import { runExampleClient } from '../../examples/agents/client.js';
 import { startTwoGateways } from '../support/a2a-gateways.js';
 import type { TwoGateways } from '../support/a2a-gateways.js';
 import * as s from '../support/a2a-scenarios.js';
+import { until } from '../support/until.js';
 
 /** Hang guard only (never a timing assertion). */
 const T = { timeout: 120_000 };
@@ -167,6 +168,26 @@ describe('two gateways through the server side embedded node, MLS on', () => {
       assert.match(r.error!.message, /acme\/demo\/nobody/);
       assert.equal(card.status, 503);
       assert.match(((await card.json()) as { error: string }).error, /acme\/demo\/nobody/);
+    });
+
+    test('the server side restarting (node and all): the route recovers by itself', T, async () => {
+      await gw.restartServer();
+      // Calls may fail while the client side finds its session gone; each failure is a JSON-RPC
+      // error, and the route answers again without the client side restarting.
+      const errors: string[] = [];
+      await until(
+        async () => {
+          const r = await rpc(gw.url, call('SendMessage', hello('back?')));
+          if (r.error) errors.push(`${r.error.code} ${r.error.message}`);
+          return r.result !== undefined;
+        },
+        'the route to answer again',
+        90_000,
+      );
+      assert.ok(
+        errors.every((e) => e.startsWith('-32603 ')),
+        errors.join('\n'),
+      );
     });
 
     test('after all that, both gateways are up and the route answers', T, async () => {

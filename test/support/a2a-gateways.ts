@@ -71,12 +71,15 @@ export type NodeChoice = 'ours' | 'reference';
 
 export interface TwoGateways extends Route {
   readonly agent: PlannerAgent;
+  /** The server side (a new process after restartServer()). */
   readonly server: GatewayProcess;
   readonly client: GatewayProcess;
   /** Stops the agent (its port stays known), so calls find it down. */
   stopAgent(): Promise<void>;
   /** Starts the agent again on the same port. */
   startAgent(): Promise<void>;
+  /** Kills the server side (SIGKILL: its embedded node goes too) and starts it again. */
+  restartServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,13 +120,14 @@ export async function startTwoGateways(options: TwoGatewaysOptions = {}): Promis
         client: `node: http://127.0.0.1:${port}`,
       };
     }
-    const server = await startGatewayProcess(`
+    const serverYaml = `
 slim: { ${nodeYaml.server}, name: acme/demo/server-gateway, sharedSecret: ${GATEWAY_SECRET}, mls: true }
 http: { listen: 127.0.0.1:0 }
 services:
   - name: acme/demo/planner
     a2a: { url: ${agent.url} }
-`);
+`;
+    let server = await startGatewayProcess(serverYaml);
     closers.push(() => server.stop());
     const client = await startGatewayProcess(`
 slim: { ${nodeYaml.client}, name: acme/demo/client-gateway, sharedSecret: ${GATEWAY_SECRET}, mls: true }
@@ -139,7 +143,9 @@ ${options.extraRoutes ?? ''}
       30_000,
     );
     const pair = {
-      server,
+      get server() {
+        return server;
+      },
       client,
       url: `${client.url}/a2a/planner`,
       get agent() {
@@ -154,6 +160,12 @@ ${options.extraRoutes ?? ''}
       stopAgent: () => agent.close(),
       startAgent: async () => {
         agent = await startPlannerAgent(agentOptions);
+      },
+      restartServer: async () => {
+        server.child.kill();
+        await server.child.exit();
+        await server.stop();
+        server = await startGatewayProcess(serverYaml);
       },
       close,
     };
