@@ -8,12 +8,12 @@
 //     UNIMPLEMENTED, which the route's supervisor reports on /readyz.
 import { createA2aIngress, createA2aService } from '../adapters/a2a/index.js';
 import { createMcpIngress, createMcpService } from '../adapters/mcp/index.js';
-import type { BackendSpec } from '../adapters/mcp/index.js';
+import type { BackendSpec, McpIngress, McpService } from '../adapters/mcp/index.js';
 import type { McpBackendConfig } from '../config/types.js';
 import type { SlimName } from '../slim/dataplane/index.js';
 import type { RpcClient } from '../slim/rpc/index.js';
 import { GatewayError } from '../util/errors.js';
-import type { A2aAdapter, IngressOptions, McpAdapter } from './deps.js';
+import type { A2aAdapter, IngressOptions, McpAdapter, McpServiceOptions } from './deps.js';
 
 function singleTarget(o: IngressOptions, protocol: string): { target: SlimName; client: RpcClient } {
   if (Array.isArray(o.target))
@@ -27,24 +27,33 @@ export function mcpBackendSpec(b: McpBackendConfig): BackendSpec {
     : { kind: 'http', url: b.url, headers: { ...b.headers } };
 }
 
+/** The MCP ingress of a route (the adapter's own type: tests read its session count). */
+export function mcpIngressFor(o: IngressOptions): McpIngress {
+  return createMcpIngress({
+    ...singleTarget(o, 'MCP'),
+    route: o.route,
+    logger: o.logger,
+    metrics: o.metrics,
+    maxBodyBytes: o.maxBodyBytes,
+    timeouts: { requestTimeoutMs: o.timeoutMs },
+  });
+}
+
+/** The MCP egress of a service (the adapter's own type). */
+export function mcpServiceFor(o: McpServiceOptions): McpService {
+  return createMcpService({
+    name: o.name,
+    backend: mcpBackendSpec(o.backend),
+    logger: o.logger,
+    metrics: o.metrics,
+  });
+}
+
 export function realMcpAdapter(): McpAdapter {
   return {
-    createIngress: (o) =>
-      createMcpIngress({
-        ...singleTarget(o, 'MCP'),
-        route: o.route,
-        logger: o.logger,
-        metrics: o.metrics,
-        maxBodyBytes: o.maxBodyBytes,
-        timeouts: { requestTimeoutMs: o.timeoutMs },
-      }),
+    createIngress: mcpIngressFor,
     createService: (o) => {
-      const s = createMcpService({
-        name: o.name,
-        backend: mcpBackendSpec(o.backend),
-        logger: o.logger,
-        metrics: o.metrics,
-      });
+      const s = mcpServiceFor(o);
       return { service: s.service, close: () => s.close() };
     },
   };
