@@ -317,15 +317,18 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     const log = this.log;
     const bound = graceMs + 5_000;
     log.info({ graceMs }, 'shutting down');
-    // Stop accepting and drain: HTTP calls into routes, and SLIMRPC calls into services.
-    await Promise.all([
-      this.edge ? closeWithin('http', () => this.edge!.close(graceMs), bound, log) : undefined,
-      ...[...this.services.values()].map(({ sup }) =>
-        closeWithin(sup.label, () => sup.close(graceMs), bound, log),
-      ),
-    ]);
+    // Stop accepting and drain HTTP calls into routes; then close the routes, which end their MCP
+    // sessions at the services (a service of this same gateway is still up to hear it: closed
+    // first, it would leave each route waiting for an answer that cannot come); then drain the
+    // SLIMRPC calls into services until the same deadline.
+    const deadline = Date.now() + graceMs;
+    if (this.edge) await closeWithin('http', () => this.edge!.close(graceMs), bound, log);
     await Promise.all(
       [...this.routes.values()].map(({ sup }) => closeWithin(sup.label, () => sup.close(0), 5_000, log)),
+    );
+    const rest = Math.max(0, deadline - Date.now());
+    await Promise.all(
+      [...this.services.values()].map(({ sup }) => closeWithin(sup.label, () => sup.close(rest), bound, log)),
     );
     if (this.app) await closeWithin('app', () => this.app!.close(), 5_000, log);
     if (this.link) await closeWithin('link', () => this.link!.close(), 5_000, log);
