@@ -13,7 +13,7 @@ import { memoryDeps } from '../../src/gateway/memory-deps.js';
 import { silentLogger } from '../../src/util/log.js';
 import { SECRET, configFrom } from '../support/config.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { realA2a, realMcp } from '../support/real-adapters.js';
+import { realA2aAdapter, realMcpAdapter } from '../../src/gateway/real-adapters.js';
 import { until } from '../support/until.js';
 
 const NODE = JSON.stringify(process.execPath);
@@ -33,7 +33,7 @@ routes:
 `;
 
 test('a reload changes a group route in place; clients see list_changed', { timeout: 120_000 }, async (t) => {
-  const deps = memoryDeps({ mcp: realMcp(), a2a: realA2a() });
+  const deps = memoryDeps({ mcp: realMcpAdapter(), a2a: realA2aAdapter() });
   const gw = await createGateway(configFrom(config(['acme/demo/alpha', 'acme/demo/beta'], false)), deps, {
     logger: silentLogger,
   });

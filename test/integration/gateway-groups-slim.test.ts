@@ -16,7 +16,7 @@ import { createGateway } from '../../src/gateway.js';
 import { silentLogger } from '../../src/util/log.js';
 import { SECRET } from '../support/config.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { slimDeps } from '../support/slim-deps.js';
+import { realDeps } from '../../src/gateway/real-deps.js';
 import { until } from '../support/until.js';
 
 const q = JSON.stringify;
@@ -42,7 +42,7 @@ test(
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'gateway.yaml');
     writeFileSync(file, config(['acme/demo/alpha']));
-    const gw = await createGateway(loadConfigFile(file, {}), slimDeps(), { logger: silentLogger });
+    const gw = await createGateway(loadConfigFile(file, {}), realDeps(), { logger: silentLogger });
     t.after(() => gw.close(0));
     const watcher = watchConfigFile(file, {
       env: {},
