@@ -4,21 +4,23 @@
 //     A2A ingress's unary deadline.
 //   - A2A `headers:` of a service are added to every HTTP request to the agent (card included), by
 //     wrapping the fetch the agent client uses; the adapter has no option of its own for them.
-//   - Group routes (a member list) are not served by this build's ingresses: refused with
-//     UNIMPLEMENTED, which the route's supervisor reports on /readyz.
+//   - Group routes (a member list) pass the multicast client and the per-member unicast factory
+//     through unchanged: the adapters present the group as one endpoint.
 import { createA2aIngress, createA2aService } from '../adapters/a2a/index.js';
 import { createMcpIngress, createMcpService } from '../adapters/mcp/index.js';
 import type { BackendSpec, McpIngress, McpService } from '../adapters/mcp/index.js';
 import type { McpBackendConfig } from '../config/types.js';
 import type { SlimName } from '../slim/dataplane/index.js';
-import type { RpcClient } from '../slim/rpc/index.js';
-import { GatewayError } from '../util/errors.js';
+import type { MulticastClient, RpcClient } from '../slim/rpc/index.js';
 import type { A2aAdapter, IngressOptions, McpAdapter, McpServiceOptions } from './deps.js';
 
-function singleTarget(o: IngressOptions, protocol: string): { target: SlimName; client: RpcClient } {
-  if (Array.isArray(o.target))
-    throw new GatewayError('UNIMPLEMENTED', `${protocol} group routes are not available in this build`);
-  return { target: o.target as SlimName, client: o.client as RpcClient };
+type AdapterTarget =
+  | { target: SlimName; client: RpcClient }
+  | { target: SlimName[]; client: MulticastClient; memberClient: (name: SlimName) => RpcClient };
+
+function adapterTarget(o: IngressOptions): AdapterTarget {
+  if ('memberClient' in o) return { target: [...o.target], client: o.client, memberClient: o.memberClient };
+  return { target: o.target, client: o.client };
 }
 
 export function mcpBackendSpec(b: McpBackendConfig): BackendSpec {
@@ -30,7 +32,7 @@ export function mcpBackendSpec(b: McpBackendConfig): BackendSpec {
 /** The MCP ingress of a route (the adapter's own type: tests read its session count). */
 export function mcpIngressFor(o: IngressOptions): McpIngress {
   return createMcpIngress({
-    ...singleTarget(o, 'MCP'),
+    ...adapterTarget(o),
     route: o.route,
     logger: o.logger,
     metrics: o.metrics,
@@ -73,7 +75,7 @@ export function realA2aAdapter(): A2aAdapter {
   return {
     createIngress: (o) =>
       createA2aIngress({
-        ...singleTarget(o, 'A2A'),
+        ...adapterTarget(o),
         route: o.route,
         logger: o.logger,
         metrics: o.metrics,

@@ -10,7 +10,7 @@ import { realDeps, ROUTE_MAX_CONCURRENT_CALLS } from '../../src/gateway/real-dep
 import type { RealApp, RealNode } from '../../src/gateway/real-deps.js';
 import { fetchWithHeaders, realMcpAdapter } from '../../src/gateway/real-adapters.js';
 import { formatName, parseName } from '../../src/slim/dataplane/name.js';
-import { createChannel } from '../../src/slim/rpc/index.js';
+import { MemoryRpcNetwork, createChannel } from '../../src/slim/rpc/index.js';
 import { isGatewayError } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/log.js';
 import { MetricsRegistry } from '../../src/util/metrics.js';
@@ -107,20 +107,23 @@ test('with mls: true a service refuses plaintext sessions; with mls: false it se
   assert.ok(ROUTE_MAX_CONCURRENT_CALLS > 1000);
 });
 
-test('a group route is refused with UNIMPLEMENTED, naming the protocol', async () => {
-  const mcp = realMcpAdapter();
-  assert.throws(
-    () =>
-      mcp.createIngress({
-        ...ctx,
-        route: '/mcp/all',
-        timeoutMs: 1000,
-        maxBodyBytes: 1000,
-        target: [parseName('a/b/c'), parseName('a/b/d')],
-        client: {} as never,
-      }),
-    (err: unknown) => isGatewayError(err, 'UNIMPLEMENTED') && /MCP group routes/.test(String(err)),
-  );
+test('a group route reaches the adapters as a group (multicast client and per-member channels)', async () => {
+  const net = new MemoryRpcNetwork();
+  const members = [parseName('a/b/c'), parseName('a/b/d')];
+  const caller = parseName('a/b/gw');
+  const ingress = realMcpAdapter().createIngress({
+    ...ctx,
+    route: '/mcp/all',
+    timeoutMs: 1000,
+    maxBodyBytes: 1000,
+    target: members,
+    client: net.multicast(members, caller),
+    memberClient: (name) => net.client(name, caller),
+  });
+  const resolved = await ingress;
+  assert.equal(typeof resolved.handler, 'function');
+  assert.equal(typeof resolved.setMembers, 'function', 'group ingresses accept membership changes');
+  await resolved.close();
 });
 
 test("an A2A service's headers are added to each request; the request's own headers win", async (t) => {

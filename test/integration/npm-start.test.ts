@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { runExampleClient } from '../../examples/agents/client.js';
 import { logMatching, startRun, stop } from '../support/gateway-process.js';
 import { http } from '../support/http.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -80,6 +81,17 @@ test(
     const card = await http(`${url}/a2a/planner/.well-known/agent-card.json`);
     assert.equal(card.status, 200, card.text);
     assert.equal(card.json<{ name: string }>().name, 'Planner');
+    // The README's A2A example client (@a2a-js/sdk) at the A2A route: the card, a message, and a
+    // streamed plan, each call over SLIM to the spawned agent.
+    const lines: string[] = [];
+    await runExampleClient(`${url}/a2a/planner`, (l) => lines.push(l));
+    assert.match(
+      lines[0]!,
+      /^agent: Planner \(JSONRPC http:\/\/127\.0\.0\.1:\d+\/a2a\/planner, .*slim:\/\/acme\/demo\/planner/,
+    );
+    assert.equal(lines[1], 'message: You said: hello');
+    assert.equal(lines.filter((l) => l.startsWith('artifact plan: ')).length, 3);
+    assert.equal(lines.at(-1), 'status: completed Plan ready');
 
     assert.equal(await stop(child), 0);
     // Its children went with it: the agent's port is closed.

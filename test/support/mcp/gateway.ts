@@ -6,7 +6,7 @@ import { createMcpIngress, createMcpService } from '../../../src/adapters/mcp/in
 import type {
   BackendSpec,
   McpIngress,
-  McpIngressOptions,
+  McpIngressCommon,
   McpService,
 } from '../../../src/adapters/mcp/index.js';
 import { parseName } from '../../../src/slim/dataplane/name.js';
@@ -50,7 +50,7 @@ export interface McpTestGateway extends McpPair {
 
 export async function startGateway(
   backend: BackendSpec,
-  ingressOptions: Partial<McpIngressOptions> = {},
+  ingressOptions: Partial<McpIngressCommon> = {},
   serviceOptions: { maxSessions?: number; idleTimeoutMs?: number } = {},
 ): Promise<McpTestGateway> {
   const metrics = new MetricsRegistry();
