@@ -1,16 +1,26 @@
-// A2A through the adapter: an @a2a-js/sdk client calling the example agent through a local route,
-// the A2A SLIMRPC binding (in-memory SLIMRPC network: adapter cost only, no SLIM sessions) and
-// the A2A service, against the same client calling the agent directly, in the same run.
+// A2A benchmarks. Each runs an @a2a-js/sdk client against the example planner agent through a
+// local route and, in the same run, the same client calling the same agent directly:
+//   - a2a-adapter: route -> A2A SLIMRPC binding over the in-memory SLIMRPC network -> A2A service
+//     (the adapter's own cost: no sessions, no MLS);
+//   - a2a-slim: the same chain in one process over the real stack (our embedded node, SLIM
+//     sessions, MLS on);
+//   - a2a-two-gateways: two gateway processes (`slim-gateway run`, MLS on), the client side's
+//     route to the agent offered by the server side, through the server side's embedded node.
+// Figures: SendMessage round trip, and a streamed plan of 101 events (49 steps): time to the
+// first event and to the last.
 import { performance } from 'node:perf_hooks';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import type { Client } from '@a2a-js/sdk/client';
 import type { Bench, Measurement } from './harness.js';
 import { summarize } from './harness.js';
 import { startChain } from '../test/support/a2a-chain.js';
+import { startTwoGateways } from '../test/support/a2a-gateways.js';
 import { send } from '../test/support/a2a-scenarios.js';
 
+const STREAM_STEPS = 49; // 2 * 49 + 3 = 101 events
+
 async function timeCalls(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 20; i++) await fn(); // warm-up
+  for (let i = 0; i < Math.min(20, n); i++) await fn(); // warm-up
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
@@ -22,6 +32,74 @@ async function timeCalls(n: number, fn: () => Promise<unknown>): Promise<number[
 
 async function drain(client: Client, text: string): Promise<void> {
   for await (const _ of client.sendMessageStream(send(text))) void _;
+}
+
+/** One stream: ms to its first event and to its last; checks the event count. */
+async function timeStream(client: Client): Promise<{ first: number; last: number }> {
+  const t = performance.now();
+  let first = 0;
+  let n = 0;
+  for await (const _ of client.sendMessageStream(send(`plan a long trip in ${STREAM_STEPS} steps`))) {
+    void _;
+    if (n++ === 0) first = performance.now() - t;
+  }
+  if (n !== 2 * STREAM_STEPS + 3) throw new Error(`expected ${2 * STREAM_STEPS + 3} events, got ${n}`);
+  return { first, last: performance.now() - t };
+}
+
+async function timeStreams(n: number, client: Client): Promise<{ first: number[]; last: number[] }> {
+  for (let i = 0; i < 3; i++) await timeStream(client); // warm-up
+  const first: number[] = [];
+  const last: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await timeStream(client);
+    first.push(r.first);
+    last.push(r.last);
+  }
+  return { first, last };
+}
+
+function pair(name: string, ours: number[], direct: number[]): Measurement[] {
+  const o = summarize(ours);
+  const d = summarize(direct);
+  const m = (p: 'p50' | 'p99'): Measurement => ({
+    name: `${name} ${p}`,
+    unit: 'ms',
+    ours: o[p],
+    peer: d[p],
+    peerLabel: 'direct',
+    better: 'lower',
+  });
+  return [m('p50'), m('p99')];
+}
+
+/** Routed against direct, interleaved in blocks so machine noise hits both alike. */
+async function compare(
+  routed: Client,
+  direct: Client,
+  unaryCalls: number,
+  streams: number,
+): Promise<Measurement[]> {
+  const unary = { ours: [] as number[], direct: [] as number[] };
+  const first = { ours: [] as number[], direct: [] as number[] };
+  const last = { ours: [] as number[], direct: [] as number[] };
+  const blocks = 4;
+  for (let b = 0; b < blocks; b++) {
+    unary.ours.push(...(await timeCalls(unaryCalls / blocks, () => routed.sendMessage(send('hello')))));
+    unary.direct.push(...(await timeCalls(unaryCalls / blocks, () => direct.sendMessage(send('hello')))));
+    const so = await timeStreams(streams / blocks, routed);
+    const sd = await timeStreams(streams / blocks, direct);
+    first.ours.push(...so.first);
+    last.ours.push(...so.last);
+    first.direct.push(...sd.first);
+    last.direct.push(...sd.last);
+  }
+  const events = 2 * STREAM_STEPS + 3;
+  return [
+    ...pair('SendMessage (message answer)', unary.ours, unary.direct),
+    ...pair(`SendStreamingMessage ${events} events, first event`, first.ours, first.direct),
+    ...pair(`SendStreamingMessage ${events} events, last event`, last.ours, last.direct),
+  ];
 }
 
 export const benches: Bench[] = [
@@ -37,28 +115,43 @@ export const benches: Bench[] = [
           ['SendMessage (message answer)', (c: Client) => c.sendMessage(send('hello'))],
           ['SendStreamingMessage, 10-step plan (23 events)', (c: Client) => drain(c, 'plan x in 10 steps')],
         ] as const) {
-          const ours = summarize(await timeCalls(200, () => fn(routed)));
-          const peer = summarize(await timeCalls(200, () => fn(direct)));
-          out.push({
-            name: `${label} p50`,
-            unit: 'ms',
-            ours: ours.p50,
-            peer: peer.p50,
-            peerLabel: 'direct',
-            better: 'lower',
-          });
-          out.push({
-            name: `${label} p99`,
-            unit: 'ms',
-            ours: ours.p99,
-            peer: peer.p99,
-            peerLabel: 'direct',
-            better: 'lower',
-          });
+          out.push(
+            ...pair(label, await timeCalls(200, () => fn(routed)), await timeCalls(200, () => fn(direct))),
+          );
         }
         return out;
       } finally {
         await chain.close();
+      }
+    },
+  },
+  {
+    name: 'a2a-slim',
+    async run(): Promise<Measurement[]> {
+      const chain = await startChain({
+        transport: 'slim',
+        agent: { extendedCard: false },
+        serviceCardTtlMs: 30_000,
+      });
+      try {
+        const direct = await new ClientFactory().createFromUrl(`${chain.agent.url}/`);
+        const routed = await new ClientFactory().createFromUrl(`${chain.url}/`);
+        return await compare(routed, direct, 200, 40);
+      } finally {
+        await chain.close();
+      }
+    },
+  },
+  {
+    name: 'a2a-two-gateways',
+    async run(): Promise<Measurement[]> {
+      const gw = await startTwoGateways();
+      try {
+        const direct = await new ClientFactory().createFromUrl(`${gw.agent.url}/`);
+        const routed = await new ClientFactory().createFromUrl(`${gw.url}/`);
+        return await compare(routed, direct, 200, 40);
+      } finally {
+        await gw.close();
       }
     },
   },

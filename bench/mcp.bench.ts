@@ -1,95 +1,212 @@
-// MCP through the gateway pair against the same call made directly, measured in the same run.
-// For now the two gateways are joined by the in-memory SLIMRPC network, so the figures are the
-// adapters' own cost (HTTP ingress, JSON relaying, egress backend connection); over real SLIM the
-// same bench will add the SLIM hops.
-import { join } from 'node:path';
+// MCP `tools/call` through two gateways over SLIM against the same call made directly, in the same
+// run (BENCHMARKS.md, "MCP through two gateways"). Laid out as in production, one process each:
+// the MCP server (the SDK test server on Streamable HTTP), the server-side gateway (our embedded
+// SLIM node and the service), the client-side gateway (the route); the MCP SDK v1 clients run in
+// this process. `echo` with small arguments and a small result; p50/p99 and calls per second with
+// 1 client and with 32 clients (one MCP session each, calls back to back), direct and via the
+// gateways measured in alternating rounds. MLS on, and off to show what it costs. Then memory of
+// both gateways, idle and with 1,000 open MCP sessions (SDK clients, each with its GET stream).
+// The in-memory pair (adapters only, in this process) shows the adapters' share.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { REPO_ROOT } from '../test/support/paths.js';
-import { startGateway, testStdioBackend } from '../test/support/mcp/gateway.js';
+import { startGateway } from '../test/support/mcp/gateway.js';
 import { startTestHttpServer } from '../test/support/mcp/test-server.js';
 import type { Bench, Measurement } from './harness.js';
 import { summarize } from './harness.js';
+import { startDeployment } from './support/processes.js';
+import type { Memory, Proc } from './support/processes.js';
 
-const WARMUP = 30;
-const CALLS = 300;
-const BIG_CALLS = 30;
+// The SDK's Streamable HTTP client hands its long-lived AbortSignal to every fetch, and undici keeps
+// a listener on it per request until GC: harmless here, but Node warns per call past 1,500.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'MaxListenersExceededWarning') console.error(w);
+});
 
-async function time(
-  client: Client,
-  name: string,
-  args: Record<string, unknown>,
+/** Each (path, concurrency) runs ROUNDS rounds of RUN_MS, alternating direct and via. */
+const RUN_MS = Number(process.env['MCP_BENCH_MS'] ?? 5000);
+const ROUNDS = 2;
+const WARMUP = 50;
+const SESSIONS = Number(process.env['MCP_BENCH_SESSIONS'] ?? 1000);
+
+async function connect(url: string): Promise<Client> {
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+const echo = (c: Client) => c.callTool({ name: 'echo', arguments: { text: 'hello' } });
+
+interface Sample {
+  latencies: number[];
+  ms: number;
+}
+
+/** Every client calls back to back for RUN_MS; the latency of each call and the elapsed time. */
+async function round(clients: Client[]): Promise<Sample> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const until = start + RUN_MS;
+  await Promise.all(
+    clients.map(async (c) => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        await echo(c);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, ms: performance.now() - start };
+}
+
+function merge(samples: Sample[]): { p50: number; p99: number; perSecond: number } {
+  const all = samples.flatMap((s) => s.latencies);
+  const ms = samples.reduce((n, s) => n + s.ms, 0);
+  const { p50, p99 } = summarize(all);
+  return { p50, p99, perSecond: (all.length / ms) * 1000 };
+}
+
+async function compare(
+  directUrl: string,
+  viaUrl: string,
   n: number,
-): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await client.callTool({ name, arguments: args });
-    out.push(performance.now() - t0);
+  label: string,
+  gateways: Record<string, Proc> = {},
+): Promise<Measurement[]> {
+  const direct = await Promise.all(Array.from({ length: n }, () => connect(directUrl)));
+  const via = await Promise.all(Array.from({ length: n }, () => connect(viaUrl)));
+  try {
+    for (const c of [...direct, ...via]) for (let i = 0; i < WARMUP / n + 1; i++) await echo(c);
+    const d: Sample[] = [];
+    const v: Sample[] = [];
+    const cpu: Record<string, number> = {};
+    for (let r = 0; r < ROUNDS; r++) {
+      d.push(await round(direct));
+      const before = Object.fromEntries(Object.entries(gateways).map(([k, p]) => [k, p.cpuMs()]));
+      v.push(await round(via));
+      for (const [k, p] of Object.entries(gateways)) cpu[k] = (cpu[k] ?? 0) + p.cpuMs() - before[k]!;
+    }
+    const viaCalls = v.reduce((c, s) => c + s.latencies.length, 0);
+    const cpuPerCall: Measurement[] = Object.entries(cpu).map(([k, ms]) => ({
+      name: `${label}, ${n} client(s), ${k} CPU per call`,
+      unit: 'ms',
+      ours: ms / viaCalls,
+      better: 'lower',
+    }));
+    const dm = merge(d);
+    const vm = merge(v);
+    const added = `added p50 ${(vm.p50 - dm.p50).toFixed(3)} ms`;
+    const peer = { peerLabel: 'direct', notes: added };
+    return [
+      {
+        name: `${label}, ${n} client(s), p50`,
+        unit: 'ms',
+        ours: vm.p50,
+        peer: dm.p50,
+        better: 'lower',
+        ...peer,
+      },
+      {
+        name: `${label}, ${n} client(s), p99`,
+        unit: 'ms',
+        ours: vm.p99,
+        peer: dm.p99,
+        better: 'lower',
+        ...peer,
+      },
+      {
+        name: `${label}, ${n} client(s), calls/s`,
+        unit: 'calls/s',
+        ours: vm.perSecond,
+        peer: dm.perSecond,
+        better: 'higher',
+        ...peer,
+      },
+      ...cpuPerCall,
+    ];
+  } finally {
+    await Promise.all([...direct, ...via].map((c) => c.close()));
   }
-  return out;
 }
 
-async function measure(client: Client): Promise<{ echo: number[]; big: number[] }> {
-  await time(client, 'echo', { text: 'warm' }, WARMUP);
-  const echo = await time(client, 'echo', { text: 'hello' }, CALLS);
-  const big = await time(client, 'big', { bytes: 1_000_000 }, BIG_CALLS);
-  return { echo, big };
+function twoGateways(mls: boolean): Bench {
+  return {
+    name: `mcp tools/call through two gateways over SLIM (MLS ${mls ? 'on' : 'off'}) vs direct`,
+    async run() {
+      const dep = await startDeployment({ mls });
+      try {
+        const label = `MCP echo via 2 gateways, MLS ${mls ? 'on' : 'off'}`;
+        const procs = { 'client-side gateway': dep.clientGateway, 'server-side gateway': dep.serverGateway };
+        return [
+          ...(await compare(dep.directUrl, dep.routeUrl, 1, label, procs)),
+          ...(await compare(dep.directUrl, dep.routeUrl, 32, label, procs)),
+        ];
+      } finally {
+        await dep.stop();
+      }
+    },
+  };
 }
 
-function pair(label: string, ours: number[], direct: number[], peerLabel: string): Measurement[] {
-  const o = summarize(ours);
-  const d = summarize(direct);
+const MiB = 2 ** 20;
+function memory(label: string, m: Memory): Measurement[] {
   return [
-    { name: `${label} p50`, unit: 'ms', ours: o.p50, peer: d.p50, peerLabel, better: 'lower' },
-    { name: `${label} p99`, unit: 'ms', ours: o.p99, peer: d.p99, peerLabel, better: 'lower' },
+    { name: `${label} RSS`, unit: 'MiB', ours: m.rss / MiB, better: 'lower' },
+    { name: `${label} heap used`, unit: 'MiB', ours: m.heapUsed / MiB, better: 'lower' },
   ];
 }
 
 export const benches: Bench[] = [
+  twoGateways(true),
+  twoGateways(false),
   {
-    name: 'mcp tools/call via gateway pair (memory SLIMRPC) vs direct, HTTP server',
+    name: `mcp gateway memory, idle and with ${SESSIONS} open MCP sessions (MLS on)`,
     async run() {
-      const server = await startTestHttpServer();
-      const gw = await startGateway({ kind: 'http', url: server.url });
+      const dep = await startDeployment({ mls: true, maxSessions: SESSIONS + 100 });
+      const clients: Client[] = [];
       try {
-        const direct = new Client({ name: 'direct', version: '1' });
-        await direct.connect(new StreamableHTTPClientTransport(new URL(server.url)));
-        const via = new Client({ name: 'via', version: '1' });
-        await via.connect(new StreamableHTTPClientTransport(new URL(gw.url)));
-        const d = await measure(direct);
-        const v = await measure(via);
-        await Promise.all([direct.close(), via.close()]);
-        return [
-          ...pair('MCP HTTP tools/call echo', v.echo, d.echo, 'direct'),
-          ...pair('MCP HTTP tools/call 1 MB result', v.big, d.big, 'direct'),
+        // Idle: started, one call made (the route's SLIM session exists), no MCP session open.
+        const first = new Client({ name: 'bench', version: '1' });
+        const transport = new StreamableHTTPClientTransport(new URL(dep.routeUrl));
+        await first.connect(transport);
+        await echo(first);
+        await transport.terminateSession(); // the route allows 1,000 sessions: end this one
+        await first.close();
+        const out = [
+          ...memory('client-side gateway, idle', await dep.clientGateway.mem()),
+          ...memory('server-side gateway, idle', await dep.serverGateway.mem()),
         ];
+        for (let i = 0; i < SESSIONS; i += 20)
+          clients.push(
+            ...(await Promise.all(
+              Array.from({ length: Math.min(20, SESSIONS - i) }, () => connect(dep.routeUrl)),
+            )),
+          );
+        await Promise.all(clients.slice(0, 50).map(echo));
+        out.push(
+          ...memory(`client-side gateway, ${SESSIONS} sessions`, await dep.clientGateway.mem()),
+          ...memory(`server-side gateway, ${SESSIONS} sessions`, await dep.serverGateway.mem()),
+        );
+        return out;
       } finally {
-        await gw.close();
-        await server.close();
+        await Promise.all(clients.map((c) => c.close()));
+        await dep.stop();
       }
     },
   },
   {
-    name: 'mcp tools/call via gateway pair (memory SLIMRPC) vs direct, stdio server',
+    name: 'mcp tools/call via the adapters only (in-memory SLIMRPC, one process) vs direct',
     async run() {
-      const gw = await startGateway(testStdioBackend());
+      const server = await startTestHttpServer();
+      const gw = await startGateway({ kind: 'http', url: server.url });
       try {
-        const direct = new Client({ name: 'direct', version: '1' });
-        const fixture = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'mcp', 'stdio-server.js');
-        await direct.connect(new StdioClientTransport({ command: process.execPath, args: [fixture] }));
-        const via = new Client({ name: 'via', version: '1' });
-        await via.connect(new StreamableHTTPClientTransport(new URL(gw.url)));
-        const d = await measure(direct);
-        const v = await measure(via);
-        await Promise.all([direct.close(), via.close()]);
         return [
-          ...pair('MCP stdio server tools/call echo', v.echo, d.echo, 'direct stdio'),
-          ...pair('MCP stdio server tools/call 1 MB result', v.big, d.big, 'direct stdio'),
+          ...(await compare(server.url, gw.url, 1, 'MCP echo via adapters only')),
+          ...(await compare(server.url, gw.url, 32, 'MCP echo via adapters only')),
         ];
       } finally {
         await gw.close();
+        await server.close();
       }
     },
   },

@@ -52,7 +52,12 @@ interface IngressBase extends DepsContext {
 /** One service, or a group (every member gets each call). */
 export type IngressTarget =
   | { readonly target: SlimName; readonly client: RpcClient }
-  | { readonly target: readonly SlimName[]; readonly client: MulticastClient };
+  | {
+      readonly target: readonly SlimName[];
+      readonly client: MulticastClient;
+      /** A unicast channel to one member, for calls that belong to it; the ingress closes it. */
+      readonly memberClient: (name: SlimName) => RpcClient;
+    };
 
 export type IngressOptions = IngressBase & IngressTarget;
 
@@ -61,11 +66,15 @@ export interface McpIngress {
   /** Speaks MCP over a stdio pair (the `stdio` command) until `signal` fires or input ends. */
   serveStdio(input: Readable, output: Writable, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+  /** Group routes: applies a new member list in place (reload), keeping clients connected. */
+  setMembers?(members: readonly SlimName[]): Promise<void>;
 }
 
 export interface A2aIngress {
   readonly handler: HttpHandler;
   close(): Promise<void>;
+  /** Group routes: applies a new member list in place (reload). */
+  setMembers?(members: readonly SlimName[]): Promise<void>;
 }
 
 export interface McpServiceOptions extends DepsContext {

@@ -1,50 +1,126 @@
-// The production GatewayDeps: our SLIM stack (embedded node, gRPC link, sessions, SLIMRPC) and the
-// MCP and A2A adapters. NOT WIRED YET in this build: those parts are built on their own branches;
-// each factory below names the module it will call. Until then `run` and `stdio` stop with a clear
-// UNIMPLEMENTED error instead of pretending to work. Wiring is one function per factory:
-//   startNode       -> src/slim/node (the embedded node, listening on `listen`)
-//   connectLink     -> remote: the gRPC link (src/slim/dataplane), embedded: an in-process link
-//   createApp       -> a SlimApp (src/slim/session) with the shared-secret identity (src/slim/auth)
-//   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc (server, channel, multicast)
-//   mcp.*           -> createMcpIngress / createMcpService (src/adapters/mcp)
-//   a2a.*           -> createA2aIngress / createA2aService (src/adapters/a2a)
+// The production GatewayDeps (ARCHITECTURE.md, Seams): our SLIM stack and the MCP and A2A adapters.
+//   startNode       -> SlimNode (src/slim/node) listening on `slim.listen`
+//   connectLink     -> embedded: an in-process link to that node; remote: the gRPC link
+//                      (src/slim/dataplane) with the TLS material of `slim.tls`; started here
+//   createApp       -> createSlimApp (src/slim/session) with a SharedSecretIdentity (src/slim/auth)
+//                      and an MLS client (src/slim/mls, native crypto)
+//   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc, MLS as configured
+//   mcp.*, a2a.*    -> real-adapters.ts
+// Every app gets a fresh identity, hence a fresh token id and instance id: two processes (or two
+// units of one process) with the same name are distinct instances on SLIM.
+import { formatHostPort } from '../config/host-port.js';
+import { SharedSecretIdentity } from '../slim/auth/index.js';
+import { GrpcLink, baseName } from '../slim/dataplane/index.js';
+import type { Link, SlimName } from '../slim/dataplane/index.js';
+import { createMlsClient } from '../slim/mls/index.js';
+import { SlimNode } from '../slim/node/index.js';
+import { createChannel, createMulticastChannel, createRpcServer, requireMls } from '../slim/rpc/index.js';
+import { createSlimApp } from '../slim/session/index.js';
+import type { SlimApp } from '../slim/session/index.js';
+import { raceSignal } from '../util/abort.js';
 import { GatewayError } from '../util/errors.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
+import { realA2aAdapter, realMcpAdapter } from './real-adapters.js';
 
-function missing(part: string): never {
-  throw new GatewayError('UNIMPLEMENTED', `${part} is not available in this build of slim-gateway yet`);
+export interface RealNode extends NodeHandle {
+  readonly node: SlimNode;
 }
 
-export function realDeps(): GatewayDeps<NodeHandle, AppHandle> {
+export interface RealApp extends AppHandle {
+  readonly app: SlimApp;
+  /** Whether this gateway wants MLS (`slim.mls`): its sessions use it and its servers demand it. */
+  readonly mls: boolean;
+}
+
+/**
+ * Calls a route's channel runs at once on its session. The SLIMRPC default (32) suits one program
+ * calling one server; a route's channel is shared by every local client of the route, and MCP
+ * `Listen` streams (one per open MCP session) and A2A streams hold their slot for minutes. With 32,
+ * the 33rd open MCP session would wait for a slot its own requests never get. The local clients
+ * (HTTP connections, at most `maxSessions` MCP sessions per route) are the real bound.
+ */
+export const ROUTE_MAX_CONCURRENT_CALLS = 4096;
+
+/** When `signal` wins the race with `starting`, whatever `starting` later yields is closed. */
+async function startOrDiscard<T extends { close(): Promise<unknown> }>(
+  starting: Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  try {
+    return await raceSignal(starting, signal);
+  } catch (err) {
+    if (signal.aborted) void starting.then((late) => late.close()).catch(() => {});
+    throw err;
+  }
+}
+
+export function realDeps(): GatewayDeps<RealNode, RealApp> {
   return {
-    startNode: () =>
-      Promise.reject(
-        new GatewayError(
-          'UNIMPLEMENTED',
-          'the embedded SLIM node is not available in this build of slim-gateway yet',
-        ),
-      ),
-    connectLink: () =>
-      Promise.reject(
-        new GatewayError('UNIMPLEMENTED', 'the SLIM link is not available in this build of slim-gateway yet'),
-      ),
-    createApp: () =>
-      Promise.reject(
-        new GatewayError(
-          'UNIMPLEMENTED',
-          'SLIM sessions are not available in this build of slim-gateway yet',
-        ),
-      ),
-    createRpcServer: () => missing('the SLIMRPC server'),
-    createRpcClient: () => missing('the SLIMRPC channel'),
-    createMulticast: () =>
-      Promise.reject(
-        new GatewayError(
-          'UNIMPLEMENTED',
-          'SLIMRPC multicast is not available in this build of slim-gateway yet',
-        ),
-      ),
-    mcp: { createIngress: () => missing('the MCP adapter'), createService: () => missing('the MCP adapter') },
-    a2a: { createIngress: () => missing('the A2A adapter'), createService: () => missing('the A2A adapter') },
+    async startNode({ listen, logger, signal }) {
+      const node = await startOrDiscard(SlimNode.create({ listen: formatHostPort(listen), logger }), signal);
+      return {
+        node,
+        // The bound port (the configured one, or the one the OS picked for port 0).
+        address: formatHostPort({ host: listen.host, port: node.port ?? listen.port }),
+        close: () => node.close(),
+      };
+    },
+
+    async connectLink({ endpoint, timeoutMs, logger, signal }) {
+      let link: Link;
+      if (endpoint.kind === 'embedded') link = endpoint.node.node.connectInProcess();
+      else {
+        const tls = endpoint.tls;
+        link = new GrpcLink({
+          endpoint: endpoint.url,
+          logger,
+          connectTimeoutMs: timeoutMs,
+          ...(tls ? { tls: { ...tls } } : {}),
+        });
+      }
+      try {
+        await link.start(signal);
+      } catch (err) {
+        await link.close();
+        throw err;
+      }
+      return link;
+    },
+
+    async createApp({ link, name, sharedSecret, mls, logger, signal }) {
+      const identity = new SharedSecretIdentity({ baseName: baseName(name), secret: sharedSecret });
+      const app = await startOrDiscard(
+        createSlimApp({
+          name,
+          link,
+          identity,
+          // Always able to join MLS sessions; whether ours use MLS is `mls` (channels, servers).
+          mls: () => createMlsClient({ identity, verifier: identity, logger }),
+          logger,
+        }),
+        signal,
+      );
+      return { name: app.name, app, mls, close: () => app.close() };
+    },
+
+    createRpcServer: (app, { logger }) =>
+      createRpcServer(app.app, { logger, acceptSession: app.mls ? requireMls : () => true }),
+
+    createRpcClient: (app, target: SlimName, { mls, logger }) =>
+      createChannel(app.app, target, { mls, logger, maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS }),
+
+    createMulticast: (app, members, { mls, logger, signal }) => {
+      if (signal.aborted) return Promise.reject(new GatewayError('CANCELLED', 'route start cancelled'));
+      return Promise.resolve(
+        createMulticastChannel(app.app, members, {
+          mls,
+          logger,
+          maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS,
+        }),
+      );
+    },
+
+    mcp: realMcpAdapter(),
+    a2a: realA2aAdapter(),
   };
 }

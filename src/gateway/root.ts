@@ -7,7 +7,7 @@ import { formatHostPort } from '../config/host-port.js';
 import type { GatewayConfig, RouteConfig, ServiceConfig } from '../config/types.js';
 import { closeWithin } from './closer.js';
 import type { AppHandle, GatewayDeps, NodeEndpoint, NodeHandle } from './deps.js';
-import { routeHandler, startRoute } from './route-unit.js';
+import { onlyMembersChanged, routeHandler, startRoute } from './route-unit.js';
 import type { RunningRoute } from './route-unit.js';
 import { startService } from './service-unit.js';
 import type { RunningService, UnitEnv } from './service-unit.js';
@@ -160,10 +160,12 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
       logger: childLogger(this.options.logger, 'route'),
       metrics: this.metrics,
     };
+    // A restart uses the route's current configuration (group members may change in place).
+    const current = { config: route };
     const sup = this.supervise(`route ${route.path}`, this.config.slim.connectTimeoutMs, (signal) =>
-      startRoute(route, env, signal),
+      startRoute(current.config, env, signal),
     );
-    this.routes.set(route.path, { config: route, sup });
+    this.routes.set(route.path, Object.assign(current, { sup }));
     this.edge!.mount(
       route.path,
       routeHandler(route.path, () => this.routes.get(route.path)?.sup),
@@ -244,8 +246,15 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
       this.edge!.unmount(r.path);
       await m?.sup.close(grace);
     }
-    for (const { after } of diff.routes.changed) {
+    // A group whose members alone changed keeps its clients: members join or leave its MLS group,
+    // after the services of this reload are up (a new member may be one of them).
+    const inPlace: { managed: Managed<RouteConfig, RunningRoute>; after: RouteConfig }[] = [];
+    for (const { before: was, after } of diff.routes.changed) {
       const old = this.routes.get(after.path);
+      if (old?.sup.value?.setMembers && onlyMembersChanged(was, after)) {
+        inPlace.push({ managed: old, after });
+        continue;
+      }
       this.addRoute(after); // swaps the unit behind the mounted path
       await old?.sup.close(grace);
     }
@@ -260,6 +269,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     for (const s of [...diff.services.changed.map((c) => c.after), ...diff.services.added])
       this.addService(s);
     await this.settled();
+    for (const { managed, after } of inPlace) await this.changeMembers(managed, after);
     reloads.inc({ result: 'applied' });
     const count = (c: ConfigDiff['routes'] | ConfigDiff['services']) => ({
       added: c.added.length,
@@ -271,6 +281,25 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
       'configuration reloaded',
     );
     return diff;
+  }
+
+  private async changeMembers(
+    managed: Managed<RouteConfig, RunningRoute>,
+    after: RouteConfig,
+  ): Promise<void> {
+    const setMembers = managed.sup.value?.setMembers;
+    try {
+      if (!setMembers || after.target.kind !== 'group') throw new Error('the route is not running');
+      await setMembers(after.target.members);
+      managed.config = after;
+    } catch (err) {
+      this.log.warn(
+        { route: after.path, err: String(err) },
+        'group members not changed in place; restarting the route',
+      );
+      this.addRoute(after);
+      await managed.sup.close(this.config.shutdownGraceMs);
+    }
   }
 
   close(graceMs = this.config.shutdownGraceMs): Promise<void> {
@@ -288,15 +317,18 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     const log = this.log;
     const bound = graceMs + 5_000;
     log.info({ graceMs }, 'shutting down');
-    // Stop accepting and drain: HTTP calls into routes, and SLIMRPC calls into services.
-    await Promise.all([
-      this.edge ? closeWithin('http', () => this.edge!.close(graceMs), bound, log) : undefined,
-      ...[...this.services.values()].map(({ sup }) =>
-        closeWithin(sup.label, () => sup.close(graceMs), bound, log),
-      ),
-    ]);
+    // Stop accepting and drain HTTP calls into routes; then close the routes, which end their MCP
+    // sessions at the services (a service of this same gateway is still up to hear it: closed
+    // first, it would leave each route waiting for an answer that cannot come); then drain the
+    // SLIMRPC calls into services until the same deadline.
+    const deadline = Date.now() + graceMs;
+    if (this.edge) await closeWithin('http', () => this.edge!.close(graceMs), bound, log);
     await Promise.all(
       [...this.routes.values()].map(({ sup }) => closeWithin(sup.label, () => sup.close(0), 5_000, log)),
+    );
+    const rest = Math.max(0, deadline - Date.now());
+    await Promise.all(
+      [...this.services.values()].map(({ sup }) => closeWithin(sup.label, () => sup.close(rest), bound, log)),
     );
     if (this.app) await closeWithin('app', () => this.app!.close(), 5_000, log);
     if (this.link) await closeWithin('link', () => this.link!.close(), 5_000, log);

@@ -5,6 +5,7 @@
 // the reason while none is.
 import type { RouteConfig } from '../config/types.js';
 import { formatName } from '../slim/dataplane/name.js';
+import type { SlimName } from '../slim/dataplane/name.js';
 import { GatewayError } from '../util/errors.js';
 import { sendJson } from '../util/http.js';
 import type { HttpHandler } from '../util/http.js';
@@ -27,6 +28,20 @@ export interface RunningRoute extends Unit {
   readonly handler: HttpHandler;
   /** Set for MCP routes (the `stdio` command serves it). */
   readonly mcp?: McpIngress;
+  /** Set for group routes whose ingress can change members in place. */
+  readonly setMembers?: (members: readonly SlimName[]) => Promise<void>;
+}
+
+/** True when a reload changes only the members of a group route (applied in place). */
+export function onlyMembersChanged(before: RouteConfig, after: RouteConfig): boolean {
+  return (
+    before.target.kind === 'group' &&
+    after.target.kind === 'group' &&
+    before.protocol === after.protocol &&
+    before.path === after.path &&
+    before.timeoutMs === after.timeoutMs &&
+    before.description === after.description
+  );
 }
 
 export function describeTarget(route: RouteConfig): string {
@@ -56,7 +71,9 @@ export async function startRoute<N extends NodeHandle, A extends AppHandle>(
         signal,
       });
       parts.add('multicast client', () => client.close());
-      target = { target: route.target.members, client };
+      const memberClient = (name: SlimName) =>
+        env.deps.createRpcClient(env.app, name, { ...ctx, mls: env.mls });
+      target = { target: route.target.members, client, memberClient };
     }
     const options = {
       ...ctx,
@@ -69,9 +86,11 @@ export async function startRoute<N extends NodeHandle, A extends AppHandle>(
     if (route.protocol === 'mcp') ingress = await env.deps.mcp.createIngress(options);
     else ingress = await env.deps.a2a.createIngress(options);
     parts.add('ingress', () => ingress.close());
+    const setMembers = ingress.setMembers?.bind(ingress);
     return {
       handler: ingress.handler,
       ...(route.protocol === 'mcp' ? { mcp: ingress as McpIngress } : {}),
+      ...(setMembers ? { setMembers } : {}),
       // The edge has drained HTTP calls before routes close, so grace is not needed here.
       close: () => parts.closeAll(),
     };

@@ -3,22 +3,11 @@
 // X-Forwarded-*), and naming the SLIMRPC interface of the target.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromJson } from '@bufbuild/protobuf';
-import { AgentCard as SdkAgentCard } from '@a2a-js/sdk';
 import { isLegacyAgentCard, parseLegacyAgentCard } from '@a2a-js/sdk/compat/v0_3/client';
-import { AgentCardSchema } from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
 import { SLIMRPC_BINDING } from '../../src/adapters/a2a/index.js';
 import { startChain } from '../support/a2a-chain.js';
 import type { Chain } from '../support/a2a-chain.js';
-
-type Json = Record<string, unknown> & { supportedInterfaces?: Record<string, string>[] };
-
-async function card(chain: Chain, path: string, headers: Record<string, string> = {}): Promise<Json> {
-  const res = await fetch(`${chain.url}${path}`, { headers });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
-  return (await res.json()) as Json;
-}
+import { fetchCard as card, localCardV1 } from '../support/a2a-scenarios.js';
 
 describe('the agent card at the route', () => {
   let chain: Chain;
@@ -28,19 +17,7 @@ describe('the agent card at the route', () => {
   after(() => chain.close());
 
   test('v1.0 (A2A-Version: 1.0): valid, JSON-RPC 1.0 and 0.3 at the route, then the SLIMRPC interface', async () => {
-    const json = await card(chain, '/.well-known/agent-card.json', { 'A2A-Version': '1.0' });
-    // Valid as a v1.0 card: parses strictly as the specification's message, and for the SDK.
-    fromJson(AgentCardSchema, json as never);
-    const sdk = SdkAgentCard.fromJSON(json);
-    assert.equal(sdk.name, 'Planner');
-    assert.ok(sdk.skills.length > 0);
-    assert.deepEqual(json.supportedInterfaces, [
-      { url: chain.url, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-      { url: chain.url, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
-      { url: 'slim://acme/demo/planner', protocolBinding: SLIMRPC_BINDING, protocolVersion: '1.0' },
-      { url: 'slim://acme/demo/planner', protocolBinding: SLIMRPC_BINDING, protocolVersion: '0.3' },
-    ]);
-    assert.ok(!JSON.stringify(json).includes(chain.agent.url), "the agent's own address does not leak");
+    await localCardV1(chain);
   });
 
   test('v0.3 (no A2A-Version): url, preferredTransport and additionalInterfaces point at the route', async () => {

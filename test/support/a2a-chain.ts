@@ -1,8 +1,9 @@
-// The whole A2A path for tests, over the in-memory SLIMRPC network:
-//   A2A client -> HTTP (test edge) -> A2A ingress -> MemoryRpcNetwork -> A2A service -> HTTP ->
+// The whole A2A path for tests:
+//   A2A client -> HTTP (test edge) -> A2A ingress -> SLIMRPC -> A2A service -> HTTP ->
 //   @a2a-js/sdk agent (examples/agents/planner-agent.ts), with a pacing hook the test controls.
-// Everything listens on 127.0.0.1:0 and stops in close().
-import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
+// SLIMRPC is the in-memory network by default, or the real stack (our node, sessions, MLS) with
+// `transport: 'slim'` (test/support/a2a-transport.ts). Everything listens on 127.0.0.1:0 and
+// stops in close().
 import { parseName } from '../../src/slim/dataplane/name.js';
 import type { SlimName } from '../../src/slim/dataplane/name.js';
 import type { RpcClient } from '../../src/slim/rpc/types.js';
@@ -12,6 +13,8 @@ import type { A2aIngress, A2aService } from '../../src/adapters/a2a/index.js';
 import { startPlannerAgent } from '../../examples/agents/planner-agent.js';
 import type { PlannerAgent, PlannerAgentOptions } from '../../examples/agents/planner-agent.js';
 import { startEdge } from './a2a-edge.js';
+import { startTransport } from './a2a-transport.js';
+import type { A2aTransport, TransportKind } from './a2a-transport.js';
 import type { TestEdge } from './a2a-edge.js';
 
 export const AGENT_NAME = parseName('acme/demo/planner');
@@ -22,7 +25,7 @@ export type Pacing = (taskId: string, index: number, signal: AbortSignal) => Pro
 
 export interface Chain {
   readonly agent: PlannerAgent;
-  readonly net: MemoryRpcNetwork;
+  readonly transport: A2aTransport;
   readonly service: A2aService;
   readonly ingress: A2aIngress;
   readonly edge: TestEdge;
@@ -35,6 +38,8 @@ export interface Chain {
 }
 
 export interface ChainOptions {
+  /** What carries SLIMRPC (default the in-memory network); a given transport is closed with the chain. */
+  readonly transport?: TransportKind | A2aTransport;
   readonly agent?: PlannerAgentOptions;
   /** Which of the service's definitions to register on the SLIM server (default both). */
   readonly register?: 'both' | '1.0' | '0.3';
@@ -65,8 +70,9 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     beforeEvent: (taskId, index, signal) => chain.pacing(taskId, index, signal),
     ...options.agent,
   });
-  const net = new MemoryRpcNetwork();
-  const server = net.server(AGENT_NAME);
+  const transport =
+    typeof options.transport === 'object' ? options.transport : await startTransport(options.transport);
+  const server = await transport.server(AGENT_NAME);
   const service = createA2aService({
     name: AGENT_NAME,
     url: agent.url,
@@ -79,7 +85,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     const v = def.name === 'lf.a2a.v1.A2AService' ? '1.0' : '0.3';
     if (register === 'both' || register === v) server.register(def);
   }
-  const raw = net.client(options.target ?? AGENT_NAME, CALLER_NAME);
+  const raw = await transport.client(options.target ?? AGENT_NAME, CALLER_NAME);
   const client = options.wrapClient ? options.wrapClient(raw) : raw;
   const ingress = createA2aIngress({
     route: ROUTE,
@@ -91,7 +97,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   const edge = await startEdge({ [ROUTE]: ingress.handler });
   return Object.assign(chain, {
     agent,
-    net,
+    transport,
     service,
     ingress,
     edge,
@@ -100,7 +106,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     close: async () => {
       await edge.close();
       await ingress.close();
-      await server.close();
+      await transport.close();
       await service.close();
       await agent.close();
     },

@@ -1,11 +1,24 @@
 // A2A scenarios run by @a2a-js/sdk clients (v1.0 JSON-RPC transport or the v0.3 compat one)
-// through the chain of test/support/a2a-chain.ts. Each asserts what a user of the SDK notices.
+// through a local A2A route to the example planner agent: the in-process chain of
+// test/support/a2a-chain.ts (in-memory SLIMRPC or the real stack), or gateway processes. Each
+// asserts what a user of the SDK notices.
 import assert from 'node:assert/strict';
-import { Role, TaskState } from '@a2a-js/sdk';
+import { fromJson } from '@bufbuild/protobuf';
+import { AgentCard as SdkAgentCard, Role, TaskState } from '@a2a-js/sdk';
 import type { Message, SendMessageRequest, StreamResponse, Task } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
-import type { Chain } from './a2a-chain.js';
+import { AgentCardSchema } from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
+import { SLIMRPC_BINDING } from '../../src/adapters/a2a/index.js';
+import type { Pacing } from './a2a-chain.js';
 import { untilAborted } from './a2a-chain.js';
+
+/** What a scenario needs: the route, the agent behind it, and a hook pacing that agent's events. */
+export interface Route {
+  /** The local route URL (no trailing slash). */
+  readonly url: string;
+  readonly agent: { readonly url: string };
+  pacing: Pacing;
+}
 
 export function userMessage(text: string): Message {
   return {
@@ -54,7 +67,7 @@ export async function taskAnswer(client: Client): Promise<void> {
  * Streams a plan in lockstep: the agent may publish event k only after the client has received
  * event k-1, so the stream can only complete if every event is relayed as it is produced.
  */
-export async function streamInOrder(chain: Chain, client: Client, steps = 6): Promise<StreamResponse[]> {
+export async function streamInOrder(chain: Route, client: Client, steps = 6): Promise<StreamResponse[]> {
   let seen = 0;
   const wake = new Set<() => void>();
   chain.pacing = async (_task, index, signal) => {
@@ -95,7 +108,7 @@ export async function streamInOrder(chain: Chain, client: Client, steps = 6): Pr
 }
 
 /** Starts a task the agent holds open (until cancelled); returns its id. */
-export async function runningTask(chain: Chain, client: Client): Promise<string> {
+export async function runningTask(chain: Route, client: Client): Promise<string> {
   chain.pacing = (_task, index, signal) => (index >= 2 ? untilAborted(signal) : Promise.resolve());
   const result = await client.sendMessage(send('plan a long journey in 4 steps', true));
   assert.ok('status' in result, 'a task');
@@ -104,7 +117,7 @@ export async function runningTask(chain: Chain, client: Client): Promise<string>
 
 /** GetTask, (ListTasks), SubscribeToTask, push configs, then CancelTask on a running task. */
 export async function runningTaskOperations(
-  chain: Chain,
+  chain: Route,
   client: Client,
   opts: { listTasks: boolean },
 ): Promise<void> {
@@ -189,7 +202,7 @@ export async function pushConfigs(client: Client, taskId: string): Promise<void>
   assert.equal(after.configs.length, 0);
 }
 
-export async function extendedCard(chain: Chain, client: Client): Promise<void> {
+export async function extendedCard(chain: Route, client: Client): Promise<void> {
   const card = await client.getAgentCard();
   assert.match(card.description, /\(extended card\)$/);
   assert.ok(card.supportedInterfaces.every((i) => i.url === chain.url || i.url.startsWith('slim://')));
@@ -204,4 +217,38 @@ export async function taskNotFound(client: Client): Promise<void> {
       return true;
     },
   );
+}
+
+export type CardJson = Record<string, unknown> & { supportedInterfaces?: Record<string, string>[] };
+
+export async function fetchCard(
+  chain: Route,
+  path = '/.well-known/agent-card.json',
+  headers: Record<string, string> = {},
+): Promise<CardJson> {
+  const res = await fetch(`${chain.url}${path}`, { headers });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+  return (await res.json()) as CardJson;
+}
+
+/**
+ * The v1.0 card at the route (A2A-Version: 1.0): valid for the specification's message and the
+ * SDK, JSON-RPC 1.0 and 0.3 at the route, then the SLIMRPC interfaces of the target, and nothing
+ * of the agent's own address.
+ */
+export async function localCardV1(chain: Route): Promise<CardJson> {
+  const json = await fetchCard(chain, '/.well-known/agent-card.json', { 'A2A-Version': '1.0' });
+  fromJson(AgentCardSchema, json as never);
+  const sdk = SdkAgentCard.fromJSON(json);
+  assert.equal(sdk.name, 'Planner');
+  assert.ok(sdk.skills.length > 0);
+  assert.deepEqual(json.supportedInterfaces, [
+    { url: chain.url, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+    { url: chain.url, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+    { url: 'slim://acme/demo/planner', protocolBinding: SLIMRPC_BINDING, protocolVersion: '1.0' },
+    { url: 'slim://acme/demo/planner', protocolBinding: SLIMRPC_BINDING, protocolVersion: '0.3' },
+  ]);
+  assert.ok(!JSON.stringify(json).includes(chain.agent.url), "the agent's own address does not leak");
+  return json;
 }

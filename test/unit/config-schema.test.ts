@@ -41,9 +41,19 @@ test('the JSON Schema is strict and names the documented sections', () => {
 test('the default configuration is valid and uses the development secret only as a default', () => {
   const r = checkConfigFile(join(REPO_ROOT, 'config', 'gateway.yaml'), {});
   assert.ok(r.ok, !r.ok ? r.problems.map((p) => `${p.path}: ${p.message}`).join('\n') : '');
-  assert.deepEqual(r.config.defaultedVariables, [
-    { variable: 'SLIM_SHARED_SECRET', path: 'slim.sharedSecret' },
+  // The secret, and the ports (SLIM_LISTEN, HTTP_LISTEN, PLANNER_PORT), have defaults.
+  assert.deepEqual(
+    r.config.defaultedVariables.filter((d) => d.path === 'slim.sharedSecret'),
+    [{ variable: 'SLIM_SHARED_SECRET', path: 'slim.sharedSecret' }],
+  );
+  assert.deepEqual([...new Set(r.config.defaultedVariables.map((d) => d.variable))].sort(), [
+    'HTTP_LISTEN',
+    'PLANNER_PORT',
+    'SLIM_LISTEN',
+    'SLIM_SHARED_SECRET',
   ]);
+  assert.equal(r.config.http.listen.port, 8080);
+  assert.equal(r.config.slim.node.kind === 'embedded' && r.config.slim.node.listen.port, 46357);
   assert.equal(r.config.slim.mls, true);
   assert.equal(r.config.slim.node.kind, 'embedded');
   assert.deepEqual(
@@ -55,7 +65,7 @@ test('the default configuration is valid and uses the development secret only as
   });
   assert.ok(withSecret.ok);
   assert.equal(withSecret.config.slim.sharedSecret, SECRET);
-  assert.deepEqual(withSecret.config.defaultedVariables, []);
+  assert.ok(!withSecret.config.defaultedVariables.some((d) => d.path === 'slim.sharedSecret'));
 });
 
 test('the two-gateways example configurations are valid with a shared secret, and need one', () => {

@@ -4,7 +4,7 @@
 //   - createA2aService: a local A2A agent (JSON-RPC over HTTP) offered on SLIM under both A2A
 //     services (lf.a2a.v1.A2AService for v1.0, a2a.v1.A2AService for v0.3).
 export { createA2aIngress } from './ingress.js';
-export type { A2aIngress, A2aIngressOptions } from './ingress.js';
+export type { A2aIngress, A2aIngressCommon, A2aIngressOptions } from './ingress.js';
 export { createA2aService } from './service.js';
 export type { A2aService, A2aServiceOptions } from './service.js';
 export { SLIMRPC_BINDING, isSlimrpcBinding, parseSlimUrl, slimUrl } from './card.js';

@@ -4,6 +4,7 @@
 // legacy `agent.json`), fetched from the remote agent over SLIM (GetExtendedAgentCard), cached
 // briefly and rewritten to the route. Every call is carried over the A2A SLIMRPC binding by
 // A2aBindingClient. Bad input is answered with a JSON-RPC error; nothing here throws to the edge.
+// A list of names as the target makes it a group route (group/ingress.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import { combineSignals } from '../../util/abort.js';
@@ -16,9 +17,10 @@ import type { MetricsRegistry } from '../../util/metrics.js';
 import { formatName } from '../../slim/dataplane/name.js';
 import type { SlimName } from '../../slim/dataplane/name.js';
 import { RpcError, StatusCode } from '../../slim/rpc/status.js';
-import type { RpcClient } from '../../slim/rpc/types.js';
+import type { MulticastClient, RpcClient } from '../../slim/rpc/types.js';
 import * as n from './gen/a2a/v1_0/a2a_pb.js';
 import { A2aBindingClient } from './binding-client.js';
+import { createA2aGroupIngress } from './group/ingress.js';
 import type { BindingCall } from './binding-client.js';
 import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from './card.js';
 import { cardToV03 } from './cross-card.js';
@@ -31,13 +33,28 @@ import { SseWriter } from './sse.js';
 import { cardToJson } from './v03-json-card.js';
 import { forwardedMetadata, supportedVersionHeader } from './params.js';
 
-export interface A2aIngressOptions {
-  /** The route path (for logs and metrics; the edge mounts the handler there). */
-  readonly route: string;
+/** One remote agent. */
+export interface A2aSingleTarget {
   /** The SLIM name of the remote agent. */
   readonly target: SlimName;
   /** A SLIMRPC client for `target`. */
   readonly client: RpcClient;
+}
+
+/** A group of agents (group/ingress.ts; docs/a2a-over-slim.md "Groups"). */
+export interface A2aGroupTarget {
+  readonly target: readonly SlimName[];
+  /** The group's multicast channel (one MLS group with every agent). */
+  readonly client: MulticastClient;
+  /** A unicast channel to one agent (closed by the ingress). */
+  readonly memberClient: (name: SlimName) => RpcClient;
+}
+
+export type A2aIngressOptions = A2aIngressCommon & (A2aSingleTarget | A2aGroupTarget);
+
+export interface A2aIngressCommon {
+  /** The route path (for logs and metrics; the edge mounts the handler there). */
+  readonly route: string;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
   readonly maxBodyBytes?: number;
@@ -56,12 +73,23 @@ export interface A2aIngressOptions {
 export interface A2aIngress {
   readonly handler: HttpHandler;
   close(): Promise<void>;
+  /** Group routes only: makes the group exactly `members` (a config reload). */
+  setMembers?(members: readonly SlimName[]): Promise<void>;
 }
 
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json']);
 const CARD_FETCH_TIMEOUT_MS = 15_000;
 
 export function createA2aIngress(options: A2aIngressOptions): A2aIngress {
+  if (isGroup(options)) return createA2aGroupIngress(options);
+  return createSingleIngress(options);
+}
+
+function isGroup(o: A2aIngressOptions): o is A2aIngressCommon & A2aGroupTarget {
+  return Array.isArray(o.target);
+}
+
+function createSingleIngress(options: A2aIngressCommon & A2aSingleTarget): A2aIngress {
   const logger = childLogger(options.logger, 'a2a-ingress').child({ route: options.route });
   const binding = new A2aBindingClient(options.client, logger, options.versionMemoryMs);
   const metrics = callMetrics(options.metrics, 'ingress', { route: options.route });

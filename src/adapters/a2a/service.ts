@@ -142,6 +142,7 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
     handler: async function* (bytes, ctx) {
       const done = metrics.start(op.name);
       const signals = signalOf(ctx, op);
+      let ended = false;
       try {
         const { version, side } = await route(op, binding, signals.signal);
         const params = request(op, binding, bytes, version, side);
@@ -149,12 +150,17 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
         for await (const event of agent.stream(version, side.jsonRpc, params, headers, signals.signal)) {
           yield reply(op, binding, version, side.resFromJson(event));
         }
+        ended = true;
         done();
       } catch (err) {
+        ended = true;
         done(err);
         logger.debug({ method: op.name, err: (err as Error).message }, 'stream failed');
         throw toRpcStatus(err);
       } finally {
+        // Returned at a yield by the SLIMRPC server (an event could not be delivered, or the call
+        // was cancelled meanwhile): the call still ends here, as a failure.
+        if (!ended) done(ctx.signal.aborted ? ctx.signal.reason : new Error('the stream was stopped'));
         signals.dispose();
       }
     },

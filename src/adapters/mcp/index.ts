@@ -2,18 +2,21 @@
 // local MCP server (stdio command or Streamable HTTP URL) as `mcp.v1.McpService` on an RpcServer.
 // Ingress: `createMcpIngress` gives local MCP clients a Streamable HTTP endpoint (an HttpHandler the
 // HTTP edge mounts at the route path) and a stdio endpoint (`slim-gateway stdio`), both relaying
-// over an RpcClient to the service's SLIM name.
+// over an RpcClient to the service's SLIM name. With a list of names as the target (a group route),
+// the same fronts serve the group relay (group/), which presents every member as one MCP server.
 import type { Readable, Writable } from 'node:stream';
 import type { SlimName } from '../../slim/dataplane/name.js';
 import { formatName } from '../../slim/dataplane/name.js';
-import type { RpcClient } from '../../slim/rpc/types.js';
+import type { MulticastClient, RpcClient } from '../../slim/rpc/types.js';
 import type { HttpHandler } from '../../util/http.js';
 import type { Logger } from '../../util/log.js';
 import { childLogger } from '../../util/log.js';
 import type { MetricsRegistry } from '../../util/metrics.js';
 import { createHttpFront } from './ingress/http.js';
 import { DEFAULT_RELAY_TIMEOUTS, IngressRelay } from './ingress/relay.js';
-import type { RelayTimeouts } from './ingress/relay.js';
+import type { McpRelay, RelayTimeouts } from './ingress/relay.js';
+import { createMcpGroup } from './group/index.js';
+import type { McpGroup } from './group/index.js';
 import { serveStdioFront } from './ingress/stdio.js';
 import { ingressMetrics } from './metrics.js';
 import { MAX_MCP_MESSAGE_BYTES } from './wire.js';
@@ -33,13 +36,31 @@ export {
   META_SESSION_ID,
 } from './wire.js';
 
-export interface McpIngressOptions {
-  /** The local route path (for logs and metrics). */
-  readonly route: string;
+/** One MCP service. */
+export interface McpSingleTarget {
   /** The SLIM name of the MCP service. */
   readonly target: SlimName;
   /** An RpcClient whose target is `target`. */
   readonly client: RpcClient;
+}
+
+/** A group of MCP services presented as one (docs/mcp-over-slimrpc.md "Groups"). */
+export interface McpGroupTarget {
+  /** The SLIM names of the members. */
+  readonly target: readonly SlimName[];
+  /** The group's multicast channel (one MLS group with every member). */
+  readonly client: MulticastClient;
+  /** A unicast channel to one member, for calls that belong to it (closed by the ingress). */
+  readonly memberClient: (name: SlimName) => RpcClient;
+}
+
+export type McpIngressOptions = McpIngressCommon & (McpSingleTarget | McpGroupTarget);
+
+export interface McpIngressCommon {
+  /** The local route path (for logs and metrics). */
+  readonly route: string;
+  /** Deadline of a group's fan-out (what answered within it is returned); default 5 min. */
+  readonly timeoutMs?: number;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
   /** Largest request body accepted (HTTP 413 past it); default MAX_MCP_MESSAGE_BYTES. */
@@ -65,15 +86,47 @@ export interface McpIngress {
   /** Ends every local session (and tells the server); idempotent. */
   close(): Promise<void>;
   closed(): Promise<void>;
+  /**
+   * Group routes only: makes the group exactly `members` (removed members leave the MLS group,
+   * new ones are invited) and tells connected clients their lists changed.
+   */
+  setMembers?(members: readonly SlimName[]): Promise<void>;
+}
+
+const DEFAULT_GROUP_TIMEOUT_MS = 300_000;
+
+function isGroup(o: McpIngressOptions): o is McpIngressCommon & McpGroupTarget {
+  return Array.isArray(o.target);
 }
 
 export const DEFAULT_KEEPALIVE_MS = 15_000;
 
 export function createMcpIngress(options: McpIngressOptions): McpIngress {
-  const target = formatName(options.target);
-  const logger = childLogger(options.logger, 'mcp-ingress').child({ route: options.route, target });
+  const timeouts = { ...DEFAULT_RELAY_TIMEOUTS, ...options.timeouts };
+  let group: McpGroup | undefined;
+  let relay: McpRelay;
+  let target: string;
+  let logger: Logger;
+  if (isGroup(options)) {
+    target = `group ${options.route}`;
+    logger = childLogger(options.logger, 'mcp-ingress').child({ route: options.route, group: true });
+    group = createMcpGroup({
+      route: options.route,
+      members: options.target,
+      multicast: options.client,
+      memberClient: options.memberClient,
+      timeoutMs: options.timeoutMs ?? DEFAULT_GROUP_TIMEOUT_MS,
+      logger,
+      metrics: options.metrics,
+      listenTimeouts: timeouts,
+    });
+    relay = group.relay;
+  } else {
+    target = formatName(options.target);
+    logger = childLogger(options.logger, 'mcp-ingress').child({ route: options.route, target });
+    relay = new IngressRelay(options.client, logger, timeouts);
+  }
   const metrics = ingressMetrics(options.metrics, options.route);
-  const relay = new IngressRelay(options.client, logger, { ...DEFAULT_RELAY_TIMEOUTS, ...options.timeouts });
   const http = createHttpFront({
     relay,
     target,
@@ -109,11 +162,13 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
       closing ??= (async () => {
         for (const run of stdioRuns) run.abort();
         await http.close();
+        await group?.close();
         logger.info('MCP ingress closed');
         resolveClosed();
       })();
       return closing;
     },
     closed: () => closedPromise,
+    ...(group ? { setMembers: (members: readonly SlimName[]) => group.members.setMembers(members) } : {}),
   };
 }

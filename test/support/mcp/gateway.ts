@@ -6,7 +6,7 @@ import { createMcpIngress, createMcpService } from '../../../src/adapters/mcp/in
 import type {
   BackendSpec,
   McpIngress,
-  McpIngressOptions,
+  McpIngressCommon,
   McpService,
 } from '../../../src/adapters/mcp/index.js';
 import { parseName } from '../../../src/slim/dataplane/name.js';
@@ -19,7 +19,25 @@ export const ROUTE = '/mcp/test';
 export const SERVICE_NAME = parseName('acme/demo/mcp-test');
 export const CALLER_NAME = parseName('acme/demo/gateway');
 
-export interface McpTestGateway {
+/**
+ * A client-side ingress and a server-side service with a route between them, however they are
+ * joined (in-memory SLIMRPC here; real SLIM in slim-pair.ts): what the shared scenarios need.
+ */
+export interface McpPair {
+  /** The MCP endpoint of the route, e.g. http://127.0.0.1:<port>/mcp/test */
+  readonly url: string;
+  readonly origin: string;
+  readonly ingress: { sessionCount(): number };
+  readonly service: { sessionCount(): number };
+  /** Prometheus text of both sides. */
+  readonly metrics: { render(): string };
+  close(): Promise<void>;
+}
+
+/** Starts a pair in front of an MCP server. */
+export type StartPair = (backend: BackendSpec) => Promise<McpPair>;
+
+export interface McpTestGateway extends McpPair {
   /** The MCP endpoint: http://127.0.0.1:<port>/mcp/test */
   readonly url: string;
   readonly origin: string;
@@ -32,7 +50,7 @@ export interface McpTestGateway {
 
 export async function startGateway(
   backend: BackendSpec,
-  ingressOptions: Partial<McpIngressOptions> = {},
+  ingressOptions: Partial<McpIngressCommon> = {},
   serviceOptions: { maxSessions?: number; idleTimeoutMs?: number } = {},
 ): Promise<McpTestGateway> {
   const metrics = new MetricsRegistry();

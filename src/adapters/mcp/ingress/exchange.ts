@@ -10,10 +10,10 @@ import { errorResponse, isErrorResponse, JsonRpcCode } from '../jsonrpc.js';
 import type { Classified, JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { SSE_HEADERS, SSE_KEEPALIVE, sseMessage } from '../sse.js';
 import { modernErrorStatus, sendRpcError, write } from './http-util.js';
-import type { Frame, IngressRelay, LaneRef } from './relay.js';
+import type { Frame, McpRelay, LaneRef } from './relay.js';
 
 export interface ExchangeOptions {
-  readonly relay: IngressRelay;
+  readonly relay: McpRelay;
   readonly lane: LaneRef;
   /** The request as sent over SLIM (its id may be rewritten). */
   readonly message: JsonRpcRequest;

@@ -8,7 +8,7 @@ import { JsonRpcCode } from '../jsonrpc.js';
 import { SessionTable } from '../sessions.js';
 import type { SessionRecord } from '../sessions.js';
 import { header, sendRpcError } from './http-util.js';
-import type { IngressRelay, LaneRef } from './relay.js';
+import type { McpRelay, LaneRef } from './relay.js';
 
 export interface HttpSession {
   readonly httpId: string;
@@ -27,7 +27,7 @@ export class HttpSessions {
   private readonly reaper: NodeJS.Timeout;
 
   constructor(
-    private readonly relay: IngressRelay,
+    private readonly relay: McpRelay,
     limits: { maxSessions: number; sessionIdleMs: number },
   ) {
     this.table = new SessionTable<HttpSession>({

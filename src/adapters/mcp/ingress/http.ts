@@ -20,10 +20,10 @@ import { serveListenStream } from './listen-stream.js';
 import { HttpSessions } from './http-sessions.js';
 import type { HttpSessionRecord } from './http-sessions.js';
 import { IdRewriter } from './ids.js';
-import type { IngressRelay, LaneRef } from './relay.js';
+import type { McpRelay, LaneRef } from './relay.js';
 
 export interface HttpFrontOptions {
-  readonly relay: IngressRelay;
+  readonly relay: McpRelay;
   readonly target: string;
   readonly logger: Logger;
   readonly metrics: AdapterMetrics;

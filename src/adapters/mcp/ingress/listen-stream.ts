@@ -4,10 +4,10 @@
 import type { ServerResponse } from 'node:http';
 import { SSE_HEADERS, SSE_KEEPALIVE, sseMessage } from '../sse.js';
 import { write } from './http-util.js';
-import type { IngressRelay, LaneRef } from './relay.js';
+import type { McpRelay, LaneRef } from './relay.js';
 
 export interface ListenStreamOptions {
-  readonly relay: IngressRelay;
+  readonly relay: McpRelay;
   readonly lane: () => LaneRef;
   /** The local Mcp-Session-Id, echoed in the response headers. */
   readonly httpSessionId: string;

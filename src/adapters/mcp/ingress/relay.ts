@@ -52,10 +52,25 @@ export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = {
   listenTimeoutMs: DEFAULT_LISTEN_TIMEOUT_MS,
 };
 
+/**
+ * What the HTTP and stdio fronts need from a relay: IngressRelay for one service, or the group
+ * relay (../group/relay.ts) that presents several services as one.
+ */
+export interface McpRelay {
+  request(message: JsonRpcRequest, lane: LaneRef, signal: AbortSignal): AsyncIterable<Frame>;
+  notify(message: JsonRpcNotification | JsonRpcResponse, lane: LaneRef, signal?: AbortSignal): Promise<void>;
+  close(lane: LaneRef): Promise<void>;
+  listenLoop(
+    lane: () => LaneRef,
+    signal: AbortSignal,
+    onFrame: (frame: Frame) => Promise<void>,
+  ): Promise<'gone' | 'stopped'>;
+}
+
 const LISTEN_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 const decoder = new TextDecoder();
 
-export class IngressRelay {
+export class IngressRelay implements McpRelay {
   constructor(
     private readonly client: RpcClient,
     private readonly logger: Logger,

@@ -16,13 +16,13 @@ import { MAX_MCP_MESSAGE_BYTES } from '../wire.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { IdRewriter } from './ids.js';
 import { LineSplitter } from './lines.js';
-import type { IngressRelay, LaneRef } from './relay.js';
+import type { McpRelay, LaneRef } from './relay.js';
 
 /** How long answers still in flight may take once the input has ended. */
 const DRAIN_MS = 10_000;
 
 export interface StdioFrontOptions {
-  readonly relay: IngressRelay;
+  readonly relay: McpRelay;
   readonly target: string;
   readonly logger: Logger;
   readonly metrics: AdapterMetrics;
