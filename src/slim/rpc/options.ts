@@ -14,8 +14,9 @@ export interface ChannelOptions {
   /** Deadline of calls made without `timeoutMs` (default 10 h, the reference's). */
   defaultTimeoutMs?: number;
   /**
-   * Calls running at once on the channel's session (default 32); more wait their turn, within
-   * their own deadline. SLIM sessions have no flow control (call-slots.ts).
+   * Calls running at once on the channel's session (default 256); more wait their turn, within
+   * their own deadline. A resource bound (each call holds a deadline timer and a receive buffer),
+   * not a correctness one: the session's own flow control paces bursts (call-slots.ts).
    */
   maxConcurrentCalls?: number;
   /** Per-call buffer of received messages; a caller that falls further behind fails the call. */
@@ -36,7 +37,7 @@ export interface ResolvedChannelOptions {
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 15_000;
-export const DEFAULT_MAX_CONCURRENT_CALLS = 32;
+export const DEFAULT_MAX_CONCURRENT_CALLS = 256;
 /** The reference channel's session reliability settings. */
 export const SESSION_INTERVAL_MS = 1000;
 export const SESSION_MAX_RETRIES = 10;
