@@ -361,7 +361,7 @@ export abstract class SessionBase implements Session, DataHost {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.loop.stop();
-    this.window.close(info.error ?? new GatewayError('CLOSED', 'session is closed'));
+    this.window.close(new GatewayError('CLOSED', 'session is closed')); // as assertOpen says
     this.requests.clear(info.error ?? new GatewayError('CLOSED', 'session closed'));
     this.data.clear();
     this.liveness.stop();
