@@ -1,20 +1,16 @@
 // A gateway process for the MCP benchmark: the production deps (src/gateway/real-deps.ts) built
-// from a configuration file, like `slim-gateway run`, with two additions for measuring: the MCP
-// egress's session bound comes from MCP_MAX_SESSIONS (the adapter's default, 64, would refuse the
-// memory run's 1,000 sessions; nothing else changes), and a `mem` line on stdin prints this
-// process's memory (after a full GC when run with --expose-gc) as one JSON line on stdout.
+// from a configuration file, like `slim-gateway run`, with one addition for measuring: a `mem` line
+// on stdin prints this process's memory (after a full GC when run with --expose-gc) as one JSON
+// line on stdout.
 //   node --expose-gc gateway-process.js CONFIG   ->  {"event":"ready","url":...,"node":...}
 import { createInterface } from 'node:readline';
-import { createMcpService } from '../../src/adapters/mcp/index.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { createGateway } from '../../src/gateway.js';
-import { mcpBackendSpec } from '../../src/gateway/real-adapters.js';
 import { realDeps } from '../../src/gateway/real-deps.js';
 import type { RealNode } from '../../src/gateway/real-deps.js';
 import { silentLogger } from '../../src/util/log.js';
 
 const config = loadConfigFile(process.argv[2]!, process.env);
-const maxSessions = Number(process.env['MCP_MAX_SESSIONS'] ?? 64);
 const real = realDeps();
 let node: RealNode | undefined;
 const gw = await createGateway(
@@ -22,13 +18,6 @@ const gw = await createGateway(
   {
     ...real,
     startNode: async (o) => (node = await real.startNode(o)),
-    mcp: {
-      ...real.mcp,
-      createService: (o) => {
-        const s = createMcpService({ name: o.name, backend: mcpBackendSpec(o.backend), maxSessions });
-        return { service: s.service, close: () => s.close() };
-      },
-    },
   },
   { logger: silentLogger, processEnv: process.env },
 );

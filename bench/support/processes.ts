@@ -105,16 +105,17 @@ export async function startDeployment(options: { mls: boolean; maxSessions?: num
     const backend = await startProc('mcp-http-server.js', []);
     started.push(backend);
     const serverFile = join(dir, 'server.yaml');
+    // The service's session bound: its default (1,000 for an HTTP server) unless asked otherwise.
+    const limit = options.maxSessions === undefined ? '' : `, maxSessions: ${options.maxSessions}`;
     writeFileSync(
       serverFile,
       `slim: { node: embedded, listen: "127.0.0.1:0", name: acme/demo/server-gateway, sharedSecret: ${SECRET}, mls: ${options.mls} }
 http: { listen: "127.0.0.1:0" }
 services:
-  - { name: acme/demo/tools, mcp: { url: "${backend.ready['url']}" } }
+  - { name: acme/demo/tools, mcp: { url: "${backend.ready['url']}"${limit} } }
 `,
     );
-    const env = { MCP_MAX_SESSIONS: String(options.maxSessions ?? 64) };
-    const serverGateway = await startProc('gateway-process.js', [serverFile], env);
+    const serverGateway = await startProc('gateway-process.js', [serverFile]);
     started.push(serverGateway);
     const clientFile = join(dir, 'client.yaml');
     writeFileSync(

@@ -6,6 +6,7 @@ import { parseName } from '../slim/dataplane/name.js';
 import type { DefaultedVariable } from './expand.js';
 import { parseHostPort } from './host-port.js';
 import type { HostPort } from './host-port.js';
+import { DEFAULTS } from './schema.js';
 import type { FileConfig } from './schema.js';
 import type {
   GatewayConfig,
@@ -59,7 +60,13 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
         svc.mcp.command !== undefined
           ? { kind: 'stdio', ...processConfig({ ...svc.mcp, command: svc.mcp.command }, ctx.baseDir) }
           : { kind: 'http', url: svc.mcp.url!, headers: svc.mcp.headers ?? {} };
-      return { ...base, kind: 'mcp', backend };
+      const sessions = {
+        maxSessions:
+          svc.mcp.maxSessions ??
+          (backend.kind === 'stdio' ? DEFAULTS.mcpStdioMaxSessions : DEFAULTS.mcpHttpMaxSessions),
+        idleTimeoutMs: svc.mcp.idleTimeoutMs ?? DEFAULTS.mcpIdleTimeoutMs,
+      };
+      return { ...base, kind: 'mcp', backend, sessions };
     }
     return { ...base, kind: 'a2a', url: svc.a2a!.url, headers: svc.a2a!.headers ?? {} };
   });

@@ -21,6 +21,12 @@ export const DEFAULTS = {
   requestTimeoutMs: 300_000,
   routeTimeoutMs: 300_000,
   spawnReadyTimeoutMs: 30_000,
+  // MCP sessions one service holds at once. A stdio server is one process per session (50-100 MB
+  // of RSS each for a Node server), so 64; an HTTP server session costs the gateway about 40 KiB
+  // (BENCHMARKS.md), so as many as a route accepts (1,000).
+  mcpStdioMaxSessions: 64,
+  mcpHttpMaxSessions: 1_000,
+  mcpIdleTimeoutMs: 30 * 60_000,
   shutdownGraceMs: 10_000,
   minSecretLength: 32,
 } as const;
@@ -196,6 +202,25 @@ const mcpBackendSchema = z
     cwd: nonEmpty.optional().describe('working directory, relative to this file (default: its directory)'),
     url: httpUrl('mcp.url').optional().describe('Streamable HTTP server URL'),
     headers: stringMap.optional().describe('HTTP headers sent to the server'),
+    maxSessions: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        `most MCP sessions held at once (each caller's stateless traffic counts as one); past it a new ` +
+          `session is refused with TooManySessions. Default ${DEFAULTS.mcpStdioMaxSessions} for a stdio ` +
+          `server (one process per session), ${DEFAULTS.mcpHttpMaxSessions} for a url`,
+      ),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .optional()
+      .describe(
+        `an MCP session with nothing in flight for this long is closed, in milliseconds ` +
+          `(default ${DEFAULTS.mcpIdleTimeoutMs}: 30 minutes)`,
+      ),
   })
   .describe('a local MCP server: { command, args } (stdio) or { url } (Streamable HTTP)');
 

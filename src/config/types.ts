@@ -62,6 +62,12 @@ export type McpBackendConfig =
   | ({ readonly kind: 'stdio' } & ProcessConfig)
   | { readonly kind: 'http'; readonly url: string; readonly headers: Readonly<Record<string, string>> };
 
+/** How many MCP sessions a service holds, and for how long an unused one lives. */
+export interface McpSessionLimits {
+  readonly maxSessions: number;
+  readonly idleTimeoutMs: number;
+}
+
 interface ServiceBase {
   readonly name: SlimName;
   readonly description?: string;
@@ -69,7 +75,11 @@ interface ServiceBase {
 }
 
 export type ServiceConfig =
-  | (ServiceBase & { readonly kind: 'mcp'; readonly backend: McpBackendConfig })
+  | (ServiceBase & {
+      readonly kind: 'mcp';
+      readonly backend: McpBackendConfig;
+      readonly sessions: McpSessionLimits;
+    })
   | (ServiceBase & {
       readonly kind: 'a2a';
       readonly url: string;

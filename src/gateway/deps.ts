@@ -4,7 +4,7 @@
 // the Link to a node, a SlimApp, SLIMRPC server/client/multicast, and the MCP and A2A adapters.
 // Generic in the node and app types so the real implementation needs no casts.
 import type { Readable, Writable } from 'node:stream';
-import type { HostPort, McpBackendConfig, TlsMaterial } from '../config/types.js';
+import type { HostPort, McpBackendConfig, McpSessionLimits, TlsMaterial } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
@@ -80,6 +80,8 @@ export interface A2aIngress {
 export interface McpServiceOptions extends DepsContext {
   readonly name: SlimName;
   readonly backend: McpBackendConfig;
+  /** `services[].mcp.maxSessions` and `idleTimeoutMs`, defaults applied. */
+  readonly sessions: McpSessionLimits;
 }
 
 export interface A2aServiceOptions extends DepsContext {

@@ -4,6 +4,7 @@
 //     A2A ingress's unary deadline.
 //   - A2A `headers:` of a service are added to every HTTP request to the agent (card included), by
 //     wrapping the fetch the agent client uses; the adapter has no option of its own for them.
+//   - An MCP service's `maxSessions` and `idleTimeoutMs` bound its egress's session table.
 //   - Group routes (a member list) pass the multicast client and the per-member unicast factory
 //     through unchanged: the adapters present the group as one endpoint.
 import { createA2aIngress, createA2aService } from '../adapters/a2a/index.js';
@@ -48,6 +49,8 @@ export function mcpServiceFor(o: McpServiceOptions): McpService {
     backend: mcpBackendSpec(o.backend),
     logger: o.logger,
     metrics: o.metrics,
+    maxSessions: o.sessions.maxSessions,
+    idleTimeoutMs: o.sessions.idleTimeoutMs,
   });
 }
 

@@ -84,6 +84,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         logger: logger.child({ part: 'mcp-adapter' }),
         name: svc.name,
         backend: svc.backend,
+        sessions: svc.sessions,
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];

@@ -12,7 +12,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { REPO_ROOT } from '../support/paths.js';
 import { startGateway, testStdioBackend } from '../support/mcp/gateway.js';
-import { recordIncoming } from '../support/mcp/record.js';
+import { assertProgress, recordIncoming } from '../support/mcp/record.js';
 
 async function pidOf(client: Client): Promise<number> {
   const res = await client.callTool({ name: 'stats', arguments: {} });
@@ -58,13 +58,11 @@ test('several 2026-07-28 clients share the stateless lane without mixing ids or 
         { name: 'get_forecast', arguments: { city, days: 4 } },
         { onprogress: (p) => void progress.push(p.progress) },
       );
-      const delivered = wire.progressBeforeResponse();
-      return { city, progress, delivered, text: (res.content as { text: string }[])[0]!.text };
+      return { city, progress, wire, text: (res.content as { text: string }[])[0]!.text };
     }),
   );
   for (const r of results) {
-    assert.deepEqual(r.delivered, [1, 2, 3, 4], r.city);
-    assert.ok(r.progress.length > 0 && r.progress.every((p, j) => p === j + 1), r.city);
+    assertProgress(r.wire, r.progress, [1, 2, 3, 4]);
     assert.ok(r.text.startsWith(`Forecast for ${r.city}:`), r.city);
   }
   assert.equal(gw.service.sessionCount(), 1, 'one stateless lane (one process) for the calling gateway');

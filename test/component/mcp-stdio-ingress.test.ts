@@ -13,7 +13,7 @@ import { createMcpIngress } from '../../src/adapters/mcp/index.js';
 import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { CALLER_NAME, SERVICE_NAME } from '../support/mcp/gateway.js';
-import { recordIncoming } from '../support/mcp/record.js';
+import { assertProgress, recordIncoming } from '../support/mcp/record.js';
 import type { Recorder } from '../support/mcp/record.js';
 
 const LAUNCHER = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'mcp', 'stdio-gateway.js');
@@ -52,8 +52,7 @@ test('the SDK stdio client through serveStdio to server-everything', async (t) =
     undefined,
     { onprogress: (p) => seen.push(p.progress) },
   );
-  assert.deepEqual(wire.progressBeforeResponse(), [1, 2]);
-  assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1), 'the SDK saw them in order');
+  assertProgress(wire, seen, [1, 2]);
   const sampled = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'q' } });
   assert.match(JSON.stringify(sampled.content), /forty-two/);
   assert.deepEqual(await client.ping(), {});

@@ -1,6 +1,6 @@
 // The MCP adapter's Prometheus series (names are part of the /metrics contract). Calls, errors
-// (JSON-RPC error codes and SLIMRPC statuses) and latency by MCP method, open sessions, and dropped
-// server messages; by route on the ingress, by service on the egress. Method labels are limited to
+// (JSON-RPC error codes and SLIMRPC statuses) and latency by MCP method, open sessions, sessions
+// refused at the limit, and dropped server messages; by route on the ingress, by service on the egress. Method labels are limited to
 // MCP's own method names (anything else is "other") so a client cannot grow the label set.
 import type { MetricsRegistry } from '../../util/metrics.js';
 
@@ -37,6 +37,8 @@ export interface AdapterMetrics {
   /** Reports the number of open sessions whenever /metrics is rendered. */
   sessions(count: () => number): void;
   dropped(): void;
+  /** A new MCP session refused: the limit of sessions was reached. */
+  refused(): void;
 }
 
 function build(
@@ -45,7 +47,12 @@ function build(
   labels: Record<string, string>,
 ) {
   if (!registry) {
-    return { call: () => {}, sessions: () => {}, dropped: () => {} } satisfies AdapterMetrics;
+    return {
+      call: () => {},
+      sessions: () => {},
+      dropped: () => {},
+      refused: () => {},
+    } satisfies AdapterMetrics;
   }
   const p = `slim_gateway_mcp_${side}`;
   const calls = registry.counter(`${p}_requests_total`, `MCP requests handled by the ${side}, by method`);
@@ -56,6 +63,10 @@ function build(
   const latency = registry.histogram(`${p}_request_seconds`, `MCP request latency at the ${side}, seconds`);
   const sessions = registry.gauge(`${p}_sessions`, `Open MCP sessions at the ${side}`);
   const dropped = registry.counter(`${p}_dropped_total`, `Server messages the ${side} could not deliver`);
+  const refused = registry.counter(
+    `${p}_sessions_refused_total`,
+    `New MCP sessions the ${side} refused because it held its limit (TooManySessions)`,
+  );
   return {
     call(method: string, outcome: string, seconds: number) {
       const l = { ...labels, method: methodLabel(method) };
@@ -68,6 +79,9 @@ function build(
     },
     dropped() {
       dropped.inc(labels);
+    },
+    refused() {
+      refused.inc(labels);
     },
   } satisfies AdapterMetrics;
 }

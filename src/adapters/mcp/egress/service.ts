@@ -1,8 +1,9 @@
 // The server side of MCP over SLIMRPC (docs/mcp-over-slimrpc.md §4): `mcp.v1.McpService` with
 // Request, Notify, Listen and Close, registered on an RpcServer under the service's SLIM name. Each
 // (caller, mcp-session-id) gets its own lane and backend connection, so clients never share state:
-// one spawned process per MCP session by default. Lanes are bounded, reaped when idle, and closed
-// with the service.
+// one spawned process per MCP session by default. Lanes are bounded (past the bound a new session
+// is refused with TooManySessions, after idle lanes were reaped), reaped when idle, and closed with
+// the service.
 import type { SlimName } from '../../../slim/dataplane/name.js';
 import { formatName } from '../../../slim/dataplane/name.js';
 import { statusName } from '../../../slim/rpc/status.js';
@@ -36,7 +37,7 @@ export interface McpServiceOptions {
   readonly backend: BackendSpec;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
-  /** Most MCP sessions (lanes) at once; default 64. */
+  /** Most MCP sessions (lanes) at once; default 64 for a stdio backend, 1,000 for HTTP. */
   readonly maxSessions?: number;
   /** An unused session is closed after this long; default 30 min. */
   readonly idleTimeoutMs?: number;
@@ -51,8 +52,11 @@ export interface McpService {
   closed(): Promise<void>;
 }
 
-const DEFAULT_MAX_SESSIONS = 64;
-const DEFAULT_IDLE_MS = 30 * 60_000;
+/** A stdio backend is one process per session (tens of MB each): few sessions by default. */
+export const DEFAULT_STDIO_MAX_SESSIONS = 64;
+/** An HTTP backend session costs the gateway about 40 KiB: as many as a route accepts. */
+export const DEFAULT_HTTP_MAX_SESSIONS = 1_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 const MAX_QUEUED = 1024;
 const MAX_BACKLOG = 512;
 
@@ -60,22 +64,23 @@ export function createMcpService(options: McpServiceOptions): McpService {
   const serviceName = formatName(options.name);
   const logger = childLogger(options.logger, 'mcp-egress').child({ service: serviceName });
   const metrics = egressMetrics(options.metrics, serviceName);
-  const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
-  const table = new SessionTable<Lane>({ maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS, idleMs });
+  const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const maxSessions =
+    options.maxSessions ??
+    (options.backend.kind === 'stdio' ? DEFAULT_STDIO_MAX_SESSIONS : DEFAULT_HTTP_MAX_SESSIONS);
+  const table = new SessionTable<Lane>({ maxSessions, idleMs });
   metrics.sessions(() => table.size);
   let closing = false;
   let resolveClosed!: () => void;
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
 
-  const reaper = setInterval(
-    () => {
-      for (const record of table.reap(Date.now())) {
-        logger.info({ caller: record.caller, session: record.sessionId }, 'MCP session idle: closed');
-        void record.value.close('idle');
-      }
-    },
-    Math.max(1_000, Math.min(60_000, idleMs / 2)),
-  );
+  const reap = () => {
+    for (const record of table.reap(Date.now())) {
+      logger.info({ caller: record.caller, session: record.sessionId }, 'MCP session idle: closed');
+      void record.value.close('idle');
+    }
+  };
+  const reaper = setInterval(reap, Math.max(1_000, Math.min(60_000, idleMs / 2)));
   reaper.unref();
 
   const open = (caller: string, sessionId: string | undefined): SessionRecord<Lane> => {
@@ -96,8 +101,20 @@ export function createMcpService(options: McpServiceOptions): McpService {
       onDropped: () => metrics.dropped(),
     });
     record = table.add(caller, sessionId, lane, Date.now());
-    if (!record)
-      throw mcpFailure('TooManySessions', `this service holds its limit of ${table.size} MCP sessions`);
+    if (!record) {
+      // Full: lanes idle past the timeout go first (the reaper may not have run yet).
+      reap();
+      record = table.add(caller, sessionId, lane, Date.now());
+    }
+    if (!record) {
+      logger.warn({ caller, limit: maxSessions }, 'MCP session refused: the service holds its limit');
+      metrics.refused();
+      throw mcpFailure(
+        'TooManySessions',
+        `MCP service ${serviceName} holds its limit of ${maxSessions} MCP sessions (maxSessions); ` +
+          'try again when one ends',
+      );
+    }
     laneLogger.info('MCP session opened');
     return record;
   };

@@ -98,6 +98,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   ) {
     const record = sessions.create();
     if (!record) {
+      o.metrics.refused();
       sendRpcError(res, 503, JsonRpcCode.INTERNAL_ERROR, 'Too many MCP sessions on this route', m.id);
       return 'TooManySessions';
     }

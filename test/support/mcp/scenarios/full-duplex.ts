@@ -16,7 +16,7 @@ import type { BackendSpec } from '../../../../src/adapters/mcp/index.js';
 import { testStdioBackend } from '../gateway.js';
 import type { StartPair } from '../gateway.js';
 import { startTestHttpServer } from '../test-server.js';
-import { recordIncoming } from '../record.js';
+import { assertProgress, recordIncoming } from '../record.js';
 
 /** A hang guard only, never a timing assertion. */
 const HANG_GUARD = { timeout: 180_000 };
@@ -86,8 +86,7 @@ export function fullDuplexScenario(start: StartPair, via: string): void {
         await client.callTool({ name: 'progress', arguments: { steps: 4 } }, undefined, {
           onprogress: (p) => seen.push(p.progress),
         });
-        assert.deepEqual(wire.progressBeforeResponse(), [1, 2, 3, 4]);
-        assert.ok(seen.length > 0 && seen.every((p, i) => p === i + 1), 'the SDK saw them in order');
+        assertProgress(wire, seen, [1, 2, 3, 4]);
         await client.callTool({ name: 'log', arguments: {} });
         assert.deepEqual(logs, ['hello from the server']);
         const sampled = await client.callTool({ name: 'sample', arguments: { prompt: 'meaning?' } });
