@@ -90,6 +90,19 @@ test('the v2 client on 2026-07-28 uses a group of modern servers', { timeout: 12
     assert.deepEqual(sampled.content, [{ type: 'text', text: 'sampled: forty-two' }]);
   });
 
+  await t.test('a member asking for input in an all_<tool> call is reported, not relayed', async () => {
+    const res = await client.callTool({ name: 'all_sample', arguments: { prompt: 'q' } });
+    const { results } = res.structuredContent as {
+      results: { status: string; error?: { message: string } }[];
+    };
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['failed', 'failed'],
+    );
+    assert.match(results[0]?.error?.message ?? '', /client input/);
+    assert.equal(res.isError, true);
+  });
+
   await t.test('unknown names fail with a JSON-RPC error', async () => {
     await assert.rejects(client.callTool({ name: 'gamma_echo', arguments: {} }), /Unknown tool/);
     await assert.rejects(client.readResource({ uri: 'gamma+test://x' }), /names no group member/);
