@@ -6,6 +6,7 @@
 // (bench/support/nodelay.c). The reference Node client hangs when calls start in the same tick
 // (spec/slimrpc-a2a-mcp.md §1.10), so its calls are issued at most one per macrotask, and with
 // several in flight it gets one Channel per call in flight (on one Channel it hangs even so).
+import { createInterface } from 'node:readline';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -56,19 +57,29 @@ async function drive(call: () => Promise<unknown>, concurrency: number): Promise
 
 type Setup = 'processes' | 'grpc' | 'in-process' | 'rpc-only';
 
-/** Starts a child process and resolves once it printed a line matching `ready`. */
+/** Starts a child process and resolves once it printed a line matching `ready` (stdout or logs). */
 function child(args: string[], ready: RegExp): Promise<ChildProcess> {
-  const p = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args[0]} did not start`)), 30_000);
     let out = '';
-    p.stdout!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       out += d.toString();
       if (ready.test(out)) {
         clearTimeout(timer);
+        out = '';
+        p.stdout!.off('data', onData).resume();
+        p.stderr!.off('data', onData);
+        // From now on only what matters shows: warnings and errors, and anything not a log line.
+        createInterface({ input: p.stderr! }).on('line', (l) => {
+          const level = /^\{"level":(\d+)/.exec(l);
+          if (!level || Number(level[1]) >= 40) process.stderr.write(l + '\n');
+        });
         resolve(p);
       }
-    });
+    };
+    p.stdout!.on('data', onData);
+    p.stderr!.on('data', onData);
     p.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
   });
 }

@@ -5,13 +5,15 @@ import { diffConfigs } from '../config/diff.js';
 import type { ConfigDiff } from '../config/diff.js';
 import { formatHostPort } from '../config/host-port.js';
 import type { GatewayConfig, RouteConfig, ServiceConfig } from '../config/types.js';
-import { closeWithin } from './closer.js';
 import type { AppHandle, GatewayDeps, NodeEndpoint, NodeHandle } from './deps.js';
 import { onlyMembersChanged, routeHandler, startRoute } from './route-unit.js';
 import type { RunningRoute } from './route-unit.js';
 import { startService } from './service-unit.js';
 import type { RunningService, UnitEnv } from './service-unit.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
+import { gatewayReadiness } from './readiness.js';
+import { reloadCounts, reloadedConfig } from './reload.js';
+import { shutdownInOrder } from './shutdown.js';
 import { buildSummary } from './summary.js';
 import type { GatewaySummary } from './summary.js';
 import { Supervisor } from './supervisor.js';
@@ -129,28 +131,6 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     await Promise.all([...this.routes.values(), ...this.services.values()].map((m) => m.sup.firstAttempt));
   }
 
-  private unitEnv(): UnitEnv<N, A> {
-    const { slim } = this.config;
-    return {
-      deps: this.deps,
-      endpoint: this.endpoint(),
-      sharedSecret: slim.sharedSecret,
-      mls: slim.mls,
-      connectTimeoutMs: slim.connectTimeoutMs,
-      logger: childLogger(this.options.logger, 'service'),
-      metrics: this.metrics,
-      baseEnv: this.options.processEnv ?? {},
-    };
-  }
-
-  private supervise<U extends RunningRoute | RunningService>(
-    label: string,
-    attemptTimeoutMs: number,
-    start: (signal: AbortSignal, fail: (err: unknown) => void) => Promise<U>,
-  ): Supervisor<U> {
-    return new Supervisor(label, start, { logger: this.log, attemptTimeoutMs }).start();
-  }
-
   private addRoute(route: RouteConfig): void {
     const env = {
       deps: this.deps,
@@ -162,9 +142,10 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     };
     // A restart uses the route's current configuration (group members may change in place).
     const current = { config: route };
-    const sup = this.supervise(`route ${route.path}`, this.config.slim.connectTimeoutMs, (signal) =>
-      startRoute(current.config, env, signal),
-    );
+    const sup = new Supervisor(`route ${route.path}`, (signal) => startRoute(current.config, env, signal), {
+      logger: this.log,
+      attemptTimeoutMs: this.config.slim.connectTimeoutMs,
+    }).start();
     this.routes.set(route.path, Object.assign(current, { sup }));
     this.edge!.mount(
       route.path,
@@ -173,28 +154,32 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
   }
 
   private addService(svc: ServiceConfig): void {
-    const env = this.unitEnv();
+    const { slim } = this.config;
+    const env: UnitEnv<N, A> = {
+      deps: this.deps,
+      endpoint: this.endpoint(),
+      sharedSecret: slim.sharedSecret,
+      mls: slim.mls,
+      connectTimeoutMs: slim.connectTimeoutMs,
+      logger: childLogger(this.options.logger, 'service'),
+      metrics: this.metrics,
+      baseEnv: this.options.processEnv ?? {},
+    };
+    const start = (signal: AbortSignal, fail: (err: unknown) => void) => startService(svc, env, signal, fail);
     // A spawned process gets its readiness deadline on top of the connect deadline.
-    const timeoutMs = this.config.slim.connectTimeoutMs + (svc.spawn?.readyTimeoutMs ?? 0);
-    const sup = this.supervise(`service ${formatName(svc.name)}`, timeoutMs, (signal, fail) =>
-      startService(svc, env, signal, fail),
-    );
+    const sup = new Supervisor(`service ${formatName(svc.name)}`, start, {
+      logger: this.log,
+      attemptTimeoutMs: slim.connectTimeoutMs + (svc.spawn?.readyTimeoutMs ?? 0),
+    }).start();
     this.services.set(formatName(svc.name), { config: svc, sup });
   }
 
   readiness(): Readiness {
-    const reasons: string[] = [];
-    if (this.closing) reasons.push('the gateway is shutting down');
-    if (!this.link) reasons.push('not connected to the SLIM node yet');
-    else if (this.link.state !== 'ready')
-      reasons.push(`not connected to the SLIM node (link ${this.link.state})`);
-    for (const [name, { sup }] of this.services) {
-      if (sup.state !== 'up')
-        reasons.push(`service ${name} ${sup.state}${sup.lastError ? `: ${sup.lastError}` : ''}`);
-      else if (sup.value && sup.value.link.state !== 'ready')
-        reasons.push(`service ${name}: not connected to the SLIM node (link ${sup.value.link.state})`);
-    }
-    return { ready: reasons.length === 0, reasons };
+    return gatewayReadiness({
+      closing: this.closing !== undefined,
+      link: this.link,
+      services: [...this.services].map(([name, m]) => [name, m.sup] as const),
+    });
   }
 
   summary(): GatewaySummary {
@@ -225,18 +210,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     if (diff.restartNeeded.length > 0)
       this.log.warn({ settings: diff.restartNeeded }, 'these changed settings take effect after a restart');
     // The running configuration: new services, routes and access lists; the rest as started.
-    this.config = Object.freeze({
-      ...next,
-      slim: before.slim,
-      http: Object.freeze({
-        ...before.http,
-        bearerTokens: next.http.bearerTokens,
-        allowedOrigins: next.http.allowedOrigins,
-        allowedHosts: next.http.allowedHosts,
-      }),
-      log: before.log,
-      reload: before.reload,
-    });
+    this.config = reloadedConfig(before, next);
     if (diff.access) this.edge!.setAccess(this.config.http);
     const grace = this.config.shutdownGraceMs;
 
@@ -271,15 +245,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     await this.settled();
     for (const { managed, after } of inPlace) await this.changeMembers(managed, after);
     reloads.inc({ result: 'applied' });
-    const count = (c: ConfigDiff['routes'] | ConfigDiff['services']) => ({
-      added: c.added.length,
-      removed: c.removed.length,
-      changed: c.changed.length,
-    });
-    this.log.info(
-      { routes: count(diff.routes), services: count(diff.services), access: diff.access },
-      'configuration reloaded',
-    );
+    this.log.info(reloadCounts(diff), 'configuration reloaded');
     return diff;
   }
 
@@ -314,25 +280,19 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
   private async shutdown(graceMs: number): Promise<void> {
     this.stopping.abort();
     await this.reloads;
-    const log = this.log;
-    const bound = graceMs + 5_000;
-    log.info({ graceMs }, 'shutting down');
-    // Stop accepting and drain HTTP calls into routes; then close the routes, which end their MCP
-    // sessions at the services (a service of this same gateway is still up to hear it: closed
-    // first, it would leave each route waiting for an answer that cannot come); then drain the
-    // SLIMRPC calls into services until the same deadline.
-    const deadline = Date.now() + graceMs;
-    if (this.edge) await closeWithin('http', () => this.edge!.close(graceMs), bound, log);
-    await Promise.all(
-      [...this.routes.values()].map(({ sup }) => closeWithin(sup.label, () => sup.close(0), 5_000, log)),
+    this.log.info({ graceMs }, 'shutting down');
+    await shutdownInOrder(
+      {
+        edge: this.edge,
+        routes: [...this.routes.values()].map((m) => m.sup),
+        services: [...this.services.values()].map((m) => m.sup),
+        app: this.app,
+        link: this.link,
+        node: this.node,
+      },
+      graceMs,
+      this.log,
     );
-    const rest = Math.max(0, deadline - Date.now());
-    await Promise.all(
-      [...this.services.values()].map(({ sup }) => closeWithin(sup.label, () => sup.close(rest), bound, log)),
-    );
-    if (this.app) await closeWithin('app', () => this.app!.close(), 5_000, log);
-    if (this.link) await closeWithin('link', () => this.link!.close(), 5_000, log);
-    if (this.node) await closeWithin('node', () => this.node!.close(), 5_000, log);
-    log.info('stopped');
+    this.log.info('stopped');
   }
 }

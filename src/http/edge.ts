@@ -14,17 +14,10 @@ import { httpStatusFor, sendJson } from '../util/http.js';
 import type { HttpHandler } from '../util/http.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
-import {
-  CORS_EXPOSE,
-  CORS_METHODS,
-  checkBearer,
-  hostAllowed,
-  originAllowed,
-  wwwAuthenticate,
-} from './access.js';
 import type { AccessPolicy } from './access.js';
 import { edgeMetrics } from './edge-metrics.js';
-import { errorBody, errorJson, pathOf, waitAll } from './helpers.js';
+import { admitBearer, admitOrigin } from './gate.js';
+import { errorBody, pathOf, waitAll } from './helpers.js';
 import { PROBES, serveProbe } from './probes.js';
 import type { Readiness } from './probes.js';
 
@@ -198,35 +191,7 @@ export class HttpEdge {
       res.setHeader('connection', 'close');
       throw new GatewayError('CLOSED', 'the gateway is shutting down');
     }
-    if (!hostAllowed(req.headers.host, policy)) {
-      return sendJson(
-        res,
-        403,
-        errorJson('FORBIDDEN', `host "${req.headers.host}" is not allowed (see http.allowedHosts)`),
-      );
-    }
-    const origin = req.headers.origin;
-    if (!originAllowed(origin, policy)) {
-      return sendJson(
-        res,
-        403,
-        errorJson('FORBIDDEN', `origin ${origin} is not allowed (see http.allowedOrigins)`),
-      );
-    }
-    if (origin !== undefined) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-expose-headers', CORS_EXPOSE);
-      res.setHeader('vary', 'Origin');
-      if (method === 'OPTIONS') {
-        res.writeHead(204, {
-          'access-control-allow-methods': CORS_METHODS,
-          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
-          'access-control-max-age': '600',
-        });
-        res.end();
-        return;
-      }
-    }
+    if (!admitOrigin(req, res, policy, method)) return;
     if (pathname === '/healthz' || pathname === '/readyz')
       return serveProbe(req, res, pathname, {
         readiness: this.options.readiness,
@@ -234,17 +199,7 @@ export class HttpEdge {
         draining: this.draining,
       });
 
-    const bearer = checkBearer(req.headers.authorization, policy.bearerTokens);
-    if (bearer !== 'ok') {
-      return sendJson(
-        res,
-        401,
-        errorJson('UNAUTHENTICATED', 'a valid Authorization: Bearer token is required'),
-        {
-          'www-authenticate': wwwAuthenticate(bearer),
-        },
-      );
-    }
+    if (!admitBearer(req, res, policy)) return;
     if (pathname === '/metrics')
       return serveProbe(req, res, pathname, {
         readiness: this.options.readiness,

@@ -64,3 +64,51 @@ export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefin
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return raceSignal(new Promise<void>((r) => setTimeout(r, ms).unref?.()), signal);
 }
+
+/** The calls that depend on one signal through derivedSignal, and its one listener. */
+interface Hub {
+  readonly branches: Set<AbortController>;
+  readonly onAbort: () => void;
+}
+
+const hubs = new WeakMap<AbortSignal, Hub>();
+
+/**
+ * A signal of its own for one call that must end with `parent`: any number of them, in flight at
+ * once, put one listener on `parent` (a fan-out to N peers, or every call of a long-lived route,
+ * would otherwise add one each, and Node warns past 10 on one signal). `release()` when the call
+ * is over; the parent's listener goes with the last one released.
+ */
+export function derivedSignal(parent: AbortSignal | undefined): {
+  signal: AbortSignal | undefined;
+  release: () => void;
+} {
+  if (!parent) return { signal: undefined, release: () => {} };
+  const own = new AbortController();
+  if (parent.aborted) {
+    own.abort(parent.reason);
+    return { signal: own.signal, release: () => {} };
+  }
+  let hub = hubs.get(parent);
+  if (!hub) {
+    const branches = new Set<AbortController>();
+    const onAbort = () => {
+      hubs.delete(parent);
+      for (const b of branches) b.abort(parent.reason);
+      branches.clear();
+    };
+    hub = { branches, onAbort };
+    hubs.set(parent, hub);
+    parent.addEventListener('abort', onAbort, { once: true });
+  }
+  const h = hub;
+  h.branches.add(own);
+  return {
+    signal: own.signal,
+    release: () => {
+      if (!h.branches.delete(own) || h.branches.size > 0) return;
+      parent.removeEventListener('abort', h.onAbort);
+      if (hubs.get(parent) === h) hubs.delete(parent);
+    },
+  };
+}

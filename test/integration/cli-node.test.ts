@@ -1,6 +1,7 @@
 // Integration: `slim-gateway node` as a user runs it. Reference apps hold a P2P session through
 // the spawned node; SIGTERM then shuts it down cleanly (exit code 0) with the apps still attached.
-// Also: --help, a bad option (exit 2) and a busy port (exit 1, with the reason).
+// Also: --help, a bad option (exit 2) and a busy port (exit 1, with the reason). Logs are read
+// from stderr, where every command writes them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,14 +16,19 @@ const BIN = join(REPO_ROOT, 'bin', 'slim-gateway');
 
 function startNode(args: string[]): {
   child: ChildProcessWithoutNullStreams;
+  /** Log lines, read from stderr. */
   lines: Record<string, unknown>[];
+  /** What the node printed on stdout (nothing: it has no output besides logs). */
+  stdout: string[];
   waitFor: (re: RegExp) => Promise<Record<string, unknown>>;
   exit: Promise<number | null>;
 } {
   const child = spawn(process.execPath, [BIN, 'node', ...args], { cwd: REPO_ROOT });
   const lines: Record<string, unknown>[] = [];
   const listeners = new Set<() => void>();
-  createInterface({ input: child.stdout }).on('line', (l) => {
+  const stdout: string[] = [];
+  createInterface({ input: child.stdout }).on('line', (l) => stdout.push(l));
+  createInterface({ input: child.stderr }).on('line', (l) => {
     try {
       lines.push(JSON.parse(l) as Record<string, unknown>);
     } catch {
@@ -49,7 +55,7 @@ function startNode(args: string[]): {
       check();
       void exit.then(() => setTimeout(check, 50));
     });
-  return { child, lines, waitFor, exit };
+  return { child, lines, stdout, waitFor, exit };
 }
 
 test('slim-gateway node: reference apps talk through it; SIGTERM exits 0', async (t) => {
@@ -89,6 +95,7 @@ test('slim-gateway node: reference apps talk through it; SIGTERM exits 0', async
   node.child.kill('SIGTERM');
   assert.equal(await node.exit, 0);
   assert.ok(node.lines.some((l) => l['msg'] === 'node closed'));
+  assert.deepEqual(node.stdout, [], 'logs go to stderr, as for every command');
 });
 
 test('slim-gateway node: --help, a bad option, a busy port', async (t) => {

@@ -1,8 +1,8 @@
 // A2A v0.3 JSON-RPC objects <-> A2A v0.3 protobuf messages (package a2a.v1), for the core types:
-// parts, messages, artifacts, tasks, stream events and push-notification configs. The two v0.3
-// forms differ (spec/slimrpc-a2a-mcp.md §2.4.4): JSON has `kind` discriminators, `file`/`data`
-// part objects, lower-case kebab task states and `taskId` fields; the proto has oneofs,
-// TASK_STATE_* enums and `tasks/{id}/pushNotificationConfigs/{id}` resource names.
+// parts, messages, artifacts, tasks, stream events (push-notification configs: v03-json-push.ts).
+// The two v0.3 forms differ (spec/slimrpc-a2a-mcp.md §2.4.4): JSON has `kind` discriminators,
+// `file`/`data` part objects, lower-case kebab task states and `taskId` fields; the proto has
+// oneofs, TASK_STATE_* enums and `tasks/{id}/pushNotificationConfigs/{id}` resource names.
 // What the v0.3 proto cannot carry is dropped: part metadata, file names, referenceTaskIds.
 import { create, fromJson, toJson } from '@bufbuild/protobuf';
 import { TimestampSchema } from '@bufbuild/protobuf/wkt';
@@ -23,7 +23,6 @@ import {
   strings,
 } from './json.js';
 import type { Obj } from './json.js';
-import { configName, parseConfigName } from './names.js';
 
 const STATES: Readonly<Record<string, p.TaskState>> = {
   unknown: p.TaskState.UNSPECIFIED,
@@ -284,48 +283,9 @@ export function streamEventToJson(r: p.StreamResponse): Obj {
   }
 }
 
-export function pushConfigFromJson(v: unknown, path: string): p.PushNotificationConfig {
-  const o = obj(v, path);
-  const cfg = create(p.PushNotificationConfigSchema, {
-    id: optStr(o['id'], `${path}.id`),
-    url: str(o['url'], `${path}.url`),
-    token: optStr(o['token'], `${path}.token`),
-  });
-  const auth = optObj(o['authentication'], `${path}.authentication`);
-  if (auth)
-    cfg.authentication = create(p.AuthenticationInfoSchema, {
-      schemes: strings(auth['schemes'], `${path}.authentication.schemes`),
-      credentials: optStr(auth['credentials'], `${path}.authentication.credentials`),
-    });
-  return cfg;
-}
-
-export function pushConfigToJson(c: p.PushNotificationConfig | undefined): Obj {
-  const out: Obj = { url: c?.url ?? '' };
-  put(out, 'id', c?.id);
-  put(out, 'token', c?.token);
-  if (c?.authentication) {
-    const auth: Obj = { schemes: [...c.authentication.schemes] };
-    put(auth, 'credentials', c.authentication.credentials);
-    out['authentication'] = auth;
-  }
-  return out;
-}
-
-/** `{taskId, pushNotificationConfig}` <-> `{name: tasks/{t}/pushNotificationConfigs/{c}, ...}`. */
-export function taskPushConfigFromJson(v: unknown, path: string): p.TaskPushNotificationConfig {
-  const o = obj(v, path);
-  const taskId = str(o['taskId'], `${path}.taskId`);
-  const cfg = pushConfigFromJson(o['pushNotificationConfig'], `${path}.pushNotificationConfig`);
-  return create(p.TaskPushNotificationConfigSchema, {
-    name: configName(taskId, cfg.id),
-    pushNotificationConfig: cfg,
-  });
-}
-
-export function taskPushConfigToJson(c: p.TaskPushNotificationConfig): Obj {
-  const { taskId, configId } = parseConfigName(c.name);
-  const cfg = pushConfigToJson(c.pushNotificationConfig);
-  if (!cfg['id'] && configId) cfg['id'] = configId;
-  return { taskId, pushNotificationConfig: cfg };
-}
+export {
+  pushConfigFromJson,
+  pushConfigToJson,
+  taskPushConfigFromJson,
+  taskPushConfigToJson,
+} from './v03-json-push.js';

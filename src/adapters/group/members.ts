@@ -9,7 +9,6 @@
 // and re-invited first if it is not in the MLS group. Every change (membership or health) is
 // reported to the listeners, which tell their clients (MCP list_changed) — and is logged and
 // counted (slim_gateway_group_*).
-import { setMaxListeners } from 'node:events';
 import { baseName, formatName, sameComponents } from '../../slim/dataplane/name.js';
 import type { SlimName } from '../../slim/dataplane/name.js';
 import { RpcError, StatusCode, statusName } from '../../slim/rpc/status.js';
@@ -17,6 +16,7 @@ import type { MulticastClient, RpcClient } from '../../slim/rpc/types.js';
 import { describeError } from '../../util/errors.js';
 import type { Logger } from '../../util/log.js';
 import type { MetricsRegistry } from '../../util/metrics.js';
+import { memberClient } from './member-client.js';
 import { memberPrefixes } from './names.js';
 
 export type Health = 'unknown' | 'up' | 'down';
@@ -80,8 +80,6 @@ export class GroupMembers {
     initial: readonly SlimName[],
     private readonly o: GroupMembersOptions,
   ) {
-    // Every invitation and probe listens on it: more than the default 10 with a large group.
-    setMaxListeners(0, this.closing.signal);
     for (const name of initial) this.list.push(this.entry(name));
     this.assignPrefixes();
     const labels = { route: o.route, protocol: o.protocol };
@@ -102,7 +100,7 @@ export class GroupMembers {
       name,
       key: baseName(name),
       prefix: '',
-      client: this.o.connect(name),
+      client: memberClient(this.o.connect(name)),
       health: 'unknown',
       joined: true,
       downs: 0,

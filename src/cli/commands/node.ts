@@ -1,15 +1,18 @@
 // `slim-gateway node [--listen HOST:PORT]`: a standalone SLIM node (the embedded node of
-// src/slim/node served on its own), for development, tests and small deployments. Logs JSON lines
-// (pino) to stdout; shuts down cleanly on SIGINT/SIGTERM (exit code 0).
-import { pino } from 'pino';
+// src/slim/node served on its own), for development, tests and small deployments. Logs like every
+// command: to stderr, JSON or human-readable on a terminal (stdout is for program output); shuts
+// down cleanly on SIGINT/SIGTERM (exit code 0).
+import type { LogLevel } from '../../config/types.js';
 import type { CliCommand } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
-import { REDACT_PATHS } from '../../util/log.js';
+import { createProcessLogger, logSettings } from '../../gateway/logger.js';
 import { describeError } from '../../util/errors.js';
 import { SlimNode, parseListen } from '../../slim/node/index.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:46357';
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const isLevel = (v: string): v is LogLevel => (LEVELS as readonly string[]).includes(v);
 
 export const command: CliCommand = {
   summary: 'run a standalone SLIM node',
@@ -20,23 +23,25 @@ SLIM apps and gateways connect to it with http://HOST:PORT.
 
 options:
   --listen HOST:PORT   address to listen on (default ${DEFAULT_LISTEN}; port 0 picks a free port)
-  --log-level LEVEL    ${LEVELS.join(', ')} (default info)
+  --log-level LEVEL    ${LEVELS.join(', ')} (default info, or SLIM_GATEWAY_LOG_LEVEL)
   --help               show this help
 
-Logs are JSON lines on stdout. SIGINT or SIGTERM closes every link and exits with code 0.`,
+Logs go to stderr: JSON, or human-readable on a terminal (SLIM_GATEWAY_LOG_FORMAT: auto, json,
+pretty). SIGINT or SIGTERM closes every link and exits with code 0.`,
 
   async run(argv: string[]): Promise<number> {
     const { flags, positional } = parseFlags(argv, { listen: 'string', 'log-level': 'string' });
     if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const listen = typeof flags['listen'] === 'string' ? flags['listen'] : DEFAULT_LISTEN;
-    const level = typeof flags['log-level'] === 'string' ? flags['log-level'] : 'info';
-    if (!LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+    const settings = logSettings(undefined, process.env);
+    const level = typeof flags['log-level'] === 'string' ? flags['log-level'] : settings.level;
+    if (!isLevel(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
     try {
       parseListen(listen);
     } catch (err) {
       throw new UsageError(describeError(err));
     }
-    const logger = pino({ level, redact: REDACT_PATHS });
+    const logger = createProcessLogger({ ...settings, level, isTty: Boolean(process.stderr.isTTY) });
     let node: SlimNode;
     try {
       node = await SlimNode.create({ listen, logger });

@@ -2,7 +2,7 @@
 // observable behaviour as the SLIM-backed implementation (status codes and messages, deadlines,
 // cancellation, metadata, payloads copied as if they had crossed a wire, multicast attribution).
 // Adapters use it in component tests; it is never used in production paths.
-import { combineSignals } from '../../util/abort.js';
+import { combineSignals, derivedSignal } from '../../util/abort.js';
 import { AsyncQueue } from '../../util/async-queue.js';
 import { NULL_ID, formatName, sameComponents } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
@@ -117,15 +117,19 @@ export class MemoryRpcNetwork {
       let pending = list.length;
       if (pending === 0) out.end();
       for (const member of list) {
+        // Each member's call on a signal of its own: one listener on the caller's, not one each.
+        const own = derivedSignal(options.signal);
+        const opts = own.signal ? { ...options, signal: own.signal } : options;
         void (async () => {
           try {
-            for await (const payload of this.call(member, caller, service, method, once(request), options)) {
+            for await (const payload of this.call(member, caller, service, method, once(request), opts)) {
               await out.push({ kind: 'data', member, payload });
             }
             await out.push({ kind: 'end', member });
           } catch (err) {
             await out.push({ kind: 'error', member, error: toRpcError(err) });
           } finally {
+            own.release();
             if (--pending === 0) out.end();
           }
         })();

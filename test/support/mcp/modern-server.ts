@@ -1,7 +1,8 @@
 // An MCP server on the 2026-07-28 revision, built with the official v2 SDK (@modelcontextprotocol/
 // server: McpServer + createMcpHandler, which serves modern requests statelessly and 2025-era ones
 // through its stateless fallback), on a real node:http server. Its sampling is the modern kind:
-// an input_required result the client fulfils and retries (MRTR).
+// an input_required result the client fulfils and retries (MRTR). Its `region` tool declares an
+// `x-mcp-header` parameter, so the SDK rejects a call without the matching Mcp-Param-Region header.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,15 +14,25 @@ export interface ModernServer {
   /** MCP-Protocol-Version headers of the POSTs the server received (what was really spoken). */
   readonly versions: Set<string>;
   readonly stats: { cancelled: number };
+  /** Mcp-Param-Region headers of the POSTs the server received, as sent. */
+  readonly regionHeaders: string[];
   close(): Promise<void>;
 }
 
 const object = (properties: Record<string, { type: 'string' | 'number' }>) =>
   fromJsonSchema({ type: 'object', properties });
 
+/** `region` is mirrored into the Mcp-Param-Region header (2026-07-28 "Schema Extension"). */
+const REGION_SCHEMA = {
+  type: 'object',
+  properties: { region: { type: 'string', 'x-mcp-header': 'Region' } },
+  required: ['region'],
+};
+
 export async function startModernServer(): Promise<ModernServer> {
   const versions = new Set<string>();
   const stats = { cancelled: 0 };
+  const regionHeaders: string[] = [];
   const factory = () => {
     const server = new McpServer({ name: 'modern-test-server', version: '2.0.0' });
     server.registerTool(
@@ -96,6 +107,16 @@ export async function startModernServer(): Promise<ModernServer> {
       },
     );
     server.registerTool(
+      'region',
+      {
+        description: 'Names the region, which is routed on by header',
+        inputSchema: fromJsonSchema(REGION_SCHEMA as Parameters<typeof fromJsonSchema>[0]),
+      },
+      (args) => ({
+        content: [{ type: 'text', text: `region ${String((args as { region?: string }).region)}` }],
+      }),
+    );
+    server.registerTool(
       'big',
       { description: 'Returns N bytes', inputSchema: object({ bytes: { type: 'number' } }) },
       (args) => ({
@@ -123,6 +144,8 @@ export async function startModernServer(): Promise<ModernServer> {
   const http = createServer((req, res) => {
     const v = req.headers['mcp-protocol-version'];
     if (req.method === 'POST' && typeof v === 'string') versions.add(v);
+    const region = req.headers['mcp-param-region'];
+    if (typeof region === 'string') regionHeaders.push(region);
     void bridge(handler.fetch, req, res);
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -131,6 +154,7 @@ export async function startModernServer(): Promise<ModernServer> {
     url: `http://127.0.0.1:${port}/mcp`,
     versions,
     stats,
+    regionHeaders,
     async close() {
       await handler.close();
       http.closeAllConnections();

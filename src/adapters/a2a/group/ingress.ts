@@ -4,13 +4,12 @@
 // one aggregated Message for SendMessage, each agent's events as they come (tagged with the agent
 // in metadata, then a summary) for SendStreamingMessage. Methods on a task go to the agent its
 // presented id names. The agent card describes the group.
-import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import type { Message } from '@bufbuild/protobuf';
 import type { SlimName } from '../../../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient } from '../../../slim/rpc/types.js';
-import { combineSignals } from '../../../util/abort.js';
+import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { GatewayError } from '../../../util/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../../util/http.js';
 import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
@@ -73,7 +72,6 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
   const keepaliveMs = o.keepaliveMs ?? 15_000;
   const cardTtlMs = o.cardTtlMs ?? 30_000;
   const closing = new AbortController();
-  setMaxListeners(0, closing.signal); // every call in flight listens on it
   const bindings = new WeakMap<Member, A2aBindingClient>();
   const members = new GroupMembers(o.target, {
     route: o.route,
@@ -136,7 +134,9 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
   ) => {
     const { op, version, id } = call;
     const done = metrics.start(op.name);
-    const signals = combineSignals([ctx.signal, closing.signal], op.streaming ? streamTimeoutMs : timeoutMs);
+    // The route's closing signal through one shared listener, not one per call in flight.
+    const closed = derivedSignal(closing.signal);
+    const signals = combineSignals([ctx.signal, closed.signal], op.streaming ? streamTimeoutMs : timeoutMs);
     const reply = (v1: Message) => {
       sendJson(
         res,
@@ -189,6 +189,7 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
       else res.end();
     } finally {
       signals.dispose();
+      closed.release();
     }
   };
 

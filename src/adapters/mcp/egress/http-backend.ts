@@ -3,7 +3,8 @@
 // server message came on (that is what relates it to a request). One connection per lane: POST per
 // client message (JSON or SSE answer), the server's Mcp-Session-Id kept from `initialize`, GET for
 // unsolicited traffic (legacy revisions) re-opened with backoff while the lane lives, DELETE on
-// close. Modern (2026-07-28) requests get Mcp-Method / Mcp-Name derived from the body.
+// close. Modern (2026-07-28) requests get Mcp-Method / Mcp-Name derived from the body, and tool
+// calls the Mcp-Param-* headers their tool declares (param-headers.ts).
 import type { Logger } from '../../../util/log.js';
 import { GatewayError, describeError } from '../../../util/errors.js';
 import { sleep } from '../../../util/abort.js';
@@ -11,6 +12,7 @@ import { errorResponse, idKey, isModernVersion, JsonRpcCode, parseMessage } from
 import type { Classified, JsonRpcId, JsonRpcMessage, JsonRpcRequest } from '../jsonrpc.js';
 import { modernHeadersFor } from '../headers.js';
 import { SseParser } from '../sse.js';
+import { MAX_LIST_PAGES, readResult, ToolParamHeaders, toolsListRequest } from './param-headers.js';
 import type { BackendConnection, BackendEvents, SendContext } from './backend.js';
 import type { Related } from './router.js';
 
@@ -29,7 +31,9 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
   let negotiated: string | undefined;
   let gone = false;
   let getRunning = false;
+  let listed = 0;
   const life = new AbortController();
+  const toolHeaders = new ToolParamHeaders();
 
   const headersFor = (message: JsonRpcMessage, ctx: SendContext | undefined): Record<string, string> => {
     const h: Record<string, string> = {
@@ -43,6 +47,7 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
     if (version !== undefined && method !== 'initialize') h['mcp-protocol-version'] = version;
     if (typeof method === 'string' && isModernVersion(version)) {
       Object.assign(h, modernHeadersFor(message as JsonRpcRequest));
+      if (method === 'tools/call') Object.assign(h, toolHeaders.headersFor(message as JsonRpcRequest));
     }
     return h;
   };
@@ -77,6 +82,20 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
     return res;
   };
 
+  /** Lists the tools for their Mcp-Param-* declarations before calling one not seen listed. */
+  const learnTools = async (call: JsonRpcRequest, ctx: SendContext): Promise<void> => {
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const id = `slim-gateway-tools-${++listed}`;
+      const res = await post(toolsListRequest(call, id, cursor), ctx);
+      const result = res && (await readResult(res, id));
+      toolHeaders.learn(result);
+      const next = (result as { nextCursor?: unknown } | undefined)?.nextCursor;
+      if (typeof next !== 'string') return;
+      cursor = next;
+    }
+  };
+
   /** Reports one parsed message; a JSON-RPC error with a null id answers `request`. */
   const report = (c: Classified, related: Related, raw: Uint8Array | undefined, request?: JsonRpcRequest) => {
     if (request && c.kind === 'response' && c.message.id === null) {
@@ -87,6 +106,8 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       const v = (c.message.result as { protocolVersion?: unknown } | null)?.protocolVersion;
       if (typeof v === 'string') negotiated = v;
     }
+    if (request?.method === 'tools/list' && c.kind === 'response' && 'result' in c.message)
+      toolHeaders.learn(c.message.result);
     events.message(c, related, raw);
   };
 
@@ -170,6 +191,12 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       return Promise.resolve();
     },
     async request(message, ctx) {
+      const modernCall =
+        message.method === 'tools/call' && isModernVersion(ctx.protocolVersion ?? negotiated);
+      if (modernCall && !toolHeaders.knows(message))
+        await learnTools(message, ctx).catch((err: unknown) => {
+          logger.debug({ err: describeError(err) }, 'listing the tools for their parameter headers failed');
+        });
       const res = await post(message, ctx);
       if (!res) return;
       const sid = res.headers.get('mcp-session-id');

@@ -2,33 +2,32 @@
 // initialize / tools|prompts|resources|resource-templates list / logging/setLevel: every member,
 // merged. tools/call, prompts/get, resources/read|subscribe|unsubscribe, completion/complete: the
 // member that owns the name or URI. all_<tool>: every member offering <tool>. ping: answered here.
-// server/discover and anything else: -32601, so dual-era clients use the session-based revisions.
+// server/discover: every member, merged (modern.ts). Anything else: -32601.
 import type { Member } from '../../group/members.js';
 import { splitPrefixedUri, prefixedUri } from '../../group/names.js';
-import { errorResponse, isErrorResponse, JsonRpcCode, progressTokenOf } from '../jsonrpc.js';
-import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
-import { LIST_METHODS, presentList, routeName } from './catalog.js';
-import type { Item, ListKind } from './catalog.js';
-import { failureText, fanOut, memberError, ownerCall } from './fanout.js';
-import type { MemberResult, OpContext } from './fanout.js';
-import type { GroupCatalog } from './group-catalog.js';
-import { fanoutResult, memberWarning, mergeInitialize, withGroupMeta } from './results.js';
+import { errorResponse, isErrorResponse, isModernVersion, JsonRpcCode, progressTokenOf } from '../jsonrpc.js';
+import type { JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
+import { LIST_METHODS, routeName } from './catalog.js';
+import type { Item } from './catalog.js';
+import { fanOut, memberError, ownerCall } from './fanout.js';
+import { answerList, collectLists, statusesOf, warnFailed } from './lists.js';
+import type { ListContext } from './lists.js';
+import { discover, isInputRequired, modernResponse } from './modern.js';
+import { fanoutResult, mergeInitialize, withGroupMeta } from './results.js';
 import type { FanoutEntry, MemberStatus } from './results.js';
 
-export interface GroupOpsContext extends OpContext {
-  readonly catalog: GroupCatalog;
+export interface GroupOpsContext extends ListContext {
   readonly route: string;
   readonly serverVersion: string;
-  /** A message for the client before the response (warnings, progress). */
-  readonly emit: (n: JsonRpcNotification) => Promise<void>;
 }
 
 /** Longest wait for the members' answers to the client's initialize. */
 export const INITIALIZE_WAIT_MS = 10_000;
-/** Most pages read from one member for one list. */
-const MAX_PAGES = 20;
-/** Errors that mean "this member has none of these", not a failure. */
-const NOT_OFFERED = new Set<number>([JsonRpcCode.METHOD_NOT_FOUND]);
+/** A member asking for client input (2026-07-28) in a fan-out: one client cannot answer several. */
+const INPUT_REQUIRED = {
+  code: JsonRpcCode.INVALID_REQUEST,
+  message: 'the member asks for client input, which a call on every member cannot relay: call its own tool',
+};
 
 const ok = (id: JsonRpcRequest['id'], result: unknown): JsonRpcResponse => ({ jsonrpc: '2.0', id, result });
 const obj = (v: unknown): Item =>
@@ -37,14 +36,21 @@ const obj = (v: unknown): Item =>
 export class GroupOps {
   constructor(private readonly c: GroupOpsContext) {}
 
-  run(m: JsonRpcRequest): Promise<JsonRpcResponse> {
+  async run(m: JsonRpcRequest): Promise<JsonRpcResponse> {
+    const response = await this.dispatch(m);
+    return isModernVersion(this.c.protocolVersion) ? modernResponse(m.method, response) : response;
+  }
+
+  private dispatch(m: JsonRpcRequest): Promise<JsonRpcResponse> {
     const kind = LIST_METHODS[m.method];
-    if (kind) return this.list(m, kind);
+    if (kind) return answerList(this.c, m, kind);
     switch (m.method) {
       case 'initialize':
         return this.initialize(m);
       case 'ping':
         return Promise.resolve(ok(m.id, {}));
+      case 'server/discover':
+        return discover(this.c, m, { route: this.c.route, version: this.c.serverVersion });
       case 'tools/call':
         return this.callTool(m);
       case 'prompts/get':
@@ -62,24 +68,6 @@ export class GroupOps {
           errorResponse(m.id, JsonRpcCode.METHOD_NOT_FOUND, `Method not found: ${m.method} (group route)`),
         );
     }
-  }
-
-  private statuses(results: readonly MemberResult[], offered = NOT_OFFERED): MemberStatus[] {
-    return results.map((r) => {
-      const error =
-        r.response && isErrorResponse(r.response) && offered.has(r.response.error.code)
-          ? undefined
-          : failureText(r);
-      return error === undefined
-        ? { member: r.member.key, prefix: r.member.prefix, status: 'ok' }
-        : { member: r.member.key, prefix: r.member.prefix, status: 'failed', error };
-    });
-  }
-
-  /** Warns the client about every failed member (before the response). */
-  private async warn(method: string, statuses: readonly MemberStatus[]): Promise<void> {
-    for (const s of statuses)
-      if (s.status === 'failed') await this.c.emit(memberWarning(s.member, method, s.error ?? 'failed'));
   }
 
   private async initialize(m: JsonRpcRequest): Promise<JsonRpcResponse> {
@@ -107,60 +95,16 @@ export class GroupOps {
     return ok(m.id, result);
   }
 
-  /** Every member's complete list (all pages), updating the catalog. */
-  private async collect(m: JsonRpcRequest, kind: ListKind): Promise<{ statuses: MemberStatus[] }> {
-    const request: JsonRpcRequest = { ...m, params: { ...obj(m.params) } };
-    delete request.params!['cursor'];
-    const results = await fanOut(this.c, request, this.c.env.members.all());
-    await Promise.all(results.map((r) => this.pages(r, request, kind)));
-    return { statuses: this.statuses(results) };
-  }
-
-  private async pages(r: MemberResult, request: JsonRpcRequest, kind: ListKind): Promise<void> {
-    if (!r.response) return;
-    if (isErrorResponse(r.response)) {
-      if (NOT_OFFERED.has(r.response.error.code)) this.c.catalog.set(r.member, kind, []);
-      return;
-    }
-    let result = obj(r.response.result);
-    const items: Item[] = [];
-    for (let page = 0; ; page++) {
-      const list = result[kind];
-      if (Array.isArray(list)) items.push(...list.map(obj));
-      const cursor = result['nextCursor'];
-      if (typeof cursor !== 'string' || page + 1 >= MAX_PAGES || this.c.signal.aborted) break;
-      const next: JsonRpcRequest = {
-        ...request,
-        id: `slim-gateway-page-${page + 1}-${String(request.id)}`,
-        params: { ...request.params, cursor },
-      };
-      const response = await ownerCall(this.c, r.member, next);
-      if (isErrorResponse(response)) break;
-      result = obj(response.result);
-    }
-    this.c.catalog.set(r.member, kind, items);
-  }
-
-  private async list(m: JsonRpcRequest, kind: ListKind): Promise<JsonRpcResponse> {
-    if (obj(m.params)['cursor'] !== undefined)
-      return errorResponse(
-        m.id,
-        JsonRpcCode.INVALID_PARAMS,
-        'Invalid cursor: a group answers complete lists',
-      );
-    const { statuses } = await this.collect(m, kind);
-    await this.warn(m.method, statuses);
-    const answered = new Set(statuses.filter((s) => s.status === 'ok').map((s) => s.member));
-    const lists = this.c.catalog.get(kind).filter((l) => answered.has(l.member.key));
-    return ok(m.id, withGroupMeta({ [kind]: presentList(kind, lists) }, statuses));
-  }
-
   /** Routes a name; lists again once when the name is not (or no longer) known. */
   private async route(kind: 'tools' | 'prompts', name: string, m: JsonRpcRequest) {
     const found = routeName(kind, name, this.c.catalog.get(kind));
     if (found) return found;
-    await this.collect(
-      { ...m, id: `slim-gateway-refresh-${String(m.id)}`, method: `${kind}/list`, params: {} },
+    // The client's `_meta` goes along: on 2026-07-28 it is required on every request.
+    const meta = obj(m.params)['_meta'];
+    const params = meta === undefined ? {} : { _meta: meta };
+    await collectLists(
+      this.c,
+      { ...m, id: `slim-gateway-refresh-${String(m.id)}`, method: `${kind}/list`, params },
       kind,
     );
     return routeName(kind, name, this.c.catalog.get(kind));
@@ -211,11 +155,13 @@ export class GroupOps {
             });
           };
     const results = await fanOut(this.c, request, owners, onDone);
-    const statuses = this.statuses(results, new Set());
-    await this.warn(m.method, statuses);
+    const statuses = statusesOf(results, new Set());
+    await warnFailed(this.c, m.method, statuses);
     const entries: FanoutEntry[] = results.map((r) => {
-      if (r.response && !isErrorResponse(r.response))
-        return { member: r.member.key, tool, outcome: { kind: 'result', result: obj(r.response.result) } };
+      const result = r.response && !isErrorResponse(r.response) ? obj(r.response.result) : undefined;
+      if (result && isInputRequired(result))
+        return { member: r.member.key, tool, outcome: { kind: 'failed', ...INPUT_REQUIRED } };
+      if (result) return { member: r.member.key, tool, outcome: { kind: 'result', result } };
       const e = r.response ?? memberError(m, r.member, r.failure!);
       const error = isErrorResponse(e) ? e.error : { code: JsonRpcCode.INTERNAL_ERROR, message: 'no result' };
       return {
@@ -290,8 +236,8 @@ export class GroupOps {
 
   private async everyMember(m: JsonRpcRequest): Promise<JsonRpcResponse> {
     const results = await fanOut(this.c, m, this.c.env.members.all());
-    const statuses = this.statuses(results);
-    await this.warn(m.method, statuses);
+    const statuses = statusesOf(results);
+    await warnFailed(this.c, m.method, statuses);
     return ok(m.id, withGroupMeta({}, statuses));
   }
 }

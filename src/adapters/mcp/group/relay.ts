@@ -3,11 +3,10 @@
 // answers as one MCP server made of all the members. initialize, lists and logging/setLevel fan
 // out to every member; a call on a name goes to the member that owns it; an all_<tool> call goes
 // to every owner at once. Server-to-client traffic is relayed with member-tagged ids.
-import { setMaxListeners } from 'node:events';
 import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
 import type { MulticastClient } from '../../../slim/rpc/types.js';
 import { AsyncQueue } from '../../../util/async-queue.js';
-import { combineSignals } from '../../../util/abort.js';
+import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';
 import type { Logger } from '../../../util/log.js';
 import type { GroupMembers, Member } from '../../group/members.js';
@@ -48,7 +47,6 @@ export class GroupRelay implements McpRelay {
     this.env = { members: o.members, multicast: o.multicast, timeoutMs: o.timeoutMs };
     this.stateless = new GroupLane(undefined, this.env);
     this.catalog = new GroupCatalog(o.members);
-    setMaxListeners(0, this.closing.signal);
     // A member that leaves has its sessions ended first, so it holds nothing of ours.
     o.members.beforeLeave((m) =>
       Promise.all([...this.lanes.values()].map((l) => l.closeMember(m))).then(() => {}),
@@ -97,8 +95,10 @@ export class GroupRelay implements McpRelay {
     const tracked = lane.track(message.id, this.o.members.all());
     // `finished` stops what is left (a down member not waited for) once the client has its answer.
     const finished = new AbortController();
+    // The route's closing signal through one shared listener, not one per call in flight.
+    const closing = derivedSignal(this.closing.signal);
     const deadline = combineSignals(
-      [signal, tracked.abort.signal, this.closing.signal, finished.signal],
+      [signal, tracked.abort.signal, closing.signal, finished.signal],
       this.o.timeoutMs,
     );
     const onFrame = async (m: Member, c: Classified) => {
@@ -136,6 +136,7 @@ export class GroupRelay implements McpRelay {
     } finally {
       finished.abort();
       deadline.dispose();
+      closing.release();
       tracked.done();
     }
   }

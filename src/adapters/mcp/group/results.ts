@@ -47,6 +47,30 @@ export interface InitializeAnswer {
   readonly result: Item;
 }
 
+/** The group's identity, as a server. */
+export function groupServerInfo(info: { readonly route: string; readonly version: string }): Item {
+  return { name: 'slim-gateway-group', title: `Group ${info.route}`, version: info.version };
+}
+
+/** The instructions of the group: how names are built, the members, then each member's own. */
+export function groupInstructions(
+  answers: readonly InitializeAnswer[],
+  statuses: readonly MemberStatus[],
+): string {
+  const lines = [
+    `This MCP server is a group of ${statuses.length} servers reached over SLIM. Each member's tools ` +
+      `and prompts are named <prefix>_<name> and its resource URIs <prefix>+<uri>; a tool offered by ` +
+      `several members can be called on all of them at once as all_<name>. Members: ` +
+      statuses.map((s) => `${s.member} (prefix ${s.prefix})`).join(', ') +
+      '.',
+  ];
+  for (const a of answers) {
+    const text = a.result['instructions'];
+    if (typeof text === 'string' && text.trim() !== '') lines.push(`[${a.member.key}] ${text.trim()}`);
+  }
+  return lines.join('\n');
+}
+
 /**
  * One initialize result for the group. The version is the one every member answered, or the
  * oldest of them when they differ (each member keeps its own on its lane). Capabilities are those
@@ -65,17 +89,6 @@ export function mergeInitialize(
     .filter((v): v is string => typeof v === 'string');
   const protocolVersion =
     versions.length === 0 ? (requested ?? FALLBACK_PROTOCOL_VERSION) : [...versions].sort()[0]!;
-  const lines = [
-    `This MCP server is a group of ${statuses.length} servers reached over SLIM. Each member's tools ` +
-      `and prompts are named <prefix>_<name> and its resource URIs <prefix>+<uri>; a tool offered by ` +
-      `several members can be called on all of them at once as all_<name>. Members: ` +
-      statuses.map((s) => `${s.member} (prefix ${s.prefix})`).join(', ') +
-      '.',
-  ];
-  for (const a of answers) {
-    const text = a.result['instructions'];
-    if (typeof text === 'string' && text.trim() !== '') lines.push(`[${a.member.key}] ${text.trim()}`);
-  }
   return {
     protocolVersion,
     capabilities: {
@@ -85,8 +98,8 @@ export function mergeInitialize(
       logging: {},
       completions: {},
     },
-    serverInfo: { name: 'slim-gateway-group', title: `Group ${info.route}`, version: info.version },
-    instructions: lines.join('\n'),
+    serverInfo: groupServerInfo(info),
+    instructions: groupInstructions(answers, statuses),
     _meta: groupMeta(statuses),
   };
 }
