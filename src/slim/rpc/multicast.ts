@@ -17,7 +17,7 @@ import type { ClientCallAction } from './client-call.js';
 import { CallSlots } from './call-slots.js';
 import { ClientCall } from './client-runner.js';
 import type { CallRequest, CallTarget } from './client-runner.js';
-import { ClientSession } from './client-session.js';
+import { ClientSession, MSG_MESSAGES_LOST } from './client-session.js';
 import type { OutFrame } from './frames.js';
 import { Inbox } from './inbox.js';
 import { MemberList } from './multicast-members.js';
@@ -164,10 +164,12 @@ class MulticastChannel implements MulticastClient, CallTarget {
   }
 
   private onParticipant(cs: ClientSession, ev: ParticipantEvent): void {
-    if (cs !== this.current || (ev.type !== 'left' && ev.type !== 'offline')) return;
+    if (cs !== this.current || (ev.type !== 'left' && ev.type !== 'offline' && ev.type !== 'lost')) return;
     const m = this.list.fromSource(ev.name);
     if (!m) return;
-    const message = ev.type === 'left' ? MSG_MEMBER_LEFT : MSG_MEMBER_OFFLINE;
+    // Lost messages from a member: its answers to the calls in flight may be among them.
+    const message =
+      ev.type === 'left' ? MSG_MEMBER_LEFT : ev.type === 'lost' ? MSG_MESSAGES_LOST : MSG_MEMBER_OFFLINE;
     if (ev.type === 'left') {
       m.state = 'failed';
       m.error = message;

@@ -212,7 +212,8 @@ export class ModeratorSession extends ModeratorBase {
   }
 
   private async closeRequest(): Promise<void> {
-    const wait = await this.run(async () => {
+    // Members that never answer (or a link that is down) do not keep us open.
+    await this.goodbye(async () => {
       if (this.state === 'closed') return undefined;
       this.state = 'closing';
       this.cancelTasks();
@@ -235,7 +236,6 @@ export class ModeratorSession extends ModeratorBase {
         'close',
       );
     });
-    await wait?.done.catch(() => undefined); // members that never answer do not keep us open
   }
 
   // ---- steps on the loop ----

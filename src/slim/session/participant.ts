@@ -102,7 +102,8 @@ export class ParticipantSession extends MemberSession {
   }
 
   private async leaveRequest(): Promise<void> {
-    const wait = await this.run(async () => {
+    // A moderator that never answers (or a link that is down) does not keep us here.
+    await this.goodbye(async () => {
       if (this.state === 'closed') return undefined;
       this.state = 'closing';
       if (!this.welcomed || this.removed) return undefined;
@@ -114,7 +115,6 @@ export class ParticipantSession extends MemberSession {
       );
       return this.request(frame, [nameKey(this.moderator)], 'leave');
     });
-    await wait?.done.catch(() => undefined); // a moderator that never answers does not keep us here
   }
 
   protected async onControl(frame: Inbound): Promise<void> {
