@@ -31,7 +31,9 @@ function service(entered: () => void): ServiceDefinition {
         kind: 'unary',
         handler: (_r, ctx) => {
           entered();
-          return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+          return new Promise((_, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+          );
         },
       },
       Three: {
@@ -81,7 +83,10 @@ test('node down: calls fail fast with UNAVAILABLE; node back: the next call make
   const inFlight = rejection(channel.unary('svc.F', 'Hang', te.encode(''), { timeoutMs: LONG }));
   await hangEntered;
 
-  const down = Promise.all([waitForState(clientLink, 'reconnecting'), waitForState(serverLink, 'reconnecting')]);
+  const down = Promise.all([
+    waitForState(clientLink, 'reconnecting'),
+    waitForState(serverLink, 'reconnecting'),
+  ]);
   await node.close();
   await down;
   const lost = await inFlight;
@@ -110,7 +115,10 @@ test('a response lost for good fails the call with UNAVAILABLE, not a silently s
   const fabric = new MemoryFabric();
   const client = await makeApp({ name: 'org/ns/ml-client', link: fabric.link('client') });
   const serverApp = await makeApp({ name: 'org/ns/ml-server', link: fabric.link('server') });
-  const server = createRpcServer(serverApp, { services: [service(() => undefined)], acceptSession: () => true });
+  const server = createRpcServer(serverApp, {
+    services: [service(() => undefined)],
+    acceptSession: () => true,
+  });
   const channel = createChannel(client, parseName('org/ns/ml-server'), { mls: false });
   t.after(async () => {
     await channel.close();
@@ -133,7 +141,10 @@ test('a response lost for good fails the call with UNAVAILABLE, not a silently s
 
   // The channel makes a new session for the next call.
   fabric.intercept = undefined;
-  assert.equal(td.decode(await channel.unary('svc.F', 'Echo', te.encode('next'), { timeoutMs: LONG })), 'next');
+  assert.equal(
+    td.decode(await channel.unary('svc.F', 'Echo', te.encode('next'), { timeoutMs: LONG })),
+    'next',
+  );
 });
 
 test('closing apps with open sessions while the link is down does not wait for the link', async (t) => {
@@ -156,6 +167,10 @@ test('closing apps with open sessions while the link is down does not wait for t
   const pending = session.publish(Buffer.from('queued'));
   pending.catch(() => undefined);
   // Goodbyes (GROUP_CLOSE, LEAVE_REQUEST) are bounded: closing used to wait for the link's deadline.
-  await withTimeout(Promise.all([a.close(), b.close()]), LONG / 2, 'both apps to close while the link is down');
+  await withTimeout(
+    Promise.all([a.close(), b.close()]),
+    LONG / 2,
+    'both apps to close while the link is down',
+  );
   assert.equal((await session.closed()).reason, 'local');
 });
