@@ -223,7 +223,6 @@ export class ModeratorSession extends ModeratorBase {
       this.cancelTasks();
       const others = [...this.roster.values()].filter((m) => m.online && !sameName(m.name, this.local));
       if (!this.started || others.length === 0) return undefined;
-      // Returned wrapped: the loop must not wait for the replies it has to deliver.
       const to = this.kind === 'group' ? this.channels!.control : this.peer!;
       const frame = commandFrame(
         this.route(to, this.kind === 'group' ? GROUP_FANOUT : 1),
@@ -234,11 +233,7 @@ export class ModeratorSession extends ModeratorBase {
           value: { participants: [...this.roster.values()].map((m) => toProtoName(m.name)) },
         },
       );
-      return this.request(
-        frame,
-        others.map((m) => nameKey(m.name)),
-        'close',
-      );
+      return { frame, expected: others.map((m) => nameKey(m.name)), what: 'close' };
     });
   }
 

@@ -113,7 +113,7 @@ export class ParticipantSession extends MemberSession {
         randomId(),
         { case: 'leaveRequest', value: {} },
       );
-      return this.request(frame, [nameKey(this.moderator)], 'leave');
+      return { frame, expected: [nameKey(this.moderator)], what: 'leave' };
     });
   }
 

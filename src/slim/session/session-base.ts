@@ -366,20 +366,41 @@ export abstract class SessionBase implements Session, DataHost {
   }
 
   /**
-   * Says goodbye (GROUP_CLOSE, LEAVE_REQUEST) for at most GOODBYE_TIMEOUT_MS: `send` runs on the
-   * loop and returns the request's wait; once the time is up, the wait ends and every send still
+   * Says goodbye (GROUP_CLOSE, LEAVE_REQUEST) for at most GOODBYE_TIMEOUT_MS: `build` runs on the
+   * loop and returns the request (or nothing to send), which is sent and tracked, and sent once
+   * more half-way if still unanswered (one lost frame must not cost the goodbye: the regular
+   * retransmission would come too late). Once the time is up, the wait ends and every send still
    * waiting for the link (reconnecting) is abandoned, so the loop is free for the teardown.
    */
-  protected async goodbye(send: () => Promise<{ done: Promise<unknown> } | undefined>): Promise<void> {
+  protected async goodbye(
+    build: () => Promise<{ frame: Message; expected: string[]; what: string } | undefined>,
+  ): Promise<void> {
     const cancel = this.deps.clock.setTimer(
       () => this.sending.abort(new GatewayError('TIMEOUT', 'goodbye not acknowledged in time')),
       GOODBYE_TIMEOUT_MS,
     );
+    let cancelResend: (() => void) | undefined;
     try {
-      const wait = await raceSignal(this.run(send), this.sending.signal);
-      await raceSignal(wait?.done ?? Promise.resolve(), this.sending.signal);
+      // Returned wrapped: the loop must not wait for the replies it has to deliver.
+      const wait = await raceSignal(
+        this.run(async () => {
+          const r = await build();
+          if (!r) return undefined;
+          const { done } = await this.request(r.frame, r.expected, r.what);
+          let answered = false;
+          const settle = () => void (answered = true);
+          done.then(settle, settle);
+          cancelResend = this.deps.clock.setTimer(() => {
+            if (!answered) this.run(() => this.transmitCopy(r.frame)).catch(() => undefined);
+          }, GOODBYE_TIMEOUT_MS / 2);
+          return { done };
+        }),
+        this.sending.signal,
+      );
+      await raceSignal<unknown>(wait?.done ?? Promise.resolve(), this.sending.signal);
     } finally {
       cancel();
+      cancelResend?.();
     }
   }
 
