@@ -11,8 +11,14 @@ import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
 import { SlimNode } from '../../src/slim/node/index.js';
 import { encodeMessage } from '../../src/slim/proto/index.js';
-import { RpcError, StatusCode, createChannel, createRpcServer } from '../../src/slim/rpc/index.js';
-import type { ServiceDefinition } from '../../src/slim/rpc/index.js';
+import {
+  RpcError,
+  StatusCode,
+  createChannel,
+  createMulticastChannel,
+  createRpcServer,
+} from '../../src/slim/rpc/index.js';
+import type { MulticastItem, ServiceDefinition } from '../../src/slim/rpc/index.js';
 import { waitForState } from '../support/dataplane.js';
 import { MemoryFabric } from '../support/memory-fabric.js';
 import { makeApp, nextIncoming, withTimeout } from '../support/session-apps.js';
@@ -173,4 +179,63 @@ test('closing apps with open sessions while the link is down does not wait for t
     'both apps to close while the link is down',
   );
   assert.equal((await session.closed()).reason, 'local');
+});
+
+/** The statuses a multicast call ended with: its error items, or the error it threw. */
+async function multicastStatuses(items: AsyncIterable<MulticastItem>): Promise<number[]> {
+  const statuses: number[] = [];
+  const reading = (async () => {
+    try {
+      for await (const item of items) if (item.kind === 'error') statuses.push(item.error.status);
+    } catch (err) {
+      statuses.push(err instanceof RpcError ? err.status : -1);
+    }
+  })();
+  await withTimeout(reading, LONG * 2, 'the multicast call to settle');
+  return statuses;
+}
+
+test('multicast: node down, calls fail fast with UNAVAILABLE; node back, the group is made again', async (t) => {
+  let node = await SlimNode.create({ listen: '127.0.0.1:0' });
+  const port = node.port!;
+  const endpoint = node.endpoint!;
+  const link = () => new GrpcLink({ endpoint, backoff: fastBackoff });
+  const clientLink = link();
+  const client = await makeApp({ name: 'org/ns/mf-client', link: clientLink, mls: true });
+  const startServers = () =>
+    Promise.all(
+      ['mf-a', 'mf-b'].map(async (n) => {
+        const app = await makeApp({ name: `org/ns/${n}`, link: link(), mls: true });
+        return { app, server: createRpcServer(app, { services: [service(() => undefined)] }) };
+      }),
+    );
+  let servers = await startServers();
+  const stopServers = () =>
+    Promise.all(servers.map(async (s) => (await s.server.close(), await s.app.close())));
+  const mc = createMulticastChannel(client, [parseName('org/ns/mf-a'), parseName('org/ns/mf-b')]);
+  t.after(async () => {
+    await mc.close();
+    await stopServers();
+    await client.close();
+    await node.close();
+  });
+  const call = (text: string) => mc.unary('svc.F', 'Echo', te.encode(text), { timeoutMs: LONG });
+  assert.deepEqual(await multicastStatuses(call('up')), []);
+
+  const inFlight = multicastStatuses(mc.unary('svc.F', 'Hang', te.encode(''), { timeoutMs: LONG }));
+  const down = waitForState(clientLink, 'reconnecting');
+  await node.close();
+  await down;
+  assert.deepEqual(await inFlight, [StatusCode.UNAVAILABLE, StatusCode.UNAVAILABLE], 'in flight');
+  const refused = await multicastStatuses(call('while-down'));
+  assert.ok(
+    refused.length > 0 && refused.every((s) => s === StatusCode.UNAVAILABLE),
+    `new call: ${refused.join()}`,
+  );
+
+  await withTimeout(stopServers(), LONG / 2, 'the servers to close while the link is down');
+  node = await SlimNode.create({ listen: `127.0.0.1:${port}` });
+  servers = await startServers();
+  await waitForState(clientLink, 'ready');
+  assert.deepEqual(await multicastStatuses(call('back')), [], 'every member answers again');
 });
