@@ -4,7 +4,7 @@
 // response data frame (as the reference does); streaming responses are async iterables, buffered
 // per call within bounds (inbox.ts). Cancelling stops the caller waiting and discards late frames;
 // nothing goes on the wire (the server learns by deadline or session close, as on the reference).
-import { raceSignal } from '../../util/abort.js';
+import { combineSignals, raceSignal } from '../../util/abort.js';
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import type { SlimName } from '../dataplane/name.js';
@@ -18,6 +18,7 @@ import type { CallRequest, CallTarget } from './client-runner.js';
 import { ClientSession } from './client-session.js';
 import type { OutFrame } from './frames.js';
 import { Inbox } from './inbox.js';
+import { LinkWatch } from './link-watch.js';
 import {
   MSG_CHANNEL_CLOSED,
   MSG_NO_RESPONSE,
@@ -44,6 +45,7 @@ class Channel implements RpcClient, CallTarget {
   private readonly closing = new AbortController();
   private readonly calls = new Set<ClientCall>();
   private readonly slots: CallSlots;
+  private readonly link: LinkWatch;
 
   constructor(
     private readonly app: SlimApp,
@@ -53,6 +55,19 @@ class Channel implements RpcClient, CallTarget {
     this.opts = resolveChannelOptions(options);
     this.slots = new CallSlots(this.opts.maxConcurrentCalls);
     this.logger = childLogger(options.logger, 'rpc.channel').child({ target: formatName(target) });
+    this.link = new LinkWatch(app, (err) => this.linkDown(err));
+  }
+
+  /**
+   * The link to the node dropped: like gRPC calls on a broken connection, the calls on the
+   * session fail now with UNAVAILABLE (their frames may be lost, and after a node restart the
+   * peer may have lost the session); the next call after the reconnect gets a new session.
+   */
+  private linkDown(err: RpcError): void {
+    const current = this.current;
+    this.current = undefined;
+    if (current) this.logger.debug({ calls: current.callCount }, 'link down: session dropped');
+    void current?.close(err.message, StatusCode.UNAVAILABLE);
   }
 
   // ---- CallTarget
@@ -70,8 +85,11 @@ class Channel implements RpcClient, CallTarget {
   }
 
   private async createSession(): Promise<ClientSession> {
+    await this.link.ready(this.closing.signal);
     this.logger.debug('creating session');
     let session;
+    // A setup under way when the link drops is abandoned at once (its frames are lost).
+    const setup = combineSignals([this.closing.signal, this.link.droppedSignal]);
     try {
       session = await this.app.createSession(this.target, {
         kind: 'p2p',
@@ -81,11 +99,13 @@ class Channel implements RpcClient, CallTarget {
         maxRetries: SESSION_MAX_RETRIES,
         metadata: this.opts.sessionMetadata,
         setupTimeoutMs: this.opts.setupTimeoutMs,
-        signal: this.closing.signal,
+        signal: setup.signal,
       });
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       throw new RpcError(StatusCode.UNAVAILABLE, `Failed to create session: ${detail}`, { cause: err });
+    } finally {
+      setup.dispose();
     }
     if (this.closing.signal.aborted) {
       await session.close().catch(() => undefined);
@@ -228,6 +248,7 @@ class Channel implements RpcClient, CallTarget {
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
+    this.link.dispose();
     this.logger.debug('closing');
     for (const call of [...this.calls]) call.cancel(StatusCode.CANCELLED, MSG_CHANNEL_CLOSED);
     const current = this.current;

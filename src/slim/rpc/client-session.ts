@@ -6,7 +6,9 @@
 import type { Logger } from '../../util/log.js';
 import type { Session, SessionMessage } from '../session/types.js';
 import { isRequestFrame, rpcIdOf } from './frames.js';
-import type { StatusCode } from './status.js';
+import { StatusCode } from './status.js';
+
+export const MSG_MESSAGES_LOST = 'messages from the peer were lost (retransmissions exhausted)';
 
 export interface CallListener {
   onFrame(message: SessionMessage): void;
@@ -25,6 +27,13 @@ export class ClientSession {
   ) {
     void this.pump();
     void session.closed().then((info) => this.shutdown(`session closed (${info.reason})`));
+    // Point-to-point: a lost message may be any call's response, and the stream of every call is
+    // now incomplete: the calls fail at once and the channel makes a new session for the next.
+    if (session.kind === 'p2p') {
+      session.onParticipant((ev) => {
+        if (ev.type === 'lost') void this.close(MSG_MESSAGES_LOST, StatusCode.UNAVAILABLE);
+      });
+    }
   }
 
   get isAlive(): boolean {

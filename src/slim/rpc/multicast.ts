@@ -7,7 +7,7 @@
 // error item — instead of failing the call; a member that failed to join is re-invited in the
 // background on later calls; the deadline yields one DEADLINE_EXCEEDED item per missing member.
 import { randomUUID } from 'node:crypto';
-import { raceSignal } from '../../util/abort.js';
+import { combineSignals, raceSignal } from '../../util/abort.js';
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import { formatName, makeName, NULL_ID } from '../dataplane/name.js';
@@ -17,7 +17,8 @@ import type { ClientCallAction } from './client-call.js';
 import { CallSlots } from './call-slots.js';
 import { ClientCall } from './client-runner.js';
 import type { CallRequest, CallTarget } from './client-runner.js';
-import { ClientSession } from './client-session.js';
+import { ClientSession, MSG_MESSAGES_LOST } from './client-session.js';
+import { LinkWatch } from './link-watch.js';
 import type { OutFrame } from './frames.js';
 import { Inbox } from './inbox.js';
 import { MemberList } from './multicast-members.js';
@@ -64,6 +65,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
   private readonly closing = new AbortController();
   private readonly calls = new Set<ClientCall>();
   private readonly slots: CallSlots;
+  private readonly link: LinkWatch;
 
   constructor(
     private readonly app: SlimApp,
@@ -79,6 +81,13 @@ class MulticastChannel implements MulticastClient, CallTarget {
       channel: formatName(this.channelName),
     });
     for (const m of members) this.list.add(m);
+    // As the point-to-point channel (channel.ts): the link dropping fails the calls on the group
+    // session at once and the next call after the reconnect creates the group again.
+    this.link = new LinkWatch(app, (err) => {
+      const current = this.current;
+      this.current = undefined;
+      void current?.close(err.message, StatusCode.UNAVAILABLE);
+    });
   }
 
   members(): SlimName[] {
@@ -111,8 +120,10 @@ class MulticastChannel implements MulticastClient, CallTarget {
   }
 
   private async createGroup(): Promise<ClientSession> {
+    await this.link.ready(this.closing.signal);
     this.logger.debug('creating group session');
     let session;
+    const setup = combineSignals([this.closing.signal, this.link.droppedSignal]);
     try {
       session = await this.app.createSession(this.channelName, {
         kind: 'group',
@@ -122,11 +133,13 @@ class MulticastChannel implements MulticastClient, CallTarget {
         maxRetries: SESSION_MAX_RETRIES,
         metadata: this.opts.sessionMetadata,
         setupTimeoutMs: this.opts.setupTimeoutMs,
-        signal: this.closing.signal,
+        signal: setup.signal,
       });
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       throw new RpcError(StatusCode.UNAVAILABLE, `Failed to create session: ${detail}`, { cause: err });
+    } finally {
+      setup.dispose();
     }
     const cs = new ClientSession(session, this.logger);
     this.list.reset();
@@ -164,10 +177,12 @@ class MulticastChannel implements MulticastClient, CallTarget {
   }
 
   private onParticipant(cs: ClientSession, ev: ParticipantEvent): void {
-    if (cs !== this.current || (ev.type !== 'left' && ev.type !== 'offline')) return;
+    if (cs !== this.current || (ev.type !== 'left' && ev.type !== 'offline' && ev.type !== 'lost')) return;
     const m = this.list.fromSource(ev.name);
     if (!m) return;
-    const message = ev.type === 'left' ? MSG_MEMBER_LEFT : MSG_MEMBER_OFFLINE;
+    // Lost messages from a member: its answers to the calls in flight may be among them.
+    const message =
+      ev.type === 'left' ? MSG_MEMBER_LEFT : ev.type === 'lost' ? MSG_MESSAGES_LOST : MSG_MEMBER_OFFLINE;
     if (ev.type === 'left') {
       m.state = 'failed';
       m.error = message;
@@ -304,6 +319,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
+    this.link.dispose();
     for (const call of [...this.calls]) call.cancel(StatusCode.CANCELLED, MSG_CHANNEL_CLOSED);
     const current = this.current;
     this.current = undefined;

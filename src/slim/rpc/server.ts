@@ -36,8 +36,13 @@ export interface SlimRpcServer extends RpcServer {
   closed(): Promise<void>;
 }
 
-/** Bound on each last step of close() (error frames out, sessions closed). */
-const FINAL_WAIT_MS = 5_000;
+/** Bound on each last step of close() (sessions closed: their goodbyes are bounded to 1 s). */
+const FINAL_WAIT_MS = 2_000;
+/**
+ * Bound on the cancelled calls' error frames: best effort, like every goodbye. With the link up
+ * they leave at once; with the link down (reconnecting) or the peer gone, close does not wait.
+ */
+const ERROR_FRAMES_WAIT_MS = 1_000;
 
 async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -248,7 +253,7 @@ class Server implements SlimRpcServer {
     const shutting = new RpcError(StatusCode.CANCELLED, MSG_SHUTTING_DOWN);
     for (const call of calls()) call.cancel(shutting, true);
     // Cancelled calls only send their error frame now; bounded, should a publish never return.
-    await bounded(this.settledCalls(), FINAL_WAIT_MS);
+    await bounded(this.settledCalls(), ERROR_FRAMES_WAIT_MS);
     await bounded(
       Promise.all([...this.sessions].map((s) => s.session.close().catch(() => undefined))),
       FINAL_WAIT_MS,

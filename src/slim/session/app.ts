@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { TOKEN_FUTURE_SKEW_SECONDS, TOKEN_VALIDITY_SECONDS } from '../auth/index.js';
 import type { IdentityProvider, IdentityVerifier } from '../auth/index.js';
-import type { Link } from '../dataplane/link.js';
+import type { Link, LinkState } from '../dataplane/link.js';
 import {
   baseName,
   groupChannelIds,
@@ -33,6 +33,7 @@ import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_SEND_WINDOW,
   DEFAULT_SETUP_TIMEOUT_MS,
+  GOODBYE_TIMEOUT_MS,
   SENDER_BUFFER_SIZE,
   HEARTBEAT_INTERVAL_MS,
   SESSION_ID_LIMIT,
@@ -80,6 +81,7 @@ class SlimAppImpl implements SlimApp {
   private readonly tombstones = new Map<number, { replay: ReplayGuard<Message>; until: number }>();
   private readonly incomingQueue = new AsyncQueue<Session>(64);
   private readonly usedTokens = new TokenMemory((TOKEN_VALIDITY_SECONDS + TOKEN_FUTURE_SKEW_SECONDS) * 1000);
+  private readonly linkListeners = new Set<(state: LinkState) => void>();
   private mlsPromise: Promise<MlsClient> | undefined;
   private closing: Promise<void> | undefined;
   private readonly done: Promise<void>;
@@ -99,6 +101,13 @@ class SlimAppImpl implements SlimApp {
     // A link closed for good (not reconnecting) takes every session with it.
     link.onstatechange = (state, error) => {
       if (state === 'closed' && !this.closing) void this.linkLost(error);
+      for (const l of this.linkListeners) {
+        try {
+          l(state);
+        } catch (err) {
+          this.log.warn({ err: describeError(err) }, 'link state listener threw');
+        }
+      }
     };
     if (link.state === 'idle') await link.start();
     await link.subscribe(this.name, { source: this.name, identity: this.options.identity.token() });
@@ -140,6 +149,15 @@ class SlimAppImpl implements SlimApp {
     return session;
   }
 
+  get linkState(): LinkState {
+    return this.options.link.state;
+  }
+
+  onLinkState(listener: (state: LinkState) => void): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
   incoming(): AsyncIterable<Session> {
     return reader(this.incomingQueue);
   }
@@ -148,7 +166,8 @@ class SlimAppImpl implements SlimApp {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
       try {
-        await this.options.link.unsubscribe(this.name, { source: this.name });
+        const bound = AbortSignal.timeout(GOODBYE_TIMEOUT_MS);
+        await this.options.link.unsubscribe(this.name, { source: this.name }, bound);
       } catch (err) {
         this.log.debug({ err: describeError(err) }, 'unsubscribe failed');
       }
@@ -177,7 +196,9 @@ class SlimAppImpl implements SlimApp {
     const frame = readFrame(msg);
     if (!frame) return;
     const session = this.sessions.get(frame.sessionId);
-    if (session) {
+    // A JOIN_REQUEST for a session that is ending here (we were just removed) may be a new
+    // invitation to the same group: onJoin decides.
+    if (session && !(frame.type === MsgType.JOIN_REQUEST && session.finished)) {
       session.deliverFrame(frame);
       return;
     }
@@ -211,7 +232,7 @@ class SlimAppImpl implements SlimApp {
     const join = commandOf(frame, 'joinRequest');
     if (!join || !sameName(frame.destination, this.name)) return;
     const id = frame.sessionId;
-    if (id >= SESSION_ID_LIMIT || this.sessions.has(id) || this.tombstones.has(id)) return;
+    if (id >= SESSION_ID_LIMIT || !this.newInvitation(frame)) return;
     const kind = frame.sessionType === SessionType.MULTICAST ? 'group' : 'p2p';
     const mls = join.mlsSettings !== undefined;
     if (mls && !this.options.mls)
@@ -250,6 +271,21 @@ class SlimAppImpl implements SlimApp {
     this.sessions.set(params.id, session);
     const budget = (params.policy.maxRetries + 1) * params.policy.intervalMs;
     session.accept(frame, Math.max(DEFAULT_SETUP_TIMEOUT_MS, 2 * budget));
+  }
+
+  /**
+   * A JOIN_REQUEST for a session id we had: a removed member invited back to the same group gets
+   * a new request (new message id) and joins at once; a late resend of the old invitation (same
+   * sender and message id as the request that created the ended session) is ignored.
+   */
+  private newInvitation(frame: Inbound): boolean {
+    const old = this.sessions.get(frame.sessionId);
+    if (old && !old.finished) return false;
+    const replay = old?.replay ?? this.tombstones.get(frame.sessionId)?.replay;
+    if (replay && replay.check(nameKey(frame.source), frame.messageId, frame.identity).kind !== 'new')
+      return false;
+    this.tombstones.delete(frame.sessionId);
+    return true;
   }
 
   private async answerFromTombstone(frame: Inbound): Promise<void> {
@@ -297,7 +333,9 @@ class SlimAppImpl implements SlimApp {
   }
 
   private gone(session: SessionBase): void {
-    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    const current = this.sessions.get(session.id);
+    if (current && current !== session) return; // the id already serves a new invitation
+    this.sessions.delete(session.id);
     const now = this.clock.now();
     for (const [id, t] of this.tombstones) if (t.until < now) this.tombstones.delete(id);
     this.tombstones.set(session.id, {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Link } from '../dataplane/link.js';
 import type { SlimName } from '../dataplane/name.js';
 import { describeError } from '../../util/errors.js';
+import { GOODBYE_TIMEOUT_MS } from './constants.js';
 
 interface Deps {
   readonly link: Link;
@@ -24,9 +25,10 @@ export async function unsubscribeChannels(
   channels: { data: SlimName; control: SlimName },
   log: Logger,
 ): Promise<void> {
+  // Bounded: a node that does not confirm must not hold the session's teardown.
   for (const name of [channels.data, channels.control]) {
     try {
-      await deps.link.unsubscribe(name, { source: deps.local });
+      await deps.link.unsubscribe(name, { source: deps.local }, AbortSignal.timeout(GOODBYE_TIMEOUT_MS));
     } catch (err) {
       log.debug({ err: describeError(err) }, 'unsubscribe failed');
     }

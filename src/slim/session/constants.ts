@@ -33,6 +33,11 @@ export const REPLAY_IDS_PER_SENDER = 1000;
 export const REPLAY_SENDERS = 100;
 /** Default deadline for setting a session up (discovery, join, welcome). */
 export const DEFAULT_SETUP_TIMEOUT_MS = 15_000;
+/**
+ * How long closing waits for its goodbye (GROUP_CLOSE, LEAVE_REQUEST) to be acknowledged, and
+ * for the link to take it (local behaviour: the reference retries it for its whole retry budget).
+ */
+export const GOODBYE_TIMEOUT_MS = 1000;
 /** Default payload type of application messages. */
 export const DEFAULT_PAYLOAD_TYPE = 'msg';
 

@@ -15,11 +15,13 @@ import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
 import { MsgType, commandFrame, commandOf, memberInit, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { unsubscribeChannels } from './channels.js';
+import { RecentDepartures } from './departures.js';
 import { ModeratorBase } from './moderator-base.js';
 import { randomId } from './session-base.js';
 
 export class ModeratorSession extends ModeratorBase {
   private closing: Promise<void> | undefined;
+  private readonly departures = new RecentDepartures(this.deps.clock, this.params.policy.intervalMs);
 
   get destination(): SlimName {
     return this.peer ?? this.target;
@@ -81,6 +83,7 @@ export class ModeratorSession extends ModeratorBase {
       });
       const [found] = await this.exchange(disc, [baseName(name)], 'discovery', deadline.signal);
       const peer = found!.source;
+      await this.departures.settled(nameKey(peer), deadline.signal);
       await this.run(async () => {
         if (this.roster.has(baseName(peer)))
           throw new GatewayError('ALREADY_EXISTS', `${baseName(peer)} is already a member`);
@@ -149,6 +152,7 @@ export class ModeratorSession extends ModeratorBase {
       });
       // A member that does not answer is gone anyway: it has been removed from the group.
       await this.exchange(leave, [nameKey(plan.member.name)], 'leave').catch(() => undefined);
+      this.departures.removed(nameKey(plan.member.name));
     }
     this.emit({ type: 'left', name: plan.member.name });
   }
@@ -212,13 +216,13 @@ export class ModeratorSession extends ModeratorBase {
   }
 
   private async closeRequest(): Promise<void> {
-    const wait = await this.run(async () => {
+    // Members that never answer (or a link that is down) do not keep us open.
+    await this.goodbye(async () => {
       if (this.state === 'closed') return undefined;
       this.state = 'closing';
       this.cancelTasks();
       const others = [...this.roster.values()].filter((m) => m.online && !sameName(m.name, this.local));
       if (!this.started || others.length === 0) return undefined;
-      // Returned wrapped: the loop must not wait for the replies it has to deliver.
       const to = this.kind === 'group' ? this.channels!.control : this.peer!;
       const frame = commandFrame(
         this.route(to, this.kind === 'group' ? GROUP_FANOUT : 1),
@@ -229,13 +233,8 @@ export class ModeratorSession extends ModeratorBase {
           value: { participants: [...this.roster.values()].map((m) => toProtoName(m.name)) },
         },
       );
-      return this.request(
-        frame,
-        others.map((m) => nameKey(m.name)),
-        'close',
-      );
+      return { frame, expected: others.map((m) => nameKey(m.name)), what: 'close' };
     });
-    await wait?.done.catch(() => undefined); // members that never answer do not keep us open
   }
 
   // ---- steps on the loop ----
@@ -312,7 +311,10 @@ export class ModeratorSession extends ModeratorBase {
   private async onMemberLeaving(frame: Inbound): Promise<void> {
     await this.reply(frame, MsgType.LEAVE_REPLY, { case: 'leaveReply', value: {} });
     const m = this.roster.get(baseName(frame.source));
-    if (!m || !sameName(m.name, frame.source)) return;
+    if (!m || !sameName(m.name, frame.source)) {
+      this.departures.goodbye(nameKey(frame.source));
+      return;
+    }
     if (this.kind === 'p2p' || this.roster.size <= 2) {
       this.dropMember(m.name);
       this.emit({ type: 'left', name: m.name });
@@ -324,6 +326,7 @@ export class ModeratorSession extends ModeratorBase {
 
   protected override async releaseResources(): Promise<void> {
     this.cancelTasks();
+    this.departures.clear();
     if (this.kind === 'group' && this.started) await unsubscribeChannels(this.deps, this.channels!, this.log);
   }
 }

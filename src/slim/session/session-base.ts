@@ -11,6 +11,7 @@ import { baseName, nameKey } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { MlsGroup } from '../mls/types.js';
 import type { Message } from '../proto/index.js';
+import { raceSignal } from '../../util/abort.js';
 import { AsyncQueue } from '../../util/async-queue.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import type { SessionClock } from './clock.js';
@@ -22,7 +23,7 @@ import { Liveness } from './liveness.js';
 import { reader } from './reader.js';
 import { ReplayGuard } from './replay.js';
 import { SendWindow } from './send-window.js';
-import { DEFAULT_PUBLISH_TIMEOUT_MS } from './constants.js';
+import { DEFAULT_PUBLISH_TIMEOUT_MS, GOODBYE_TIMEOUT_MS } from './constants.js';
 import { ControlRequests, REPLY_TYPES } from './requests.js';
 import { SerialLoop } from './serial-loop.js';
 import type { RetryPolicy } from './retry.js';
@@ -85,6 +86,8 @@ export abstract class SessionBase implements Session, DataHost {
   private readonly delivered = new AsyncQueue<SessionMessage>(1024);
   private readonly listeners = new Set<(e: ParticipantEvent) => void>();
   private closeInfo: ((info: SessionCloseInfo) => void) | undefined;
+  /** Aborts sends still waiting for the link once a goodbye runs out of time, and at teardown. */
+  private readonly sending = new AbortController();
   private readonly closedPromise: Promise<SessionCloseInfo>;
 
   constructor(
@@ -170,6 +173,11 @@ export abstract class SessionBase implements Session, DataHost {
     return this.closedPromise;
   }
 
+  /** Torn down (or being torn down): takes no more frames. */
+  get finished(): boolean {
+    return this.state === 'closed';
+  }
+
   /** Ends the session at once with `error`, sending nothing (the link is gone). */
   fail(error: Error): Promise<void> {
     this.delivered.fail(error); // first: the loop may be waiting for room in a full queue
@@ -203,7 +211,7 @@ export abstract class SessionBase implements Session, DataHost {
       this.log.trace({ out: f && MsgType[f.type], id: f?.messageId }, 'frame');
     }
     await sealFrame(frame, this.deps.identity, this.group);
-    await this.deps.link.publish(frame);
+    await this.deps.link.publish(frame, this.sending.signal);
   }
 
   async open(frame: Inbound): Promise<Uint8Array | undefined> {
@@ -241,6 +249,7 @@ export abstract class SessionBase implements Session, DataHost {
 
   lost(source: SlimName, count: number): void {
     this.log.warn({ source: baseName(source), count }, 'data messages lost');
+    this.emit({ type: 'lost', name: source, count });
   }
 
   /** Members that joined after this side did: their ids start at 1. */
@@ -356,6 +365,45 @@ export abstract class SessionBase implements Session, DataHost {
     return g !== undefined && f !== undefined && nameKey(f.destination) === nameKey(g);
   }
 
+  /**
+   * Says goodbye (GROUP_CLOSE, LEAVE_REQUEST) for at most GOODBYE_TIMEOUT_MS: `build` runs on the
+   * loop and returns the request (or nothing to send), which is sent and tracked, and sent once
+   * more half-way if still unanswered (one lost frame must not cost the goodbye: the regular
+   * retransmission would come too late). Once the time is up, the wait ends and every send still
+   * waiting for the link (reconnecting) is abandoned, so the loop is free for the teardown.
+   */
+  protected async goodbye(
+    build: () => Promise<{ frame: Message; expected: string[]; what: string } | undefined>,
+  ): Promise<void> {
+    const cancel = this.deps.clock.setTimer(
+      () => this.sending.abort(new GatewayError('TIMEOUT', 'goodbye not acknowledged in time')),
+      GOODBYE_TIMEOUT_MS,
+    );
+    let cancelResend: (() => void) | undefined;
+    try {
+      // Returned wrapped: the loop must not wait for the replies it has to deliver.
+      const wait = await raceSignal(
+        this.run(async () => {
+          const r = await build();
+          if (!r) return undefined;
+          const { done } = await this.request(r.frame, r.expected, r.what);
+          let answered = false;
+          const settle = () => void (answered = true);
+          done.then(settle, settle);
+          cancelResend = this.deps.clock.setTimer(() => {
+            if (!answered) this.run(() => this.transmitCopy(r.frame)).catch(() => undefined);
+          }, GOODBYE_TIMEOUT_MS / 2);
+          return { done };
+        }),
+        this.sending.signal,
+      );
+      await raceSignal<unknown>(wait?.done ?? Promise.resolve(), this.sending.signal);
+    } finally {
+      cancel();
+      cancelResend?.();
+    }
+  }
+
   /** Ends the session once: timers stop, waiters fail, subscriptions go, `closed()` resolves. */
   protected async teardown(info: SessionCloseInfo): Promise<void> {
     if (this.state === 'closed') return;
@@ -365,6 +413,7 @@ export abstract class SessionBase implements Session, DataHost {
     this.requests.clear(info.error ?? new GatewayError('CLOSED', 'session closed'));
     this.data.clear();
     this.liveness.stop();
+    this.sending.abort(new GatewayError('CLOSED', 'session is closed'));
     await this.releaseResources();
     this.group?.close();
     if (info.reason === 'error' && info.error) this.delivered.fail(info.error);

@@ -2,6 +2,7 @@
 // sessions to other names and accepts incoming ones; a session carries opaque payloads with a
 // payload type and metadata, point-to-point or to a group, MLS-encrypted when configured. Upper
 // layers (SLIMRPC) see only these types, never frames, timers or MLS state.
+import type { LinkState } from '../dataplane/link.js';
 import type { SlimName } from '../dataplane/name.js';
 
 export type SessionKind = 'p2p' | 'group';
@@ -58,7 +59,12 @@ export type ParticipantEvent =
   | { type: 'joined'; name: SlimName }
   | { type: 'left'; name: SlimName }
   | { type: 'offline'; name: SlimName }
-  | { type: 'online'; name: SlimName };
+  | { type: 'online'; name: SlimName }
+  /**
+   * Data messages from `name` were given up (their retransmissions ran out): later ones are
+   * delivered without them. What waited on them will not get them.
+   */
+  | { type: 'lost'; name: SlimName; count: number };
 
 export interface SessionCloseInfo {
   /** 'local' (closed here), 'remote' (peer or moderator closed it), 'error' (gave up). */
@@ -131,7 +137,19 @@ export interface SlimApp {
   /** Incoming sessions that passed the accept policy, as they are established. One consumer. */
   incoming(): AsyncIterable<Session>;
 
-  /** Idempotent: closes every session, unsubscribes, and releases the link. */
+  /**
+   * The link to the node: 'ready' while frames flow; 'reconnecting' while they wait for the node
+   * to come back. Absent on apps that have no link (always reachable).
+   */
+  readonly linkState?: LinkState;
+
+  /** Hears every link state change; returns the unsubscribe function. */
+  onLinkState?(listener: (state: LinkState) => void): () => void;
+
+  /**
+   * Idempotent: closes every session (goodbyes bounded, see GOODBYE_TIMEOUT_MS), unsubscribes,
+   * and releases the link.
+   */
   close(): Promise<void>;
   closed(): Promise<void>;
 }
