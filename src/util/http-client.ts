@@ -5,8 +5,8 @@
 // through two gateways"). Connections are kept alive by Node's global agents (keep-alive on by
 // default since Node 19). Invariants: the returned promise settles once (headers received, or an
 // error, or the abort); the body is read as Buffers through `chunks()` and released with
-// `cancel()`; an abort after the headers destroys the response, so a reader sees an error, never
-// a hang. Errors are thrown as the underlying Node errors: callers map them to their wire.
+// `cancel()`, which lets it end (connection reused) but closes it after a grace period; an abort
+// destroys the request and its response, so a reader sees an error, never a hang. Errors are thrown as the underlying Node errors: callers map them to their wire.
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -23,9 +23,13 @@ export interface HttpClientResponse {
   readonly ok: boolean;
   /** A response header (first value when repeated), lower-case name. */
   header(name: string): string | undefined;
-  /** The body, chunk by chunk; read it at most once. */
+  /** The body, chunk by chunk; read it at most once. Leaving the loop early does not end it. */
   chunks(): AsyncIterable<Buffer>;
-  /** Stops reading and releases the connection (idempotent). */
+  /**
+   * Done with the response (idempotent): the rest of the body is read and discarded so the
+   * connection can be reused, or the connection is closed if the body has not ended within
+   * RELEASE_GRACE_MS (a stream the server keeps open).
+   */
   cancel(): void;
 }
 
@@ -55,8 +59,17 @@ export function httpSend(url: URL, init: HttpClientRequest): Promise<HttpClientR
   });
 }
 
+/**
+ * How long a released response may take to end before its connection is closed. An MCP server
+ * ends a POST's event stream right after the response, which a relay has already read: waiting
+ * for that end keeps the connection alive for the next request (closing it cost a new TCP
+ * connection per call on both sides).
+ */
+const RELEASE_GRACE_MS = 2_000;
+
 function wrap(res: IncomingMessage): HttpClientResponse {
   const status = res.statusCode ?? 0;
+  let released = false;
   return {
     status,
     ok: status >= 200 && status < 300,
@@ -64,10 +77,15 @@ function wrap(res: IncomingMessage): HttpClientResponse {
       const v = res.headers[name];
       return Array.isArray(v) ? v[0] : v;
     },
-    chunks: () => res as AsyncIterable<Buffer>,
+    chunks: () => res.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>,
     cancel() {
-      if (!res.complete) res.destroy();
-      else res.resume();
+      if (released) return;
+      released = true;
+      if (res.readableEnded || res.destroyed) return;
+      const timer = setTimeout(() => res.destroy(), RELEASE_GRACE_MS);
+      timer.unref();
+      res.once('close', () => clearTimeout(timer));
+      res.resume();
     },
   };
 }
