@@ -85,6 +85,7 @@ function wrap(res: IncomingMessage): HttpClientResponse {
       const timer = setTimeout(() => res.destroy(), RELEASE_GRACE_MS);
       timer.unref();
       res.once('close', () => clearTimeout(timer));
+      res.on('error', () => {}); // nobody reads it any more: a reset is not an error to report
       res.resume();
     },
   };
