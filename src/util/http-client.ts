@@ -6,7 +6,8 @@
 // default since Node 19). Invariants: the returned promise settles once (headers received, or an
 // error, or the abort); the body is read as Buffers through `chunks()` and released with
 // `cancel()`, which lets it end (connection reused) but closes it after a grace period; an abort
-// destroys the request and its response, so a reader sees an error, never a hang. Errors are thrown as the underlying Node errors: callers map them to their wire.
+// destroys the request and its response, so a reader sees an error, never a hang. Errors are the
+// underlying Node errors: callers map them to their wire.
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
