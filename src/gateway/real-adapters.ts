@@ -14,6 +14,7 @@ import type { McpBackendConfig } from '../config/types.js';
 import type { SlimName } from '../slim/dataplane/index.js';
 import type { MulticastClient, RpcClient } from '../slim/rpc/index.js';
 import type { A2aAdapter, IngressOptions, McpAdapter, McpServiceOptions } from './deps.js';
+import { lightFetch } from '../util/http-client.js';
 
 type AdapterTarget =
   | { target: SlimName; client: RpcClient }
@@ -70,7 +71,7 @@ export function fetchWithHeaders(headers: Readonly<Record<string, string>>): typ
   return (input, init) => {
     const merged = new Headers(headers);
     new Headers(init?.headers).forEach((value, key) => merged.set(key, value));
-    return fetch(input, { ...init, headers: merged });
+    return lightFetch(input, { ...init, headers: merged });
   };
 }
 

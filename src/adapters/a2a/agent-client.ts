@@ -7,6 +7,7 @@
 import { fromJson } from '@bufbuild/protobuf';
 import { combineSignals, raceSignal } from '../../util/abort.js';
 import { GatewayError } from '../../util/errors.js';
+import { lightFetch } from '../../util/http-client.js';
 import type { Logger } from '../../util/log.js';
 import * as n from './gen/a2a/v1_0/a2a_pb.js';
 import { cardToV1, majorMinor } from './cross-card.js';
@@ -65,7 +66,7 @@ export class A2aAgentClient {
   private readonly closing = new AbortController();
 
   constructor(private readonly options: AgentClientOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? lightFetch;
     const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
     this.cardUrls = options.cardUrl
       ? [options.cardUrl]
@@ -200,7 +201,7 @@ export class A2aAgentClient {
     } catch (err) {
       if (init.signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      const why = cause?.code ?? cause?.message ?? (err as { code?: string }).code ?? (err as Error).message;
       throw new GatewayError('UNAVAILABLE', `the A2A agent at ${this.url} is unreachable (${why})`, {
         cause: err,
       });

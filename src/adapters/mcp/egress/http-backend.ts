@@ -8,6 +8,8 @@
 import type { Logger } from '../../../util/log.js';
 import { GatewayError, describeError } from '../../../util/errors.js';
 import { sleep } from '../../../util/abort.js';
+import { httpSend } from '../../../util/http-client.js';
+import type { HttpClientResponse } from '../../../util/http-client.js';
 import { errorResponse, idKey, isModernVersion, JsonRpcCode, parseMessage } from '../jsonrpc.js';
 import type { Classified, JsonRpcId, JsonRpcMessage, JsonRpcRequest } from '../jsonrpc.js';
 import { modernHeadersFor } from '../headers.js';
@@ -34,6 +36,7 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
   let listed = 0;
   const life = new AbortController();
   const toolHeaders = new ToolParamHeaders();
+  const url = new URL(spec.url);
 
   const headersFor = (message: JsonRpcMessage, ctx: SendContext | undefined): Record<string, string> => {
     const h: Record<string, string> = {
@@ -59,10 +62,10 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
     events.closed('the MCP server no longer knows the session (HTTP 404)');
   };
 
-  const post = async (message: JsonRpcMessage, ctx: SendContext): Promise<Response | undefined> => {
-    let res: Response;
+  const post = async (message: JsonRpcMessage, ctx: SendContext): Promise<HttpClientResponse | undefined> => {
+    let res: HttpClientResponse;
     try {
-      res = await fetch(spec.url, {
+      res = await httpSend(url, {
         method: 'POST',
         headers: headersFor(message, ctx),
         body: JSON.stringify(message),
@@ -75,7 +78,7 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       });
     }
     if (res.status === 404 && sessionId !== undefined) {
-      await res.body?.cancel().catch(() => {});
+      res.cancel();
       lost();
       throw new GatewayError('NOT_FOUND', 'the MCP server no longer knows this session');
     }
@@ -111,7 +114,11 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
     events.message(c, related, raw);
   };
 
-  const readJson = async (res: Response, related: Related, request?: JsonRpcRequest): Promise<boolean> => {
+  const readJson = async (
+    res: HttpClientResponse,
+    related: Related,
+    request?: JsonRpcRequest,
+  ): Promise<boolean> => {
     const bytes = await readLimited(res);
     const parsed = parseMessage(bytes);
     if (!parsed.ok) return false;
@@ -120,16 +127,16 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
   };
 
   /** Reads SSE events until the response to `untilId` (if given) or the end; true if it was seen. */
-  const readSse = async (res: Response, related: Related, request?: JsonRpcRequest): Promise<boolean> => {
-    if (!res.body) return false;
-    const reader = res.body.getReader();
+  const readSse = async (
+    res: HttpClientResponse,
+    related: Related,
+    request?: JsonRpcRequest,
+  ): Promise<boolean> => {
     const decoder = new TextDecoder();
     const parser = new SseParser(MAX_READ_BYTES);
     const want = request ? idKey(request.id) : undefined;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return false;
+      for await (const value of res.chunks()) {
         for (const ev of parser.push(decoder.decode(value, { stream: true }))) {
           if (ev.event !== 'message' || ev.data === '') continue;
           const parsed = parseMessage(ev.data);
@@ -149,12 +156,13 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
           }
         }
       }
+      return false;
     } finally {
-      await reader.cancel().catch(() => {});
+      res.cancel();
     }
   };
 
-  const contentType = (res: Response) => (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const contentType = (res: HttpClientResponse) => (res.header('content-type') ?? '').split(';')[0]!.trim();
 
   const runGet = async () => {
     let attempt = 0;
@@ -163,9 +171,9 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
         const h: Record<string, string> = { ...spec.headers, accept: 'text/event-stream' };
         if (sessionId !== undefined) h['mcp-session-id'] = sessionId;
         if (negotiated !== undefined) h['mcp-protocol-version'] = negotiated;
-        const res = await fetch(spec.url, { method: 'GET', headers: h, signal: life.signal });
+        const res = await httpSend(url, { method: 'GET', headers: h, signal: life.signal });
         if (res.status === 405 || (res.ok && contentType(res) !== 'text/event-stream')) {
-          await res.body?.cancel().catch(() => {});
+          res.cancel();
           logger.debug({ status: res.status }, 'MCP server offers no stream for unsolicited messages');
           return;
         }
@@ -176,7 +184,7 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
         if (res.ok) {
           attempt = 0;
           await readSse(res, { kind: 'unsolicited' });
-        } else await res.body?.cancel().catch(() => {});
+        } else res.cancel();
       } catch (err) {
         if (life.signal.aborted) return;
         logger.debug({ err: describeError(err) }, 'MCP server GET stream failed');
@@ -199,14 +207,14 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
         });
       const res = await post(message, ctx);
       if (!res) return;
-      const sid = res.headers.get('mcp-session-id');
+      const sid = res.header('mcp-session-id');
       if (sid && message.method === 'initialize') sessionId = sid;
       const related: Related = { kind: 'request', key: idKey(message.id) };
       const type = contentType(res);
       let answered = false;
       if (type === 'text/event-stream') answered = await readSse(res, related, message);
       else if (type === 'application/json') answered = await readJson(res, related, message);
-      else await res.body?.cancel().catch(() => {});
+      else res.cancel();
       if (answered || ctx.signal.aborted) return;
       const text = res.ok
         ? 'the MCP server ended its answer without a JSON-RPC response'
@@ -219,7 +227,7 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
     async send(message, ctx) {
       const res = await post(message, ctx);
       if (!res) return;
-      await res.body?.cancel().catch(() => {});
+      res.cancel();
       if (!res.ok)
         throw new GatewayError('UNAVAILABLE', `the MCP server refused the message (HTTP ${res.status})`);
     },
@@ -241,27 +249,25 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       if (sid === undefined) return;
       const h: Record<string, string> = { ...spec.headers, 'mcp-session-id': sid };
       if (negotiated !== undefined) h['mcp-protocol-version'] = negotiated;
-      await fetch(spec.url, { method: 'DELETE', headers: h, signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
-        .then((r) => r.body?.cancel())
+      await httpSend(url, { method: 'DELETE', headers: h, signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
+        .then((r) => r.cancel())
         .catch((err: unknown) => logger.debug({ err: describeError(err) }, 'MCP session DELETE failed'));
     },
   };
 }
 
-async function readLimited(res: Response): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
+async function readLimited(res: HttpClientResponse): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_READ_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new GatewayError('RESOURCE_EXHAUSTED', `MCP server answer over ${MAX_READ_BYTES} bytes`);
+  try {
+    for await (const value of res.chunks()) {
+      size += value.byteLength;
+      if (size > MAX_READ_BYTES)
+        throw new GatewayError('RESOURCE_EXHAUSTED', `MCP server answer over ${MAX_READ_BYTES} bytes`);
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    res.cancel();
   }
   const out = new Uint8Array(size);
   let at = 0;

@@ -109,7 +109,8 @@ export class Lane {
       for await (const bytes of entry.queue) yield bytes;
     } finally {
       signal.removeEventListener('abort', onAbort);
-      this.abandon(entry, mcpFailure('Cancelled', 'the caller stopped reading'));
+      // Checked here: an error (and its stack) per finished call is a measurable cost.
+      if (!entry.done) this.abandon(entry, mcpFailure('Cancelled', 'the caller stopped reading'));
     }
   }
 

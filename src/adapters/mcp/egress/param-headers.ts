@@ -11,6 +11,7 @@ import { encodeHeaderValue } from '../headers.js';
 import { parseMessage } from '../jsonrpc.js';
 import type { JsonRpcId, JsonRpcRequest } from '../jsonrpc.js';
 import { SseParser } from '../sse.js';
+import type { HttpClientResponse } from '../../../util/http-client.js';
 
 export const MCP_PARAM_HEADER_PREFIX = 'mcp-param-';
 const X_MCP_HEADER = 'x-mcp-header';
@@ -111,13 +112,12 @@ export function toolsListRequest(call: JsonRpcRequest, id: JsonRpcId, cursor?: s
 }
 
 /** The result answering `id` in an HTTP answer (JSON or SSE), or undefined. */
-export async function readResult(res: Response, id: JsonRpcId): Promise<unknown> {
-  const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-  if (!res.ok || !res.body || (type !== 'application/json' && type !== 'text/event-stream')) {
-    await res.body?.cancel().catch(() => {});
+export async function readResult(res: HttpClientResponse, id: JsonRpcId): Promise<unknown> {
+  const type = (res.header('content-type') ?? '').split(';')[0]!.trim();
+  if (!res.ok || (type !== 'application/json' && type !== 'text/event-stream')) {
+    res.cancel();
     return undefined;
   }
-  const reader = res.body.getReader();
   const decoder = new TextDecoder();
   const sse = type === 'text/event-stream' ? new SseParser(MAX_READ_BYTES) : undefined;
   let json = '';
@@ -127,9 +127,7 @@ export async function readResult(res: Response, id: JsonRpcId): Promise<unknown>
     return 'result' in p.value.message ? (p.value.message.result ?? null) : undefined;
   };
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return sse ? undefined : answer(json);
+    for await (const value of res.chunks()) {
       const text = decoder.decode(value, { stream: true });
       if (!sse) {
         json += text;
@@ -141,7 +139,8 @@ export async function readResult(res: Response, id: JsonRpcId): Promise<unknown>
         if (r !== undefined) return r;
       }
     }
+    return sse ? undefined : answer(json + decoder.decode());
   } finally {
-    await reader.cancel().catch(() => {});
+    res.cancel();
   }
 }
