@@ -47,6 +47,7 @@ import { TokenMemory } from './replay.js';
 import type { ReplayGuard } from './replay.js';
 import { sealFrame, verifyControlFrame } from './secure.js';
 import type { SessionBase, SessionDeps, SessionParams } from './session-base.js';
+import type { SessionCore } from './session-core.js';
 import type { AcceptPolicy, Session, SessionOptions, SlimApp } from './types.js';
 
 export interface SlimAppOptions {
@@ -332,7 +333,7 @@ class SlimAppImpl implements SlimApp {
     };
   }
 
-  private gone(session: SessionBase): void {
+  private gone(session: SessionCore): void {
     const current = this.sessions.get(session.id);
     if (current && current !== session) return; // the id already serves a new invitation
     this.sessions.delete(session.id);
