@@ -29,7 +29,8 @@ import { reader } from './reader.js';
 import { MsgType, SessionType, commandOf, readFrame } from './frames.js';
 import type { Inbound } from './frames.js';
 import { ModeratorSession } from './moderator.js';
-import { ParticipantSession, channelsOf } from './participant.js';
+import { ParticipantSession } from './participant.js';
+import { channelsOf } from './participant-frames.js';
 import type { SessionBase, SessionDeps } from './session-base.js';
 import type { SessionCore } from './session-core.js';
 import {
