@@ -3,8 +3,7 @@
 // Unsubscribe. It keeps the app's subscriptions and, when the stream goes (node restart, GOAWAY,
 // network), reconnects with jittered exponential backoff, re-negotiates and re-subscribes
 // everything before it reports 'ready' again. Publishes wait in a bounded queue meanwhile.
-// Invariants: one live LinkStream at most; every wait has a deadline; close() fails all pending work.
-import { randomUUID } from 'node:crypto';
+// Invariants: one live LinkStream at most; every wait has a deadline; close() fails all pending work.// Options and their defaults: grpc-link-options.ts.
 import type { Logger } from '../../util/log.js';
 import { childLogger } from '../../util/log.js';
 import { GatewayError, describeError } from '../../util/errors.js';
@@ -12,41 +11,17 @@ import { combineSignals, raceSignal, sleep } from '../../util/abort.js';
 import type { Message } from '../proto/index.js';
 import type { Link, LinkState, SubscribeOptions } from './link.js';
 import type { SlimName } from './name.js';
-import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
+import { resolveLinkOptions } from './grpc-link-options.js';
+import type { GrpcLinkOptions } from './grpc-link-options.js';
 import { LinkSubscriptions } from './link-subscriptions.js';
-import { clientChannelOptions, clientCredentials, parseEndpoint } from './grpc-transport.js';
-import type { LinkTlsOptions } from './grpc-transport.js';
 import { LinkStream } from './link-stream.js';
 import type { LinkStreamParams } from './link-stream.js';
 import { OutboundQueue } from './outbound-queue.js';
-import { DEFAULT_MAX_FRAME_BYTES, clientPublishCopy } from './wire.js';
+import { clientPublishCopy } from './wire.js';
 
-export interface GrpcLinkOptions {
-  /** http://host:port or https://host:port */
-  endpoint: string;
-  tls?: LinkTlsOptions;
-  logger?: Logger;
-  /** UNREACHABLE after this long without a connection (default 5 s). */
-  connectTimeoutMs?: number;
-  /** LINK_REFUSED when the node does not answer negotiation in time (default 5 s, as the reference). */
-  negotiationTimeoutMs?: number;
-  /** Deadline for a SubscriptionAck (default 10 s, the reference app's wait). */
-  ackTimeoutMs?: number;
-  /** Default deadline for a publish waiting for room or for the link (default 30 s). */
-  publishTimeoutMs?: number;
-  /** Frames that may wait for the link before publishers wait (default 1024). */
-  queueCapacity?: number;
-  /** Offer an X25519 key so the link carries header MACs (default true). */
-  offerHeaderMac?: boolean;
-  /** Refuse a node that does not return a key when one was offered (default true, as the reference). */
-  requireHeaderMac?: boolean;
-  backoff?: Partial<BackoffPolicy>;
-  keepaliveTimeMs?: number;
-  keepaliveTimeoutMs?: number;
-  maxFrameBytes?: number;
-  random?: () => number;
-}
+export type { GrpcLinkOptions } from './grpc-link-options.js';
 
 export class GrpcLink implements Link {
   state: LinkState = 'idle';
@@ -70,34 +45,15 @@ export class GrpcLink implements Link {
   private resolveClosed!: () => void;
 
   constructor(options: GrpcLinkOptions) {
-    const endpoint = parseEndpoint(options.endpoint);
-    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.log = childLogger(options.logger, 'link').child({ endpoint: options.endpoint });
-    this.params = {
-      endpoint: options.endpoint,
-      target: endpoint.target,
-      credentials: clientCredentials(endpoint, options.tls),
-      channelOptions: clientChannelOptions({
-        keepaliveTimeMs: options.keepaliveTimeMs ?? 30_000,
-        keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 10_000,
-        maxFrameBytes,
-        userAgent: 'slim-gateway',
-        ...(options.tls?.serverName ? { serverName: options.tls.serverName } : {}),
-      }),
-      nodeId: `node-${randomUUID()}`,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-      negotiationTimeoutMs: options.negotiationTimeoutMs ?? 5_000,
-      offerHeaderMac: options.offerHeaderMac ?? true,
-      requireHeaderMac: options.requireHeaderMac ?? true,
-      maxFrameBytes,
-      logger: this.log,
-    };
-    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    const resolved = resolveLinkOptions(options, this.log);
+    this.params = resolved.params;
+    this.ackTimeoutMs = resolved.ackTimeoutMs;
     this.subs = new LinkSubscriptions(this.ackTimeoutMs, this.log);
-    this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
-    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.random = options.random ?? Math.random;
-    this.queue = new OutboundQueue(options.queueCapacity ?? 1024);
+    this.publishTimeoutMs = resolved.publishTimeoutMs;
+    this.backoff = resolved.backoff;
+    this.random = resolved.random;
+    this.queue = new OutboundQueue(resolved.queueCapacity);
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
   }
 

@@ -3,16 +3,9 @@
 // processing, and application messages as PrivateMessage with SLIM's AAD. The ts-mls state is
 // immutable and held by an Owner, so every change runs alone and in call order, and a failed
 // operation (garbage, wrong epoch, refused credential) leaves the group exactly as it was.
+// Pure reads of the state live in group-state.ts.
 import { createApplicationMessage, createCommit, emptyPskIndex, processMessage } from 'ts-mls';
-import type {
-  CiphersuiteImpl,
-  ClientState,
-  LeafNode,
-  MlsMessageProtocol,
-  MlsPrivateMessage,
-  Proposal,
-} from 'ts-mls';
-import { decryptSenderData } from 'ts-mls/privateMessage.js';
+import type { CiphersuiteImpl, ClientState, Proposal } from 'ts-mls';
 import type { Logger } from '../../util/log.js';
 import { GatewayError } from '../../util/errors.js';
 import type { IdentityVerifier } from '../auth/index.js';
@@ -22,6 +15,7 @@ import { isNativeSuite } from './crypto/index.js';
 import { checkAdmission, credentialIdentity } from './credentials.js';
 import type { MembershipAuthService } from './credentials.js';
 import { toGatewayError } from './errors.js';
+import { checkGroup, findMember, forget, leafAt, members, senderOf } from './group-state.js';
 import { waitForLifetime } from './lifetime.js';
 import { Owner } from './owner.js';
 import { CIPHERSUITE } from './profile.js';
@@ -33,41 +27,6 @@ export interface GroupDeps {
   /** The authentication service inside this group's ts-mls config (one per group). */
   readonly auth: MembershipAuthService;
   readonly logger: Logger;
-}
-
-interface Member {
-  readonly leafIndex: number;
-  readonly identity: string;
-}
-
-const membersCache = new WeakMap<ClientState, Member[]>();
-
-function members(state: ClientState): Member[] {
-  let list = membersCache.get(state);
-  if (!list) {
-    list = [];
-    for (let node = 0; node < state.ratchetTree.length; node += 2) {
-      const n = state.ratchetTree[node];
-      if (n?.nodeType === 'leaf')
-        list.push({ leafIndex: node / 2, identity: credentialIdentity(n.leaf.credential) });
-    }
-    membersCache.set(state, list);
-  }
-  return list;
-}
-
-function leafAt(tree: ClientState['ratchetTree'], leafIndex: number): LeafNode | undefined {
-  const n = tree[leafIndex * 2];
-  return n?.nodeType === 'leaf' ? n.leaf : undefined;
-}
-
-/**
- * Secrets the previous state no longer needs (ts-mls hands them back for zeroing). Zeroed
- * directly: ts-mls's zeroOutUint8Array draws random bytes first and then zeroes them, which cost
- * a random-number call per secret, several per message.
- */
-function forget(consumed: Uint8Array[]): void {
-  for (const secret of consumed) secret.fill(0);
 }
 
 export class Group implements MlsGroup {
@@ -108,7 +67,7 @@ export class Group implements MlsGroup {
 
   removeMember(identity: string): Promise<MlsCommitResult> {
     return this.change('remove member', async (state) => {
-      const leaf = this.findMember(state, identity);
+      const leaf = findMember(state, identity);
       const r = await this.commit(state, [{ proposalType: 'remove', remove: { removed: leaf } }]);
       return { ...r, result: { commit: r.result.commit, epoch: r.result.epoch } };
     });
@@ -116,7 +75,7 @@ export class Group implements MlsGroup {
 
   rejoinMember(oldIdentity: string, keyPackage: Uint8Array): Promise<MlsAddResult> {
     return this.change('rejoin member', async (state) => {
-      const leaf = this.findMember(state, oldIdentity);
+      const leaf = findMember(state, oldIdentity);
       const { kp, identity } = this.admit(keyPackage);
       if (identity !== oldIdentity) {
         throw new GatewayError('AUTH', 'rejoin member: the KeyPackage belongs to another identity');
@@ -140,7 +99,7 @@ export class Group implements MlsGroup {
         msg.wireformat === 'mls_public_message' ? msg.publicMessage.content : msg.privateMessage;
       if (contentType !== 'commit')
         throw new GatewayError('MLS', `apply commit: not a commit (${contentType})`);
-      this.checkGroup(state, groupId);
+      checkGroup(state, groupId);
       if (epoch !== state.groupContext.epoch) {
         throw new GatewayError(
           'MLS',
@@ -187,7 +146,7 @@ export class Group implements MlsGroup {
       if (pm.contentType !== 'application') {
         throw new GatewayError('MLS', `decrypt: not an application message (${pm.contentType})`);
       }
-      this.checkGroup(state, pm.groupId);
+      checkGroup(state, pm.groupId);
       if (pm.epoch > state.groupContext.epoch) {
         throw new GatewayError(
           'MLS',
@@ -197,7 +156,7 @@ export class Group implements MlsGroup {
       const r = await processMessage(msg, state, emptyPskIndex, () => 'reject', this.deps.cs);
       if (r.kind !== 'applicationMessage')
         throw new GatewayError('MLS', 'decrypt: not an application message');
-      const senderIdentity = await this.senderOf(state, r.newState, msg);
+      const senderIdentity = await senderOf(state, r.newState, msg, this.deps.cs);
       return {
         next: r.newState,
         result: {
@@ -247,21 +206,6 @@ export class Group implements MlsGroup {
     return { kp, identity: claims.sub };
   }
 
-  private findMember(state: ClientState, identity: string): number {
-    const member = members(state).find((m) => m.identity === identity);
-    if (!member) throw new GatewayError('NOT_FOUND', 'no member with this identity in the group');
-    if (member.leafIndex === state.privatePath.leafIndex) {
-      throw new GatewayError('INVALID_ARGUMENT', 'the group owner cannot remove itself');
-    }
-    return member.leafIndex;
-  }
-
-  private checkGroup(state: ClientState, groupId: Uint8Array): void {
-    if (!Buffer.from(groupId).equals(Buffer.from(state.groupContext.groupId))) {
-      throw new GatewayError('MLS', 'message for another group');
-    }
-  }
-
   /** A moderator commit, as the reference makes it: PublicMessage, Welcome with the tree. */
   private async commit(state: ClientState, proposals: Proposal[], memberIdentity = '') {
     const r = await createCommit(
@@ -283,35 +227,5 @@ export class Group implements MlsGroup {
       'commit created',
     );
     return { next: r.newState, result: { commit, welcome, memberIdentity, epoch }, consumed: r.consumed };
-  }
-
-  /**
-   * Sender of an application message that just decrypted (ts-mls does not return it). ts-mls
-   * replaces exactly the sender's node of the secret tree (copy on write), so comparing the two
-   * trees finds it without any crypto; if that ever fails to single out one node, the sender data
-   * is decrypted again.
-   */
-  private async senderOf(
-    before: ClientState,
-    after: ClientState,
-    msg: MlsMessageProtocol & MlsPrivateMessage,
-  ) {
-    const pm = msg.privateMessage;
-    const current = pm.epoch === before.groupContext.epoch;
-    const old = current ? before : before.historicalReceiverData.get(pm.epoch);
-    const now = current ? after : after.historicalReceiverData.get(pm.epoch);
-    if (!old || !now) return '';
-    let sender = -1;
-    for (let node = 0; node < old.secretTree.length; node += 2) {
-      if (old.secretTree[node] === now.secretTree[node]) continue;
-      sender = sender === -1 ? node / 2 : -2;
-    }
-    if (sender < 0) {
-      const secret = 'keySchedule' in old ? old.keySchedule.senderDataSecret : old.senderDataSecret;
-      const senderData = await decryptSenderData(pm, secret, this.deps.cs);
-      sender = senderData?.leafIndex ?? -1;
-    }
-    const leaf = sender >= 0 ? leafAt(old.ratchetTree, sender) : undefined;
-    return leaf ? credentialIdentity(leaf.credential) : '';
   }
 }

@@ -2,9 +2,12 @@
 // (its name, any instance when the id is NULL) and, once joined, with its full name; its
 // invitation state; and the stable key that calls use to attribute frames to it. Frames are
 // matched to members by full name first, then by components (the reference compares names with
-// the id reset).
-import { NULL_ID, sameComponents, sameName } from '../dataplane/name.js';
+// the id reset). inviteMember runs one member's invitation and keeps its state; only the latest
+// invitation of a member still in the list, on the current group session, may mark it joined.
+import { NULL_ID, formatName, sameComponents, sameName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
+import type { Logger } from '../../util/log.js';
+import type { ClientSession } from './client-session.js';
 
 export type MemberState = 'idle' | 'inviting' | 'joined' | 'failed';
 
@@ -74,4 +77,40 @@ export class MemberList {
   names(): SlimName[] {
     return this.list.map((m) => m.joined ?? m.requested);
   }
+}
+
+export interface InviteContext {
+  readonly list: MemberList;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  /** Whether `cs` is still the channel's group session. */
+  isCurrent(cs: ClientSession): boolean;
+  readonly logger: Logger;
+}
+
+/** Invites `m` into `cs`'s group; never rejects (a failure is the member's state). */
+export function inviteMember(cs: ClientSession, m: Member, ctx: InviteContext): Promise<void> {
+  m.state = 'inviting';
+  const p = cs.session.invite(m.requested, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }).then(
+    (full) => {
+      if (!ctx.list.includes(m)) {
+        // Removed while its invitation was under way: take it out of the group again.
+        void cs.session.remove(full).catch(() => undefined);
+        return;
+      }
+      if (m.invite !== p || !ctx.isCurrent(cs)) return;
+      m.joined = full;
+      m.state = 'joined';
+      delete m.error;
+      ctx.logger.debug({ member: formatName(full) }, 'member joined');
+    },
+    (err: unknown) => {
+      if (m.invite !== p) return;
+      m.state = 'failed';
+      m.error = `could not invite ${formatName(m.requested)}: ${err instanceof Error ? err.message : String(err)}`;
+      ctx.logger.debug({ member: formatName(m.requested) }, 'invitation failed');
+    },
+  );
+  m.invite = p;
+  return p;
 }

@@ -17,11 +17,12 @@ import type { ClientCallAction } from './client-call.js';
 import { CallSlots } from './call-slots.js';
 import { ClientCall } from './client-runner.js';
 import type { CallRequest, CallTarget } from './client-runner.js';
-import { ClientSession, MSG_MESSAGES_LOST } from './client-session.js';
+import { ClientSession } from './client-session.js';
 import { LinkWatch } from './link-watch.js';
 import type { OutFrame } from './frames.js';
 import { Inbox } from './inbox.js';
-import { MemberList } from './multicast-members.js';
+import { MSG_MEMBER_REMOVED, callItem, itemSize, memberEventMessage } from './multicast-items.js';
+import { MemberList, inviteMember } from './multicast-members.js';
 import type { Member } from './multicast-members.js';
 import {
   MSG_CHANNEL_CLOSED,
@@ -32,6 +33,8 @@ import {
 import type { ChannelOptions, ResolvedChannelOptions } from './options.js';
 import { RpcError, StatusCode } from './status.js';
 import type { CallOptions, MulticastClient, MulticastItem } from './types.js';
+
+export { MSG_MEMBER_LEFT, MSG_MEMBER_OFFLINE, MSG_MEMBER_REMOVED } from './multicast-items.js';
 
 export interface MulticastOptions extends ChannelOptions {
   /** The group's channel name (default `<own org>/<own namespace>/<uuid v4>`). */
@@ -47,12 +50,6 @@ export function createMulticastChannel(
 ): MulticastClient {
   return new MulticastChannel(app, members, options);
 }
-
-export const MSG_MEMBER_LEFT = 'member left the group';
-export const MSG_MEMBER_OFFLINE = 'member went offline';
-export const MSG_MEMBER_REMOVED = 'member removed from the group';
-
-const itemSize = (i: MulticastItem) => (i.kind === 'data' ? i.payload.byteLength : 64);
 
 class MulticastChannel implements MulticastClient, CallTarget {
   private readonly opts: ResolvedChannelOptions;
@@ -149,40 +146,20 @@ class MulticastChannel implements MulticastClient, CallTarget {
   }
 
   private invite(cs: ClientSession, m: Member): Promise<void> {
-    m.state = 'inviting';
-    const p = cs.session
-      .invite(m.requested, { signal: this.closing.signal, timeoutMs: this.inviteTimeoutMs })
-      .then(
-        (full) => {
-          if (!this.list.includes(m)) {
-            // Removed while its invitation was under way: take it out of the group again.
-            void cs.session.remove(full).catch(() => undefined);
-            return;
-          }
-          if (m.invite !== p || this.current !== cs) return;
-          m.joined = full;
-          m.state = 'joined';
-          delete m.error;
-          this.logger.debug({ member: formatName(full) }, 'member joined');
-        },
-        (err: unknown) => {
-          if (m.invite !== p) return;
-          m.state = 'failed';
-          m.error = `could not invite ${formatName(m.requested)}: ${err instanceof Error ? err.message : String(err)}`;
-          this.logger.debug({ member: formatName(m.requested) }, 'invitation failed');
-        },
-      );
-    m.invite = p;
-    return p;
+    return inviteMember(cs, m, {
+      list: this.list,
+      signal: this.closing.signal,
+      timeoutMs: this.inviteTimeoutMs,
+      isCurrent: (c) => this.current === c,
+      logger: this.logger,
+    });
   }
 
   private onParticipant(cs: ClientSession, ev: ParticipantEvent): void {
     if (cs !== this.current || (ev.type !== 'left' && ev.type !== 'offline' && ev.type !== 'lost')) return;
     const m = this.list.fromSource(ev.name);
     if (!m) return;
-    // Lost messages from a member: its answers to the calls in flight may be among them.
-    const message =
-      ev.type === 'left' ? MSG_MEMBER_LEFT : ev.type === 'lost' ? MSG_MESSAGES_LOST : MSG_MEMBER_OFFLINE;
+    const message = memberEventMessage(ev.type);
     if (ev.type === 'left') {
       m.state = 'failed';
       m.error = message;
@@ -269,13 +246,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
         this.calls.delete(call);
         return inbox.end();
       }
-      const item: MulticastItem =
-        a.type === 'data'
-          ? { kind: 'data', member: nameOf(a.member), payload: a.payload }
-          : a.type === 'end'
-            ? { kind: 'end', member: nameOf(a.member) }
-            : { kind: 'error', member: nameOf(a.member), error: new RpcError(a.status, a.message) };
-      if (!inbox.offer(item)) {
+      if (!inbox.offer(callItem(a, nameOf))) {
         inbox.fail(
           new RpcError(StatusCode.RESOURCE_EXHAUSTED, 'multicast buffer full: the caller is not reading'),
         );

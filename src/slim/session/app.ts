@@ -4,22 +4,13 @@
 // DISCOVERY_REQUEST (always token- and signature-checked, answered statelessly) and JOIN_REQUEST
 // (checked, filtered by the accept policy, becomes a participant session that the app hands out
 // once its welcome is in). Frames of known sessions go to them; a closed session's replies are
-// kept for one retry budget so a resent GROUP_CLOSE or LEAVE_REQUEST is still answered.
-import { randomInt } from 'node:crypto';
+// kept for one retry budget (tombstones.ts) so a resent GROUP_CLOSE or LEAVE_REQUEST is still
+// answered. Session parameters are derived in session-params.ts; the answers to frames of no live
+// session are in pre-session.ts.
 import type { Logger } from 'pino';
-import { TOKEN_FUTURE_SKEW_SECONDS, TOKEN_VALIDITY_SECONDS } from '../auth/index.js';
 import type { IdentityProvider, IdentityVerifier } from '../auth/index.js';
 import type { Link, LinkState } from '../dataplane/link.js';
-import {
-  baseName,
-  groupChannelIds,
-  makeName,
-  nameIdFromTokenId,
-  nameKey,
-  sameComponents,
-  sameName,
-  withId,
-} from '../dataplane/name.js';
+import { baseName, makeName, nameIdFromTokenId, nameKey, sameName, withId } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient } from '../mls/types.js';
 import type { Message } from '../proto/index.js';
@@ -29,24 +20,28 @@ import { childLogger } from '../../util/log.js';
 import { realClock } from './clock.js';
 import type { SessionClock } from './clock.js';
 import {
-  DEFAULT_INTERVAL_MS,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_SEND_WINDOW,
   DEFAULT_SETUP_TIMEOUT_MS,
   GOODBYE_TIMEOUT_MS,
-  SENDER_BUFFER_SIZE,
   HEARTBEAT_INTERVAL_MS,
   SESSION_ID_LIMIT,
 } from './constants.js';
 import { reader } from './reader.js';
-import { MsgType, SessionType, commandFrame, commandOf, copyFrame, readFrame } from './frames.js';
+import { MsgType, SessionType, commandOf, readFrame } from './frames.js';
 import type { Inbound } from './frames.js';
 import { ModeratorSession } from './moderator.js';
-import { ParticipantSession, channelsOf } from './participant.js';
-import { TokenMemory } from './replay.js';
-import type { ReplayGuard } from './replay.js';
-import { sealFrame, verifyControlFrame } from './secure.js';
-import type { SessionBase, SessionDeps, SessionParams } from './session-base.js';
+import { ParticipantSession } from './participant.js';
+import { channelsOf } from './participant-frames.js';
+import type { SessionBase, SessionDeps } from './session-base.js';
+import type { SessionCore } from './session-core.js';
+import {
+  acceptTimeoutMs,
+  channelNames,
+  moderatorParams,
+  newSessionId,
+  participantParams,
+} from './session-params.js';
+import { Tombstones } from './tombstones.js';
+import { PreSession } from './pre-session.js';
 import type { AcceptPolicy, Session, SessionOptions, SlimApp } from './types.js';
 
 export interface SlimAppOptions {
@@ -78,9 +73,9 @@ class SlimAppImpl implements SlimApp {
   private readonly log: Logger;
   private readonly clock: SessionClock;
   private readonly sessions = new Map<number, SessionBase>();
-  private readonly tombstones = new Map<number, { replay: ReplayGuard<Message>; until: number }>();
+  private readonly tombstones: Tombstones;
   private readonly incomingQueue = new AsyncQueue<Session>(64);
-  private readonly usedTokens = new TokenMemory((TOKEN_VALIDITY_SECONDS + TOKEN_FUTURE_SKEW_SECONDS) * 1000);
+  private readonly preSession: PreSession;
   private readonly linkListeners = new Set<(state: LinkState) => void>();
   private mlsPromise: Promise<MlsClient> | undefined;
   private closing: Promise<void> | undefined;
@@ -92,6 +87,8 @@ class SlimAppImpl implements SlimApp {
     this.name = withId(makeName(n.org, n.namespace, n.app), nameIdFromTokenId(options.identity.tokenId));
     this.log = childLogger(options.logger, 'session').child({ app: baseName(this.name) });
     this.clock = options.clock ?? realClock;
+    this.tombstones = new Tombstones(this.clock);
+    this.preSession = new PreSession(this.name, options.identity, options.link, this.clock, this.tombstones);
     this.done = new Promise((r) => (this.markDone = r));
   }
 
@@ -119,22 +116,14 @@ class SlimAppImpl implements SlimApp {
     const mls = options.mls ?? true;
     if (mls && !this.options.mls)
       throw new GatewayError('CONFIG', 'MLS requested but the app has no MLS client');
-    const kind = options.kind;
-    const params: SessionParams = {
-      id: this.newSessionId(),
-      kind,
+    const params = moderatorParams(
+      newSessionId(this.sessions, this.tombstones),
+      options,
       mls,
-      reliable: kind === 'group' ? true : (options.reliable ?? true),
-      policy: {
-        intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
-        maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-      },
-      sendWindow: sendWindow(options.sendWindow ?? this.options.sendWindow),
-      headerCheckPercent: 100,
-      metadata: { ...(options.metadata ?? {}) },
-      isModerator: true,
-    };
-    const channels = kind === 'group' ? this.channelNames(destination) : undefined;
+      this.options.sendWindow,
+    );
+    const channels =
+      options.kind === 'group' ? channelNames(this.options.identity.tokenId, destination) : undefined;
     const session = new ModeratorSession(this.deps(), params, destination, () => this.mlsClient(), channels);
     this.sessions.set(params.id, session);
     try {
@@ -204,31 +193,14 @@ class SlimAppImpl implements SlimApp {
     }
     if (this.closing) return;
     if (frame.type === MsgType.DISCOVERY_REQUEST)
-      void this.onDiscovery(frame).catch((e: unknown) => this.dropped(frame, e));
+      void this.preSession.discovery(frame).catch((e: unknown) => this.dropped(frame, e));
     else if (frame.type === MsgType.JOIN_REQUEST)
       void this.onJoin(frame).catch((e: unknown) => this.dropped(frame, e));
-    else void this.answerFromTombstone(frame).catch((e: unknown) => this.dropped(frame, e));
-  }
-
-  private async onDiscovery(frame: Inbound): Promise<void> {
-    this.checkPreSession(frame);
-    if (!sameComponents(frame.destination, this.name)) return;
-    const route = {
-      source: this.name,
-      destination: frame.source,
-      sessionType: frame.sessionType,
-      sessionId: frame.sessionId,
-    };
-    const reply = commandFrame(route, MsgType.DISCOVERY_REPLY, frame.messageId, {
-      case: 'discoveryReply',
-      value: {},
-    });
-    await sealFrame(reply, this.options.identity, undefined);
-    await this.options.link.publish(reply);
+    else void this.preSession.fromTombstone(frame).catch((e: unknown) => this.dropped(frame, e));
   }
 
   private async onJoin(frame: Inbound): Promise<void> {
-    this.checkPreSession(frame);
+    this.preSession.check(frame);
     const join = commandOf(frame, 'joinRequest');
     if (!join || !sameName(frame.destination, this.name)) return;
     const id = frame.sessionId;
@@ -242,21 +214,7 @@ class SlimAppImpl implements SlimApp {
       this.log.info({ from: baseName(frame.source), kind, mls }, 'session refused by the accept policy');
       return;
     }
-    const ts = join.timerSettings;
-    const params: SessionParams = {
-      id: frame.sessionId,
-      kind,
-      mls,
-      reliable: ts !== undefined,
-      policy: {
-        intervalMs: ts?.timeout || DEFAULT_INTERVAL_MS,
-        maxRetries: ts?.maxRetries ?? DEFAULT_MAX_RETRIES,
-      },
-      sendWindow: sendWindow(this.options.sendWindow),
-      headerCheckPercent: Math.min(100, join.mlsSettings?.headerIntegrityValidationPercent ?? 100),
-      metadata: { ...frame.metadata },
-      isModerator: false,
-    };
+    const params = participantParams(frame, join, kind, mls, this.options.sendWindow);
     const channels = kind === 'group' ? channelsOf(join) : undefined;
     const session = new ParticipantSession(
       this.deps(),
@@ -269,8 +227,7 @@ class SlimAppImpl implements SlimApp {
       },
     );
     this.sessions.set(params.id, session);
-    const budget = (params.policy.maxRetries + 1) * params.policy.intervalMs;
-    session.accept(frame, Math.max(DEFAULT_SETUP_TIMEOUT_MS, 2 * budget));
+    session.accept(frame, acceptTimeoutMs(params));
   }
 
   /**
@@ -281,34 +238,11 @@ class SlimAppImpl implements SlimApp {
   private newInvitation(frame: Inbound): boolean {
     const old = this.sessions.get(frame.sessionId);
     if (old && !old.finished) return false;
-    const replay = old?.replay ?? this.tombstones.get(frame.sessionId)?.replay;
+    const replay = old?.replay ?? this.tombstones.replay(frame.sessionId);
     if (replay && replay.check(nameKey(frame.source), frame.messageId, frame.identity).kind !== 'new')
       return false;
     this.tombstones.delete(frame.sessionId);
     return true;
-  }
-
-  private async answerFromTombstone(frame: Inbound): Promise<void> {
-    const t = this.tombstones.get(frame.sessionId);
-    if (!t) return;
-    if (t.until < this.clock.now()) {
-      this.tombstones.delete(frame.sessionId);
-      return;
-    }
-    const seen = t.replay.check(nameKey(frame.source), frame.messageId, frame.identity);
-    if (seen.kind !== 'replay' || !seen.reply) return;
-    verifyControlFrame(frame, this.options.identity);
-    const reply = copyFrame(seen.reply);
-    await sealFrame(reply, this.options.identity, undefined);
-    await this.options.link.publish(reply);
-  }
-
-  /** Token, signature, and a token never used before (a replayed request is refused). */
-  private checkPreSession(frame: Inbound): void {
-    verifyControlFrame(frame, this.options.identity);
-    if (this.usedTokens.repeat(frame.identity, this.clock.now())) {
-      throw new GatewayError('AUTH', 'replayed request (identity token already used)');
-    }
   }
 
   private dropped(frame: Inbound, err: unknown): void {
@@ -332,16 +266,11 @@ class SlimAppImpl implements SlimApp {
     };
   }
 
-  private gone(session: SessionBase): void {
+  private gone(session: SessionCore): void {
     const current = this.sessions.get(session.id);
     if (current && current !== session) return; // the id already serves a new invitation
     this.sessions.delete(session.id);
-    const now = this.clock.now();
-    for (const [id, t] of this.tombstones) if (t.until < now) this.tombstones.delete(id);
-    this.tombstones.set(session.id, {
-      replay: session.replay,
-      until: now + (DEFAULT_MAX_RETRIES + 1) * DEFAULT_INTERVAL_MS * 2,
-    });
+    this.tombstones.add(session.id, session.replay);
   }
 
   private mlsClient(): Promise<MlsClient> {
@@ -350,23 +279,4 @@ class SlimAppImpl implements SlimApp {
     this.mlsPromise ??= Promise.resolve(typeof m === 'function' ? m() : m);
     return this.mlsPromise;
   }
-
-  private channelNames(channel: SlimName): { data: SlimName; control: SlimName } {
-    const ids = groupChannelIds(this.options.identity.tokenId, channel);
-    return { data: withId(channel, ids.data), control: withId(channel, ids.control) };
-  }
-
-  private newSessionId(): number {
-    for (;;) {
-      const id = randomInt(0, SESSION_ID_LIMIT);
-      if (!this.sessions.has(id) && !this.tombstones.has(id)) return id;
-    }
-  }
-}
-
-/** A send window within [1, SENDER_BUFFER_SIZE] (every unacknowledged message must stay resendable). */
-function sendWindow(requested: number | undefined): number {
-  const w = Math.floor(requested ?? DEFAULT_SEND_WINDOW);
-  if (!(w >= 1)) throw new GatewayError('INVALID_ARGUMENT', 'sendWindow must be at least 1');
-  return Math.min(w, SENDER_BUFFER_SIZE);
 }

@@ -9,6 +9,7 @@ import type { Message } from '../proto/index.js';
 import { raceSignal } from '../../util/abort.js';
 import { GatewayError } from '../../util/errors.js';
 import { subscribeChannels } from './channels.js';
+import { GROUP_FANOUT } from './constants.js';
 import { NoReplyError } from './errors.js';
 import { readFrame } from './frames.js';
 import { MemberSession } from './membership.js';
@@ -71,6 +72,11 @@ export abstract class ModeratorBase extends MemberSession {
       online: true,
     });
     this.liveness.start(this.now());
+  }
+
+  /** GROUP_UPDATEs go to the control channel, to every member. */
+  protected controlRoute() {
+    return this.route(this.channels!.control, GROUP_FANOUT);
   }
 
   protected joinPayload() {

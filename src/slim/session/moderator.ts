@@ -5,19 +5,27 @@
 // LEAVE_REPLY at once and is then removed the same way; a member that missed a commit is taken
 // back with one remove+add commit (REJOIN_REQUEST -> REJOIN_REPLY + GROUP_UPDATE(REJOIN)); close
 // sends GROUP_CLOSE. Membership changes are tasks run one at a time (task-queue.ts). A p2p session
-// is a group of two whose invite happens inside createSession.
-import { baseName, nameKey, sameName, toProtoName } from '../dataplane/name.js';
+// is a group of two whose invite happens inside createSession. The frames it sends are built in
+// moderator-frames.ts.
+import { baseName, nameKey, sameName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import { GroupUpdateOp } from '../proto/index.js';
 import { combineSignals, raceSignal } from '../../util/abort.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
-import { MsgType, commandFrame, commandOf, memberInit, readMember } from './frames.js';
+import { MsgType, commandOf, memberInit, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { unsubscribeChannels } from './channels.js';
 import { RecentDepartures } from './departures.js';
 import { ModeratorBase } from './moderator-base.js';
-import { randomId } from './session-base.js';
+import {
+  closeFrame,
+  discoveryFrame,
+  groupUpdateFrame,
+  joinFrame,
+  leaveFrame,
+  welcomeFrame,
+} from './moderator-frames.js';
 
 export class ModeratorSession extends ModeratorBase {
   private closing: Promise<void> | undefined;
@@ -77,11 +85,12 @@ export class ModeratorSession extends ModeratorBase {
   private async inviteFlow(name: SlimName, signal?: AbortSignal, timeoutMs?: number): Promise<SlimName> {
     const deadline = combineSignals([signal], timeoutMs ?? this.setupBudget());
     try {
-      const disc = commandFrame(this.route(name), MsgType.DISCOVERY_REQUEST, randomId(), {
-        case: 'discoveryRequest',
-        value: {},
-      });
-      const [found] = await this.exchange(disc, [baseName(name)], 'discovery', deadline.signal);
+      const [found] = await this.exchange(
+        discoveryFrame(this.route(name)),
+        [baseName(name)],
+        'discovery',
+        deadline.signal,
+      );
       const peer = found!.source;
       await this.departures.settled(nameKey(peer), deadline.signal);
       await this.run(async () => {
@@ -89,10 +98,7 @@ export class ModeratorSession extends ModeratorBase {
           throw new GatewayError('ALREADY_EXISTS', `${baseName(peer)} is already a member`);
         await this.start(peer);
       });
-      const join = commandFrame(this.route(peer, 1, { ...this.metadata }), MsgType.JOIN_REQUEST, randomId(), {
-        case: 'joinRequest',
-        value: this.joinPayload(),
-      });
+      const join = joinFrame(this.route(peer, 1, { ...this.metadata }), this.joinPayload());
       const [joined] = await this.exchange(join, [nameKey(peer)], 'join', deadline.signal);
       const reply = commandOf(joined!, 'joinReply');
       const member = readMember(reply?.participant);
@@ -131,25 +137,14 @@ export class ModeratorSession extends ModeratorBase {
       }
       let update: Promise<unknown> | undefined;
       if (before.length > 2) {
-        const frame = commandFrame(
-          this.route(this.channels!.control, GROUP_FANOUT),
-          MsgType.GROUP_UPDATE,
-          randomId(),
-          {
-            case: 'groupUpdate',
-            value: { op: GroupUpdateOp.REMOVE, participant: memberInit(m), participants: before, mls },
-          },
-        );
+        const frame = groupUpdateFrame(this.controlRoute(), GroupUpdateOp.REMOVE, m, before, mls);
         update = (await this.request(frame, this.othersKeys(), 'group update')).done;
       }
       return { member: m, update };
     });
     if (plan.update) await plan.update.catch((err: unknown) => this.run(() => this.partialFailure(err)));
     if (sendLeave) {
-      const leave = commandFrame(this.route(plan.member.name), MsgType.LEAVE_REQUEST, randomId(), {
-        case: 'leaveRequest',
-        value: {},
-      });
+      const leave = leaveFrame(this.route(plan.member.name));
       // A member that does not answer is gone anyway: it has been removed from the group.
       await this.exchange(leave, [nameKey(plan.member.name)], 'leave').catch(() => undefined);
       this.departures.removed(nameKey(plan.member.name));
@@ -185,20 +180,8 @@ export class ModeratorSession extends ModeratorBase {
         await this.addMember(m, false);
         this.emit({ type: 'online', name: m.name });
       }
-      const update = commandFrame(
-        this.route(this.channels!.control, GROUP_FANOUT),
-        MsgType.GROUP_UPDATE,
-        randomId(),
-        {
-          case: 'groupUpdate',
-          value: {
-            op: GroupUpdateOp.REJOIN,
-            participant: memberInit(m),
-            participants: [...this.roster.values()].map(memberInit),
-            mls,
-          },
-        },
-      );
+      const participants = [...this.roster.values()].map(memberInit);
+      const update = groupUpdateFrame(this.controlRoute(), GroupUpdateOp.REJOIN, m, participants, mls);
       return this.request(update, this.othersKeys(), 'group update');
     });
     await plan?.done.catch((err: unknown) => this.run(() => this.partialFailure(err)));
@@ -224,14 +207,9 @@ export class ModeratorSession extends ModeratorBase {
       const others = [...this.roster.values()].filter((m) => m.online && !sameName(m.name, this.local));
       if (!this.started || others.length === 0) return undefined;
       const to = this.kind === 'group' ? this.channels!.control : this.peer!;
-      const frame = commandFrame(
+      const frame = closeFrame(
         this.route(to, this.kind === 'group' ? GROUP_FANOUT : 1),
-        MsgType.GROUP_CLOSE,
-        randomId(),
-        {
-          case: 'groupClose',
-          value: { participants: [...this.roster.values()].map((m) => toProtoName(m.name)) },
-        },
+        this.roster.values(),
       );
       return { frame, expected: others.map((m) => nameKey(m.name)), what: 'close' };
     });
@@ -256,27 +234,13 @@ export class ModeratorSession extends ModeratorBase {
     const participants = [...this.roster.values()].map(memberInit);
     let update: Promise<unknown> | undefined;
     if (this.roster.size > 2) {
-      const frame = commandFrame(
-        this.route(this.channels!.control, GROUP_FANOUT),
-        MsgType.GROUP_UPDATE,
-        randomId(),
-        {
-          case: 'groupUpdate',
-          value: {
-            op: GroupUpdateOp.ADD,
-            participant: memberInit(member),
-            participants,
-            mls: commit ? { commitId: cid, mlsContent: commit } : undefined,
-          },
-        },
-      );
+      const mls = commit ? { commitId: cid, mlsContent: commit } : undefined;
+      const frame = groupUpdateFrame(this.controlRoute(), GroupUpdateOp.ADD, member, participants, mls);
       const expected = this.othersKeys().filter((k) => k !== nameKey(member.name));
       update = (await this.request(frame, expected, 'group update')).done;
     }
-    const frame = commandFrame(this.route(member.name), MsgType.GROUP_WELCOME, randomId(), {
-      case: 'groupWelcome',
-      value: { participants, mls: welcome ? { commitId: cid, mlsContent: welcome } : undefined },
-    });
+    const mlsWelcome = welcome ? { commitId: cid, mlsContent: welcome } : undefined;
+    const frame = welcomeFrame(this.route(member.name), participants, mlsWelcome);
     const done = (await this.request(frame, [nameKey(member.name)], 'welcome')).done;
     return { welcome: done, update };
   }

@@ -3,19 +3,20 @@
 // moderator's GROUP_WELCOME (join the MLS group, subscribe the group channels, learn the roster)
 // -> GROUP_ACK, at which point the app sees the session. GROUP_UPDATEs are acknowledged and their
 // commits applied strictly in commit_id order; GROUP_CLOSE and the moderator's LEAVE_REQUEST end
-// the session; close() leaves with LEAVE_REQUEST(LEAVING_SESSION=TRUE).
-import { baseName, fromProtoName, nameKey, sameName, toProtoName, withoutId } from '../dataplane/name.js';
+// the session; close() leaves with LEAVE_REQUEST(LEAVING_SESSION=TRUE). What it reads from a
+// JOIN_REQUEST and the frames it builds are in participant-frames.ts.
+import { baseName, nameKey, sameName, withoutId } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient, PendingJoin } from '../mls/types.js';
 import { GroupUpdateOp } from '../proto/index.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import { subscribeChannels, unsubscribeChannels } from './channels.js';
 import { CommitOrder } from './commit-order.js';
-import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
-import { MsgType, commandFrame, commandOf, readFrame, readMember } from './frames.js';
+import { GROUP_FANOUT } from './constants.js';
+import { MsgType, commandOf, readFrame, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { MemberSession } from './membership.js';
-import { randomId } from './session-base.js';
+import { joinReply, leavingFrame, leavingMetadata, rejoinFrame } from './participant-frames.js';
 import type { SessionDeps, SessionParams } from './session-base.js';
 
 interface QueuedCommit {
@@ -107,12 +108,7 @@ export class ParticipantSession extends MemberSession {
       if (this.state === 'closed') return undefined;
       this.state = 'closing';
       if (!this.welcomed || this.removed) return undefined;
-      const frame = commandFrame(
-        this.route(this.moderator, 1, { [META_LEAVING_SESSION]: TRUE_VAL }),
-        MsgType.LEAVE_REQUEST,
-        randomId(),
-        { case: 'leaveRequest', value: {} },
-      );
+      const frame = leavingFrame(this.route(this.moderator, 1, leavingMetadata()));
       return { frame, expected: [nameKey(this.moderator)], what: 'leave' };
     });
   }
@@ -151,17 +147,7 @@ export class ParticipantSession extends MemberSession {
       this.pendingJoin = await (await this.mlsClient()).prepareJoin();
       keyPackage = this.pendingJoin.keyPackage;
     }
-    await this.reply(frame, MsgType.JOIN_REPLY, {
-      case: 'joinReply',
-      value: {
-        keyPackage,
-        participant: {
-          name: toProtoName(this.local),
-          settings: { sendsData: true, receivesData: true },
-          status: 0,
-        },
-      },
-    });
+    await this.reply(frame, MsgType.JOIN_REPLY, joinReply(this.local, keyPackage));
   }
 
   private async onWelcome(frame: Inbound): Promise<void> {
@@ -260,10 +246,7 @@ export class ParticipantSession extends MemberSession {
   protected override async behind(): Promise<void> {
     if (!this.mls || this.rejoining !== undefined || this.removed || this.state !== 'open') return;
     const pending = await (await this.mlsClient()).prepareJoin();
-    const frame = commandFrame(this.route(this.moderator), MsgType.REJOIN_REQUEST, randomId(), {
-      case: 'rejoinRequest',
-      value: { participant: toProtoName(this.local), keyPackage: pending.keyPackage },
-    });
+    const frame = rejoinFrame(this.route(this.moderator), this.local, pending.keyPackage);
     const id = readFrame(frame)!.messageId;
     this.rejoining = { id, pending };
     const { done } = await this.request(frame, [nameKey(this.moderator)], 'rejoin');
@@ -297,17 +280,4 @@ export class ParticipantSession extends MemberSession {
     this.cancelSetup?.();
     if (this.channels && this.welcomed) await unsubscribeChannels(this.deps, this.channels, this.log);
   }
-}
-
-/** Group channel names from a JOIN_REQUEST: both with ids, distinct, same three components. */
-export function channelsOf(join: { channel?: unknown; control?: unknown }): {
-  data: SlimName;
-  control: SlimName;
-} {
-  const data = fromProtoName(join.channel as Parameters<typeof fromProtoName>[0]);
-  const control = fromProtoName(join.control as Parameters<typeof fromProtoName>[0]);
-  if (data.id === control.id || baseName(data) !== baseName(control)) {
-    throw new GatewayError('PROTOCOL', 'JOIN_REQUEST with inconsistent group channel names');
-  }
-  return { data, control };
 }

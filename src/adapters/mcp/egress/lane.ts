@@ -3,31 +3,19 @@
 // messages and final response stream back, `Notify` calls into notifications/responses (a
 // `notifications/cancelled` also ends the matching `Request` with CANCELLED), and keeps unsolicited
 // server traffic in a bounded backlog that `Listen` drains. A backend that fails to start or dies
-// answers every request in flight with a JSON-RPC error (data), then the lane closes.
+// answers every request in flight with a JSON-RPC error (data), then the lane closes. A request's
+// entry and how it ends: inflight.ts.
 import type { Logger } from '../../../util/log.js';
-import { AsyncQueue } from '../../../util/async-queue.js';
 import { describeError, isGatewayError } from '../../../util/errors.js';
-import { statusName } from '../../../slim/rpc/status.js';
 import type { RpcError } from '../../../slim/rpc/status.js';
-import {
-  cancelledRequestId,
-  errorResponse,
-  idKey,
-  isErrorResponse,
-  JsonRpcCode,
-  progressTokenOf,
-} from '../jsonrpc.js';
-import type {
-  Classified,
-  JsonRpcId,
-  JsonRpcNotification,
-  JsonRpcRequest,
-  JsonRpcResponse,
-} from '../jsonrpc.js';
+import { cancelledRequestId, errorResponse, idKey, isErrorResponse, JsonRpcCode } from '../jsonrpc.js';
+import type { Classified, JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { checkSize, encodeMessage, LISTEN_END_MARGIN_MS } from '../wire.js';
 import { backendErrorResponse, mcpFailure, toMcpFailure } from '../errors.js';
 import type { BackendConnection, BackendEvents } from './backend.js';
 import { ListenBacklog } from './backlog.js';
+import { abandonedNotice, finishInflight, newInflight } from './inflight.js';
+import type { Inflight } from './inflight.js';
 import { routeServerMessage } from './router.js';
 import type { Related, Target } from './router.js';
 
@@ -42,19 +30,6 @@ export interface LaneOptions {
   readonly onClosed: () => void;
   /** Called for each server message dropped for lack of room. */
   readonly onDropped?: () => void;
-}
-
-interface Inflight {
-  readonly id: JsonRpcId;
-  readonly key: string;
-  readonly method: string;
-  readonly tokenKey: string | undefined;
-  readonly queue: AsyncQueue<Uint8Array>;
-  /** Aborts the backend exchange (an HTTP backend closes the request's stream). */
-  readonly abort: AbortController;
-  /** Told how the request ended: 'ok', a JSON-RPC error code, or a status name. */
-  readonly report: (outcome: string) => void;
-  done: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -90,17 +65,7 @@ export class Lane {
     if (this.inflight.has(key)) {
       throw mcpFailure('InvalidMessage', `request id ${JSON.stringify(message.id)} is already in flight`);
     }
-    const token = progressTokenOf(message);
-    const entry: Inflight = {
-      id: message.id,
-      key,
-      method: message.method,
-      tokenKey: token === undefined ? undefined : idKey(token),
-      queue: new AsyncQueue<Uint8Array>(),
-      abort: new AbortController(),
-      report,
-      done: false,
-    };
+    const entry = newInflight(message, key, report);
     this.inflight.set(key, entry);
     const onAbort = () => this.abandon(entry, mcpFailure('Cancelled', 'the call ended before the response'));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -276,16 +241,8 @@ export class Lane {
   /** Ends a request with its last frame (bytes, and how it answered) or a status (RpcError). */
   private settle(entry: Inflight, last: Uint8Array | RpcError, outcome = 'ok'): void {
     if (entry.done) return;
-    entry.done = true;
     if (this.inflight.get(entry.key) === entry) this.inflight.delete(entry.key);
-    if (last instanceof Uint8Array) {
-      void entry.queue.push(last);
-      entry.queue.end();
-      entry.report(outcome);
-    } else {
-      entry.queue.fail(last);
-      entry.report(statusName(last.status));
-    }
+    finishInflight(entry, last, outcome);
   }
 
   /** The caller is gone or the deadline passed: tell the server, stop the exchange. */
@@ -293,12 +250,7 @@ export class Lane {
     if (entry.done) return;
     this.settle(entry, failure);
     entry.abort.abort();
-    const cancel: JsonRpcNotification = {
-      jsonrpc: '2.0',
-      method: 'notifications/cancelled',
-      params: { requestId: entry.id, reason: 'slim-gateway: the caller abandoned the request' },
-    };
     const ctx = { protocolVersion: this.protocolVersion, signal: AbortSignal.timeout(30_000) };
-    void this.backend?.cancel(cancel, ctx).catch(() => {});
+    void this.backend?.cancel(abandonedNotice(entry.id), ctx).catch(() => {});
   }
 }

@@ -2,8 +2,8 @@
 // route, speaking the stateful revisions (2025-03-26 … 2025-11-25: Mcp-Session-Id from initialize,
 // POST → JSON or SSE, GET ↔ Listen, DELETE ↔ Close) and the stateless 2026-07-28 revision (POST
 // only, no session, Mcp-Method / Mcp-Name checked against the body) on the same path. It relays:
-// versions, capabilities and methods are the server's business, never checked here.
-import { randomUUID } from 'node:crypto';
+// versions, capabilities and methods are the server's business, never checked here. Stateless
+// requests (their ids rewritten, cancellable by the client's id) are in stateless.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
 import { readBody } from '../../../util/http.js';
@@ -19,8 +19,8 @@ import { accepts, header, originAllowed, sendRpcError } from './http-util.js';
 import { serveListenStream } from './listen-stream.js';
 import { HttpSessions } from './http-sessions.js';
 import type { HttpSessionRecord } from './http-sessions.js';
-import { IdRewriter } from './ids.js';
 import type { McpRelay, LaneRef } from './relay.js';
+import { StatelessRequests } from './stateless.js';
 
 export interface HttpFrontOptions {
   readonly relay: McpRelay;
@@ -42,8 +42,7 @@ export interface HttpFront {
 
 export function createHttpFront(o: HttpFrontOptions): HttpFront {
   const sessions = new HttpSessions(o.relay, o);
-  const stateless = new Map<string, { cancelled: boolean; sentId: string }>();
-  const rewriter = new IdRewriter(randomUUID());
+  const stateless = new StatelessRequests(o);
   const laneOf = HttpSessions.lane;
   const lookup = (req: IncomingMessage, res: ServerResponse) => sessions.lookup(req, res);
   const endSession = (record: HttpSessionRecord, tellServer: boolean) => sessions.end(record, tellServer);
@@ -86,7 +85,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     let outcome: string;
     if (record) outcome = await inSession(record, m, req, res, ctx);
     else if (m.method === 'initialize') outcome = await initialize(m, req, res, ctx);
-    else outcome = await statelessRequest(m, headerVersion ?? metaProtocolVersion(m), modern, req, res, ctx);
+    else outcome = await stateless.run(m, headerVersion ?? metaProtocolVersion(m), modern, req, res, ctx);
     o.metrics.call(m.method, outcome, (performance.now() - started) / 1000);
   }
 
@@ -158,40 +157,6 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     }
   }
 
-  async function statelessRequest(
-    m: JsonRpcRequest,
-    version: string | undefined,
-    modern: boolean,
-    req: IncomingMessage,
-    res: ServerResponse,
-    ctx: HttpRequestContext,
-  ): Promise<string> {
-    const rewritten = rewriter.rewrite(m);
-    const key = idKey(m.id);
-    const flag = { cancelled: false, sentId: rewritten.message.id as string };
-    stateless.set(key, flag);
-    try {
-      return await runExchange(res, {
-        relay: o.relay,
-        lane: { sessionId: undefined, protocolVersion: version },
-        message: rewritten.message,
-        clientId: m.id,
-        restore: (c) => rewritten.restore(c),
-        modern,
-        accept: accepts(req),
-        headers: {},
-        keepAliveMs: o.keepAliveMs,
-        target: o.target,
-        signal: ctx.signal,
-        cancelled: () => flag.cancelled,
-        onDropped: () => o.metrics.dropped(),
-        logger: o.logger,
-      });
-    } finally {
-      if (stateless.get(key) === flag) stateless.delete(key);
-    }
-  }
-
   async function deliver(
     c: Classified,
     record: HttpSessionRecord | undefined,
@@ -208,11 +173,9 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
           const flag = record.value.inflight.get(idKey(id));
           if (flag) flag.cancelled = true;
         } else {
-          const flag = stateless.get(idKey(id));
-          if (flag) {
-            flag.cancelled = true;
-            message = { ...c.message, params: { ...c.message.params, requestId: flag.sentId } };
-          }
+          const sentId = stateless.cancel(id);
+          if (sentId !== undefined)
+            message = { ...c.message, params: { ...c.message.params, requestId: sentId } };
         }
       }
     }

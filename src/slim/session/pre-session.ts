@@ -1,0 +1,66 @@
+// The app's answers to frames of no live session (spec/slim-session-mls.md §1.1, §2.1): the checks
+// every pre-session request passes (identity token, signature, a token never used before, so a
+// replayed request is refused), DISCOVERY_REPLY (stateless, to the same message id), and the
+// remembered reply to a resend for a session that just ended (tombstones.ts). Nothing here creates
+// a session; JOIN_REQUEST is the app's (app.ts).
+import { TOKEN_FUTURE_SKEW_SECONDS, TOKEN_VALIDITY_SECONDS } from '../auth/index.js';
+import type { IdentityProvider, IdentityVerifier } from '../auth/index.js';
+import type { Link } from '../dataplane/link.js';
+import { nameKey, sameComponents } from '../dataplane/name.js';
+import type { SlimName } from '../dataplane/name.js';
+import { GatewayError } from '../../util/errors.js';
+import type { SessionClock } from './clock.js';
+import { MsgType, commandFrame, copyFrame } from './frames.js';
+import type { Inbound } from './frames.js';
+import { TokenMemory } from './replay.js';
+import { sealFrame, verifyControlFrame } from './secure.js';
+import type { Tombstones } from './tombstones.js';
+
+export class PreSession {
+  private readonly usedTokens = new TokenMemory((TOKEN_VALIDITY_SECONDS + TOKEN_FUTURE_SKEW_SECONDS) * 1000);
+
+  constructor(
+    private readonly name: SlimName,
+    private readonly identity: IdentityProvider & IdentityVerifier,
+    private readonly link: Link,
+    private readonly clock: SessionClock,
+    private readonly tombstones: Tombstones,
+  ) {}
+
+  /** Token, signature, and a token never used before (a replayed request is refused). */
+  check(frame: Inbound): void {
+    verifyControlFrame(frame, this.identity);
+    if (this.usedTokens.repeat(frame.identity, this.clock.now())) {
+      throw new GatewayError('AUTH', 'replayed request (identity token already used)');
+    }
+  }
+
+  async discovery(frame: Inbound): Promise<void> {
+    this.check(frame);
+    if (!sameComponents(frame.destination, this.name)) return;
+    const route = {
+      source: this.name,
+      destination: frame.source,
+      sessionType: frame.sessionType,
+      sessionId: frame.sessionId,
+    };
+    const reply = commandFrame(route, MsgType.DISCOVERY_REPLY, frame.messageId, {
+      case: 'discoveryReply',
+      value: {},
+    });
+    await sealFrame(reply, this.identity, undefined);
+    await this.link.publish(reply);
+  }
+
+  /** A resend to a session that just ended gets the reply remembered for it, if any. */
+  async fromTombstone(frame: Inbound): Promise<void> {
+    const replay = this.tombstones.live(frame.sessionId);
+    if (!replay) return;
+    const seen = replay.check(nameKey(frame.source), frame.messageId, frame.identity);
+    if (seen.kind !== 'replay' || !seen.reply) return;
+    verifyControlFrame(frame, this.identity);
+    const reply = copyFrame(seen.reply);
+    await sealFrame(reply, this.identity, undefined);
+    await this.link.publish(reply);
+  }
+}
