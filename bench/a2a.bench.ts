@@ -26,6 +26,9 @@ const STREAM_STEPS = 49; // 2 * 49 + 3 = 101 events
  */
 const WARMUP_MS = Number(process.env['A2A_BENCH_WARMUP_MS'] ?? 1500);
 
+/** Node.js options for the gateway processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = process.env['A2A_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+
 async function timeCalls(n: number, fn: () => Promise<unknown>): Promise<number[]> {
   const warm = performance.now() + WARMUP_MS;
   for (let i = 0; i < Math.min(20, n) || performance.now() < warm; i++) await fn();
@@ -154,7 +157,7 @@ export const benches: Bench[] = [
   {
     name: 'a2a-two-gateways',
     async run(): Promise<Measurement[]> {
-      const gw = await startTwoGateways();
+      const gw = await startTwoGateways({ nodeArgs: NODE_ARGS });
       try {
         const direct = await new ClientFactory().createFromUrl(`${gw.agent.url}/`);
         const routed = await new ClientFactory().createFromUrl(`${gw.url}/`);
