@@ -129,10 +129,21 @@ test('a group route reaches the adapters as a group (multicast client and per-me
 
 test("an A2A service's headers are added to each request; the request's own headers win", async (t) => {
   const seen: Record<string, string | string[] | undefined>[] = [];
+  const card = {
+    name: 'a',
+    description: 'd',
+    version: '1',
+    supportedInterfaces: [{ url: 'http://127.0.0.1/', protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+    capabilities: {},
+    defaultInputModes: [],
+    defaultOutputModes: [],
+    skills: [],
+  };
   const server = createServer((req, res) => {
     seen.push(req.headers);
     res.setHeader('content-type', 'application/json');
-    res.end('{"jsonrpc":"2.0","id":1,"result":{"ok":true}}');
+    if (req.method === 'GET') res.end(JSON.stringify(card));
+    else res.end('{"jsonrpc":"2.0","id":1,"result":{"ok":true}}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => server.close(() => r())));
@@ -152,4 +163,8 @@ test("an A2A service's headers are added to each request; the request's own head
   assert.equal(seen[1]!['x-api-key'], 'k1');
   assert.equal(seen[1]!['a2a-version'], '0.3');
   assert.equal(seen[1]!['x-tenant'], 't1');
+  const info = await agent.info(signal);
+  assert.deepEqual([...info.versions], ['1.0']);
+  assert.equal(seen[2]!['x-api-key'], 'k1', 'the card request carries them too');
+  assert.equal(seen[2]!['a2a-version'], '1.0');
 });
