@@ -7,7 +7,8 @@
 //   - a2a-two-gateways: two gateway processes (`slim-gateway run`, MLS on), the client side's
 //     route to the agent offered by the server side, through the server side's embedded node.
 // Figures: SendMessage round trip, and a streamed plan of 101 events (49 steps): time to the
-// first event and to the last.
+// first event and to the last; with two gateways, each gateway's CPU per SendMessage.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import type { Client } from '@a2a-js/sdk/client';
@@ -26,15 +27,42 @@ const STREAM_STEPS = 49; // 2 * 49 + 3 = 101 events
  */
 const WARMUP_MS = Number(process.env['A2A_BENCH_WARMUP_MS'] ?? 1500);
 
-async function timeCalls(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+/** Node.js options for the gateway processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = process.env['A2A_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+
+/** User + system CPU time of a process so far (ms), from /proc (Linux). */
+function cpuMs(pid: number): number {
+  // Fields 14 and 15 of /proc/PID/stat (after the command in parentheses): utime, stime in ticks.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU used by some processes over the measured calls (warm-ups excluded). */
+class CpuMeter {
+  readonly ms: Record<string, number> = {};
+  calls = 0;
+  constructor(private readonly pids: Readonly<Record<string, number>>) {}
+  async over<T>(calls: number, fn: () => Promise<T>): Promise<T> {
+    const before = Object.entries(this.pids).map(([k, pid]) => [k, cpuMs(pid)] as const);
+    const out = await fn();
+    for (const [k, ms] of before) this.ms[k] = (this.ms[k] ?? 0) + cpuMs(this.pids[k]!) - ms;
+    this.calls += calls;
+    return out;
+  }
+}
+
+async function timeCalls(n: number, fn: () => Promise<unknown>, cpu?: CpuMeter): Promise<number[]> {
   const warm = performance.now() + WARMUP_MS;
   for (let i = 0; i < Math.min(20, n) || performance.now() < warm; i++) await fn();
   const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
+  const measure = async () => {
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await fn();
+      samples.push(performance.now() - t);
+    }
+  };
+  await (cpu ? cpu.over(n, measure) : measure());
   return samples;
 }
 
@@ -88,13 +116,14 @@ async function compare(
   direct: Client,
   unaryCalls: number,
   streams: number,
+  cpu?: CpuMeter,
 ): Promise<Measurement[]> {
   const unary = { ours: [] as number[], direct: [] as number[] };
   const first = { ours: [] as number[], direct: [] as number[] };
   const last = { ours: [] as number[], direct: [] as number[] };
   const blocks = 4;
   for (let b = 0; b < blocks; b++) {
-    unary.ours.push(...(await timeCalls(unaryCalls / blocks, () => routed.sendMessage(send('hello')))));
+    unary.ours.push(...(await timeCalls(unaryCalls / blocks, () => routed.sendMessage(send('hello')), cpu)));
     unary.direct.push(...(await timeCalls(unaryCalls / blocks, () => direct.sendMessage(send('hello')))));
     const so = await timeStreams(streams / blocks, routed);
     const sd = await timeStreams(streams / blocks, direct);
@@ -104,8 +133,15 @@ async function compare(
     last.direct.push(...sd.last);
   }
   const events = 2 * STREAM_STEPS + 3;
+  const cpuPerCall: Measurement[] = Object.entries(cpu?.ms ?? {}).map(([k, ms]) => ({
+    name: `SendMessage, ${k} CPU per call`,
+    unit: 'ms',
+    ours: ms / cpu!.calls,
+    better: 'lower',
+  }));
   return [
     ...pair('SendMessage (message answer)', unary.ours, unary.direct),
+    ...cpuPerCall,
     ...pair(`SendStreamingMessage ${events} events, first event`, first.ours, first.direct),
     ...pair(`SendStreamingMessage ${events} events, last event`, last.ours, last.direct),
   ];
@@ -154,11 +190,15 @@ export const benches: Bench[] = [
   {
     name: 'a2a-two-gateways',
     async run(): Promise<Measurement[]> {
-      const gw = await startTwoGateways();
+      const gw = await startTwoGateways({ nodeArgs: NODE_ARGS });
       try {
         const direct = await new ClientFactory().createFromUrl(`${gw.agent.url}/`);
         const routed = await new ClientFactory().createFromUrl(`${gw.url}/`);
-        return await compare(routed, direct, 200, 40);
+        const cpu = new CpuMeter({
+          'client-side gateway': gw.client.child.proc.pid!,
+          'server-side gateway': gw.server.child.proc.pid!,
+        });
+        return await compare(routed, direct, 200, 40, cpu);
       } finally {
         await gw.close();
       }

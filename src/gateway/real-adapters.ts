@@ -2,8 +2,8 @@
 // options (a route, a service of the configuration) to the adapters' own option names.
 //   - A route's `timeoutMs` is the deadline of each call: the MCP relay's request deadline, the
 //     A2A ingress's unary deadline.
-//   - A2A `headers:` of a service are added to every HTTP request to the agent (card included), by
-//     wrapping the fetch the agent client uses; the adapter has no option of its own for them.
+//   - A2A `headers:` of a service are added to every HTTP request to the agent (card included),
+//     by the agent client (a call's own headers win).
 //   - An MCP service's `maxSessions` and `idleTimeoutMs` bound its egress's session table.
 //   - Group routes (a member list) pass the multicast client and the per-member unicast factory
 //     through unchanged: the adapters present the group as one endpoint.
@@ -14,7 +14,6 @@ import type { McpBackendConfig } from '../config/types.js';
 import type { SlimName } from '../slim/dataplane/index.js';
 import type { MulticastClient, RpcClient } from '../slim/rpc/index.js';
 import type { A2aAdapter, IngressOptions, McpAdapter, McpServiceOptions } from './deps.js';
-import { lightFetch } from '../util/http-client.js';
 
 type AdapterTarget =
   | { target: SlimName; client: RpcClient }
@@ -65,16 +64,6 @@ export function realMcpAdapter(): McpAdapter {
   };
 }
 
-/** `fetch` with the service's configured headers added (the call's own headers win). */
-export function fetchWithHeaders(headers: Readonly<Record<string, string>>): typeof fetch | undefined {
-  if (Object.keys(headers).length === 0) return undefined;
-  return (input, init) => {
-    const merged = new Headers(headers);
-    new Headers(init?.headers).forEach((value, key) => merged.set(key, value));
-    return lightFetch(input, { ...init, headers: merged });
-  };
-}
-
 export function realA2aAdapter(): A2aAdapter {
   return {
     createIngress: (o) =>
@@ -87,13 +76,12 @@ export function realA2aAdapter(): A2aAdapter {
         timeoutMs: o.timeoutMs,
       }),
     createService: (o) => {
-      const withHeaders = fetchWithHeaders(o.headers);
       const s = createA2aService({
         name: o.name,
         url: o.url,
         logger: o.logger,
         metrics: o.metrics,
-        ...(withHeaders ? { fetch: withHeaders } : {}),
+        headers: o.headers,
       });
       return { services: s.services, close: () => s.close() };
     },

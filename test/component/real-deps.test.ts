@@ -8,7 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { realDeps, ROUTE_MAX_CONCURRENT_CALLS } from '../../src/gateway/real-deps.js';
 import type { RealApp, RealNode } from '../../src/gateway/real-deps.js';
-import { fetchWithHeaders, realMcpAdapter } from '../../src/gateway/real-adapters.js';
+import { realMcpAdapter } from '../../src/gateway/real-adapters.js';
+import { A2aAgentClient } from '../../src/adapters/a2a/agent-client.js';
 import { formatName, parseName } from '../../src/slim/dataplane/name.js';
 import { MemoryRpcNetwork, createChannel } from '../../src/slim/rpc/index.js';
 import { isGatewayError } from '../../src/util/errors.js';
@@ -128,18 +129,42 @@ test('a group route reaches the adapters as a group (multicast client and per-me
 
 test("an A2A service's headers are added to each request; the request's own headers win", async (t) => {
   const seen: Record<string, string | string[] | undefined>[] = [];
+  const card = {
+    name: 'a',
+    description: 'd',
+    version: '1',
+    supportedInterfaces: [{ url: 'http://127.0.0.1/', protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+    capabilities: {},
+    defaultInputModes: [],
+    defaultOutputModes: [],
+    skills: [],
+  };
   const server = createServer((req, res) => {
     seen.push(req.headers);
-    res.end('{}');
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'GET') res.end(JSON.stringify(card));
+    else res.end('{"jsonrpc":"2.0","id":1,"result":{"ok":true}}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => server.close(() => r())));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  assert.equal(fetchWithHeaders({}), undefined, 'no wrapper without headers');
-  const f = fetchWithHeaders({ 'x-api-key': 'k1', 'a2a-version': 'configured' })!;
-  await (await f(url, { headers: { 'a2a-version': '1.0' } })).text();
-  await (await f(url)).text();
+  const agent = new A2aAgentClient({
+    url,
+    logger: silentLogger,
+    headers: { 'X-Api-Key': 'k1', 'a2a-version': 'configured', 'x-tenant': 't1' },
+  });
+  t.after(() => agent.close());
+  const result = await agent.call('1.0', 'SendMessage', {}, { 'X-Tenant': 't2' }, signal);
+  assert.deepEqual(result, { ok: true });
+  await agent.call('0.3', 'message/send', {}, {}, signal);
   assert.equal(seen[0]!['x-api-key'], 'k1');
-  assert.equal(seen[0]!['a2a-version'], '1.0');
+  assert.equal(seen[0]!['a2a-version'], '1.0', 'the call sets its version');
+  assert.equal(seen[0]!['x-tenant'], 't2', "sent once, with the call's value");
   assert.equal(seen[1]!['x-api-key'], 'k1');
+  assert.equal(seen[1]!['a2a-version'], '0.3');
+  assert.equal(seen[1]!['x-tenant'], 't1');
+  const info = await agent.info(signal);
+  assert.deepEqual([...info.versions], ['1.0']);
+  assert.equal(seen[2]!['x-api-key'], 'k1', 'the card request carries them too');
+  assert.equal(seen[2]!['a2a-version'], '1.0');
 });

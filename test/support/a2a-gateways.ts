@@ -35,11 +35,12 @@ export interface GatewayProcess {
 export async function startGatewayProcess(
   yaml: string,
   env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<GatewayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'slim-gw-a2a-'));
   const file = join(dir, 'gateway.yaml');
   writeFileSync(file, yaml);
-  const child = new Child(process.execPath, [BIN, 'run', '--config', file], {
+  const child = new Child(process.execPath, [...nodeArgs, BIN, 'run', '--config', file], {
     SLIM_GATEWAY_LOG_LEVEL: 'info',
     SLIM_GATEWAY_LOG_FORMAT: 'json',
     ...env,
@@ -87,6 +88,8 @@ export interface TwoGatewaysOptions {
   readonly node?: NodeChoice;
   /** Extra routes for the client side (YAML list items, indented by 2). */
   readonly extraRoutes?: string;
+  /** Node.js options for both gateway processes (e.g. --cpu-prof, for benchmarks). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function startTwoGateways(options: TwoGatewaysOptions = {}): Promise<TwoGateways> {
@@ -127,15 +130,19 @@ services:
   - name: acme/demo/planner
     a2a: { url: ${agent.url} }
 `;
-    let server = await startGatewayProcess(serverYaml);
+    let server = await startGatewayProcess(serverYaml, {}, options.nodeArgs);
     closers.push(() => server.stop());
-    const client = await startGatewayProcess(`
+    const client = await startGatewayProcess(
+      `
 slim: { ${nodeYaml.client}, name: acme/demo/client-gateway, sharedSecret: ${GATEWAY_SECRET}, mls: true }
 http: { listen: 127.0.0.1:0 }
 routes:
   - { path: /a2a/planner, a2a: acme/demo/planner }
 ${options.extraRoutes ?? ''}
-`);
+`,
+      {},
+      options.nodeArgs,
+    );
     closers.push(() => client.stop());
     await until(
       async () => (await fetch(`${client.url}/readyz`).catch(() => undefined))?.status === 200,
@@ -165,7 +172,7 @@ ${options.extraRoutes ?? ''}
         server.child.kill();
         await server.child.exit();
         await server.stop();
-        server = await startGatewayProcess(serverYaml);
+        server = await startGatewayProcess(serverYaml, {}, options.nodeArgs);
       },
       close,
     };

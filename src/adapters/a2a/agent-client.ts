@@ -4,10 +4,15 @@
 // Calls carry the `A2A-Version` header of the version used (the A2A SDK server reads a missing
 // header as 0.3). SSE answers are parsed incrementally and yielded event by event, never
 // buffered. An agent that cannot be reached is UNAVAILABLE with its URL in the message.
+// Requests go through `httpSend` (node:http), not `fetch`: a relayed call is one small POST, and
+// fetch's Request/Headers/Response objects and web streams cost more CPU than the rest of it.
+// Header names are sent lower-cased, so a configured header and a call's own never both go out.
+import type { IncomingMessage } from 'node:http';
 import { fromJson } from '@bufbuild/protobuf';
 import { combineSignals, raceSignal } from '../../util/abort.js';
 import { GatewayError } from '../../util/errors.js';
-import { lightFetch } from '../../util/http-client.js';
+import { httpSend } from '../../util/http-client.js';
+import type { HttpClientRequest, HttpClientResponse } from '../../util/http-client.js';
 import type { Logger } from '../../util/log.js';
 import * as n from './gen/a2a/v1_0/a2a_pb.js';
 import { cardToV1, majorMinor } from './cross-card.js';
@@ -32,7 +37,8 @@ export interface AgentClientOptions {
   readonly cardUrl?: string;
   readonly logger: Logger;
   readonly cardTtlMs?: number;
-  readonly fetch?: typeof fetch;
+  /** Headers added to every request to the agent (a call's own headers win). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Reads an agent card JSON of either version; returns it as v1.0 plus the JSON-RPC versions. */
@@ -58,19 +64,21 @@ export function readAgentCard(json: unknown): AgentInfo {
 }
 
 export class A2aAgentClient {
-  private readonly fetch: typeof fetch;
-  private readonly cardUrls: string[];
+  private readonly endpoint: URL;
+  private readonly fixedHeaders: Record<string, string>;
+  private readonly cardUrls: URL[];
   private cached: { info: AgentInfo; expires: number } | undefined;
   private loading: Promise<AgentInfo> | undefined;
   private nextId = 1;
   private readonly closing = new AbortController();
 
   constructor(private readonly options: AgentClientOptions) {
-    this.fetch = options.fetch ?? lightFetch;
+    this.endpoint = new URL(options.url);
+    this.fixedHeaders = lowerCased({}, options.headers ?? {});
     const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
     this.cardUrls = options.cardUrl
-      ? [options.cardUrl]
-      : [new URL('.well-known/agent-card.json', base).href, new URL('.well-known/agent.json', base).href];
+      ? [new URL(options.cardUrl)]
+      : [new URL('.well-known/agent-card.json', base), new URL('.well-known/agent.json', base)];
   }
 
   get url(): string {
@@ -101,15 +109,22 @@ export class A2aAgentClient {
     let lastStatus = 0;
     for (const url of this.cardUrls) {
       const res = await this.send(url, {
-        headers: { 'A2A-Version': '1.0', accept: 'application/json' },
+        method: 'GET',
+        headers: lowerCased({ ...this.fixedHeaders }, { 'A2A-Version': '1.0', accept: 'application/json' }),
         signal,
       });
       if (!res.ok) {
         lastStatus = res.status;
-        await res.body?.cancel();
+        res.cancel();
         continue;
       }
-      const info = readAgentCard(await res.json().catch(() => undefined));
+      let json: unknown;
+      try {
+        json = JSON.parse(await readText(res.raw, signal));
+      } catch (err) {
+        if (signal.aborted) throw err;
+      }
+      const info = readAgentCard(json);
       if (info.versions.size === 0)
         throw new A2aError(
           'UnsupportedOperationError',
@@ -134,7 +149,7 @@ export class A2aAgentClient {
     signal: AbortSignal,
   ): Promise<unknown> {
     const res = await this.post(method, params, headers, 'application/json', version, signal);
-    return envelopeResult(await readJson(res));
+    return envelopeResult(await readJson(res, signal));
   }
 
   /** A streaming JSON-RPC call; yields each event's `result` as it arrives. */
@@ -146,25 +161,25 @@ export class A2aAgentClient {
     signal: AbortSignal,
   ): AsyncGenerator<unknown> {
     const res = await this.post(method, params, headers, 'text/event-stream', version, signal);
-    if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-      yield envelopeResult(await readJson(res));
+    if (!(res.header('content-type') ?? '').startsWith('text/event-stream')) {
+      yield envelopeResult(await readJson(res, signal));
       return;
     }
-    if (!res.body) return;
     const parser = new SseParser();
     const decoder = new TextDecoder();
-    const reader = res.body.getReader();
+    let ended = false;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        const events = done
-          ? [...parser.push(decoder.decode()), ...parser.end()]
-          : parser.push(decoder.decode(value, { stream: true }));
-        for (const e of events) yield envelopeResult(parseEventData(e.data));
-        if (done) return;
+      for await (const chunk of res.chunks()) {
+        for (const e of parser.push(decoder.decode(chunk, { stream: true })))
+          yield envelopeResult(parseEventData(e.data));
       }
+      ended = true;
+      for (const e of [...parser.push(decoder.decode()), ...parser.end()])
+        yield envelopeResult(parseEventData(e.data));
     } finally {
-      await reader.cancel().catch(() => {});
+      // Left early (the caller stopped, or an error): the agent must see the stream go away.
+      if (!ended && !res.raw.readableEnded) res.raw.destroy();
+      res.cancel();
     }
   }
 
@@ -175,29 +190,29 @@ export class A2aAgentClient {
     accept: string,
     version: A2aVersion,
     signal: AbortSignal,
-  ): Promise<Response> {
+  ): Promise<HttpClientResponse> {
     const body = JSON.stringify({
       jsonrpc: '2.0',
       id: this.nextId++,
       method,
       ...(params === undefined ? {} : { params }),
     });
-    const res = await this.send(this.url, {
-      method: 'POST',
-      headers: { ...headers, 'A2A-Version': version, 'content-type': 'application/json', accept },
-      body,
-      signal,
+    const all = lowerCased(lowerCased({ ...this.fixedHeaders }, headers), {
+      'a2a-version': version,
+      'content-type': 'application/json',
+      accept,
     });
-    if (!res.ok && !(res.headers.get('content-type') ?? '').includes('json')) {
-      await res.body?.cancel();
+    const res = await this.send(this.endpoint, { method: 'POST', headers: all, body, signal });
+    if (!res.ok && !(res.header('content-type') ?? '').includes('json')) {
+      res.cancel();
       throw new A2aError('InternalError', `the A2A agent at ${this.url} answered HTTP ${res.status}`);
     }
     return res;
   }
 
-  private async send(url: string, init: RequestInit): Promise<Response> {
+  private async send(url: URL, init: HttpClientRequest): Promise<HttpClientResponse> {
     try {
-      return await this.fetch(url, init);
+      return await httpSend(url, init);
     } catch (err) {
       if (init.signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -209,8 +224,33 @@ export class A2aAgentClient {
   }
 }
 
-async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text();
+/** Adds `from` to `to` with lower-cased names (a later value wins); returns `to`. */
+function lowerCased(
+  to: Record<string, string>,
+  from: Readonly<Record<string, string>>,
+): Record<string, string> {
+  for (const k in from) to[k.toLowerCase()] = from[k]!;
+  return to;
+}
+
+/** The whole body as text; rejects if the response is cut short (an abort, a reset). */
+function readText(res: IncomingMessage, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const fail = (err: unknown) => reject(signal.aborted ? signal.reason : err);
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()),
+    );
+    res.on('error', fail);
+    res.once('close', () => {
+      if (!res.complete) fail(new Error('the agent closed the connection before the end of its answer'));
+    });
+  });
+}
+
+async function readJson(res: HttpClientResponse, signal: AbortSignal): Promise<unknown> {
+  const text = await readText(res.raw, signal);
   try {
     return JSON.parse(text);
   } catch {

@@ -39,8 +39,8 @@ export interface A2aServiceOptions {
   readonly timeoutMs?: number;
   /** Deadline of a stream from the agent (default 1 h), unless the caller's is sooner. */
   readonly streamTimeoutMs?: number;
-  /** For tests: the fetch implementation. */
-  readonly fetch?: typeof fetch;
+  /** Headers added to every HTTP request to the agent (a call's own headers win). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface A2aService {
@@ -55,7 +55,7 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
     cardUrl: options.cardUrl,
     logger,
     cardTtlMs: options.cardTtlMs,
-    fetch: options.fetch,
+    headers: options.headers,
   });
   const metrics = callMetrics(options.metrics, 'egress', { service: formatName(options.name) });
   const closing = new AbortController();
