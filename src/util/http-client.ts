@@ -11,7 +11,6 @@
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 
 export interface HttpClientRequest {
   readonly method: string;
@@ -99,40 +98,3 @@ function wrap(res: IncomingMessage): HttpClientResponse {
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
-
-/**
- * `fetch` for plain HTTP(S) calls on `httpSend`: the same Response for the caller, without
- * undici's per-request machinery (about half of its CPU per small request). Request objects,
- * redirects and non-HTTP URLs are left to the global fetch.
- */
-export const lightFetch: typeof fetch = async (input, init) => {
-  if (input instanceof Request || (init?.redirect !== undefined && init.redirect !== 'manual'))
-    return fetch(input, init);
-  const url = input instanceof URL ? input : new URL(input);
-  const body = init?.body;
-  if (
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array))
-  )
-    return fetch(input, init);
-  const headers: Record<string, string> = {};
-  new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
-  const res = await httpSend(url, {
-    method: init?.method ?? 'GET',
-    headers,
-    ...(body === undefined || body === null ? {} : { body }),
-    ...(init?.signal ? { signal: init.signal } : {}),
-  });
-  const out = new Headers();
-  for (const [name, value] of Object.entries(res.raw.headers)) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
-  }
-  const empty = res.status === 204 || res.status === 304 || init?.method === 'HEAD';
-  if (empty) res.cancel();
-  return new Response(empty ? null : (Readable.toWeb(res.raw) as ReadableStream<Uint8Array>), {
-    status: res.status,
-    statusText: res.raw.statusMessage ?? '',
-    headers: out,
-  });
-};

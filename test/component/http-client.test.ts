@@ -1,12 +1,11 @@
 // The adapters' small HTTP client (src/util/http-client.ts) against a local node:http server:
 // a response released before its end lets the connection be reused when the server ends it, an
-// abort rejects, a refused connection rejects with the socket error, and a body is read whole;
-// `lightFetch` gives the caller the Response `fetch` would.
+// abort rejects, a refused connection rejects with the socket error, and a body is read whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpSend, lightFetch } from '../../src/util/http-client.js';
+import { httpSend } from '../../src/util/http-client.js';
 
 async function server(handler: Parameters<typeof createServer>[1]) {
   const s = createServer(handler);
@@ -83,28 +82,4 @@ test('an abort rejects a request waiting for its answer, and a refused connectio
   const closed = await server(() => {});
   await closed.close();
   await assert.rejects(httpSend(closed.url, { method: 'GET', headers: {} }), /ECONNREFUSED/);
-});
-
-test('lightFetch answers with the Response fetch would give', async (t) => {
-  const srv = await server((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/none') {
-        res.writeHead(204).end();
-        return;
-      }
-      res.writeHead(201, { 'content-type': 'application/json', 'x-seen': String(req.headers['x-in']) });
-      res.end(JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString() }));
-    });
-  });
-  t.after(() => srv.close());
-  const res = await lightFetch(srv.url, { method: 'POST', headers: { 'x-in': 'a' }, body: 'hi' });
-  assert.equal(res.status, 201);
-  assert.equal(res.ok, true);
-  assert.equal(res.headers.get('x-seen'), 'a');
-  assert.deepEqual(await res.json(), { method: 'POST', body: 'hi' });
-  const none = await lightFetch(new URL('/none', srv.url));
-  assert.equal(none.status, 204);
-  assert.equal(await none.text(), '');
 });
