@@ -4,7 +4,7 @@
 // response data frame (as the reference does); streaming responses are async iterables, buffered
 // per call within bounds (inbox.ts). Cancelling stops the caller waiting and discards late frames;
 // nothing goes on the wire (the server learns by deadline or session close, as on the reference).
-import { combineSignals, raceSignal } from '../../util/abort.js';
+import { raceSignal } from '../../util/abort.js';
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import type { SlimName } from '../dataplane/name.js';
@@ -19,14 +19,8 @@ import { ClientSession } from './client-session.js';
 import type { OutFrame } from './frames.js';
 import { Inbox } from './inbox.js';
 import { LinkWatch } from './link-watch.js';
-import {
-  MSG_CHANNEL_CLOSED,
-  MSG_NO_RESPONSE,
-  MSG_READER_BEHIND,
-  SESSION_INTERVAL_MS,
-  SESSION_MAX_RETRIES,
-  resolveChannelOptions,
-} from './options.js';
+import { openRpcSession } from './open-session.js';
+import { MSG_CHANNEL_CLOSED, MSG_NO_RESPONSE, MSG_READER_BEHIND, resolveChannelOptions } from './options.js';
 import type { ChannelOptions, ResolvedChannelOptions } from './options.js';
 import { RpcError, StatusCode } from './status.js';
 import type { CallOptions, RpcClient } from './types.js';
@@ -85,28 +79,15 @@ class Channel implements RpcClient, CallTarget {
   }
 
   private async createSession(): Promise<ClientSession> {
-    await this.link.ready(this.closing.signal);
     this.logger.debug('creating session');
-    let session;
-    // A setup under way when the link drops is abandoned at once (its frames are lost).
-    const setup = combineSignals([this.closing.signal, this.link.droppedSignal]);
-    try {
-      session = await this.app.createSession(this.target, {
-        kind: 'p2p',
-        mls: this.opts.mls,
-        reliable: true,
-        intervalMs: SESSION_INTERVAL_MS,
-        maxRetries: SESSION_MAX_RETRIES,
-        metadata: this.opts.sessionMetadata,
-        setupTimeoutMs: this.opts.setupTimeoutMs,
-        signal: setup.signal,
-      });
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      throw new RpcError(StatusCode.UNAVAILABLE, `Failed to create session: ${detail}`, { cause: err });
-    } finally {
-      setup.dispose();
-    }
+    const session = await openRpcSession(
+      this.app,
+      this.link,
+      this.target,
+      'p2p',
+      this.opts,
+      this.closing.signal,
+    );
     if (this.closing.signal.aborted) {
       await session.close().catch(() => undefined);
       throw new RpcError(StatusCode.UNAVAILABLE, MSG_CHANNEL_CLOSED);

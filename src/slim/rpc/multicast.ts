@@ -7,7 +7,7 @@
 // error item — instead of failing the call; a member that failed to join is re-invited in the
 // background on later calls; the deadline yields one DEADLINE_EXCEEDED item per missing member.
 import { randomUUID } from 'node:crypto';
-import { combineSignals, raceSignal } from '../../util/abort.js';
+import { raceSignal } from '../../util/abort.js';
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import { formatName, makeName, NULL_ID } from '../dataplane/name.js';
@@ -19,17 +19,13 @@ import { ClientCall } from './client-runner.js';
 import type { CallRequest, CallTarget } from './client-runner.js';
 import { ClientSession } from './client-session.js';
 import { LinkWatch } from './link-watch.js';
+import { openRpcSession } from './open-session.js';
 import type { OutFrame } from './frames.js';
 import { Inbox } from './inbox.js';
 import { MSG_MEMBER_REMOVED, callItem, itemSize, memberEventMessage } from './multicast-items.js';
 import { MemberList, inviteMember } from './multicast-members.js';
 import type { Member } from './multicast-members.js';
-import {
-  MSG_CHANNEL_CLOSED,
-  SESSION_INTERVAL_MS,
-  SESSION_MAX_RETRIES,
-  resolveChannelOptions,
-} from './options.js';
+import { MSG_CHANNEL_CLOSED, resolveChannelOptions } from './options.js';
 import type { ChannelOptions, ResolvedChannelOptions } from './options.js';
 import { RpcError, StatusCode } from './status.js';
 import type { CallOptions, MulticastClient, MulticastItem } from './types.js';
@@ -117,27 +113,15 @@ class MulticastChannel implements MulticastClient, CallTarget {
   }
 
   private async createGroup(): Promise<ClientSession> {
-    await this.link.ready(this.closing.signal);
     this.logger.debug('creating group session');
-    let session;
-    const setup = combineSignals([this.closing.signal, this.link.droppedSignal]);
-    try {
-      session = await this.app.createSession(this.channelName, {
-        kind: 'group',
-        mls: this.opts.mls,
-        reliable: true,
-        intervalMs: SESSION_INTERVAL_MS,
-        maxRetries: SESSION_MAX_RETRIES,
-        metadata: this.opts.sessionMetadata,
-        setupTimeoutMs: this.opts.setupTimeoutMs,
-        signal: setup.signal,
-      });
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      throw new RpcError(StatusCode.UNAVAILABLE, `Failed to create session: ${detail}`, { cause: err });
-    } finally {
-      setup.dispose();
-    }
+    const session = await openRpcSession(
+      this.app,
+      this.link,
+      this.channelName,
+      'group',
+      this.opts,
+      this.closing.signal,
+    );
     const cs = new ClientSession(session, this.logger);
     this.list.reset();
     session.onParticipant((ev) => this.onParticipant(cs, ev));
