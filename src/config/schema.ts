@@ -22,7 +22,7 @@ export const DEFAULTS = {
   routeTimeoutMs: 300_000,
   spawnReadyTimeoutMs: 30_000,
   // MCP sessions one service holds at once. A stdio server is one process per session (50-100 MB
-  // of RSS each for a Node server), so 64; an HTTP server session costs the gateway about 40 KiB
+  // of RSS each for a Node server), so 64; an HTTP server session costs the gateway about 20-30 KiB of heap
   // (BENCHMARKS.md), so as many as a route accepts (1,000).
   mcpStdioMaxSessions: 64,
   mcpHttpMaxSessions: 1_000,
@@ -269,7 +269,9 @@ const routeSchema = z
     description: z.string().optional(),
     mcp: routeTargetSchema.optional().describe('SLIM name of an MCP service, or { group: [names] }'),
     a2a: routeTargetSchema.optional().describe('SLIM name of an A2A agent, or { group: [names] }'),
-    timeoutMs: ms('deadline of each call through this route').default(DEFAULTS.routeTimeoutMs),
+    timeoutMs: ms('deadline of each call through this route')
+      .min(1, 'a route timeoutMs must be at least 1 (0 would fail every call at once)')
+      .default(DEFAULTS.routeTimeoutMs),
   })
   .describe('a local endpoint that reaches services on SLIM (exactly one of mcp, a2a)');
 

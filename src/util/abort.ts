@@ -28,8 +28,10 @@ export function combineSignals(
   const dispose = () => {
     for (const c of cleanups.splice(0)) c();
   };
-  // Once fired, nothing more can happen: release timers and listeners at once.
-  controller.signal.addEventListener('abort', dispose, { once: true });
+  // Once fired, nothing more can happen: release timers and listeners at once (an input that
+  // was already aborted fired it above, before this listener existed).
+  if (controller.signal.aborted) dispose();
+  else controller.signal.addEventListener('abort', dispose, { once: true });
   return { signal: controller.signal, dispose };
 }
 

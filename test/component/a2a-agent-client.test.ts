@@ -1,7 +1,8 @@
 // Component: the A2A agent client (the egress's HTTP side, on node:http) against a plain HTTP
 // server standing in for an agent: SSE events are yielded as they arrive, not when the stream
 // ends; a stream the caller stops reading early is closed, so the agent sees the client go away;
-// a unary answer cut short by the agent is an error, not a hang.
+// a unary answer cut short by the agent is an error, not a hang; an answer too large to relay and
+// a card that is not JSON are clear errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -69,4 +70,46 @@ test('an answer cut short by the agent is an error, not a hang', { timeout: HANG
   const agent = new A2aAgentClient({ url, logger: silentLogger });
   t.after(() => agent.close());
   await assert.rejects(agent.call('1.0', 'SendMessage', {}, {}, new AbortController().signal));
+});
+
+test(
+  'an answer larger than the gateway reads is a clear error, and reading stops',
+  { timeout: HANG_GUARD_MS },
+  async (t) => {
+    let written = 0;
+    const url = await agentServer(t, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(256 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && written < 64 * 1024 * 1024) {
+          written += chunk.byteLength;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    const agent = new A2aAgentClient({ url, logger: silentLogger });
+    t.after(() => agent.close());
+    await assert.rejects(agent.call('1.0', 'SendMessage', {}, {}, new AbortController().signal), {
+      name: 'A2aError',
+      message: /exceeds \d+ bytes/,
+    });
+    assert.ok(written < 64 * 1024 * 1024, 'the gateway stopped reading long before the agent was done');
+  },
+);
+
+test('an agent card that is not JSON is named as such', { timeout: HANG_GUARD_MS }, async (t) => {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('<html>not a card</html>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const agent = new A2aAgentClient({ url, logger: silentLogger });
+  t.after(() => agent.close());
+  await assert.rejects(agent.info(new AbortController().signal), {
+    message: /agent card .* is not valid JSON/,
+  });
 });

@@ -177,3 +177,21 @@ test('a service whose command does not exist answers with a JSON-RPC error and k
     /slim_gateway_mcp_egress_errors_total\{code="-32603",method="initialize",service="acme\/demo\/mcp-test"\} 2/,
   );
 });
+
+test('a body the HTTP edge allows but one SLIM message cannot carry is 413, not a relay failure', async (t) => {
+  // The gateway's HTTP limit (http.maxBodyBytes, 4 MiB by default) is above an MCP message's
+  // (3,000,000 bytes): the route's limit is the smaller of the two.
+  const gw = await startGateway(testStdioBackend(), { maxBodyBytes: 4 * 1024 * 1024, keepAliveMs: 50 });
+  t.after(() => gw.close());
+  const big = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { pad: 'x'.repeat(3_200_000) },
+  });
+  const r = await post(gw.url, big);
+  assert.equal(r.status, 413);
+  assert.equal((r.body?.['error'] as { code: number }).code, -32600);
+  const ok = await post(gw.url, JSON.stringify(INIT));
+  assert.equal(ok.status, 200);
+});

@@ -188,6 +188,20 @@ ${bad.map((p) => `  - { path: "${p}", mcp: acme/demo/x }`).join('\n')}
   assert.ok(paths.includes(`routes[${bad.length + 2}].mcp.group`));
 });
 
+test('a route timeoutMs of 0 is a problem naming the route, not a route whose every call fails', () => {
+  const problems = problemsOf(`slim: { name: acme/demo/gw, sharedSecret: ${SECRET} }
+routes:
+  - { path: /mcp/x, mcp: acme/demo/x, timeoutMs: 0 }
+  - { path: /mcp/y, mcp: acme/demo/y, timeoutMs: 1 }
+`);
+  const timeouts = problems.filter((p) => p.path.endsWith('timeoutMs'));
+  assert.deepEqual(
+    timeouts.map((p) => p.path),
+    ['routes[0].timeoutMs'],
+  );
+  assert.match(timeouts[0]!.message, /at least 1/);
+});
+
 test('${VAR:-default} uses the default when VAR is unset or empty, and records it; ${env:VAR} works too', () => {
   const yaml = `slim:
   name: \${GW_NAME:-acme/demo/gw}

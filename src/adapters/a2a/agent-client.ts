@@ -19,7 +19,7 @@ import { cardToV1, majorMinor } from './cross-card.js';
 import { A2aError, fromJsonRpcError } from './errors.js';
 import { isObj } from './json.js';
 import type { A2aVersion } from './ops.js';
-import { SseParser } from './sse.js';
+import { DEFAULT_MAX_SSE_EVENT_BYTES, SseParser } from './sse.js';
 import { cardFromJson } from './v03-json-card.js';
 
 const CARD_TIMEOUT_MS = 10_000;
@@ -118,11 +118,12 @@ export class A2aAgentClient {
         res.cancel();
         continue;
       }
+      const text = await readText(res.raw, signal);
       let json: unknown;
       try {
-        json = JSON.parse(await readText(res.raw, signal));
-      } catch (err) {
-        if (signal.aborted) throw err;
+        json = JSON.parse(text);
+      } catch {
+        throw new A2aError('InvalidAgentResponseError', `the agent card at ${url} is not valid JSON`);
       }
       const info = readAgentCard(json);
       if (info.versions.size === 0)
@@ -233,12 +234,33 @@ function lowerCased(
   return to;
 }
 
-/** The whole body as text; rejects if the response is cut short (an abort, a reset). */
+/**
+ * Largest JSON answer (card or unary reply) read from an agent. Nothing larger could be relayed in
+ * one SLIM message anyway; the bound keeps a faulty agent from filling the gateway's memory.
+ */
+export const MAX_AGENT_ANSWER_BYTES = DEFAULT_MAX_SSE_EVENT_BYTES;
+
+/** The whole body as text; rejects if the response is cut short (an abort, a reset) or too large. */
 function readText(res: IncomingMessage, signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let size = 0;
     const fail = (err: unknown) => reject(signal.aborted ? signal.reason : err);
-    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('data', (c: Buffer) => {
+      size += c.byteLength;
+      if (size <= MAX_AGENT_ANSWER_BYTES) {
+        chunks.push(c);
+        return;
+      }
+      chunks.length = 0;
+      fail(
+        new A2aError(
+          'InvalidAgentResponseError',
+          `the agent's answer exceeds ${MAX_AGENT_ANSWER_BYTES} bytes`,
+        ),
+      );
+      res.destroy();
+    });
     res.once('end', () =>
       resolve(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()),
     );

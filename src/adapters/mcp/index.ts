@@ -63,7 +63,7 @@ export interface McpIngressCommon {
   readonly timeoutMs?: number;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
-  /** Largest request body accepted (HTTP 413 past it); default MAX_MCP_MESSAGE_BYTES. */
+  /** Largest request body accepted (HTTP 413 past it); default and at most MAX_MCP_MESSAGE_BYTES. */
   readonly maxBodyBytes?: number;
   /** Origins allowed to use the endpoint ('*' for any); default loopback origins only. */
   readonly allowedOrigins?: readonly string[];
@@ -132,7 +132,8 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
     target,
     logger,
     metrics,
-    maxBodyBytes: options.maxBodyBytes ?? MAX_MCP_MESSAGE_BYTES,
+    // A body larger than one SLIM message could never be relayed: 413 for it, like any over the limit.
+    maxBodyBytes: Math.min(options.maxBodyBytes ?? MAX_MCP_MESSAGE_BYTES, MAX_MCP_MESSAGE_BYTES),
     allowedOrigins: options.allowedOrigins,
     keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
     maxSessions: options.maxSessions ?? 1000,

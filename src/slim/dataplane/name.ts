@@ -154,7 +154,9 @@ export function sharedProtoName(name: SlimName): ProtoName {
 
 /** Names read from frames, by components and id: the same few arrive on every frame. */
 const interned = new Map<string, Map<bigint, SlimName>>();
-const INTERNED_PREFIXES = 4096;
+/** At most this many names are held (ids come from the wire); past it the table starts again. */
+const INTERNED_NAMES = 16_384;
+let internedCount = 0;
 
 /**
  * Reads a wire Name. The strings are required (a Name without them cannot be turned back into
@@ -166,18 +168,25 @@ export function fromProtoName(proto: ProtoName | undefined): SlimName {
   if (!proto || !s) throw new GatewayError('PROTOCOL', 'name without its string components');
   const nid = proto.name?.nameId;
   const id = nid ? (nid.id0 << 64n) | nid.id1 : NULL_ID;
-  const prefix = `${s.strComponent0}/${s.strComponent1}/${s.strComponent2}`;
+  // Lengths first: components may hold '/', and ("a/b","c") must not meet ("a","b/c").
+  const c0 = s.strComponent0;
+  const c1 = s.strComponent1;
+  const prefix = `${c0.length}:${c1.length}:${c0}/${c1}/${s.strComponent2}`;
   let byId = interned.get(prefix);
   const known = byId?.get(id);
   if (known) return known;
   const name = makeName(s.strComponent0, s.strComponent1, s.strComponent2, id);
+  if (internedCount >= INTERNED_NAMES) {
+    interned.clear();
+    internedCount = 0;
+    byId = undefined;
+  }
   if (!byId) {
-    if (interned.size >= INTERNED_PREFIXES) interned.clear();
     byId = new Map();
     interned.set(prefix, byId);
   }
-  if (byId.size >= INTERNED_PREFIXES) byId.clear();
   byId.set(id, name);
+  internedCount++;
   return name;
 }
 

@@ -17,7 +17,6 @@ import type {
 } from '../proto/index.js';
 import { fromProtoName, sharedProtoName, toProtoName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
-import { GROUP_FANOUT } from './constants.js';
 
 export { SessionMessageType as MsgType, SessionType };
 
@@ -58,7 +57,7 @@ export interface FrameRoute {
   destination: SlimName;
   sessionType: SessionType;
   sessionId: number;
-  /** 1 unless given; group channel traffic uses GROUP_FANOUT. */
+  /** 1 unless given; group channel traffic uses GROUP_FANOUT (constants.ts). */
   fanout?: number;
   metadata?: Record<string, string>;
 }
@@ -263,8 +262,4 @@ export function readMember(p: Participant | undefined): Member | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function groupFanout(kind: 'p2p' | 'group'): number {
-  return kind === 'group' ? GROUP_FANOUT : 1;
 }

@@ -3,13 +3,7 @@
 // (http-backend.ts). A connection forwards client messages and reports every server message with
 // what it knows of its origin; the lane routes them. Failures are GatewayErrors: UNAVAILABLE (could
 // not start or reach the server), NOT_FOUND (the server forgot the session), CLOSED.
-import type {
-  Classified,
-  JsonRpcMessage,
-  JsonRpcNotification,
-  JsonRpcRequest,
-  JsonRpcResponse,
-} from '../jsonrpc.js';
+import type { Classified, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import type { Related } from './router.js';
 
 export interface BackendEvents {
@@ -50,7 +44,3 @@ export type BackendSpec =
 
 /** What a lane needs to open a connection: called once per lane. */
 export type BackendFactory = (events: BackendEvents, label: string) => BackendConnection;
-
-export function isMessage(value: unknown): value is JsonRpcMessage {
-  return typeof value === 'object' && value !== null && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
-}

@@ -144,7 +144,8 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
             logger.debug({ reason: parsed.message }, 'MCP server sent an SSE event that is not JSON-RPC');
             continue;
           }
-          report(parsed.value, related, undefined, request);
+          // The event's text is the message as the server wrote it: relayed as is, not re-serialised.
+          report(parsed.value, related, Buffer.from(ev.data), request);
           const m = parsed.value.message;
           if (
             want &&

@@ -54,7 +54,7 @@ export interface McpService {
 
 /** A stdio backend is one process per session (tens of MB each): few sessions by default. */
 export const DEFAULT_STDIO_MAX_SESSIONS = 64;
-/** An HTTP backend session costs the gateway about 40 KiB: as many as a route accepts. */
+/** An HTTP backend session costs the gateway about 20-30 KiB of heap: as many as a route accepts. */
 export const DEFAULT_HTTP_MAX_SESSIONS = 1_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 const MAX_QUEUED = 1024;

@@ -8,13 +8,7 @@ import type { Logger } from '../../../util/log.js';
 import { sleep } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';
 import { parseMessage } from '../jsonrpc.js';
-import type {
-  Classified,
-  JsonRpcMessage,
-  JsonRpcNotification,
-  JsonRpcRequest,
-  JsonRpcResponse,
-} from '../jsonrpc.js';
+import type { Classified, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import {
   DEFAULT_LISTEN_TIMEOUT_MS,
   DEFAULT_NOTIFY_TIMEOUT_MS,
@@ -161,9 +155,4 @@ function toFrame(bytes: Uint8Array): Frame | undefined {
   const text = decoder.decode(bytes);
   const parsed = parseMessage(text);
   return parsed.ok ? { message: parsed.value, text } : undefined;
-}
-
-/** A frame for a message built or rewritten locally. */
-export function frameOf(message: JsonRpcMessage, classified: Classified): Frame {
-  return { message: classified, text: JSON.stringify(message) };
 }
