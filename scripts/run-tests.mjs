@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled test files (dist/test/**/*.test.js) with node's test runner.
 //   node scripts/run-tests.mjs [substring ...]    only files whose path contains one of the substrings
-// Env: TEST_CONCURRENCY (default 2).
+// Env: TEST_CONCURRENCY (default 2), TEST_TIMEOUT_MS (default 120000: the limit of every test that
+// sets none of its own, so a hang fails that test instead of stalling the run).
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -29,9 +30,16 @@ if (selected.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const timeoutMs = process.env.TEST_TIMEOUT_MS ?? '120000';
 const r = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
+  [
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${timeoutMs}`,
+    '--test-reporter=spec',
+    ...selected,
+  ],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(r.status ?? 1);

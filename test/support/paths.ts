@@ -1,6 +1,6 @@
-// Where tests find things that live beside the project: the captured SLIM vectors
-// (../shared/vectors/slim-v2 next to the repository, or SLIM_VECTORS_DIR). Missing vectors fail
-// the test run; they never skip.
+// Where tests find their data: the captured SLIM vectors live in the repository at
+// test/fixtures/vectors/slim-v2 (SLIM_VECTORS_DIR overrides). Missing vectors fail the test run;
+// they never skip.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ export const REPO_ROOT = (() => {
 })();
 
 export function vectorsDir(): string {
-  const dir = process.env['SLIM_VECTORS_DIR'] ?? resolve(REPO_ROOT, '..', 'shared', 'vectors', 'slim-v2');
+  const dir = process.env['SLIM_VECTORS_DIR'] ?? resolve(REPO_ROOT, 'test', 'fixtures', 'vectors', 'slim-v2');
   if (!existsSync(join(dir, 'kat.json'))) {
     throw new Error(`SLIM vectors not found at ${dir} (set SLIM_VECTORS_DIR)`);
   }
