@@ -4,7 +4,7 @@
 // alike: node, server and client each in its own process, linked over gRPC on loopback. The reference is measured as shipped (Nagle on) and,
 // when a C compiler is present, with TCP_NODELAY forced by an LD_PRELOAD shim
 // (bench/support/nodelay.c). The reference Node client hangs when calls start in the same tick
-// (spec/slimrpc-a2a-mcp.md §1.10), so its calls are issued at most one per macrotask, and with
+// (docs/slimrpc.md#limits), so its calls are issued at most one per macrotask, and with
 // several in flight it gets one Channel per call in flight (on one Channel it hangs even so).
 import { createInterface } from 'node:readline';
 import { spawn, spawnSync } from 'node:child_process';
@@ -168,8 +168,8 @@ async function measureOurs(concurrency: number, setup: Setup): Promise<Sample> {
 
 /**
  * The reference's own loop, in the reference client's process (times measured there). With more
- * than one call in flight it needs one Channel per loop: on one Channel it hangs (§1.10), even with
- * its calls spaced by a macrotask.
+ * than one call in flight it needs one Channel per loop: on one Channel it hangs
+ * (docs/slimrpc.md#limits), even with its calls spaced by a macrotask.
  */
 const REF_DRIVE = `
   const request = new Uint8Array(args.payload).fill(7).buffer;

@@ -1,4 +1,4 @@
-// The composition root (DESIGN.md, Layers: cli / gateway): builds a running gateway from a frozen
+// The composition root (ARCHITECTURE.md#layers): builds a running gateway from a frozen
 // GatewayConfig and an injected GatewayDeps. It owns the embedded node (if any), the gateway's own
 // SLIM app (routes call from it), one supervised unit per service (its own app under its own name)
 // and per route (client + ingress, mounted on the HTTP edge). It answers /readyz, applies reloads

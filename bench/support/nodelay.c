@@ -1,6 +1,6 @@
 /* LD_PRELOAD shim for benchmarks only: turns TCP_NODELAY on for every TCP socket a process
- * connects or accepts, so the reference SLIM stack (which leaves Nagle on, spec/slimrpc-a2a-mcp.md
- * §1.10, and switches it back on explicitly) can be measured without the ~40 ms Nagle/delayed-ACK stall per hop.
+ * connects or accepts, so the reference SLIM stack (which leaves Nagle on, docs/slimrpc.md#limits,
+ * and switches it back on explicitly) can be measured without the ~40 ms Nagle/delayed-ACK stall per hop.
  * Built by bench/rpc.bench.ts with: cc -shared -fPIC -O2 -o nodelay.so nodelay.c -ldl */
 #define _GNU_SOURCE
 #include <dlfcn.h>

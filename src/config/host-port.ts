@@ -1,5 +1,5 @@
 // `host:port` listen addresses (`127.0.0.1:8080`, `[::1]:8080`, `localhost:0`) and the loopback
-// test behind the "local endpoints stay local" default (DESIGN.md, Configuration).
+// test behind the "local endpoints stay local" default (README.md#configuration).
 import { isIP } from 'node:net';
 
 export interface HostPort {

@@ -1,6 +1,6 @@
 // Configuration problems: every mistake in a config file is reported at once, each with its path
 // in the file (`routes[1].path`) and, when the YAML source is known, its line and column. A config
-// that fails to load throws ConfigError carrying the whole list (STYLE.md rule 6).
+// that fails to load throws ConfigError carrying the whole list.
 import { GatewayError } from '../util/errors.js';
 
 /** A path into the configuration document: keys and sequence indices. */

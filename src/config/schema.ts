@@ -1,4 +1,4 @@
-// The configuration file's shape (DESIGN.md, Configuration), as a strict zod schema: unknown keys
+// The configuration file's shape (README.md#configuration), as a strict zod schema: unknown keys
 // are errors, defaults are explicit, and each field checks itself (names with parseName, paths,
 // addresses, secret lengths). Checks that span several fields (exactly one of mcp/a2a, unique
 // paths, tls only with https) live in cross-checks.ts so they run even when a field is wrong.

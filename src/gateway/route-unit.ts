@@ -1,4 +1,4 @@
-// One local route (DESIGN.md, Local endpoints): an RPC client from the gateway's own SLIM app to
+// One local route (README.md#local-endpoints): an RPC client from the gateway's own SLIM app to
 // the route's target (a channel to one name, or a multicast group), and the protocol's ingress
 // adapter that serves HTTP (and, for MCP, stdio) on top of it. The HTTP edge mounts a stable
 // handler per path (routeHandler) that forwards to whichever unit is running, or answers 503 with

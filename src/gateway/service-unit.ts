@@ -1,4 +1,4 @@
-// One service offered on SLIM (DESIGN.md, "Next to an MCP server"): optionally its own process
+// One service offered on SLIM (README.md#configuration): optionally its own process
 // (spawn), the adapter that turns the local server into SLIMRPC service definitions, and a SLIM app
 // under the service's name with an RPC server that serves them. Started as one unit, closed as one
 // unit (RPC server first, so in-flight calls finish within the grace period, then the adapter,

@@ -1,5 +1,5 @@
 // `slim-gateway stdio`: one MCP route spoken over stdin/stdout, for MCP clients that launch their
-// servers as commands (DESIGN.md, "Next to an MCP client"). It is a client only: it attaches to the
+// servers as commands (README.md#commands). It is a client only: it attaches to the
 // SLIM node (with `node: embedded`, to the node a `run` gateway serves on slim.listen), opens the
 // route's channel or group, and hands stdin/stdout to the MCP ingress. It fails fast with a clear
 // error rather than retrying: the client that launched it shows stderr to its user.

@@ -1,4 +1,4 @@
-// The HTTP edge (DESIGN.md, Local endpoints): one node:http server on http.listen that mounts each
+// The HTTP edge (README.md#local-endpoints): one node:http server on http.listen that mounts each
 // route's HttpHandler under its path, serves /healthz, /readyz and /metrics, and applies the access
 // checks. Every request gets an id (X-Request-Id), a per-request AbortSignal (client disconnect or
 // shutdown) and its mount's external base URL. Shutdown stops accepting, lets calls finish for a

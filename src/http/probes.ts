@@ -1,4 +1,4 @@
-// The gateway's own endpoints (DESIGN.md, Local endpoints): GET /healthz (the process is up),
+// The gateway's own endpoints (README.md#local-endpoints): GET /healthz (the process is up),
 // GET /readyz (200 when ready, 503 with the reasons otherwise; always 503 while shutting down) and
 // GET /metrics (Prometheus text format 0.0.4 from the shared registry).
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 // Component: what our SLIMRPC channel and server put on the wire, and how they read frames from
-// hand-written peers (raw sessions, frames built by hand after spec/slimrpc-a2a-mcp.md §1.3–1.5,
+// hand-written peers (raw sessions, frames built by hand after docs/slimrpc.md#frame-sequences,
 // including pre-2.1 and malformed ones). Everything runs over in-memory sessions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

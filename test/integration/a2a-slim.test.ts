@@ -105,8 +105,8 @@ describe('A2A over real SLIM (our node, MLS on), @a2a-js/sdk client and agent', 
       assert.equal((await reader.read()).done, false, 'the first event');
       abort.abort();
       await until(() => count('ingress') === ingressBefore + 1, 'the route to end the call');
-      // SLIMRPC has no cancel frame (spec/slimrpc-a2a-mcp.md §1.8): the serving side learns nothing,
-      // and its stream from the agent ends when the task does.
+      // SLIMRPC has no cancel frame (docs/slimrpc.md#cancellation): the serving side learns
+      // nothing, and its stream from the agent ends when the task does.
       await client.cancelTask({ tenant: '', id, metadata: undefined });
       chain.pacing = () => Promise.resolve();
       await until(() => count('egress') === egressBefore + 1, 'the remote stream to end with the task');
@@ -120,7 +120,7 @@ describe('A2A over real SLIM (our node, MLS on), @a2a-js/sdk client and agent', 
     // Texts that every scenario above sent or received, in clear inside the protobufs.
     for (const text of ['hello there', 'You said', 'plan a picnic', 'tok-1', '127.0.0.1:9/hook'])
       assert.equal(wire.includes(text), false, `"${text}" crossed the node in clear`);
-    // The SLIMRPC routing metadata is cleartext by design (spec/slimrpc-a2a-mcp.md §1.2).
+    // The SLIMRPC routing metadata is cleartext by design (docs/slimrpc.md#sessions).
     assert.ok(wire.includes('lf.a2a.v1.A2AService'), 'the tap sees the frames');
   });
 });

@@ -3,7 +3,7 @@
 // tick on one SLIMRPC channel whose cap on calls in flight is lifted all complete with their own
 // answers. Before the session layer had flow control such a burst killed the session ("data
 // retransmissions exhausted"). (The reference Node client hangs in the RPC case,
-// spec/slimrpc-a2a-mcp.md §1.10.)
+// docs/slimrpc.md#limits.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';

@@ -2,7 +2,7 @@
 // through the reference node: our channel calling a reference `Server` (raw-bytes handlers), and a
 // reference `Channel` calling our server — all four patterns, metadata seen by the handler, error
 // codes and messages, a zero-byte response, an expired deadline, an unknown method. Reference
-// calls are issued one at a time (spec/slimrpc-a2a-mcp.md §1.10). Fails, never skips, when the
+// calls are issued one at a time (docs/slimrpc.md#limits). Fails, never skips, when the
 // reference cannot load.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,7 +1,8 @@
-// Interop of rejoin (spec/slim-session-mls.md §3.5) with the reference, on our node: a member that
-// missed a commit sees a later epoch in a heartbeat, sends REJOIN_REQUEST with a fresh KeyPackage,
-// and the moderator takes it back with one remove+add commit. Ours rejoins a reference moderator's
-// group; a reference participant rejoins ours. Fails (never skips) when the reference cannot load.
+// Interop of rejoin (docs/sessions-mls.md#rejoin-and-participant-state) with the reference, on our
+// node: a member that missed a commit sees a later epoch in a heartbeat, sends REJOIN_REQUEST with
+// a fresh KeyPackage, and the moderator takes it back with one remove+add commit. Ours rejoins a
+// reference moderator's group; a reference participant rejoins ours. Fails (never skips) when the
+// reference cannot load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signControl } from '../../src/slim/auth/index.js';

@@ -1,7 +1,7 @@
 // A reference SLIMRPC server speaking `mcp.v1.McpService` (docs/mcp-over-slimrpc.md) with no help
 // from our code: the reference bindings' `Server` with raw-bytes handlers in a reference process
 // (test/fixtures/reference/peer.mjs), answering initialize, tools/list, tools/call and ping JSON by
-// hand (spec/slimrpc-a2a-mcp.md §4). Its tools: `echo` (text → "<label>:<text>") and `whoami`.
+// hand. Its tools: `echo` (text → "<label>:<text>") and `whoami`.
 // It registers Request, Notify and Close, and no Listen (it has nothing unsolicited to say).
 import { ReferencePeer } from './reference.js';
 import { SHARED_SECRET } from './reference-apps.js';

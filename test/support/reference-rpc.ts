@@ -1,8 +1,8 @@
 // Reference SLIMRPC peers for interop tests, scripted in reference processes
 // (test/fixtures/reference/peer.mjs): a reference `Server` with raw-bytes handlers for the
-// `test.Contract` service (spec/slimrpc-a2a-mcp.md §4), and a reference `Channel` whose calls the
+// `test.Contract` service, and a reference `Channel` whose calls the
 // tests issue one at a time (the reference Node client hangs when many calls start in one tick,
-// §1.10). Errors come back as `{ code, message }` so tests can check both.
+// docs/slimrpc.md#limits). Errors come back as `{ code, message }` so tests can check both.
 import { ReferencePeer } from './reference.js';
 import { SHARED_SECRET } from './reference-apps.js';
 

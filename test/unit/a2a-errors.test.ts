@@ -1,5 +1,5 @@
 // Unit: the A2A error table across its three wires (A2A v1.0 specification §5.4 and §9.5;
-// spec/slimrpc-a2a-mcp.md §2.1-2.2): SLIMRPC status + "Name: text", JSON-RPC codes, and what a
+// docs/a2a-over-slim.md#errors): SLIMRPC status + "Name: text", JSON-RPC codes, and what a
 // client sees for SLIMRPC failures that carry no A2A name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

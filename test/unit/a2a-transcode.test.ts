@@ -1,6 +1,6 @@
 // Unit: transcoding per A2A method and version. For each method, a v1.0 JSON-RPC params/result
-// pair (ProtoJSON, as @a2a-js/sdk writes it) and the equivalent v0.3 pair (spec/slimrpc-a2a-mcp.md
-// §2.2-2.4): each survives JSON -> protobuf bytes -> JSON in its own version, converts to the other
+// pair (ProtoJSON, as @a2a-js/sdk writes it) and the equivalent v0.3 pair (docs/a2a-over-slim.md
+// §2): each survives JSON -> protobuf bytes -> JSON in its own version, converts to the other
 // version's JSON through the protobufs, and the v0.3 protobuf carries the resource names and
 // fields the v0.3 proto defines.
 import { test } from 'node:test';

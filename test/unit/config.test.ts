@@ -1,4 +1,4 @@
-// Unit: the configuration file contract (DESIGN.md, Configuration): a valid file parses with its
+// Unit: the configuration file contract (README.md#configuration): a valid file parses with its
 // defaults, and a broken one reports every problem at once with its path and line; `${VAR}` and
 // `${VAR:-default}` expansion; names, paths, secrets, addresses and TLS files are checked.
 import { test } from 'node:test';

@@ -1,5 +1,6 @@
-// Unit: the header-MAC preimage layout (spec/slim-dataplane.md §5) on hand-built headers: presence
-// bytes for absent names, ids and optional fields; fields outside the MAC do not change it.
+// Unit: the header-MAC preimage layout (docs/dataplane.md#header-mac) on hand-built headers:
+// presence bytes for absent names, ids and optional fields; fields outside the MAC do not change
+// it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create } from '@bufbuild/protobuf';

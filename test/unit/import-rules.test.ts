@@ -102,7 +102,7 @@ const ALLOWED: Record<string, string[]> = {
   ],
 };
 
-/** Third-party packages that may appear only in the named layers (STYLE.md rule 3). */
+/** Third-party packages that may appear only in the named layers (ARCHITECTURE.md#layers). */
 const PACKAGE_HOMES: [RegExp, string[]][] = [
   [/^@grpc\/grpc-js$/, ['dataplane', 'node']],
   [/^ts-mls(\/|$)/, ['mls']],

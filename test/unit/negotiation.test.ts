@@ -1,4 +1,4 @@
-// Unit: link negotiation checks (spec/slim-dataplane.md §4) and reconnect backoff, as pure
+// Unit: link negotiation checks (docs/dataplane.md#link-negotiation) and reconnect backoff, as pure
 // functions: what a node accepts from a client, what a client accepts from a node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

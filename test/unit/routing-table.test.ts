@@ -1,6 +1,7 @@
-// Unit: the node's pure routing table (spec/slim-dataplane.md §7, §8): exact ids, the NULL id,
-// fanout 1 round robin (local first), fanout 0/>1 to everyone once, ingress exclusion, per-
-// connection subscription records (ids cannot collide across connections), cleanup on disconnect.
+// Unit: the node's pure routing table (docs/dataplane.md#subscriptions, #publish): exact ids, the
+// NULL id, fanout 1 round robin (local first), fanout 0/>1 to everyone once, ingress exclusion,
+// per- connection subscription records (ids cannot collide across connections), cleanup on
+// disconnect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NULL_NAME_ID, RoutingTable } from '../../src/slim/node/routing-table.js';

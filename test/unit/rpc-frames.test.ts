@@ -1,5 +1,6 @@
-// Unit: SLIMRPC frame builders and classifiers (spec/slimrpc-a2a-mcp.md §1.3–1.5): the exact
-// metadata each frame carries and the terminal rule that reads both current and pre-2.1 peers.
+// Unit: SLIMRPC frame builders and classifiers (docs/slimrpc.md#framing to #terminal-frames): the
+// exact metadata each frame carries and the terminal rule that reads both current and pre-2.1
+// peers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

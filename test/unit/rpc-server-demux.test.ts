@@ -1,5 +1,5 @@
 // Unit: server demultiplexing (src/slim/rpc/server-demux.ts), rule by rule against the reference's
-// run_session_demux (spec/slimrpc-a2a-mcp.md §1.5).
+// run_session_demux (docs/slimrpc.md#server-demux).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServerDemux, MSG_SHUTTING_DOWN, MSG_TOO_MANY_CALLS } from '../../src/slim/rpc/server-demux.js';

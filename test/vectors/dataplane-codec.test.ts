@@ -1,5 +1,5 @@
 // Vectors: every captured frame (reference peers, our harness clients) decodes with our codec and
-// re-encodes to exactly the captured bytes. Provenance: ../shared/vectors/slim-v2/README.md.
+// re-encodes to exactly the captured bytes. Provenance: test/fixtures/vectors/slim-v2/README.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMessage, encodeMessage } from '../../src/slim/proto/index.js';

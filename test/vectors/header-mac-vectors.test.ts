@@ -1,7 +1,7 @@
-// Vectors: the per-link header MAC (spec/slim-dataplane.md §5) against real traffic. The preimages
-// and MACs in kat.json reproduce byte for byte, the link key derives from the captured X25519
-// keys, and every header_mac on the captured HMAC link (both directions: our raw client's and the
-// reference node's) verifies. Provenance: ../shared/vectors/slim-v2/README.md.
+// Vectors: the per-link header MAC (docs/dataplane.md#header-mac) against real traffic. The
+// preimages and MACs in kat.json reproduce byte for byte, the link key derives from the captured
+// X25519 keys, and every header_mac on the captured HMAC link (both directions: our raw client's
+// and the reference node's) verifies. Provenance: test/fixtures/vectors/slim-v2/README.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // Vectors: every MLS artifact in the captured SLIM traffic (mostly produced by the reference's
 // mls-rs; some by the ts-mls harness that stood in for one side) decodes with our MLS layer as the
-// wire format the spec says it is (spec/slim-session-mls.md §4 "framing of MLS bytes"); every
+// wire format SLIM puts there (docs/sessions-mls.md#mls-framing); every
 // MLS PrivateMessage carries as authenticated data exactly buildAad() of the frame that carried
 // it; every KeyPackage credential verifies with the capture's secret at its own timestamp, with a
 // public-key claim equal to the leaf key, and both KeyPackage signatures verify.

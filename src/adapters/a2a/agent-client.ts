@@ -1,4 +1,4 @@
-// The HTTP side of the egress: a local A2A agent reached over JSON-RPC (DESIGN.md services[].a2a).
+// The HTTP side of the egress: a local A2A agent reached over JSON-RPC (docs/a2a-over-slim.md §3).
 // Its card (at `<url>/.well-known/agent-card.json`, else the legacy `agent.json`) tells which
 // A2A versions its JSON-RPC endpoint speaks; it is cached briefly and re-read after a failure.
 // Calls carry the `A2A-Version` header of the version used (the A2A SDK server reads a missing

@@ -1,12 +1,12 @@
-// The caller side of the A2A SLIMRPC binding (spec/slimrpc-a2a-mcp.md §2.1-2.2, §1.5): sends an
-// operation to the remote agent's SLIM name over the service of an A2A version, converting the
-// request from the client's version and the response back. It tries the client's version first;
-// a remote that does not register that service answers UNIMPLEMENTED "Method not found", and the
-// call is retried over the other version, which is then remembered for this target for a while.
-// An A2A error that maps to UNIMPLEMENTED (e.g. UnsupportedOperationError) carries its
-// `Name:` prefix and is NOT a reason to fall back. Zero-byte responses (google.protobuf.Empty)
-// are decoded as empty messages; a pre-2.1 peer turns them into INTERNAL "No response received",
-// which for an Empty-returning method means success.
+// The caller side of the A2A SLIMRPC binding (docs/slimrpc.md#a2a-over-slimrpc-reference,
+// #terminal-frames): sends an operation to the remote agent's SLIM name over the service of an A2A
+// version, converting the request from the client's version and the response back. It tries the
+// client's version first; a remote that does not register that service answers UNIMPLEMENTED
+// "Method not found", and the call is retried over the other version, which is then remembered for
+// this target for a while. An A2A error that maps to UNIMPLEMENTED (e.g. UnsupportedOperationError)
+// carries its `Name:` prefix and is NOT a reason to fall back. Zero-byte responses
+// (google.protobuf.Empty) are decoded as empty messages; a pre-2.1 peer turns them into INTERNAL
+// "No response received", which for an Empty-returning method means success.
 import type { Message } from '@bufbuild/protobuf';
 import type { Logger } from '../../util/log.js';
 import { RpcError, StatusCode } from '../../slim/rpc/status.js';

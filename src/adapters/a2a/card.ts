@@ -1,5 +1,5 @@
-// Agent cards at the edges (spec/slimrpc-a2a-mcp.md §2.1, §2.4.2-3; spec/peers.md "A2A gateway
-// specifics"):
+// Agent cards at the edges (docs/a2a-over-slim.md#the-agent-card,
+// docs/slimrpc.md#a2a-over-slimrpc-reference):
 //   - reading: the SLIMRPC interface is recognised under all three protocolBinding spellings
 //     seen in the wild, and its URL as `slim://[host[:port]/]org/ns/name` or bare `org/ns/name`;
 //   - writing: we emit the specification's binding URI and `slim://org/ns/name`;

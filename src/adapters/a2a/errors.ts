@@ -1,4 +1,4 @@
-// A2A errors and their three wire forms, through one table (spec/slimrpc-a2a-mcp.md §2.1, §2.2;
+// A2A errors and their three wire forms, through one table (docs/a2a-over-slim.md#errors;
 // A2A v1.0 specification §5.4 and §9.5):
 //   - SLIMRPC: a status code plus the message `"<ErrorName>: <text>"` (the binding's convention);
 //   - JSON-RPC: the A2A code (-32001 ... -32009) or a standard one (-32700 ... -32603);

@@ -1,4 +1,4 @@
-// Public surface of the A2A adapter (DESIGN.md "A2A over SLIMRPC"; docs/a2a-over-slim.md):
+// Public surface of the A2A adapter (docs/a2a-over-slim.md):
 //   - createA2aIngress: the local JSON-RPC + SSE endpoint and agent card of an A2A route, calling
 //     the remote agent over the A2A SLIMRPC binding;
 //   - createA2aService: a local A2A agent (JSON-RPC over HTTP) offered on SLIM under both A2A

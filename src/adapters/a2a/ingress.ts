@@ -1,4 +1,4 @@
-// The local A2A endpoint of a route (DESIGN.md "Local endpoints"): JSON-RPC 2.0 at `POST <route>`
+// The local A2A endpoint of a route (docs/a2a-over-slim.md §1): JSON-RPC 2.0 at `POST <route>`
 // with the A2A v1.0 and v0.3 method names, SSE for the streaming methods (relayed event by event
 // as they arrive over SLIM), and the agent card at `<route>/.well-known/agent-card.json` (and the
 // legacy `agent.json`), fetched from the remote agent over SLIM (GetExtendedAgentCard), cached

@@ -1,4 +1,4 @@
-// A2A v0.3 protobuf resource names (spec/slimrpc-a2a-mcp.md §2.4.4): `tasks/{task id}` and
+// A2A v0.3 protobuf resource names (docs/a2a-over-slim.md §2): `tasks/{task id}` and
 // `tasks/{task id}/pushNotificationConfigs/{config id}`. Readers are lenient: a bare id (as some
 // peers send) is taken as the task id.
 const CONFIG = /^tasks\/([^/]+)\/pushNotificationConfigs\/([^/]*)$/;

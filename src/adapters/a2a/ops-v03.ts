@@ -1,5 +1,5 @@
 // A2A v0.3 per method: JSON-RPC params/results <-> the v0.3 protobuf request/response
-// (spec/slimrpc-a2a-mcp.md §2.2, v0.3 column). Resource names: `{id}` params become
+// (docs/slimrpc.md#a2a-over-slimrpc-reference, v0.3 names). Resource names: `{id}` params become
 // `tasks/{id}`, and `{id, pushNotificationConfigId}` becomes
 // `tasks/{id}/pushNotificationConfigs/{configId}`.
 import { create } from '@bufbuild/protobuf';

@@ -1,4 +1,4 @@
-// The A2A method table (spec/slimrpc-a2a-mcp.md §2.2): each operation's JSON-RPC names, SLIMRPC
+// The A2A method table (docs/a2a-over-slim.md#methods): each operation's JSON-RPC names, SLIMRPC
 // method names and protobuf messages in A2A v1.0 (service lf.a2a.v1.A2AService) and v0.3
 // (service a2a.v1.A2AService), with the conversions between JSON-RPC params/results and the
 // protobuf messages of each version (op-sides.ts), and between the two versions (ops-cross.ts).

@@ -1,4 +1,4 @@
-// A2A service parameters across the SLIM hop (spec/slimrpc-a2a-mcp.md §2.1, §2.2): HTTP headers
+// A2A service parameters across the SLIM hop (docs/a2a-over-slim.md#headers): HTTP headers
 // of the local client become SLIMRPC metadata with lower-case keys (`a2a-extensions`; the binding
 // adds `a2a-version` per call), plus `X-A2A-Extensions` spelled exactly so, as the Python
 // reference looks it up case-sensitively. Trace context rides along. On the serving side the

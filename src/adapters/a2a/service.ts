@@ -1,4 +1,4 @@
-// The serving side of the A2A SLIMRPC binding (spec/slimrpc-a2a-mcp.md §2.1-2.2): a local A2A
+// The serving side of the A2A SLIMRPC binding (docs/a2a-over-slim.md §2): a local A2A
 // agent (JSON-RPC over HTTP, v1.0 or v0.3) offered under a SLIM name with BOTH services
 // registered, `lf.a2a.v1.A2AService` (v1.0) and `a2a.v1.A2AService` (v0.3), as the reference does.
 // Each call is decoded, converted to the version the agent speaks (the same one when it can),

@@ -1,6 +1,6 @@
 // A2A v0.3 JSON-RPC objects <-> A2A v0.3 protobuf messages (package a2a.v1), for the core types:
 // parts, messages, artifacts, tasks, stream events (push-notification configs: v03-json-push.ts).
-// The two v0.3 forms differ (spec/slimrpc-a2a-mcp.md §2.4.4): JSON has `kind` discriminators,
+// The two v0.3 forms differ (docs/a2a-over-slim.md §2): JSON has `kind` discriminators,
 // `file`/`data` part objects, lower-case kebab task states and `taskId` fields; the proto has
 // oneofs, TASK_STATE_* enums and `tasks/{id}/pushNotificationConfigs/{id}` resource names.
 // What the v0.3 proto cannot carry is dropped: part metadata, file names, referenceTaskIds.

@@ -25,7 +25,7 @@ export const META_PROTOCOL_VERSION = 'mcp-protocol-version';
 /**
  * Largest JSON-RPC message carried in one SLIMRPC frame. SLIM does not fragment, and the reference
  * node refuses link frames over 4 MiB; under MLS a 3.5 MB payload still passed and 3.7 MB did not
- * (spec/slimrpc-a2a-mcp.md §1.10), so 3,000,000 bytes leaves room for headers and MLS overhead.
+ * (docs/slimrpc.md#limits), so 3,000,000 bytes leaves room for headers and MLS overhead.
  */
 export const MAX_MCP_MESSAGE_BYTES = 3_000_000;
 

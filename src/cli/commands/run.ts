@@ -1,4 +1,4 @@
-// `slim-gateway run [--config FILE]`: the sidecar (DESIGN.md, Commands). Loads and validates the
+// `slim-gateway run [--config FILE]`: the sidecar (README.md#commands). Loads and validates the
 // configuration (exit 1 listing every problem), sets up logging (config, then the
 // SLIM_GATEWAY_LOG_LEVEL / SLIM_GATEWAY_LOG_FORMAT environment), and runs until SIGINT/SIGTERM.
 import { loadConfigFile } from '../../config/load.js';

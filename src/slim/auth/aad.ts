@@ -1,9 +1,10 @@
-// The HeaderIntegrityAad bytes (spec/slim-session-mls.md §4): the canonical proto3 encoding of
-// {version: 1, source, destination, identity, session_type, session_message_type, session_id,
-// message_id, payload_type} taken from a Publish after its identity is set. Control messages sign
-// these bytes (e2e_header_sig); MLS application messages carry them as authenticated data. The
-// encoder omits default values, as the reference's prost encoder does, so the bytes match exactly.
-// The proto layer's hand-written encoder writes them (what toBinary writes, checked by its tests).
+// The HeaderIntegrityAad bytes (docs/sessions-mls.md#headerintegrityaad): the canonical proto3
+// encoding of {version: 1, source, destination, identity, session_type, session_message_type,
+// session_id, message_id, payload_type} taken from a Publish after its identity is set. Control
+// messages sign these bytes (e2e_header_sig); MLS application messages carry them as authenticated
+// data. The encoder omits default values, as the reference's prost encoder does, so the bytes match
+// exactly. The proto layer's hand-written encoder writes them (what toBinary writes, checked by its
+// tests).
 import { create, toBinary } from '@bufbuild/protobuf';
 import { HeaderIntegrityAadSchema, encodeAad } from '../proto/index.js';
 import type { Publish } from '../proto/index.js';

@@ -1,7 +1,7 @@
 // Signature keys: one P-256 key pair per app (the MLS signature key, whose public key the identity
 // token publishes), using node:crypto. Verification accepts what the reference accepts: P-256
 // public keys of 65 (uncompressed) or 33 (compressed) bytes with DER ECDSA-SHA256 signatures, and
-// 32-byte Ed25519 keys with raw 64-byte signatures (spec/slim-dataplane.md §6).
+// 32-byte Ed25519 keys with raw 64-byte signatures (docs/sessions-mls.md#control-signatures).
 import {
   createECDH,
   createPrivateKey,

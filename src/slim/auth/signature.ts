@@ -1,6 +1,6 @@
-// Control-message signatures (spec/slim-session-mls.md §1.3): every command message carries
-// e2e_header_sig = sign(HeaderIntegrityAad bytes) with the sender's signature key, whose public
-// key is published in the identity token's claims. Receivers check the token and then the
+// Control-message signatures (docs/sessions-mls.md#control-signatures): every command message
+// carries e2e_header_sig = sign(HeaderIntegrityAad bytes) with the sender's signature key, whose
+// public key is published in the identity token's claims. Receivers check the token and then the
 // signature against that key.
 import type { Publish } from '../proto/index.js';
 import { GatewayError } from '../../util/errors.js';

@@ -1,5 +1,5 @@
 // SLIM shared-secret identity tokens, as the reference makes and checks them
-// (spec/slim-dataplane.md §6, spec/slim-session-mls.md §1.3):
+// (docs/sessions-mls.md#identity-tokens):
 //   token = "<token_id>:<unix_seconds>:<nonce>:<claims>:<mac>"
 //   nonce  = base64url(12 random bytes), claims = base64url(JSON {"pubkey": base64(sig public key)})
 //   mac    = base64url(HMAC-SHA256(utf8(secret), everything before the last ':'))

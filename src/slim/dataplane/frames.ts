@@ -1,7 +1,7 @@
 // Builders for the frames an edge client sends besides Publish: Subscribe and Unsubscribe
-// (spec/slim-dataplane.md §7). The reference fills both forms of every Name, fanout 1 and TTL 8;
-// its node needs str_name on Subscribe. Subscription ids are random, non-zero and unique per link,
-// because the reference node keys its records by id.
+// (docs/dataplane.md#subscriptions). The reference fills both forms of every Name, fanout 1 and TTL
+// 8; its node needs str_name on Subscribe. Subscription ids are random, non-zero and unique per
+// link, because the reference node keys its records by id.
 import { randomBytes } from 'node:crypto';
 import { newMessage } from '../proto/index.js';
 import type { Message } from '../proto/index.js';

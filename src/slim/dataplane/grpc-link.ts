@@ -1,4 +1,4 @@
-// The gRPC client link to a SLIM node (spec/slim-dataplane.md §1-§9): one OpenChannel stream,
+// The gRPC client link to a SLIM node (docs/dataplane.md): one OpenChannel stream,
 // negotiated as an EDGE link with an X25519 key, header MACs on every Publish/Subscribe/
 // Unsubscribe. It keeps the app's subscriptions and, when the stream goes (node restart, GOAWAY,
 // network), reconnects with jittered exponential backoff, re-negotiates and re-subscribes

@@ -1,6 +1,6 @@
 // The gRPC side of a link, shared by the client link and the node: the DataPlaneService
 // definition with pass-through (de)serializers (frames stay bytes; our codec parses them), endpoint
-// parsing, TLS credentials and the client channel options (spec/slim-dataplane.md §1).
+// parsing, TLS credentials and the client channel options (docs/dataplane.md#grpc-service).
 // TCP_NODELAY: grpc-js sets it on every client socket it opens (transport.js, setNoDelay()) and
 // Node's HTTP/2 server sets it on accepted sockets; both measured with strace, see ARCHITECTURE.md.
 import * as grpc from '@grpc/grpc-js';

@@ -1,6 +1,7 @@
-// Hash functions that SLIM names are built from (spec/slim-dataplane.md §3): XXH64 with seed 0
-// over the component's UTF-8 bytes followed by one 0xFF byte (an artefact of Rust's `Hash for str`),
-// and XXH3-128 (seed 0, default secret) for instance ids. Verified against vectors/kat.json.
+// Hash functions that SLIM names are built from (docs/dataplane.md#names-and-hashes): XXH64 with
+// seed 0 over the component's UTF-8 bytes followed by one 0xFF byte (an artefact of Rust's `Hash
+// for str`), and XXH3-128 (seed 0, default secret) for instance ids. Verified against
+// vectors/kat.json.
 import { createXXHash128, createXXHash64 } from 'hash-wasm';
 
 const xxh64 = await createXXHash64(0, 0);

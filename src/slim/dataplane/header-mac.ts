@@ -1,4 +1,4 @@
-// Per-link SLIM header MAC (spec/slim-dataplane.md §5): HMAC-SHA256 over a byte-exact preimage
+// Per-link SLIM header MAC (docs/dataplane.md#header-mac): HMAC-SHA256 over a byte-exact preimage
 // of the routing fields of a SLIMHeader, keyed per link. Every hop signs what it sends on that
 // link and verifies what it receives. The preimage must match the reference byte for byte
 // (crates/datapath/src/header_mac.rs): little-endian integers, presence bytes for optional

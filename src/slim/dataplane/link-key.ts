@@ -1,4 +1,4 @@
-// Link key agreement (spec/slim-dataplane.md §5): each side of a link makes an ephemeral X25519
+// Link key agreement (docs/dataplane.md#header-mac): each side of a link makes an ephemeral X25519
 // key pair during negotiation; the header-MAC key is
 // HKDF-SHA256(ikm = X25519 shared secret, salt = utf8(link_id), info = "SLIM-DP-inter-node-hmac-v1", 32).
 // Private keys stay in KeyObjects and are never logged or exported.

@@ -1,8 +1,9 @@
 // One negotiated OpenChannel stream of a client link: connect (UNREACHABLE on failure), send the
 // negotiation request, check the reply (LINK_REFUSED when the node refuses, ends the stream or
 // does not answer in time), derive the header-MAC key, then carry frames. Outbound frames are
-// signed here, inbound Publish frames verified here (spec/slim-dataplane.md §4, §5). The owning
-// GrpcLink decides what to do when a stream ends (reconnect); a LinkStream is never reused.
+// signed here, inbound Publish frames verified here (docs/dataplane.md#link-negotiation,
+// #header-mac). The owning GrpcLink decides what to do when a stream ends (reconnect); a LinkStream
+// is never reused.
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';

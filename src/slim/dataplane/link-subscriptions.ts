@@ -1,7 +1,7 @@
 // The subscriptions a client link holds, as the node must know them: one random non-zero id per
 // name (reference-counted), each confirmed by a SubscriptionAck, all of them re-sent on every new
-// stream (spec/slim-dataplane.md §7). Acks are matched through AckWaiters; every wait is bounded
-// by the ack deadline.
+// stream (docs/dataplane.md#subscriptions). Acks are matched through AckWaiters; every wait is
+// bounded by the ack deadline.
 import type { Logger } from '../../util/log.js';
 import { GatewayError } from '../../util/errors.js';
 import type { SubscribeOptions } from './link.js';

@@ -1,6 +1,6 @@
 // The seam between a SLIM app and the node it is attached to: one Link per app, as in the
 // reference (every app process holds its own link). Implementations: the gRPC client link
-// (grpc-link.ts, spec/slim-dataplane.md §1-§9) and in-process links to the embedded node.
+// (grpc-link.ts, docs/dataplane.md) and in-process links to the embedded node.
 // Session code sees only this interface.
 import type { Message } from '../proto/index.js';
 import type { SlimName } from './name.js';

@@ -1,6 +1,7 @@
 // SLIM names: three string components (org/namespace/app) plus a 128-bit instance id, where the
 // all-ones id (NULL_ID) means "any instance". The wire form carries both the hashed components and
-// the strings (spec/slim-dataplane.md §3); the reference node needs the strings on Subscribe.
+// the strings (docs/dataplane.md#names-and-hashes); the reference node needs the strings on
+// Subscribe.
 import { create } from '@bufbuild/protobuf';
 import { NameSchema } from '../proto/index.js';
 import type { Name as ProtoName } from '../proto/index.js';
@@ -104,7 +105,7 @@ export function nameIdFromTokenId(tokenId: string): bigint {
 
 /**
  * Data and control channel ids of a group session whose moderator has token id `moderatorTokenId`
- * (spec/slim-session-mls.md §1.1): seed 0, or the next seed (up to 10) on collision.
+ * (docs/dataplane.md#names-and-hashes): seed 0, or the next seed (up to 10) on collision.
  */
 export function groupChannelIds(
   moderatorTokenId: string,

@@ -1,6 +1,6 @@
-// Link negotiation frames (spec/slim-dataplane.md §4), as pure functions: build the request an
-// edge client sends first and the reply a node sends back, and check each side's view of the
-// other's message. Crypto (key pairs, derivation) stays with the callers; this file only moves
+// Link negotiation frames (docs/dataplane.md#link-negotiation), as pure functions: build the
+// request an edge client sends first and the reply a node sends back, and check each side's view of
+// the other's message. Crypto (key pairs, derivation) stays with the callers; this file only moves
 // bytes and says why a message is unacceptable.
 import { LinkConnectionType, newMessage } from '../proto/index.js';
 import type { LinkNegotiationPayload, Message } from '../proto/index.js';

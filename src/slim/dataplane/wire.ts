@@ -1,6 +1,7 @@
 // Wire constants and header helpers shared by the link (client) and the node (server):
 // the version string the reference 2.2.0 core puts on the wire, the default TTL, and the rules
-// for which SLIMHeader fields a sender may set (spec/slim-dataplane.md §4, §7, §8).
+// for which SLIMHeader fields a sender may set (docs/dataplane.md#link-negotiation, #subscriptions,
+// #publish).
 import type { Message, SLIMHeader } from '../proto/index.js';
 import { GatewayError } from '../../util/errors.js';
 
@@ -37,8 +38,8 @@ export function headerOf(msg: Message): SLIMHeader | undefined {
 
 /**
  * Makes a header fit to leave an edge client: the routing fields only nodes may set are cleared
- * (a node would otherwise honour them, §9), any stale MAC is removed, and an unset version or
- * TTL gets the reference's value. Mutates `header`.
+ * (a node would otherwise honour them, docs/dataplane.md#node-routing), any stale MAC is removed,
+ * and an unset version or TTL gets the reference's value. Mutates `header`.
  */
 export function prepareClientHeader(header: SLIMHeader): void {
   // Assign only what is set: adding properties to a header object costs more than checking.

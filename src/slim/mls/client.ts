@@ -1,4 +1,4 @@
-// The MLS client of one app (spec/slim-session-mls.md §4): its signature key is the app's
+// The MLS client of one app (docs/sessions-mls.md#credentials): its signature key is the app's
 // SigningKey (the key whose public half is in every token it mints), and every KeyPackage and
 // every new group carries a FRESH token as its basic credential, because a token older than an
 // hour is refused by the reference. Groups it makes or joins are owned by Group (group.ts).

@@ -1,5 +1,5 @@
 // MLSMessage framing (RFC 9420 §6): every MLS blob SLIM carries is one complete MLSMessage with
-// no prefix (spec/slim-session-mls.md §4 "framing of MLS bytes"). Decoding is strict: the bytes
+// no prefix (docs/sessions-mls.md#mls-framing). Decoding is strict: the bytes
 // must hold exactly one message of an expected wire format, anything else is an MLS error.
 import { decodeMlsMessage, encodeMlsMessage } from 'ts-mls';
 import type {

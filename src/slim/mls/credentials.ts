@@ -1,4 +1,4 @@
-// Credential checks (spec/slim-session-mls.md §4 "credential validation"). A SLIM credential is a
+// Credential checks (docs/sessions-mls.md#credentials). A SLIM credential is a
 // basic credential whose identity is a UTF-8 identity token; it is valid when the token's MAC
 // verifies with the shared secret and its `pubkey` claim is base64(leaf signature key).
 //

@@ -1,4 +1,4 @@
-// One MLS group (spec/slim-session-mls.md §4): the moderator's add/remove/rejoin commits (sent as
+// One MLS group (docs/sessions-mls.md#commits): the moderator's add/remove/rejoin commits (sent as
 // PublicMessage, applied at once, Welcome with the ratchet tree), a participant's commit
 // processing, and application messages as PrivateMessage with SLIM's AAD. The ts-mls state is
 // immutable and held by an Owner, so every change runs alone and in call order, and a failed

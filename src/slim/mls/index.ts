@@ -1,4 +1,4 @@
-// The MLS layer (spec/slim-session-mls.md §4-5): ts-mls with SLIM's profile, credential checks
+// The MLS layer (docs/sessions-mls.md#mls-profile): ts-mls with SLIM's profile, credential checks
 // and a native crypto provider. The only module outside src/slim/mls that may name ts-mls types is
 // none: the session layer sees the interfaces of ./types.js and these functions.
 export { createMlsClient } from './client.js';

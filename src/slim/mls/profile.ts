@@ -1,4 +1,4 @@
-// SLIM's MLS profile (spec/slim-session-mls.md §4) expressed as ts-mls settings: ciphersuite
+// SLIM's MLS profile (docs/sessions-mls.md#ciphersuite) expressed as ts-mls settings: ciphersuite
 // 0x0002, basic credentials only, no extensions, capabilities an mls-rs peer accepts (no GREASE,
 // no x509), KeyPackage lifetimes that tolerate clock skew, and key-retention limits wide enough for
 // group traffic (publish_to and losses skip generations for the members that miss them).
@@ -7,7 +7,7 @@ import type { AuthenticationService, Capabilities, ClientConfig, Lifetime } from
 
 export const CIPHERSUITE = 'MLS_128_DHKEMP256_AES128GCM_SHA256_P256' as const;
 
-/** mls-rs lists more suites; ours is the one SLIM negotiates. mls-rs accepts this set (§5.2). */
+/** mls-rs lists more suites; ours is the one SLIM negotiates (docs/sessions-mls.md#ciphersuite). */
 export const CAPABILITIES: Capabilities = {
   versions: ['mls10'],
   ciphersuites: [CIPHERSUITE],

@@ -1,5 +1,5 @@
 // Public surface of the MLS layer (RFC 9420 through ts-mls, with SLIM's profile,
-// spec/slim-session-mls.md §4): one MlsClient per app (its identity and signature key), one
+// docs/sessions-mls.md#mls-profile): one MlsClient per app (its identity and signature key), one
 // MlsGroup per MLS-enabled session. Every MLS blob in and out is a complete MLSMessage, as SLIM
 // carries them. The session layer sees only these types; ts-mls stays inside src/slim/mls.
 

@@ -1,4 +1,4 @@
-// The node's forwarding logic over the pure routing table (spec/slim-dataplane.md §7-§9): checks
+// The node's forwarding logic over the pure routing table (docs/dataplane.md#node-routing): checks
 // each Publish/Subscribe/Unsubscribe, decrements the TTL of frames from remote links (dropping at
 // 0), routes, rewrites the routing fields for the next hop and answers SubscriptionAcks.
 // A frame that breaks the protocol yields a violation: the caller closes that connection (and

@@ -1,6 +1,7 @@
-// The embedded SLIM node: a DataPlaneService gRPC server (spec/slim-dataplane.md §1, §9) plus
-// in-process links for the gateway's own apps. Owns the forwarder (routing table) and every
-// connection; close() ends every stream, closes every in-process link and stops the server.
+// The embedded SLIM node: a DataPlaneService gRPC server (docs/dataplane.md#grpc-service,
+// #node-routing) plus in-process links for the gateway's own apps. Owns the forwarder (routing
+// table) and every connection; close() ends every stream, closes every in-process link and stops
+// the server.
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';

@@ -1,11 +1,11 @@
 // The node's connection and subscription tables as a pure module: no I/O, no clocks; the node
-// shell feeds it events and acts on its answers (spec/slim-dataplane.md §7, §8, §9).
-// Routing rules, as the reference: a name is (c0, c1, c2, id); an exact id reaches only
-// subscribers of that id, the NULL id reaches any id under the prefix; fanout 1 picks one
+// shell feeds it events and acts on its answers (docs/dataplane.md#subscriptions, #publish,
+// #node-routing). Routing rules, as the reference: a name is (c0, c1, c2, id); an exact id reaches
+// only subscribers of that id, the NULL id reaches any id under the prefix; fanout 1 picks one
 // connection round robin (local connections before remote ones), any other fanout reaches every
-// matching connection once; the ingress connection is never a candidate.
-// Where we differ: subscription records are keyed per (connection, subscription id, name), so
-// clients reusing ids (or id 0) cannot disturb each other, and a connection's routes all go with it.
+// matching connection once; the ingress connection is never a candidate. Where we differ:
+// subscription records are keyed per (connection, subscription id, name), so clients reusing ids
+// (or id 0) cannot disturb each other, and a connection's routes all go with it.
 
 export type ConnectionKind = 'local' | 'remote';
 

@@ -1,9 +1,9 @@
-// One client connection to the node: an OpenChannel stream (spec/slim-dataplane.md §1, §4, §5).
-// Sends response headers at once (the reference client waits for them), answers link
-// negotiation within a deadline, verifies inbound header MACs and signs outbound ones with this
-// link's key, and hands frames to the forwarder. A client that breaks the protocol (no
-// negotiation, garbage, oversized or malformed frames) loses its own connection, with a log line
-// saying why; nothing it sends can reach another connection's state.
+// One client connection to the node: an OpenChannel stream (docs/dataplane.md#grpc-service,
+// #link-negotiation, #header-mac). Sends response headers at once (the reference client waits for
+// them), answers link negotiation within a deadline, verifies inbound header MACs and signs
+// outbound ones with this link's key, and hands frames to the forwarder. A client that breaks the
+// protocol (no negotiation, garbage, oversized or malformed frames) loses its own connection, with
+// a log line saying why; nothing it sends can reach another connection's state.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/errors.js';

@@ -1,8 +1,8 @@
 // The SLIM data-plane codec: generated message types (./gen, never hand-edited) plus the two
-// entry points every layer uses to turn frames into bytes and back. Layout: spec/slim-dataplane.md §2.
-// Publish frames (the traffic) take hand-written fast paths (publish-encode.ts, publish-decode.ts)
-// that give exactly what protobuf-es gives; everything else, and anything unusual, goes through
-// protobuf-es itself.
+// entry points every layer uses to turn frames into bytes and back. Layout:
+// docs/dataplane.md#messages-and-field-numbers. Publish frames (the traffic) take hand-written fast
+// paths (publish-encode.ts, publish-decode.ts) that give exactly what protobuf-es gives; everything
+// else, and anything unusual, goes through protobuf-es itself.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { MessageSchema } from './gen/slim/dataplane/v1/data_plane_pb.js';

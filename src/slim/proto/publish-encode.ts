@@ -249,7 +249,7 @@ export function encodePublishMessage(msg: Message): Uint8Array | undefined {
   }
 }
 
-/** What a HeaderIntegrityAad carries (spec/slim-session-mls.md §4). */
+/** What a HeaderIntegrityAad carries (docs/sessions-mls.md#headerintegrityaad). */
 export interface AadFields {
   version: number;
   source: Name | undefined;

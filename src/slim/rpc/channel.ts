@@ -1,4 +1,4 @@
-// The SLIMRPC channel (client) to one SLIM name (spec/slimrpc-a2a-mcp.md §1.2–1.8): one
+// The SLIMRPC channel (client) to one SLIM name (docs/slimrpc.md#sessions): one
 // point-to-point session, created on the first call and shared by every call after it, re-created
 // when it dies; calls told apart by `rpc-id`. Unary and client-streaming calls resolve on the first
 // response data frame (as the reference does); streaming responses are async iterables, buffered

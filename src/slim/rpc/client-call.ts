@@ -1,7 +1,7 @@
 // The receive side of one client call, as a pure state machine: `step(state, event)` returns the
 // next state and the actions the I/O shell performs (deliver an item, end or fail, release the
 // rpc-id). Point-to-point calls have one member ("peer"); multicast calls have one per group
-// member, each completing on its own EOS or error (spec/slimrpc-a2a-mcp.md §1.4, §1.9).
+// member, each completing on its own EOS or error (docs/slimrpc.md#frame-sequences, #multicast).
 //
 // Invariants: each member ends at most once (data after its end is dropped); exactly one
 // `finish` action per call, after which every event is ignored; on deadline, cancellation or

@@ -1,9 +1,10 @@
 // One client call as it runs: the thin I/O shell around the client-call state machine. It arms the
-// deadline timer at once (so it covers session setup, §1.7), listens to the caller's AbortSignal,
-// obtains the channel's session, registers its `rpc-id` before the first frame leaves, sends the
-// request frames (pulled one at a time from the caller's iterable, each awaited: backpressure) and
-// the client EOS, and feeds every received frame to the state machine. The `sink` gets the
-// resulting actions, `finish` last: by then every timer and listener is gone, and nothing follows.
+// deadline timer at once (so it covers session setup, docs/slimrpc.md#deadlines), listens to the
+// caller's AbortSignal, obtains the channel's session, registers its `rpc-id` before the first
+// frame leaves, sends the request frames (pulled one at a time from the caller's iterable, each
+// awaited: backpressure) and the client EOS, and feeds every received frame to the state machine.
+// The `sink` gets the resulting actions, `finish` last: by then every timer and listener is gone,
+// and nothing follows.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../util/log.js';
 import type { SlimName } from '../dataplane/name.js';

@@ -1,5 +1,5 @@
 // The client side of one SLIM session shared by every call of a channel
-// (spec/slimrpc-a2a-mcp.md §1.2): a dispatcher reads the session and hands each frame to the call
+// (docs/slimrpc.md#sessions): a dispatcher reads the session and hands each frame to the call
 // registered under its `rpc-id`; frames for unknown ids (late frames of finished or cancelled
 // calls) are discarded. When the session ends, every registered call hears it once, and the
 // session reports itself dead so the channel creates a new one for the next call.

@@ -1,5 +1,5 @@
 // Typed messages over SLIMRPC's raw bytes (the reference's pluggable codec, crates/rpc/src/codec.rs;
-// generated stubs use protobuf binary, spec/slimrpc-a2a-mcp.md §1.3). A Codec turns values into
+// generated stubs use protobuf binary, docs/slimrpc.md#framing). A Codec turns values into
 // bytes and back; `typed` wraps a typed handler as a raw MethodHandler and `typedClient` wraps a
 // raw client. A request that does not decode is INVALID_ARGUMENT; a response that does not decode
 // is INTERNAL (the server sent something else than it promised).

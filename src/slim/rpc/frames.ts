@@ -1,10 +1,11 @@
-// SLIMRPC framing (spec/slimrpc-a2a-mcp.md §1.3–1.5), pure: the metadata keys, the builders for
-// every frame either side sends, and the classifiers that read frames back. One SLIMRPC frame is
-// one SLIM application message (payload type "msg", metadata map, opaque payload).
+// SLIMRPC framing (docs/slimrpc.md#framing, #metadata, #terminal-frames), pure: the metadata keys,
+// the builders for every frame either side sends, and the classifiers that read frames back. One
+// SLIMRPC frame is one SLIM application message (payload type "msg", metadata map, opaque payload).
 //
 // Invariants kept here, so the I/O shells cannot get them wrong:
 // - every client frame carries `rpc-id` and `slimrpc-dir=req`;
-// - data frames never carry `slimrpc-code` (a status marks a frame terminal, §1.5);
+// - data frames never carry `slimrpc-code` (a status marks a frame terminal,
+// docs/slimrpc.md#terminal-frames);
 // - a frame is terminal iff `slimrpc-code` is present and (code ≠ 0 or the payload is empty),
 //   which reads both current (2.1+) peers and pre-2.1 peers (they stamp code 0 on data frames);
 // - an unparsable code reads as OK, as the reference reads it.
@@ -53,7 +54,7 @@ export function parseDeadline(metadata: Readonly<Metadata>, nowMs: number): numb
 /**
  * Metadata of a call's first request frame: caller metadata, then the reserved keys on top
  * (they overwrite caller keys of the same name), except that a caller-supplied
- * `slimrpc-timeout` overrides the computed one, as on the reference (§1.3).
+ * `slimrpc-timeout` overrides the computed one, as on the reference (docs/slimrpc.md#metadata).
  */
 export function firstRequestMetadata(args: {
   service: string;
@@ -142,8 +143,9 @@ export type FrameKind =
   | { kind: 'error'; status: StatusCode; message: string };
 
 /**
- * Classifies a frame by the terminal rule of §1.5. `legacy` marks a data frame that carries
- * `slimrpc-code=0` (only pre-2.1 servers send those), which tells a client its peer is pre-2.1.
+ * Classifies a frame by the terminal rule (docs/slimrpc.md#terminal-frames). `legacy` marks a data
+ * frame that carries `slimrpc-code=0` (only pre-2.1 servers send those), which tells a client its
+ * peer is pre-2.1.
  */
 export function classifyFrame(metadata: Readonly<Metadata>, payload: Uint8Array): FrameKind {
   const codeText = metadata[STATUS_CODE_KEY];

@@ -1,4 +1,4 @@
-// What a multicast call yields (spec/slimrpc-a2a-mcp.md §1.9): each call action of the client
+// What a multicast call yields (docs/slimrpc.md#multicast): each call action of the client
 // state machine (client-call.ts) as a MulticastItem attributed to its member, the size an item
 // counts for in the bounded inbox, and the message a member's failure carries when it leaves,
 // goes offline, loses messages or is removed. Pure; multicast.ts does the I/O.

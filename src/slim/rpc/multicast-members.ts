@@ -1,4 +1,4 @@
-// The member list of a multicast channel (spec/slimrpc-a2a-mcp.md §1.9): each member as asked for
+// The member list of a multicast channel (docs/slimrpc.md#multicast): each member as asked for
 // (its name, any instance when the id is NULL) and, once joined, with its full name; its
 // invitation state; and the stable key that calls use to attribute frames to it. Frames are
 // matched to members by full name first, then by components (the reference compares names with

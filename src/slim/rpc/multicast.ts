@@ -1,4 +1,4 @@
-// The multicast SLIMRPC channel (spec/slimrpc-a2a-mcp.md §1.9): one MLS group session on a
+// The multicast SLIMRPC channel (docs/slimrpc.md#multicast): one MLS group session on a
 // generated channel name `<c0>/<c1>/<uuid>` (like the reference), members invited on the first
 // call, every call delivered to the whole group, each member's answers attributed to it.
 //

@@ -1,5 +1,5 @@
 // Options shared by the SLIMRPC channel, multicast channel and server, with their defaults. The
-// session settings default to the reference channel's (spec/slimrpc-a2a-mcp.md §1.2): MLS on,
+// session settings default to the reference channel's (docs/slimrpc.md#sessions): MLS on,
 // reliability on, 1 s retransmission interval, 10 retries, empty session metadata.
 import type { Logger } from '../../util/log.js';
 import { DEFAULT_TIMEOUT_MS } from './frames.js';

@@ -1,9 +1,10 @@
-// One call on the server (spec/slimrpc-a2a-mcp.md §1.4–1.7): runs the registered handler for its
-// pattern and answers with data frames and the EOS, or exactly one error frame. Deadlines: already
-// past on arrival → 4 "Deadline exceeded"; overrun → 4 "Deadline exceeded during RPC execution".
-// The handler's signal fires on the deadline, session close and server shutdown; whatever the
-// handler throws (any value, sync or async) becomes an error frame, never silence. Responses are
-// sent one at a time, each publish awaited before the handler's next message is pulled.
+// One call on the server (docs/slimrpc.md#frame-sequences, #deadlines): runs the registered handler
+// for its pattern and answers with data frames and the EOS, or exactly one error frame. Deadlines:
+// already past on arrival → 4 "Deadline exceeded"; overrun → 4 "Deadline exceeded during RPC
+// execution". The handler's signal fires on the deadline, session close and server shutdown;
+// whatever the handler throws (any value, sync or async) becomes an error frame, never silence.
+// Responses are sent one at a time, each publish awaited before the handler's next message is
+// pulled.
 import type { Logger } from '../../util/log.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { FrameKind, Metadata, OutFrame } from './frames.js';

@@ -1,7 +1,7 @@
-// Server-side demultiplexing of one session's frames into calls (spec/slimrpc-a2a-mcp.md §1.5,
-// "Server demux"), as an I/O-free state machine: each received frame yields one decision for the
-// shell (drop it, route it into a live request stream, start a call, or reject the call with an
-// error frame). It holds only the set of live rpc-ids and whether each still takes request frames.
+// Server-side demultiplexing of one session's frames into calls (docs/slimrpc.md#server-demux), as
+// an I/O-free state machine: each received frame yields one decision for the shell (drop it, route
+// it into a live request stream, start a call, or reject the call with an error frame). It holds
+// only the set of live rpc-ids and whether each still takes request frames.
 //
 // Rules, in the reference's order:
 //  1. no rpc-id (or an empty one): dropped;

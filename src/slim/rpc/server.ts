@@ -1,4 +1,4 @@
-// The SLIMRPC server (spec/slimrpc-a2a-mcp.md §1.2–1.8): takes every incoming session of a SLIM
+// The SLIMRPC server (docs/slimrpc.md#sessions): takes every incoming session of a SLIM
 // app that passes its policy (MLS required by default: the reference server accepts whatever the
 // caller proposes), demultiplexes each session's frames into calls by `rpc-id` (server-demux.ts)
 // and runs each call (server-call.ts). Replies go to the calling member only (`publishTo`), errors

@@ -1,4 +1,4 @@
-// SLIMRPC status codes (the gRPC set, spec/slimrpc-a2a-mcp.md §1.6) and the error that carries one.
+// SLIMRPC status codes (the gRPC set, docs/slimrpc.md#status-codes) and the error that carries one.
 // The table to and from the local error codes is exhaustive; anything unknown maps to INTERNAL.
 import { GatewayError } from '../../util/errors.js';
 import type { ErrorCode } from '../../util/errors.js';

@@ -1,4 +1,4 @@
-// Public surface of SLIMRPC (spec/slimrpc-a2a-mcp.md §1): clients call `service/method` on a SLIM
+// Public surface of SLIMRPC (docs/slimrpc.md): clients call `service/method` on a SLIM
 // name with raw bytes; servers register handlers for the four patterns. Adapters (MCP, A2A) see
 // only these types. Implementations: SLIM-backed (channel.ts, server.ts, multicast.ts) and
 // in-memory (memory.ts) for component tests.

@@ -1,4 +1,4 @@
-// A SLIM app (spec/slim-session-mls.md §1.1, crates/session/src/session_layer.rs): one name
+// A SLIM app (docs/sessions-mls.md#roles-and-names, crates/session/src/session_layer.rs): one name
 // whose instance id derives from the identity token id, subscribed on its link; it creates
 // sessions (as their moderator) and answers the two messages that arrive before a session exists:
 // DISCOVERY_REQUEST (always token- and signature-checked, answered statelessly) and JOIN_REQUEST

@@ -1,4 +1,4 @@
-// Group channel subscriptions (spec/slim-session-mls.md §3.1-§3.4): the moderator subscribes the
+// Group channel subscriptions (docs/sessions-mls.md#group-sessions): the moderator subscribes the
 // data and control channel names (with their derived ids) when the group starts, a participant
 // when its welcome arrives; both unsubscribe when the session ends.
 import type { Logger } from 'pino';

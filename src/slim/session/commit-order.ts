@@ -1,7 +1,7 @@
-// Commit ordering on a participant (spec/slim-session-mls.md §3.6, crates/session/src/
-// mls_state.rs): GROUP_UPDATE commits carry commit_id 1, 2, ...; they are applied strictly as
-// last+1, last+2, ...; ids at or below the last applied are stale, an id already waiting is a
-// duplicate. The welcome sets the starting point. Pure.
+// Commit ordering on a participant (docs/sessions-mls.md#moderator-and-participant,
+// crates/session/src/ mls_state.rs): GROUP_UPDATE commits carry commit_id 1, 2, ...; they are
+// applied strictly as last+1, last+2, ...; ids at or below the last applied are stale, an id
+// already waiting is a duplicate. The welcome sets the starting point. Pure.
 
 export type Offer = 'stale' | 'duplicate' | 'stored' | 'not-joined';
 

@@ -1,4 +1,4 @@
-// Numbers and metadata keys of the reference session layer (spec/slim-session-mls.md §1.2-§1.6,
+// Numbers and metadata keys of the reference session layer (docs/sessions-mls.md,
 // agntcy/slim crates/session and crates/proto impls.rs). Wire-visible values must not change.
 
 /** Control retransmission interval when a session sets none (the reference's default). */

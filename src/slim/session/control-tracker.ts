@@ -1,4 +1,4 @@
-// Outstanding control requests (spec/slim-session-mls.md §1.4, crates/session/src/
+// Outstanding control requests (docs/sessions-mls.md#control-retransmission, crates/session/src/
 // controller_sender.rs): each request waits for a reply (same message id) from every expected
 // member; it is resent unchanged (same id) every interval until they have all answered, and fails
 // after the retries run out, naming who never answered. Pure: frames are opaque, time is an input.

@@ -1,4 +1,4 @@
-// The data path of one session (spec/slim-session-mls.md §1.5, §3.3): MSG out (p2p: to the
+// The data path of one session (docs/sessions-mls.md#reliability-ack-and-rtx): MSG out (p2p: to the
 // peer, fanout 1; group: to the data channel, fanout 256; publish_to: unicast with a random id
 // above MAX_PUBLISH_ID and PUBLISH_TO=TRUE), MSG_ACK back to the sender of each MSG when reliable,
 // RTX_REQUEST for gaps and RTX_REPLY from the sender's buffer (error=true when it is gone).

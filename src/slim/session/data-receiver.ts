@@ -1,9 +1,9 @@
-// The receiving half of data reliability (spec/slim-session-mls.md §1.5, crates/session/src/
-// session_receiver.rs): one reorder buffer per sender; ids missing before an early message are
-// asked for with RTX_REQUEST, each on its own retry schedule; a request whose retries run out
-// marks the id lost so later messages flow again (the reference keeps waiting). publish_to
-// messages skip reordering but duplicates are still dropped. Without reliability messages pass
-// straight through, as in the reference. Pure: items and names are opaque.
+// The receiving half of data reliability (docs/sessions-mls.md#reliability-ack-and-rtx,
+// crates/session/src/ session_receiver.rs): one reorder buffer per sender; ids missing before an
+// early message are asked for with RTX_REQUEST, each on its own retry schedule; a request whose
+// retries run out marks the id lost so later messages flow again (the reference keeps waiting).
+// publish_to messages skip reordering but duplicates are still dropped. Without reliability
+// messages pass straight through, as in the reference. Pure: items and names are opaque.
 import { RetrySchedule } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 import { LOST, ReorderBuffer } from './reorder.js';

@@ -1,9 +1,10 @@
-// The sending half of data reliability (spec/slim-session-mls.md §1.5, crates/session/src/
-// session_sender.rs): message ids 1, 2, ... wrapping after MAX_PUBLISH_ID; publish_to ids drawn
-// at random above it. With reliability every message waits for a MSG_ACK from each endpoint (a
-// member that receives data); each interval it is resent, unicast, to the endpoints still missing.
-// The last SENDER_BUFFER_SIZE messages answer RTX_REQUESTs. Messages published while no endpoint
-// exists wait and go out when the first one appears. Pure: frames and names are opaque.
+// The sending half of data reliability (docs/sessions-mls.md#reliability-ack-and-rtx,
+// crates/session/src/ session_sender.rs): message ids 1, 2, ... wrapping after MAX_PUBLISH_ID;
+// publish_to ids drawn at random above it. With reliability every message waits for a MSG_ACK from
+// each endpoint (a member that receives data); each interval it is resent, unicast, to the
+// endpoints still missing. The last SENDER_BUFFER_SIZE messages answer RTX_REQUESTs. Messages
+// published while no endpoint exists wait and go out when the first one appears. Pure: frames and
+// names are opaque.
 //
 // Where we differ from the reference (the frames are the same; when they go differs):
 // - A busy endpoint is not resent to. Endpoints acknowledge in the order messages reach them, so

@@ -1,4 +1,4 @@
-// Members a moderator removed a moment ago (spec/slim-session-mls.md §3.4). A reference
+// Members a moderator removed a moment ago (docs/sessions-mls.md#group-sessions). A reference
 // participant answers the LEAVE_REQUEST, then its old session, draining outside its session
 // table, says goodbye itself (LEAVE_REQUEST with LEAVING_SESSION) and retries until it gets a
 // LEAVE_REPLY. Should the member be invited back before that goodbye is answered, the reply goes

@@ -1,5 +1,5 @@
 // Session frames: builds the Publish messages the session layer sends and reads the ones it
-// receives (spec/slim-session-mls.md §1-§3, spec/slim-dataplane.md §8, §10). Builders leave
+// receives (docs/sessions-mls.md#session-frames, docs/dataplane.md#publish). Builders leave
 // `identity` and `e2e_header_sig` empty: the outbound pipeline (secure.ts) sets them last, so the
 // signature and the MLS authenticated data cover the final header. Readers never throw: a frame
 // that cannot be read is `undefined` (dropped by the caller).

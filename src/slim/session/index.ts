@@ -1,5 +1,5 @@
 // The session layer: SLIM apps and their point-to-point and group sessions, with MLS, reliability
-// and heartbeats, wire-compatible with the reference (spec/slim-session-mls.md).
+// and heartbeats, wire-compatible with the reference (docs/sessions-mls.md).
 export { createSlimApp } from './app.js';
 export type { SlimAppOptions } from './app.js';
 export { realClock } from './clock.js';

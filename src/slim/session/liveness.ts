@@ -1,4 +1,4 @@
-// Heartbeats and member liveness (spec/slim-session-mls.md §1.6, crates/session/src/
+// Heartbeats and member liveness (docs/sessions-mls.md#heartbeats, crates/session/src/
 // controller_sender.rs): every interval each tracked member's missed count goes up; anything
 // received from a member resets it; at MAX_MISSED_HEARTBEATS the member is reported offline (and
 // no longer tracked). A HEARTBEAT is sent each tick unless this side already sent data or control

@@ -1,8 +1,9 @@
-// Membership shared by moderator and participant sessions (spec/slim-session-mls.md §1.6, §3.5):
-// the roster, members joining and leaving, members going offline (no acknowledgements or three
-// silent heartbeat periods; a p2p session then ends with an error, where the reference only marks
-// the peer offline) and coming back (a HEARTBEAT at our epoch, or UPDATE_PARTICIPANT_STATE),
-// and the HEARTBEAT we send each period unless other traffic made it unnecessary.
+// Membership shared by moderator and participant sessions (docs/sessions-mls.md#heartbeats,
+// #rejoin-and-participant-state): the roster, members joining and leaving, members going offline
+// (no acknowledgements or three silent heartbeat periods; a p2p session then ends with an error,
+// where the reference only marks the peer offline) and coming back (a HEARTBEAT at our epoch, or
+// UPDATE_PARTICIPANT_STATE), and the HEARTBEAT we send each period unless other traffic made it
+// unnecessary.
 import { baseName, fromProtoName, nameKey, sameName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import { ParticipantState } from '../proto/index.js';
@@ -45,10 +46,10 @@ export abstract class MemberSession extends SessionBase {
     this.emit({ type: 'online', name: m.name });
   }
 
-  /** This member missed a commit (participants rejoin, §3.5). */
+  /** This member missed a commit (participants rejoin: docs/sessions-mls.md#rejoin-and-participant-state). */
   protected async behind(): Promise<void> {}
 
-  /** UPDATE_PARTICIPANT_STATE (a member's soft close or rejoin, §3.5). */
+  /** UPDATE_PARTICIPANT_STATE (a member's soft close or rejoin). */
   protected async onParticipantState(frame: Inbound): Promise<void> {
     const p = commandOf(frame, 'updateParticipantState');
     let name: SlimName;

@@ -1,7 +1,7 @@
-// What a moderator keeps besides the session core (spec/slim-session-mls.md §3.2): its task
-// queue (membership changes one at a time, task-queue.ts), the MLS commit counter (commit ids 1,
-// 2, ...), the name -> MLS identity map, and the helpers its flows share: starting the group,
-// the JOIN_REQUEST payload, requests awaited from outside the loop, partial failures.
+// What a moderator keeps besides the session core (docs/sessions-mls.md#moderator-and-participant):
+// its task queue (membership changes one at a time, task-queue.ts), the MLS commit counter (commit
+// ids 1, 2, ...), the name -> MLS identity map, and the helpers its flows share: starting the
+// group, the JOIN_REQUEST payload, requests awaited from outside the loop, partial failures.
 import { baseName, sameName, toProtoName, nameKey } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { MlsClient } from '../mls/types.js';

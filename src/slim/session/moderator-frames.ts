@@ -1,4 +1,4 @@
-// The control frames a moderator sends (spec/slim-session-mls.md §3.2-§3.4): DISCOVERY_REQUEST,
+// The control frames a moderator sends (docs/sessions-mls.md#group-sessions): DISCOVERY_REQUEST,
 // GROUP_UPDATE (ADD, REMOVE, REJOIN), GROUP_WELCOME, LEAVE_REQUEST and GROUP_CLOSE. Pure builders:
 // each takes the route and what the payload carries and gets a fresh random message id; the
 // moderator (moderator.ts) decides when to send them and which replies to wait for.

@@ -1,11 +1,11 @@
-// The initiator of a session is its moderator (spec/slim-session-mls.md §2.1, §3.2-§3.4,
-// crates/session/src/session_moderator.rs). Invites run DISCOVERY -> JOIN -> (MLS add) ->
-// GROUP_UPDATE(ADD) to the others and GROUP_WELCOME to the newcomer in the same batch -> ACKs;
-// removes run MLS remove -> GROUP_UPDATE(REMOVE) -> LEAVE_REQUEST; a member leaving gets its
-// LEAVE_REPLY at once and is then removed the same way; a member that missed a commit is taken
-// back with one remove+add commit (REJOIN_REQUEST -> REJOIN_REPLY + GROUP_UPDATE(REJOIN)); close
-// sends GROUP_CLOSE. Membership changes are tasks run one at a time (task-queue.ts). A p2p session
-// is a group of two whose invite happens inside createSession. The frames it sends are built in
+// The initiator of a session is its moderator (docs/sessions-mls.md#point-to-point-sessions,
+// #group-sessions, crates/session/src/session_moderator.rs). Invites run DISCOVERY -> JOIN -> (MLS
+// add) -> GROUP_UPDATE(ADD) to the others and GROUP_WELCOME to the newcomer in the same batch ->
+// ACKs; removes run MLS remove -> GROUP_UPDATE(REMOVE) -> LEAVE_REQUEST; a member leaving gets its
+// LEAVE_REPLY at once and is then removed the same way; a member that missed a commit is taken back
+// with one remove+add commit (REJOIN_REQUEST -> REJOIN_REPLY + GROUP_UPDATE(REJOIN)); close sends
+// GROUP_CLOSE. Membership changes are tasks run one at a time (task-queue.ts). A p2p session is a
+// group of two whose invite happens inside createSession. The frames it sends are built in
 // moderator-frames.ts.
 import { baseName, nameKey, sameName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
@@ -153,9 +153,10 @@ export class ModeratorSession extends ModeratorBase {
   }
 
   /**
-   * A member that missed a commit asks back in (§3.5): one commit removes its old leaf and adds
-   * its fresh KeyPackage; REJOIN_REPLY carries the Welcome (same id as the request, remembered
-   * for resends), GROUP_UPDATE(REJOIN) the commit for the others.
+   * A member that missed a commit asks back in (docs/sessions-mls.md#rejoin-and-participant-state):
+   * one commit removes its old leaf and adds its fresh KeyPackage; REJOIN_REPLY carries the Welcome
+   * (same id as the request, remembered for resends), GROUP_UPDATE(REJOIN) the commit for the
+   * others.
    */
   private async rejoinFlow(frame: Inbound): Promise<void> {
     const plan = await this.run(async () => {

@@ -1,8 +1,9 @@
-// What an invited session reads and sends besides acknowledgements (spec/slim-session-mls.md §2.1,
-// §3.5, §3.6): the group channel names a JOIN_REQUEST carries (checked: both with ids, distinct,
-// same three components), the JOIN_REPLY payload naming us, REJOIN_REQUEST with a fresh
-// KeyPackage, and LEAVE_REQUEST(LEAVING_SESSION=TRUE) when we close. Pure builders; the session
-// (participant.ts) decides when.
+// What an invited session reads and sends besides acknowledgements
+// (docs/sessions-mls.md#group-sessions, #rejoin-and-participant-state): the group channel names a
+// JOIN_REQUEST carries (checked: both with ids, distinct, same three components), the JOIN_REPLY
+// payload naming us, REJOIN_REQUEST with a fresh KeyPackage, and
+// LEAVE_REQUEST(LEAVING_SESSION=TRUE) when we close. Pure builders; the session (participant.ts)
+// decides when.
 import { baseName, fromProtoName, toProtoName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { Message } from '../proto/index.js';

@@ -1,4 +1,4 @@
-// An invited session (spec/slim-session-mls.md §2.1, §3.2-§3.6, crates/session/src/
+// An invited session (docs/sessions-mls.md#group-sessions, crates/session/src/
 // session_participant.rs): JOIN_REQUEST -> JOIN_REPLY (with a KeyPackage under MLS) -> the
 // moderator's GROUP_WELCOME (join the MLS group, subscribe the group channels, learn the roster)
 // -> GROUP_ACK, at which point the app sees the session. GROUP_UPDATEs are acknowledged and their
@@ -240,8 +240,9 @@ export class ParticipantSession extends MemberSession {
 
   /**
    * We missed a commit (a heartbeat shows a later epoch, or a commit did not apply): ask the
-   * moderator to take us back in with a fresh KeyPackage (REJOIN_REQUEST, §3.5). One at a time;
-   * a request that gets no answer is tried again on the next sign that we are behind.
+   * moderator to take us back in with a fresh KeyPackage (REJOIN_REQUEST,
+   * docs/sessions-mls.md#rejoin-and-participant-state). One at a time; a request that gets no
+   * answer is tried again on the next sign that we are behind.
    */
   protected override async behind(): Promise<void> {
     if (!this.mls || this.rejoining !== undefined || this.removed || this.state !== 'open') return;

@@ -1,8 +1,8 @@
-// The app's answers to frames of no live session (spec/slim-session-mls.md §1.1, §2.1): the checks
-// every pre-session request passes (identity token, signature, a token never used before, so a
-// replayed request is refused), DISCOVERY_REPLY (stateless, to the same message id), and the
-// remembered reply to a resend for a session that just ended (tombstones.ts). Nothing here creates
-// a session; JOIN_REQUEST is the app's (app.ts).
+// The app's answers to frames of no live session (docs/sessions-mls.md#point-to-point-sessions):
+// the checks every pre-session request passes (identity token, signature, a token never used
+// before, so a replayed request is refused), DISCOVERY_REPLY (stateless, to the same message id),
+// and the remembered reply to a resend for a session that just ended (tombstones.ts). Nothing here
+// creates a session; JOIN_REQUEST is the app's (app.ts).
 import { TOKEN_FUTURE_SKEW_SECONDS, TOKEN_VALIDITY_SECONDS } from '../auth/index.js';
 import type { IdentityProvider, IdentityVerifier } from '../auth/index.js';
 import type { Link } from '../dataplane/link.js';

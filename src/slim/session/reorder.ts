@@ -1,10 +1,11 @@
-// Per-sender reorder buffer (spec/slim-session-mls.md §1.5, crates/session/src/receiver_buffer.rs):
-// releases messages in id order, drops duplicates and ids already released, and names the ids
-// missing before a message that arrived early (the caller asks for them with RTX_REQUEST). Ids
-// wrap after MAX_PUBLISH_ID; "before" means within half the id space behind the next expected
-// id. Unlike the reference, a sender's first id can be known in advance (p2p peers and members
-// that joined after us start at 1), so a lost first message is recovered instead of skipped, and
-// a message that can never be recovered is released as LOST so later ones are not held forever.
+// Per-sender reorder buffer (docs/sessions-mls.md#reliability-ack-and-rtx,
+// crates/session/src/receiver_buffer.rs): releases messages in id order, drops duplicates and ids
+// already released, and names the ids missing before a message that arrived early (the caller asks
+// for them with RTX_REQUEST). Ids wrap after MAX_PUBLISH_ID; "before" means within half the id
+// space behind the next expected id. Unlike the reference, a sender's first id can be known in
+// advance (p2p peers and members that joined after us start at 1), so a lost first message is
+// recovered instead of skipped, and a message that can never be recovered is released as LOST so
+// later ones are not held forever.
 import { MAX_PUBLISH_ID } from './constants.js';
 
 const MOD = MAX_PUBLISH_ID + 1;

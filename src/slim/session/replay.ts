@@ -1,4 +1,4 @@
-// Control-message replay check (spec/slim-session-mls.md §1.3, crates/session/src/
+// Control-message replay check (docs/sessions-mls.md#replay, crates/session/src/
 // session_controller.rs verify_and_check_replay): message ids seen per sender, in an LRU of
 // REPLAY_SENDERS senders of REPLAY_IDS_PER_SENDER ids each; id 0 is never valid. Unlike the
 // reference, which drops a resent request unanswered (so a lost reply breaks the exchange for

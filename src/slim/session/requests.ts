@@ -1,7 +1,7 @@
-// Control requests awaiting replies (spec/slim-session-mls.md §1.4): the tracker's state plus a
-// promise per request for the flow that sent it. A reply is matched by message id and by who sent
-// it (DISCOVERY_REPLY by name without id: any instance may answer); the promise settles with the
-// replies once everyone expected answered, or with NoReplyError naming who never did.
+// Control requests awaiting replies (docs/sessions-mls.md#control-retransmission): the tracker's
+// state plus a promise per request for the flow that sent it. A reply is matched by message id and
+// by who sent it (DISCOVERY_REPLY by name without id: any instance may answer); the promise settles
+// with the replies once everyone expected answered, or with NoReplyError naming who never did.
 import { baseName, nameKey } from '../dataplane/name.js';
 import type { Message } from '../proto/index.js';
 import { ControlTracker } from './control-tracker.js';

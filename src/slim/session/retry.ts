@@ -1,10 +1,10 @@
 // A constant-interval retry schedule, as the reference's session timers (crates/session/src/
-// timer.rs, spec/slim-session-mls.md §1.4): an entry fires every `intervalMs`; fires 1..maxRetries
-// ask for a resend, fire maxRetries+1 reports failure and ends the entry. Deadlines live in a
-// timer wheel (timer-wheel.ts): stopping an entry, and asking for the next deadline, cost O(1)
-// however many entries are pending. A late fire (the process was busy) schedules the next one a
-// full interval after it, never sooner: retries back off under load instead of bunching up.
-// Pure: time is an input.
+// timer.rs, docs/sessions-mls.md#control-retransmission): an entry fires every `intervalMs`; fires
+// 1..maxRetries ask for a resend, fire maxRetries+1 reports failure and ends the entry. Deadlines
+// live in a timer wheel (timer-wheel.ts): stopping an entry, and asking for the next deadline, cost
+// O(1) however many entries are pending. A late fire (the process was busy) schedules the next one
+// a full interval after it, never sooner: retries back off under load instead of bunching up. Pure:
+// time is an input.
 import { TimerWheel } from './timer-wheel.js';
 
 export interface RetryPolicy {

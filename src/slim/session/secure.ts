@@ -1,9 +1,10 @@
-// The last step out and the first step in (spec/slim-session-mls.md §1.3, §4): every outbound
-// frame gets a fresh identity token; control frames are signed over their HeaderIntegrityAad;
-// data frames (MSG, RTX_REPLY) of an MLS session are encrypted with that AAD bound in. Inbound
-// control frames must carry a valid token and signature; inbound MLS data must decrypt and, per
-// the session's header_integrity_validation_percent, its bound AAD must equal the AAD rebuilt
-// from the header as received (a header changed in transit is dropped).
+// The last step out and the first step in (docs/sessions-mls.md#identity-tokens to
+// #header-integrity-check): every outbound frame gets a fresh identity token; control frames are
+// signed over their HeaderIntegrityAad; data frames (MSG, RTX_REPLY) of an MLS session are
+// encrypted with that AAD bound in. Inbound control frames must carry a valid token and signature;
+// inbound MLS data must decrypt and, per the session's header_integrity_validation_percent, its
+// bound AAD must equal the AAD rebuilt from the header as received (a header changed in transit is
+// dropped).
 import { randomInt } from 'node:crypto';
 import { buildAad, signControl, verifyControl } from '../auth/index.js';
 import type { IdentityProvider, IdentityVerifier, TokenClaims } from '../auth/index.js';

@@ -1,4 +1,4 @@
-// The session every role builds on (spec/slim-session-mls.md §1): the public Session API
+// The session every role builds on (docs/sessions-mls.md): the public Session API
 // (publish within the send window, deliveries, participants, close info) over the session core
 // (session-core.ts: event loop, seal, control checks, teardown), and the helpers the roles share:
 // routes, control requests with retries, remembered replies, the bounded goodbye. Membership

@@ -1,4 +1,4 @@
-// The session core (spec/slim-session-mls.md §1): a serial event loop (frames, calls and timer
+// The session core (docs/sessions-mls.md): a serial event loop (frames, calls and timer
 // ticks one at a time, as the reference's per-session task, so MLS state is never used
 // concurrently), the outbound seal, inbound control checks (token, signature, replay with
 // remembered replies), the data path's host, and teardown. Invariant: everything that touches

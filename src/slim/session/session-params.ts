@@ -1,8 +1,9 @@
-// The parameters a new session starts with (spec/slim-session-mls.md §2.1, §3.1): a moderator's
-// from the caller's SessionOptions, a participant's from the JOIN_REQUEST that invites it (its
-// timer settings decide reliability and retries, its MLS settings the header-check share), and
-// the send window, clamped so every unacknowledged message stays resendable; a fresh session id and
-// a group's channel names (derived from our token id, as the reference). Pure but for the random id.
+// The parameters a new session starts with (docs/sessions-mls.md#point-to-point-sessions,
+// #group-sessions): a moderator's from the caller's SessionOptions, a participant's from the
+// JOIN_REQUEST that invites it (its timer settings decide reliability and retries, its MLS settings
+// the header-check share), and the send window, clamped so every unacknowledged message stays
+// resendable; a fresh session id and a group's channel names (derived from our token id, as the
+// reference). Pure but for the random id.
 import { randomInt } from 'node:crypto';
 import { groupChannelIds, withId } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';

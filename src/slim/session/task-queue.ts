@@ -1,4 +1,4 @@
-// The moderator's task queue (spec/slim-session-mls.md §3.2, crates/session/src/
+// The moderator's task queue (docs/sessions-mls.md#moderator-and-participant, crates/session/src/
 // session_moderator.rs): membership changes (invite, remove, a member leaving) run one at a time,
 // in arrival order, because each one moves the MLS epoch and the roster. Unlike the reference,
 // which silently drops some requests that arrive while it is busy (REJOIN_REQUEST), every task

@@ -1,4 +1,4 @@
-// What an app keeps of its ended sessions (spec/slim-session-mls.md §1.1): each one's replay
+// What an app keeps of its ended sessions (docs/sessions-mls.md#replay): each one's replay
 // memory, for one retry budget, so a resent GROUP_CLOSE or LEAVE_REQUEST is still answered with
 // the remembered reply and a late resend of an old invitation is recognised. Invariant: an
 // expired tombstone is never used; expired ones are dropped whenever a new one is added.

@@ -1,4 +1,4 @@
-// Public surface of the session layer (spec/slim-session-mls.md): a SLIM app with a name creates
+// Public surface of the session layer (docs/sessions-mls.md): a SLIM app with a name creates
 // sessions to other names and accepts incoming ones; a session carries opaque payloads with a
 // payload type and metadata, point-to-point or to a group, MLS-encrypted when configured. Upper
 // layers (SLIMRPC) see only these types, never frames, timers or MLS state.

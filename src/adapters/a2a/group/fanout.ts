@@ -1,5 +1,5 @@
-// One A2A message to every agent of a group (spec/slimrpc-a2a-mcp.md §2.3; a2aproject
-// experimental-cpb-slimrpc spec/slimrpc-multicast.md): SendMessage or SendStreamingMessage in
+// One A2A message to every agent of a group (docs/a2a-over-slim.md §5;
+// a2aproject/experimental-cpb-slimrpc/spec/slimrpc-multicast.md): SendMessage or SendStreamingMessage in
 // A2A v1.0 over the group's multicast channel (one MLS group), each answer attributed by its SLIM
 // source. An agent that does not serve the v1.0 service (UNIMPLEMENTED "Method not found") gets the
 // same message over its unicast channel in the version it speaks. Each agent's outcome is its own:
