@@ -41,7 +41,7 @@ export interface A2aSingleTarget {
   readonly client: RpcClient;
 }
 
-/** A group of agents (group/ingress.ts; docs/a2a-over-slim.md "Groups"). */
+/** A group of agents (group/ingress.ts; docs/a2a-over-slim.md §5). */
 export interface A2aGroupTarget {
   readonly target: readonly SlimName[];
   /** The group's multicast channel (one MLS group with every agent). */

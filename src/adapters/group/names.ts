@@ -1,5 +1,5 @@
-// How a group route names what its members offer (docs/mcp-over-slimrpc.md "Groups",
-// docs/a2a-over-slim.md "Groups"). Every member gets a *prefix* derived from its SLIM name; every
+// How a group route names what its members offer (docs/mcp-over-slimrpc.md §14,
+// docs/a2a-over-slim.md §5). Every member gets a *prefix* derived from its SLIM name; every
 // tool and prompt of the member is presented as `<prefix>_<name>`, every resource URI as
 // `<prefix>+<uri>`, every A2A task and context id as `<prefix>:<id>`. Names are always prefixed,
 // even with one member, so they do not change when a second member appears.

@@ -44,7 +44,7 @@ export interface McpSingleTarget {
   readonly client: RpcClient;
 }
 
-/** A group of MCP services presented as one (docs/mcp-over-slimrpc.md "Groups"). */
+/** A group of MCP services presented as one (docs/mcp-over-slimrpc.md §14). */
 export interface McpGroupTarget {
   /** The SLIM names of the members. */
   readonly target: readonly SlimName[];

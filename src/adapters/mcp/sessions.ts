@@ -1,4 +1,4 @@
-// MCP session tables (docs/mcp-over-slimrpc.md §4.2). The egress keys lanes by (caller's full SLIM
+// MCP session tables (docs/mcp-over-slimrpc.md §4). The egress keys lanes by (caller's full SLIM
 // name, mcp-session-id), the absent id naming the caller's stateless lane; the HTTP ingress keys its
 // local sessions by Mcp-Session-Id (caller ''). Bounded (creating past `maxSessions` fails, a live
 // session is never evicted) and reaped when idle: a session with work in flight (a request, a

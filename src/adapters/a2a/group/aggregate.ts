@@ -1,4 +1,4 @@
-// The answers a group route builds (docs/a2a-over-slim.md "Groups"), as A2A v1.0 messages that a
+// The answers a group route builds (docs/a2a-over-slim.md §5), as A2A v1.0 messages that a
 // standard client parses: one agent Message whose first part is a one-line summary and whose
 // other parts are one data part per agent, `{member, prefix, status, response | error}`; a
 // Message event naming an agent that failed during a stream; and the closing summary Message of a

@@ -1,4 +1,4 @@
-// The agent card of a group route (docs/a2a-over-slim.md "Groups"): it describes the group, not
+// The agent card of a group route (docs/a2a-over-slim.md §5): it describes the group, not
 // one agent. Name and description say it is a group and name every member (with what its own card
 // says, or why it could not be read); skills are the union of the members' skills, each skill id
 // presented as `<prefix>:<id>` and tagged with its member; capabilities are what the group route

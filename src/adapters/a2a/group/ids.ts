@@ -1,4 +1,4 @@
-// Task and context ids on a group route (docs/a2a-over-slim.md "Groups"): each agent's ids are
+// Task and context ids on a group route (docs/a2a-over-slim.md §5): each agent's ids are
 // presented as `<prefix>:<id>` (adapters/group/names.ts), so a later GetTask, CancelTask,
 // SubscribeToTask, push-config call or follow-up message names its agent and reaches it alone.
 // Every answer is tagged with its agent in `metadata["slim-gateway/member"]`. These functions

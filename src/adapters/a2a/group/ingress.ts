@@ -1,4 +1,4 @@
-// The local A2A endpoint of a group route (docs/a2a-over-slim.md "Groups"): the same URLs, methods
+// The local A2A endpoint of a group route (docs/a2a-over-slim.md §5): the same URLs, methods
 // and headers as a route to one agent (../ingress.ts), answered by the group. A message goes to
 // every agent over one multicast call; the JSON-RPC client gets every agent's outcome, attributed:
 // one aggregated Message for SendMessage, each agent's events as they come (tagged with the agent

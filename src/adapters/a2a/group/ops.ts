@@ -1,4 +1,4 @@
-// What a group route does with each A2A method (docs/a2a-over-slim.md "Groups", method table), in
+// What a group route does with each A2A method (docs/a2a-over-slim.md §5, method table), in
 // A2A v1.0 (the ingress converts from and to the client's version):
 //   - SendMessage / SendStreamingMessage: every agent over the multicast channel, unless the
 //     message continues one agent's task or context (a presented id): then that agent alone;

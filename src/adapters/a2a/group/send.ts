@@ -1,4 +1,4 @@
-// How a group route answers the messages it sends (docs/a2a-over-slim.md "Groups"): SendMessage
+// How a group route answers the messages it sends (docs/a2a-over-slim.md §5): SendMessage
 // to every agent becomes one aggregated Message; SendStreamingMessage to every agent becomes their
 // events interleaved as they come (ids presented, each tagged with its agent), a Message event for
 // each agent that fails, and a closing summary; a stream from one agent (a routed message or

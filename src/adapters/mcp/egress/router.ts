@@ -1,4 +1,4 @@
-// Where a message from an MCP server goes (docs/mcp-over-slimrpc.md §5.3): to the `Request` stream
+// Where a message from an MCP server goes (docs/mcp-over-slimrpc.md §5.2): to the `Request` stream
 // of the client request it relates to, or to the session's `Listen` stream. Streamable HTTP servers
 // say which request a message relates to (it arrives on that request's POST stream); stdio servers
 // do not, so related-ness is inferred: responses by id, progress by progressToken, a server's

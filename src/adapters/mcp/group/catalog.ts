@@ -1,4 +1,4 @@
-// What a group's members offer, as the group presents it (docs/mcp-over-slimrpc.md "Groups"):
+// What a group's members offer, as the group presents it (docs/mcp-over-slimrpc.md §14):
 // the union of the members' tools, prompts, resources and resource templates, renamed by the rules
 // of adapters/group/names.ts, plus one fan-out tool `all_<tool>` per tool name that two or more
 // members share; and the way back, from a presented name or URI to the member that owns it.

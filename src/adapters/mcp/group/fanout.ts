@@ -1,4 +1,4 @@
-// The two shapes of a group call (docs/mcp-over-slimrpc.md "Groups"): a fan-out to several members
+// The two shapes of a group call (docs/mcp-over-slimrpc.md §14): a fan-out to several members
 // (lists, logging/setLevel, the all_<tool> tools) that collects each member's outcome within the
 // route's deadline, and an owner call to the one member that owns a name. Both make sure the
 // members have a lane for the client's session first, and retry a member once after re-creating

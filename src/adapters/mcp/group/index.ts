@@ -1,4 +1,4 @@
-// A group route's MCP relay (docs/mcp-over-slimrpc.md "Groups"): the members (one MLS group via
+// A group route's MCP relay (docs/mcp-over-slimrpc.md §14): the members (one MLS group via
 // the multicast channel, plus a unicast channel each), the relay the fronts serve, and the
 // membership changes a config reload applies. createMcpIngress builds this when its target is a
 // list of names.

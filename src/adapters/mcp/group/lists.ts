@@ -1,4 +1,4 @@
-// The lists of a group (docs/mcp-over-slimrpc.md "Groups"): every member's complete list (all its
+// The lists of a group (docs/mcp-over-slimrpc.md §14): every member's complete list (all its
 // pages) read by one fan-out and kept in the catalog, then answered as one list under prefixed
 // names. A member without the feature (-32601) has an empty list; a member that failed is named
 // to the client by a warning before the answer and in the result's `_meta`.

@@ -1,4 +1,4 @@
-// A group route on the stateless MCP revision 2026-07-28 (docs/mcp-over-slimrpc.md "Groups").
+// A group route on the stateless MCP revision 2026-07-28 (docs/mcp-over-slimrpc.md §14).
 // `server/discover` goes to every member: the group offers the modern revisions every member that
 // answered offers, and answers -32601 (so a dual-era client falls back to `initialize`, which the
 // group serves with sessions) as soon as one member answers with an error, i.e. speaks only the

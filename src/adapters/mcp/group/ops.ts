@@ -1,4 +1,4 @@
-// What a group does with each MCP request (docs/mcp-over-slimrpc.md "Groups", table of methods).
+// What a group does with each MCP request (docs/mcp-over-slimrpc.md §14, table of methods).
 // initialize / tools|prompts|resources|resource-templates list / logging/setLevel: every member,
 // merged. tools/call, prompts/get, resources/read|subscribe|unsubscribe, completion/complete: the
 // member that owns the name or URI. all_<tool>: every member offering <tool>. ping: answered here.

@@ -1,4 +1,4 @@
-// The relay of a group route (docs/mcp-over-slimrpc.md "Groups"): to the Streamable HTTP and stdio
+// The relay of a group route (docs/mcp-over-slimrpc.md §14): to the Streamable HTTP and stdio
 // fronts it is the same relay as for one service (request / notify / close / listenLoop), but it
 // answers as one MCP server made of all the members. initialize, lists and logging/setLevel fan
 // out to every member; a call on a name goes to the member that owns it; an all_<tool> call goes

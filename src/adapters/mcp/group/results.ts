@@ -1,4 +1,4 @@
-// The results a group builds from its members' answers (docs/mcp-over-slimrpc.md "Groups"): the
+// The results a group builds from its members' answers (docs/mcp-over-slimrpc.md §14): the
 // merged `initialize` result, the fan-out tools' CallToolResult (every member's result, attributed),
 // the per-member status carried in `_meta` of every aggregated result, and the
 // `notifications/message` warning that names a member that failed. Pure.

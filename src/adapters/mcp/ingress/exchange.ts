@@ -1,4 +1,4 @@
-// One request POST relayed over SLIM (docs/mcp-over-slimrpc.md §6.2). The answer is plain JSON when
+// One request POST relayed over SLIM (docs/mcp-over-slimrpc.md §5.1). The answer is plain JSON when
 // the response is the first thing the server sends (the common case), and turns into an SSE stream
 // as soon as the server sends a related message first or stays silent for a keep-alive period
 // (then comment keep-alives flow until the end). A client that goes away cancels the request at

@@ -1,4 +1,4 @@
-// The Streamable HTTP front of the ingress (docs/mcp-over-slimrpc.md §6): one MCP endpoint per
+// The Streamable HTTP front of the ingress (docs/mcp-over-slimrpc.md §13): one MCP endpoint per
 // route, speaking the stateful revisions (2025-03-26 … 2025-11-25: Mcp-Session-Id from initialize,
 // POST → JSON or SSE, GET ↔ Listen, DELETE ↔ Close) and the stateless 2026-07-28 revision (POST
 // only, no session, Mcp-Method / Mcp-Name checked against the body) on the same path. It relays:

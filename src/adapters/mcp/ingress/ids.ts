@@ -1,4 +1,4 @@
-// Id rewriting for the shared stateless lane (docs/mcp-over-slimrpc.md §3.4): several local clients
+// Id rewriting for the shared stateless lane (docs/mcp-over-slimrpc.md §3.3): several local clients
 // without MCP sessions share one (caller, no session) lane at the server, where request ids and
 // progress tokens must be unique among requests in flight. Each request gets a fresh id (and
 // progress token, when it asks for progress) on the way out; the server's messages get the

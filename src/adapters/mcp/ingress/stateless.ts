@@ -1,4 +1,4 @@
-// Stateless MCP requests on the HTTP front (2026-07-28 revision, docs/mcp-over-slimrpc.md §6):
+// Stateless MCP requests on the HTTP front (2026-07-28 revision, docs/mcp-over-slimrpc.md §8):
 // POSTs without a session, each relayed on the session-less lane with its id rewritten to one
 // unique on this gateway (ids.ts), so two clients that both use id 1 cannot collide on the server.
 // Invariant: while a request is in flight, the client's id maps to the id sent, so a

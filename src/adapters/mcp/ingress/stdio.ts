@@ -1,4 +1,4 @@
-// The stdio front of the ingress (docs/mcp-over-slimrpc.md §6.5), for clients that launch
+// The stdio front of the ingress (docs/mcp-over-slimrpc.md §13), for clients that launch
 // `slim-gateway stdio` as their server command: newline-delimited JSON-RPC on input/output, one MCP
 // session per `initialize`, a Listen open for the life of the session, stateless traffic (modern
 // revisions) with ids kept unique. Bad lines get -32700 / -32600 answers instead of silence. If the
