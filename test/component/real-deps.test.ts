@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { realDeps, ROUTE_MAX_CONCURRENT_CALLS } from '../../src/gateway/real-deps.js';
 import type { RealApp, RealNode } from '../../src/gateway/real-deps.js';
 import { realMcpAdapter } from '../../src/gateway/real-adapters.js';
-import { A2aAgentClient } from '../../src/adapters/a2a/agent-client.js';
+import { A2aAgentClient } from '../../src/adapters/a2a/egress/agent-client.js';
 import { formatName, parseName } from '../../src/slim/dataplane/name.js';
 import { MemoryRpcNetwork, createChannel } from '../../src/slim/rpc/index.js';
 import { isGatewayError } from '../../src/util/errors.js';
