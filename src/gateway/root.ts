@@ -135,7 +135,6 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     const env = {
       deps: this.deps,
       app: this.app!,
-      mls: this.config.slim.mls,
       maxBodyBytes: this.config.http.maxBodyBytes,
       logger: childLogger(this.options.logger, 'route'),
       metrics: this.metrics,

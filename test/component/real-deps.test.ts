@@ -100,8 +100,8 @@ test('with mls: true a service refuses plaintext sessions; with mls: false it se
     if (mls) await assert.rejects(call);
     else assert.equal(td.decode(await call), 'plain');
     await plain.close();
-    // The gateway's own channels follow slim.mls, and are not held to 32 calls.
-    const own = deps.createRpcClient(caller, parseName('acme/demo/svc'), { ...ctx, mls });
+    // The gateway's own channels follow slim.mls (the app's), and are not held to 32 calls.
+    const own = deps.createRpcClient(caller, parseName('acme/demo/svc'), ctx);
     assert.equal(td.decode(await own.unary('svc.S', 'Echo', te.encode('ok'), { timeoutMs: 20_000 })), 'ok');
     await own.close();
   }

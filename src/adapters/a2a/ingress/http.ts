@@ -17,7 +17,6 @@ import type { MetricsRegistry } from '../../../util/metrics.js';
 import { formatName } from '../../../slim/dataplane/name.js';
 import type { SlimName } from '../../../slim/dataplane/name.js';
 import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { MulticastClient, RpcClient } from '../../../slim/rpc/types.js';
 import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { A2aBindingClient } from './binding-client.js';
 import { createA2aGroupIngress } from '../group/ingress.js';
@@ -32,25 +31,10 @@ import { opByName, sideOf } from '../methods/table.js';
 import { SseWriter } from '../sse.js';
 import { cardToJson } from '../v03-json/card.js';
 import { forwardedMetadata, supportedVersionHeader } from '../params.js';
+import { isGroupTarget } from '../../ingress-target.js';
+import type { IngressTarget, SingleTarget } from '../../ingress-target.js';
 
-/** One remote agent. */
-export interface A2aSingleTarget {
-  /** The SLIM name of the remote agent. */
-  readonly target: SlimName;
-  /** A SLIMRPC client for `target`. */
-  readonly client: RpcClient;
-}
-
-/** A group of agents (../group/ingress.ts; docs/a2a-over-slim.md "Groups"). */
-export interface A2aGroupTarget {
-  readonly target: readonly SlimName[];
-  /** The group's multicast channel (one MLS group with every agent). */
-  readonly client: MulticastClient;
-  /** A unicast channel to one agent (closed by the ingress). */
-  readonly memberClient: (name: SlimName) => RpcClient;
-}
-
-export type A2aIngressOptions = A2aIngressCommon & (A2aSingleTarget | A2aGroupTarget);
+export type A2aIngressOptions = A2aIngressCommon & IngressTarget;
 
 export interface A2aIngressCommon {
   /** The route path (for logs and metrics; the edge mounts the handler there). */
@@ -81,15 +65,11 @@ const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.
 const CARD_FETCH_TIMEOUT_MS = 15_000;
 
 export function createA2aIngress(options: A2aIngressOptions): A2aIngress {
-  if (isGroup(options)) return createA2aGroupIngress(options);
+  if (isGroupTarget(options)) return createA2aGroupIngress(options);
   return createSingleIngress(options);
 }
 
-function isGroup(o: A2aIngressOptions): o is A2aIngressCommon & A2aGroupTarget {
-  return Array.isArray(o.target);
-}
-
-function createSingleIngress(options: A2aIngressCommon & A2aSingleTarget): A2aIngress {
+function createSingleIngress(options: A2aIngressCommon & SingleTarget): A2aIngress {
   const logger = childLogger(options.logger, 'a2a-ingress').child({ route: options.route });
   const binding = new A2aBindingClient(options.client, logger, options.versionMemoryMs);
   const metrics = callMetrics(options.metrics, 'ingress', { route: options.route });
