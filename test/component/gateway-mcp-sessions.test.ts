@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createGateway } from '../../src/gateway.js';
+import { createGateway } from '../../src/gateway/index.js';
 import { memoryDeps } from '../../src/gateway/memory-deps.js';
 import { realA2aAdapter, realMcpAdapter } from '../../src/gateway/real-adapters.js';
 import { silentLogger } from '../../src/util/log.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGateway } from '../../src/gateway.js';
+import { createGateway } from '../../src/gateway/index.js';
 import { memoryDeps } from '../../src/gateway/memory-deps.js';
 import { silentLogger } from '../../src/util/log.js';
 import { SECRET, configFrom } from '../support/config.js';

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, toJson } from '@bufbuild/protobuf';
-import { fanoutTools, presentList, routeName } from '../../src/adapters/mcp/group/catalog.js';
-import type { MemberItems } from '../../src/adapters/mcp/group/catalog.js';
+import { fanoutTools, presentList, routeName } from '../../src/adapters/mcp/group/presented-catalog.js';
+import type { MemberItems } from '../../src/adapters/mcp/group/presented-catalog.js';
 import { fanoutResult, mergeInitialize } from '../../src/adapters/mcp/group/results.js';
 import { fromMember, tagId, untagId } from '../../src/adapters/mcp/group/member-frames.js';
 import { aggregateMessage, summaryText } from '../../src/adapters/a2a/group/aggregate.js';

@@ -18,7 +18,7 @@ import {
 } from '../wire.js';
 import { callMany } from './calls.js';
 import type { CallEnv, CallTarget, MemberAnswer } from './calls.js';
-import type { Item } from './catalog.js';
+import type { Item } from './presented-catalog.js';
 
 type MemberState =
   | { readonly status: 'ready'; readonly version: string | undefined }

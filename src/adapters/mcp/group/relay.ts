@@ -15,11 +15,11 @@ import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../js
 import type { Frame, LaneRef, McpRelay } from '../ingress/relay.js';
 import type { RelayTimeouts } from '../ingress/relay.js';
 import type { Classified } from '../jsonrpc.js';
-import { GroupCatalog } from './group-catalog.js';
+import { CatalogCache } from './catalog-cache.js';
 import { GroupLane } from './lane.js';
 import { listenToGroup } from './listen.js';
 import { fromMember, localFrame, untagId } from './member-frames.js';
-import { GroupOps } from './ops.js';
+import { GroupOps } from './method-routing.js';
 
 export interface GroupRelayOptions {
   readonly route: string;
@@ -39,14 +39,14 @@ function isResponse(m: JsonRpcNotification | JsonRpcResponse): m is JsonRpcRespo
 export class GroupRelay implements McpRelay {
   private readonly lanes = new Map<string, GroupLane>();
   private readonly stateless: GroupLane;
-  private readonly catalog: GroupCatalog;
+  private readonly catalog: CatalogCache;
   private readonly env;
   private readonly closing = new AbortController();
 
   constructor(private readonly o: GroupRelayOptions) {
     this.env = { members: o.members, multicast: o.multicast, timeoutMs: o.timeoutMs };
     this.stateless = new GroupLane(undefined, this.env);
-    this.catalog = new GroupCatalog(o.members);
+    this.catalog = new CatalogCache(o.members);
     // A member that leaves has its sessions ended first, so it holds nothing of ours.
     o.members.beforeLeave((m) =>
       Promise.all([...this.lanes.values()].map((l) => l.closeMember(m))).then(() => {}),
