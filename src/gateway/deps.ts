@@ -1,5 +1,5 @@
 // GatewayDeps: everything the composition root builds on, injected as factories, so the root can
-// be tested without a network (memory-deps.ts, tests only) and the real SLIM stack plugs in as one
+// be tested without a network (test/support/memory-deps.ts) and the real SLIM stack plugs in as one
 // object (real-deps.ts). Each factory maps onto one seam of ARCHITECTURE.md: the embedded node,
 // the Link to a node, a SlimApp, SLIMRPC server/client/multicast, and the MCP and A2A adapters.
 // Generic in the node and app types so the real implementation needs no casts.

@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createGateway } from '../../src/gateway/index.js';
-import { memoryDeps } from '../../src/gateway/memory-deps.js';
+import { memoryDeps } from '../support/memory-deps.js';
 import { silentLogger } from '../../src/util/log.js';
 import { SECRET, configFrom } from '../support/config.js';
 import { REPO_ROOT } from '../support/paths.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createGateway } from '../../src/gateway/index.js';
-import { memoryDeps } from '../../src/gateway/memory-deps.js';
+import { memoryDeps } from '../support/memory-deps.js';
 import { realA2aAdapter, realMcpAdapter } from '../../src/gateway/real-adapters.js';
 import { silentLogger } from '../../src/util/log.js';
 import { SECRET, configFrom } from '../support/config.js';

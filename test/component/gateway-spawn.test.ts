@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from '../../src/gateway/index.js';
-import { memoryDeps } from '../../src/gateway/memory-deps.js';
+import { memoryDeps } from '../support/memory-deps.js';
 import { silentLogger } from '../../src/util/log.js';
 import { SECRET, configFrom } from '../support/config.js';
 import { fakeA2a, fakeMcp, fakeState } from '../support/fake-adapters.js';
