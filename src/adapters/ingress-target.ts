@@ -2,8 +2,7 @@
 // service (a unicast channel to its SLIM name) or a group (docs/mcp-over-slimrpc.md "Groups",
 // docs/a2a-over-slim.md "Groups": one multicast channel to every member, and a unicast channel to
 // one member for the calls that belong to it). The ingress closes the member channels it opens.
-import type { SlimName } from '../slim/dataplane/name.js';
-import type { MulticastClient, RpcClient } from '../slim/rpc/index.js';
+import type { MulticastClient, RpcClient, SlimName } from '../slim/rpc/index.js';
 
 /** One service. */
 export interface SingleTarget {

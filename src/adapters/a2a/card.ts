@@ -11,8 +11,8 @@
 //     `A2A-Version`, or 0.x) get a v0.3 card that also carries `supportedInterfaces`.
 import { clone, create, toJson } from '@bufbuild/protobuf';
 import type { JsonObject } from '@bufbuild/protobuf';
-import { baseName, parseName, sameComponents } from '../../slim/dataplane/name.js';
-import type { SlimName } from '../../slim/dataplane/name.js';
+import { baseName, parseName, sameComponents } from '../../slim/rpc/index.js';
+import type { SlimName } from '../../slim/rpc/index.js';
 import * as v1 from './gen/a2a/v1_0/a2a_pb.js';
 import { cardToV03, majorMinor } from './transcode/card.js';
 import { cardToJson } from './v03-json/card.js';

@@ -5,8 +5,8 @@
 // over an RpcClient to the service's SLIM name. With a list of names as the target (a group route),
 // the same fronts serve the group relay (group/), which presents every member as one MCP server.
 import type { Readable, Writable } from 'node:stream';
-import type { SlimName } from '../../slim/dataplane/name.js';
-import { formatName } from '../../slim/dataplane/name.js';
+import { formatName } from '../../slim/rpc/index.js';
+import type { SlimName } from '../../slim/rpc/index.js';
 import type { HttpHandler } from '../../util/http.js';
 import type { Logger } from '../../util/log.js';
 import { childLogger } from '../../util/log.js';

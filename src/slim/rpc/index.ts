@@ -16,6 +16,9 @@ export type {
   BidiStreamHandler,
 } from './types.js';
 export { RpcError, StatusCode, statusName, toRpcError } from './status.js';
+// SLIM names: the targets of channels and the members of groups.
+export { baseName, formatName, parseName, sameComponents } from '../dataplane/name.js';
+export type { SlimName } from '../dataplane/name.js';
 export { createChannel } from './channel.js';
 export { createMulticastChannel } from './multicast.js';
 export type { MulticastOptions } from './multicast.js';

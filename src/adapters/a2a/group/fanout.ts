@@ -5,8 +5,8 @@
 // same message over its unicast channel in the version it speaks. Each agent's outcome is its own:
 // an error, a deadline or a lost member never affects the others (§7.2 of the multicast spec).
 import type { Message } from '@bufbuild/protobuf';
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { MulticastClient, MulticastItem } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { MulticastClient, MulticastItem } from '../../../slim/rpc/index.js';
 import { AsyncQueue } from '../../../util/async-queue.js';
 import type { GroupMembers, Member } from '../../group/members.js';
 import type { A2aBindingClient, BindingCall } from '../ingress/binding-client.js';

@@ -7,8 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import type { Message } from '@bufbuild/protobuf';
-import type { SlimName } from '../../../slim/dataplane/name.js';
-import type { MulticastClient, RpcClient } from '../../../slim/rpc/types.js';
+import type { MulticastClient, RpcClient, SlimName } from '../../../slim/rpc/index.js';
 import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { GatewayError } from '../../../util/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../../util/http.js';

@@ -9,8 +9,8 @@
 // which for an Empty-returning method means success.
 import type { Message } from '@bufbuild/protobuf';
 import type { Logger } from '../../../util/log.js';
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { CallOptions, RpcClient } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { CallOptions, RpcClient } from '../../../slim/rpc/index.js';
 import { a2aErrorName } from '../errors.js';
 import { SERVICE, convertRequest, convertResponse, decode, encode, sideOf } from '../methods/table.js';
 import type { A2aVersion, Op } from '../methods/table.js';

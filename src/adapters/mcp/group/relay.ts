@@ -3,8 +3,8 @@
 // answers as one MCP server made of all the members. initialize, lists and logging/setLevel fan
 // out to every member; a call on a name goes to the member that owns it; an all_<tool> call goes
 // to every owner at once. Server-to-client traffic is relayed with member-tagged ids.
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { MulticastClient } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { MulticastClient } from '../../../slim/rpc/index.js';
 import { AsyncQueue } from '../../../util/async-queue.js';
 import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';
