@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import type { Message } from '@bufbuild/protobuf';
-import type { MulticastClient, RpcClient, SlimName } from '../../../slim/rpc/index.js';
+import type { SlimName } from '../../../slim/rpc/index.js';
+import type { GroupTarget } from '../../ingress-target.js';
 import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { GatewayError } from '../../../util/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../../util/http.js';
@@ -36,11 +37,8 @@ import type { GroupEnv } from './fanout.js';
 import { messageOwner, prefixSendResponse, tagSendResponse } from './ids.js';
 import { isRouted, listTasks, ownerOfRequest, presentAnswer } from './method-routing.js';
 
-export interface A2aGroupIngressOptions {
+export interface A2aGroupIngressOptions extends GroupTarget {
   readonly route: string;
-  readonly target: readonly SlimName[];
-  readonly client: MulticastClient;
-  readonly memberClient: (name: SlimName) => RpcClient;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
   readonly maxBodyBytes?: number;

@@ -4,7 +4,7 @@
 // legacy `agent.json`), fetched from the remote agent over SLIM (GetExtendedAgentCard), cached
 // briefly and rewritten to the route. Every call is carried over the A2A SLIMRPC binding by
 // A2aBindingClient. Bad input is answered with a JSON-RPC error; nothing here throws to the edge.
-// A list of names as the target makes it a group route (../group/ingress.ts).
+// A list of names as the target makes it a group route instead (../group/ingress.ts; index.ts chooses).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import { combineSignals } from '../../../util/abort.js';
@@ -18,7 +18,6 @@ import { formatName, RpcError, StatusCode } from '../../../slim/rpc/index.js';
 import type { SlimName } from '../../../slim/rpc/index.js';
 import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { A2aBindingClient } from './binding-client.js';
-import { createA2aGroupIngress } from '../group/ingress.js';
 import type { BindingCall } from './binding-client.js';
 import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
@@ -30,7 +29,6 @@ import { opByName, sideOf } from '../methods/table.js';
 import { SseWriter } from '../sse.js';
 import { cardToJson } from '../v03-json/card.js';
 import { forwardedMetadata, supportedVersionHeader } from '../params.js';
-import { isGroupTarget } from '../../ingress-target.js';
 import type { IngressTarget, SingleTarget } from '../../ingress-target.js';
 
 export type A2aIngressOptions = A2aIngressCommon & IngressTarget;
@@ -63,12 +61,8 @@ export interface A2aIngress {
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json']);
 const CARD_FETCH_TIMEOUT_MS = 15_000;
 
-export function createA2aIngress(options: A2aIngressOptions): A2aIngress {
-  if (isGroupTarget(options)) return createA2aGroupIngress(options);
-  return createSingleIngress(options);
-}
-
-function createSingleIngress(options: A2aIngressCommon & SingleTarget): A2aIngress {
+/** The endpoint of a route to one agent (index.ts chooses between this and a group's). */
+export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A2aIngress {
   const logger = childLogger(options.logger, 'a2a-ingress').child({ route: options.route });
   const binding = new A2aBindingClient(options.client, logger, options.versionMemoryMs);
   const metrics = callMetrics(options.metrics, 'ingress', { route: options.route });
