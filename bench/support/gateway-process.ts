@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../src/config/load.js';
-import { createGateway } from '../../src/gateway.js';
+import { createGateway } from '../../src/gateway/index.js';
 import { realDeps } from '../../src/gateway/real-deps.js';
 import type { RealNode } from '../../src/gateway/real-deps.js';
 import { silentLogger } from '../../src/util/log.js';

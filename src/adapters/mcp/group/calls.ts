@@ -1,12 +1,12 @@
 // One JSON-RPC request to some members of a group, over SLIMRPC (docs/mcp-over-slimrpc.md §5.1 and
-// "Groups"): to exactly the members of the MLS group → one multicast `Request`, each member's
+// §14): to exactly the members of the MLS group → one multicast `Request`, each member's
 // stream attributed by its SLIM source; to fewer → one unicast `Request` per member, in parallel.
 // Each member's outcome is its JSON-RPC response, or the failure (status) that stopped it; the
 // messages a member sends before its response (progress, logs, server-to-client requests) are
 // handed to `onFrame` as they come. A member's failure never touches another's outcome. Every
 // outcome is reported to GroupMembers (health, metrics, logs).
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { CallOptions, MulticastClient } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { CallOptions, MulticastClient } from '../../../slim/rpc/index.js';
 import { GatewayError } from '../../../util/errors.js';
 import type { GroupMembers, Member } from '../../group/members.js';
 import { idKey, parseMessage } from '../jsonrpc.js';

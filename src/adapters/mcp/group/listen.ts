@@ -1,4 +1,4 @@
-// Unsolicited traffic of a group session (docs/mcp-over-slimrpc.md §5.4 and "Groups"): one `Listen`
+// Unsolicited traffic of a group session (docs/mcp-over-slimrpc.md §5.4 and §14): one `Listen`
 // per member that has a lane for the session (unicast: Listen is never multicast), merged into the
 // client's one stream, plus the group's own list_changed notifications whenever the membership
 // changes or a member goes down or comes back (its tools, prompts and resources appear or vanish).
@@ -7,14 +7,14 @@ import type { Logger } from '../../../util/log.js';
 import type { GroupMembers, Member } from '../../group/members.js';
 import { IngressRelay } from '../ingress/relay.js';
 import type { Frame, RelayTimeouts } from '../ingress/relay.js';
-import type { GroupCatalog } from './group-catalog.js';
+import type { CatalogCache } from './catalog-cache.js';
 import type { GroupLane } from './lane.js';
 import { fromMember, localFrame } from './member-frames.js';
 
 export interface GroupListenOptions {
   readonly lane: GroupLane;
   readonly members: GroupMembers;
-  readonly catalog: GroupCatalog;
+  readonly catalog: CatalogCache;
   readonly timeouts: RelayTimeouts;
   readonly timeoutMs: number;
   readonly logger: Logger;

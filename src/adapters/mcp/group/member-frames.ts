@@ -1,5 +1,5 @@
 // Messages between the client and one member, as a group relays them (docs/mcp-over-slimrpc.md
-// "Groups"). Members choose their own ids for server-to-client requests (sampling, elicitation,
+// §14). Members choose their own ids for server-to-client requests (sampling, elicitation,
 // roots, ping), so two members may both send id 0: the group tags each such id with the member
 // (`["slim-gateway", "<org/ns/app>", <original id>]` as a JSON string) and untags the client's
 // answer to route it back. Log messages name their member in `logger`, resource URIs get the
