@@ -1,4 +1,4 @@
-// The production GatewayDeps (ARCHITECTURE.md, Seams): our SLIM stack and the MCP and A2A adapters.
+// The production GatewayDeps (ARCHITECTURE.md#seams): our SLIM stack and the MCP and A2A adapters.
 //   startNode       -> SlimNode (src/slim/node) listening on `slim.listen`
 //   connectLink     -> embedded: an in-process link to that node; remote: the gRPC link
 //                      (src/slim/dataplane) with the TLS material of `slim.tls`; started here

@@ -1,4 +1,4 @@
-// Component: credentials in MLS groups (ARCHITECTURE.md "Identity and MLS"). A moderator refuses
+// Component: credentials in MLS groups (docs/deviations.md#identity-and-mls). A moderator refuses
 // KeyPackages whose token has the wrong MAC, is expired, is from the future beyond the skew, or
 // claims another public key, and its group is unchanged afterwards. A joiner refuses a Welcome
 // whose tree holds a forged credential. A group outlives the one-hour token validity: after the

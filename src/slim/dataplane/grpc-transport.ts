@@ -2,7 +2,7 @@
 // definition with pass-through (de)serializers (frames stay bytes; our codec parses them), endpoint
 // parsing, TLS credentials and the client channel options (docs/dataplane.md#grpc-service).
 // TCP_NODELAY: grpc-js sets it on every client socket it opens (transport.js, setNoDelay()) and
-// Node's HTTP/2 server sets it on accepted sockets; both measured with strace, see ARCHITECTURE.md.
+// Node's HTTP/2 server sets it on accepted sockets; both measured with strace, see BENCHMARKS.md.
 import * as grpc from '@grpc/grpc-js';
 import { GatewayError } from '../../util/errors.js';
 import { OPEN_CHANNEL_PATH } from './wire.js';

@@ -8,7 +8,7 @@
 // - membership (every other leaf: a Welcome's ratchet tree, commit paths, processed adds): MAC and
 //   claim, with the time window checked as of the token's own timestamp. The leaf was admitted
 //   when its token was fresh; re-checking its age would break every group after an hour, which is
-//   what the reference does (ARCHITECTURE.md, "Identity and MLS").
+//   what the reference does (docs/deviations.md#identity-and-mls).
 import type { AuthenticationService, Credential } from 'ts-mls';
 import type { IdentityVerifier, TokenClaims } from '../auth/index.js';
 import { GatewayError } from '../../util/errors.js';

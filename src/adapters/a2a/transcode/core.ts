@@ -1,7 +1,7 @@
 // A2A v0.3 protobuf (a2a.v1) <-> A2A v1.0 protobuf (lf.a2a.v1), for the core types: used when a
 // client and the remote speak different A2A versions (the ingress falls back to the other
 // binding, or the local agent speaks the other version). Lossy where the versions differ, by
-// policy (written down in ARCHITECTURE.md): v1.0-only fields are dropped going to v0.3 (part
+// policy (docs/a2a-over-slim.md §4): v1.0-only fields are dropped going to v0.3 (part
 // metadata and file names, referenceTaskIds, tenants); a non-object v1.0 data part becomes
 // `{"value": ...}`; v0.3 `final` is derived from the state (terminal or interrupted); v0.3
 // history_length 0 means "no limit" and maps to an unset v1.0 history_length.
