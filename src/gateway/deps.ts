@@ -4,7 +4,13 @@
 // the Link to a node, a SlimApp, SLIMRPC server/client/multicast, and the MCP and A2A adapters.
 // Generic in the node and app types so the real implementation needs no casts.
 import type { Readable, Writable } from 'node:stream';
-import type { HostPort, McpBackendConfig, McpSessionLimits, TlsMaterial } from '../config/types.js';
+import type {
+  HostPort,
+  IdentityConfig,
+  McpBackendConfig,
+  McpSessionLimits,
+  TlsMaterial,
+} from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
@@ -124,7 +130,8 @@ export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHan
     options: DepsContext & {
       readonly link: Link;
       readonly name: SlimName;
-      readonly sharedSecret: string;
+      /** How the app proves who it is and checks its peers (`slim.sharedSecret` or `slim.jwt`). */
+      readonly identity: IdentityConfig;
       readonly mls: boolean;
       readonly signal: AbortSignal;
     },

@@ -37,3 +37,4 @@ export {
   readTrustedKeyFile,
 } from './jwt-verifier.js';
 export type { JwtVerifierOptions } from './jwt-verifier.js';
+export { LoggedVerifier, REFUSAL_LOG_INTERVAL_MS } from './refusal-log.js';
