@@ -6,9 +6,9 @@
 //                      `slim.jwt` (identity.ts, src/slim/auth) and an MLS client (src/slim/mls)
 //   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc, MLS as configured
 //   mcp.*, a2a.*    -> real-adapters.ts
-// With a shared secret every app gets a fresh token id, hence a fresh instance id: two processes
-// (or two units of one process) with the same name are distinct instances on SLIM. With JWT the
-// instance id is the hash of the subject, as the reference's (docs/security.md).
+// Every app gets a fresh token id, hence a fresh instance id (with JWT: the subject and a random
+// suffix, docs/security.md): two processes (or two units of one process) with the same name are
+// distinct instances on SLIM.
 import { formatHostPort } from '../config/host-port.js';
 import { GrpcLink, baseName } from '../slim/dataplane/index.js';
 import type { Link, SlimName } from '../slim/dataplane/index.js';
