@@ -6,6 +6,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { HostPort, McpBackendConfig, McpSessionLimits, TlsMaterial } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
+import type { CallObserver } from '../telemetry/index.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
 import type { HttpHandler } from '../util/http.js';
@@ -18,6 +19,8 @@ type MaybePromise<T> = T | Promise<T>;
 export interface DepsContext {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  /** Access log and traces of calls (adapters); none: calls are not recorded. */
+  readonly calls?: CallObserver;
 }
 
 /** A running embedded SLIM node. */
@@ -82,12 +85,16 @@ export interface McpServiceOptions extends DepsContext {
   readonly backend: McpBackendConfig;
   /** `services[].mcp.maxSessions` and `idleTimeoutMs`, defaults applied. */
   readonly sessions: McpSessionLimits;
+  /** `services[].forwardAuthorization`. */
+  readonly forwardAuthorization?: boolean;
 }
 
 export interface A2aServiceOptions extends DepsContext {
   readonly name: SlimName;
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** `services[].forwardAuthorization`. */
+  readonly forwardAuthorization?: boolean;
 }
 
 export interface McpAdapter {

@@ -37,6 +37,7 @@ export function mcpIngressFor(o: IngressOptions): McpIngress {
     route: o.route,
     logger: o.logger,
     metrics: o.metrics,
+    ...(o.calls ? { calls: o.calls } : {}),
     maxBodyBytes: o.maxBodyBytes,
     timeouts: { requestTimeoutMs: o.timeoutMs },
   });
@@ -51,6 +52,8 @@ export function mcpServiceFor(o: McpServiceOptions): McpService {
     metrics: o.metrics,
     maxSessions: o.sessions.maxSessions,
     idleTimeoutMs: o.sessions.idleTimeoutMs,
+    ...(o.calls ? { calls: o.calls } : {}),
+    forwardAuthorization: o.forwardAuthorization ?? false,
   });
 }
 
@@ -72,6 +75,7 @@ export function realA2aAdapter(): A2aAdapter {
         route: o.route,
         logger: o.logger,
         metrics: o.metrics,
+        ...(o.calls ? { calls: o.calls } : {}),
         maxBodyBytes: o.maxBodyBytes,
         timeoutMs: o.timeoutMs,
       }),
@@ -82,6 +86,8 @@ export function realA2aAdapter(): A2aAdapter {
         logger: o.logger,
         metrics: o.metrics,
         headers: o.headers,
+        ...(o.calls ? { calls: o.calls } : {}),
+        forwardAuthorization: o.forwardAuthorization ?? false,
       });
       return { services: s.services, close: () => s.close() };
     },

@@ -54,6 +54,7 @@ const LAYERS: [string, RegExp][] = [
   ['session', /^src\/slim\/session\//],
   ['rpc', /^src\/slim\/rpc\//],
   ['slim', /^src\/slim\/[^/]+\.ts$/],
+  ['telemetry', /^src\/telemetry\//],
   ['adapters', /^src\/adapters\//],
   ['config', /^src\/config\//],
   ['gateway', /^src\/(gateway|http)[/.]/],
@@ -71,7 +72,8 @@ const ALLOWED: Record<string, string[]> = {
   session: ['util', 'proto', 'dataplane', 'auth', 'mls'],
   rpc: ['util', 'proto', 'dataplane', 'session'],
   slim: ['util', 'proto', 'dataplane', 'node', 'auth', 'mls', 'session', 'rpc'],
-  adapters: ['util', 'slim', 'rpc', 'dataplane'],
+  telemetry: ['util'],
+  adapters: ['util', 'slim', 'rpc', 'dataplane', 'telemetry'],
   config: ['util', 'dataplane'],
   gateway: [
     'util',
@@ -85,6 +87,7 @@ const ALLOWED: Record<string, string[]> = {
     'slim',
     'adapters',
     'config',
+    'telemetry',
   ],
   cli: [
     'util',
@@ -99,6 +102,7 @@ const ALLOWED: Record<string, string[]> = {
     'adapters',
     'config',
     'gateway',
+    'telemetry',
   ],
 };
 
@@ -110,6 +114,8 @@ const PACKAGE_HOMES: [RegExp, string[]][] = [
   [/^@a2a-js\//, ['adapters']],
   [/^express(\/|$)/, ['adapters', 'gateway']],
   [/^@agntcy\//, []],
+  [/^@opentelemetry\//, ['telemetry']],
+  [/^prom-client$/, ['util']],
 ];
 
 function layerOf(path: string): string | undefined {

@@ -14,6 +14,8 @@ import type { HttpHandler, HttpRequestContext } from '../../util/http.js';
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import type { MetricsRegistry } from '../../util/metrics.js';
+import type { CallObserver } from '../../telemetry/types.js';
+import { NO_CALL_OBSERVER, traceContextOf, withTraceContext } from '../../telemetry/calls.js';
 import { formatName } from '../../slim/dataplane/name.js';
 import type { SlimName } from '../../slim/dataplane/name.js';
 import { RpcError, StatusCode } from '../../slim/rpc/status.js';
@@ -24,7 +26,7 @@ import { createA2aGroupIngress } from './group/ingress.js';
 import type { BindingCall } from './binding-client.js';
 import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from './card.js';
 import { cardToV03 } from './cross-card.js';
-import { A2aError } from './errors.js';
+import { A2aError, asA2aError } from './errors.js';
 import { errorResponse, parseRequest, resultResponse } from './jsonrpc.js';
 import type { JsonRpcCall } from './jsonrpc.js';
 import { callMetrics } from './metrics.js';
@@ -57,6 +59,8 @@ export interface A2aIngressCommon {
   readonly route: string;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
+  /** Access log and traces of calls (default: none). */
+  readonly calls?: CallObserver;
   readonly maxBodyBytes?: number;
   /** Deadline of unary calls (default 5 min: a blocking SendMessage waits for the agent). */
   readonly timeoutMs?: number;
@@ -98,13 +102,24 @@ function createSingleIngress(options: A2aIngressCommon & A2aSingleTarget): A2aIn
   const streamTimeoutMs = options.streamTimeoutMs ?? 3_600_000;
   const keepaliveMs = options.keepaliveMs ?? 15_000;
   const cardTtlMs = options.cardTtlMs ?? 30_000;
+  const calls = options.calls ?? NO_CALL_OBSERVER;
+  const targetName = formatName(options.target);
   const closing = new AbortController();
   let cached: { card: n.AgentCard; expires: number } | undefined;
   let fetching: Promise<n.AgentCard> | undefined;
 
   const cardOp = opByName('GetExtendedAgentCard');
-  const fetchCard = async (metadata: Record<string, string>, signal: AbortSignal): Promise<n.AgentCard> => {
-    const call: BindingCall = { metadata, timeoutMs: CARD_FETCH_TIMEOUT_MS, signal };
+  const fetchCard = async (
+    metadata: Record<string, string>,
+    signal: AbortSignal,
+    authorization?: string,
+  ): Promise<n.AgentCard> => {
+    const call: BindingCall = {
+      metadata,
+      timeoutMs: CARD_FETCH_TIMEOUT_MS,
+      signal,
+      ...(authorization !== undefined ? { authorization } : {}),
+    };
     return (await binding.unary(
       cardOp,
       '1.0',
@@ -154,18 +169,39 @@ function createSingleIngress(options: A2aIngressCommon & A2aSingleTarget): A2aIn
   ): Promise<void> => {
     const { op, version, id } = call;
     const side = sideOf(op, version)!;
-    const done = metrics.start(op.name);
+    const counted = metrics.start(op.name);
+    const parent = traceContextOf(req.headers);
+    const record = calls.start({
+      side: 'route',
+      protocol: 'a2a',
+      name: options.route,
+      method: op.name,
+      remoteName: targetName,
+      ...(parent ? { parent } : {}),
+    });
+    let ended = false;
+    const done = (err?: unknown) => {
+      counted(err);
+      if (ended) return;
+      ended = true;
+      record.end(err === undefined ? 'ok' : asA2aError(err).a2aName);
+    };
     const signals = combineSignals([ctx.signal, closing.signal], op.streaming ? streamTimeoutMs : timeoutMs);
     try {
       supportedVersionHeader(header(req, 'a2a-version'));
       const request = side.reqFromJson(call.params);
-      const base = { metadata: forwardedMetadata(req.headers), signal: signals.signal };
+      const authorization = header(req, 'authorization');
+      const base = {
+        metadata: withTraceContext(forwardedMetadata(req.headers), record.propagate),
+        signal: signals.signal,
+        ...(authorization !== undefined ? { authorization } : {}),
+      };
       if (!op.streaming) {
         const bindingCall = { ...base, timeoutMs };
         let result: unknown;
         if (op.name === 'GetExtendedAgentCard') {
           const card = localCardV1(
-            await fetchCard(base.metadata, signals.signal),
+            await fetchCard(base.metadata, signals.signal, authorization),
             ctx.baseUrl,
             options.target,
           );
