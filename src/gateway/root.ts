@@ -230,6 +230,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     const reloads = this.metrics.counter(
       'slim_gateway_config_reloads_total',
       'Configuration reloads, by result',
+      ['result'],
     );
     const before = this.config;
     const diff = diffConfigs(before, next);
