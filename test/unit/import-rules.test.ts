@@ -116,6 +116,7 @@ const PACKAGE_HOMES: [RegExp, string[]][] = [
   [/^@agntcy\//, []],
   [/^@opentelemetry\//, ['telemetry']],
   [/^prom-client$/, ['util']],
+  [/^eventsource-parser$/, ['adapters']],
 ];
 
 function layerOf(path: string): string | undefined {
