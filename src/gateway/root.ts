@@ -27,7 +27,7 @@ import type { Logger } from '../util/log.js';
 import { MetricsRegistry } from '../util/metrics.js';
 import { createCallObserver } from '../telemetry/index.js';
 import type { CallObserver, Tracing } from '../telemetry/index.js';
-import { packageVersion } from './version.js';
+import { startTelemetry } from './telemetry.js';
 import type { Gateway, GatewayOptions } from './types.js';
 
 interface Managed<C, U extends RunningRoute | RunningService> {
@@ -87,18 +87,11 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     });
     const deadline = () => combineSignals([this.stopping.signal], slim.connectTimeoutMs);
 
-    const telemetry = this.config.telemetry;
-    if (telemetry) {
-      // Loaded only when configured: without telemetry the SDK is never imported.
-      const { createTracing } = await import('../telemetry/tracing.js');
-      this.tracing = createTracing({
-        otlpEndpoint: telemetry.otlpEndpoint,
-        gatewayName: formatName(slim.name),
-        version: packageVersion(),
-      });
-      this.calls = createCallObserver(this.options.logger, this.tracing);
-      this.log.info({ otlpEndpoint: telemetry.otlpEndpoint }, 'traces exported over OTLP/HTTP');
-    }
+    const telemetry = await startTelemetry(this.config, this.options.logger);
+    this.calls = telemetry.calls;
+    this.tracing = telemetry.tracing;
+    if (this.tracing)
+      this.log.info({ otlpEndpoint: this.config.telemetry?.otlpEndpoint }, 'traces exported over OTLP/HTTP');
 
     if (slim.node.kind === 'embedded') {
       const d = deadline();

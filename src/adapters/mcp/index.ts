@@ -159,7 +159,12 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
       if (signal?.aborted || closing) stop.abort();
       stdioRuns.add(stop);
       try {
-        await serveStdioFront({ relay, target, logger, metrics }, input, output, stop.signal);
+        await serveStdioFront(
+          { relay, route: options.route, target, logger, metrics, calls: options.calls ?? NO_CALL_OBSERVER },
+          input,
+          output,
+          stop.signal,
+        );
       } finally {
         stdioRuns.delete(stop);
         signal?.removeEventListener('abort', onAbort);
