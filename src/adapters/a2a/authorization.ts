@@ -1,8 +1,8 @@
 // The local client's Authorization header across the A2A SLIMRPC binding (docs/a2a-over-slim.md,
 // "Authorization"). SLIMRPC metadata is cleartext on the wire, so the header travels inside the
 // MLS-encrypted request: as one extra length-delimited field, number AUTHORIZATION_FIELD, appended
-// to the encoded request (protobuf readers merge appended fields, and the reference's keep an
-// unknown field as such). The serving gateway reads it and passes it to its agent only when the
+// to the encoded request (protobuf readers merge appended fields and skip the ones they do not
+// know, so any peer decodes the request as before). The serving gateway reads it and passes it to its agent only when the
 // service has `forwardAuthorization`; the agent's JSON never contains it.
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 
