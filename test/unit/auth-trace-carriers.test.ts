@@ -59,7 +59,16 @@ test('upstream OAuth challenge: carried as UNAUTHENTICATED, rewritten to the rou
   const metadata = { resource: 'http://127.0.0.1:3001/mcp', authorization_servers: ['http://as.example'] };
   const err = upstreamUnauthorized({ wwwAuthenticate: header, resourceMetadata: metadata });
   assert.equal(err.status, StatusCode.UNAUTHENTICATED);
-  assert.deepEqual(readUpstreamChallenge(err), { wwwAuthenticate: header, resourceMetadata: metadata });
+  assert.deepEqual(readUpstreamChallenge(err), {
+    httpStatus: 401,
+    wwwAuthenticate: header,
+    resourceMetadata: metadata,
+  });
+  const scope = upstreamUnauthorized({
+    httpStatus: 403,
+    wwwAuthenticate: 'Bearer error="insufficient_scope"',
+  });
+  assert.equal(readUpstreamChallenge(scope)?.httpStatus, 403);
   assert.equal(
     readUpstreamChallenge(new RpcError(StatusCode.UNAUTHENTICATED, 'refused: identity')),
     undefined,

@@ -1,5 +1,6 @@
 // An MCP server that wants OAuth, seen through two gateways (docs/mcp-over-slimrpc.md,
-// "Authorization"). The serving gateway turns the server's HTTP 401 into an UNAUTHENTICATED status
+// "Authorization"). The serving gateway turns the server's HTTP 401 (or 403 insufficient_scope)
+// into an UNAUTHENTICATED status
 // whose message carries the challenge (the WWW-Authenticate value and the protected resource
 // metadata it points to; both public documents, never a token). The route answers its client with
 // a 401 whose `resource_metadata` points at the route itself, and serves the metadata there with
@@ -8,6 +9,8 @@
 import { RpcError, StatusCode } from '../../slim/rpc/status.js';
 
 export interface UpstreamChallenge {
+  /** 401 (no or a bad token), or 403 with `error="insufficient_scope"` (a token lacking a scope). */
+  readonly httpStatus?: 401 | 403;
   /** The server's WWW-Authenticate header. */
   readonly wwwAuthenticate: string;
   /** Its protected resource metadata document, when it could be fetched. */
@@ -31,9 +34,13 @@ export function readUpstreamChallenge(err: unknown): UpstreamChallenge | undefin
   try {
     const value = JSON.parse(err.message.slice(PREFIX.length)) as unknown;
     if (typeof value !== 'object' || value === null) return undefined;
-    const { wwwAuthenticate, resourceMetadata } = value as Record<string, unknown>;
+    const { wwwAuthenticate, resourceMetadata, httpStatus } = value as Record<string, unknown>;
     if (typeof wwwAuthenticate !== 'string') return undefined;
-    return isRecord(resourceMetadata) ? { wwwAuthenticate, resourceMetadata } : { wwwAuthenticate };
+    return {
+      httpStatus: httpStatus === 403 ? 403 : 401,
+      wwwAuthenticate,
+      ...(isRecord(resourceMetadata) ? { resourceMetadata } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -91,15 +91,16 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       lost();
       throw new GatewayError('NOT_FOUND', 'the MCP server no longer knows this session');
     }
-    if (res.status === 401) {
+    const wwwAuthenticate = res.header('www-authenticate');
+    if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(wwwAuthenticate ?? ''))) {
       res.cancel();
-      throw await challenge(res.header('www-authenticate') ?? 'Bearer', ctx.signal);
+      throw await challenge(res.status, wwwAuthenticate ?? 'Bearer', ctx.signal);
     }
     return res;
   };
 
   /** The server wants OAuth: its challenge, with the metadata it points to, for the caller. */
-  const challenge = async (wwwAuthenticate: string, signal: AbortSignal) => {
+  const challenge = async (httpStatus: 401 | 403, wwwAuthenticate: string, signal: AbortSignal) => {
     const where = resourceMetadataUrl(wwwAuthenticate);
     let resourceMetadata: Record<string, unknown> | undefined;
     if (where !== undefined) {
@@ -118,8 +119,12 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
         logger.debug({ err: describeError(err) }, 'protected resource metadata unavailable');
       }
     }
-    logger.debug('the MCP server asks for authorization (HTTP 401): relayed to the caller');
-    return upstreamUnauthorized({ wwwAuthenticate, ...(resourceMetadata ? { resourceMetadata } : {}) });
+    logger.debug({ status: httpStatus }, 'the MCP server asks for authorization: relayed to the caller');
+    return upstreamUnauthorized({
+      httpStatus,
+      wwwAuthenticate,
+      ...(resourceMetadata ? { resourceMetadata } : {}),
+    });
   };
 
   /** Lists the tools for their Mcp-Param-* declarations before calling one not seen listed. */

@@ -70,10 +70,14 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     const challenge = readUpstreamChallenge(err);
     if (!challenge || res.headersSent) return false;
     if (challenge.resourceMetadata) resourceMetadata = challenge.resourceMetadata;
+    const scope = challenge.httpStatus === 403;
     sendJson(
       res,
-      401,
-      { error: 'invalid_token', error_description: 'the MCP server requires authorization' },
+      challenge.httpStatus ?? 401,
+      {
+        error: scope ? 'insufficient_scope' : 'invalid_token',
+        error_description: 'the MCP server requires authorization',
+      },
       { 'www-authenticate': localWwwAuthenticate(challenge.wwwAuthenticate, ctx.baseUrl) },
     );
     return true;
