@@ -77,7 +77,6 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
       {
         deps,
         app,
-        mls: config.slim.mls,
         maxBodyBytes: config.http.maxBodyBytes,
         ...ctx('route'),
         calls: telemetry.calls,

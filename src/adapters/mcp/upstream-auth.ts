@@ -6,7 +6,7 @@
 // a 401 whose `resource_metadata` points at the route itself, and serves the metadata there with
 // `resource` set to the route URL, so an MCP client's discovery and resource check (RFC 9728)
 // succeed against the URL it uses; the authorization servers are left as the server named them.
-import { RpcError, StatusCode } from '../../slim/rpc/status.js';
+import { RpcError, StatusCode } from '../../slim/rpc/index.js';
 
 export interface UpstreamChallenge {
   /** 401 (no or a bad token), or 403 with `error="insufficient_scope"` (a token lacking a scope). */
