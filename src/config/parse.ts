@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { describeError } from '../util/errors.js';
+import { checkIdentityFiles } from './identity-files.js';
 import { crossCheck } from './cross-checks.js';
 import type { RawProblem } from './cross-checks.js';
 import { expandDocument, tokenize } from './expand.js';
@@ -81,6 +82,7 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
   ];
   const tls = readTls(raw, baseDir, options.readFile ?? ((p) => readFileSync(p)));
   problems.push(...located(tls.problems));
+  problems.push(...located(checkIdentityFiles(raw, baseDir)));
   // The file's telemetry.otlpEndpoint wins over the environment, which is then not read at all.
   const inFile = (raw as { telemetry?: unknown }).telemetry !== undefined;
   const otlpEnv = inFile ? undefined : otlpEndpointFromEnv(options.env);
