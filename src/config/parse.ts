@@ -83,6 +83,10 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
   const tls = readTls(raw, baseDir, options.readFile ?? ((p) => readFileSync(p)));
   problems.push(...located(tls.problems));
   problems.push(...located(checkIdentityFiles(raw, baseDir)));
+  // The file's telemetry.otlpEndpoint wins over the environment, which is then not read at all.
+  const inFile = (raw as { telemetry?: unknown }).telemetry !== undefined;
+  const otlpEnv = inFile ? undefined : otlpEndpointFromEnv(options.env);
+  if (typeof otlpEnv === 'object') problems.push(otlpEnv);
 
   if (!parsed.success || problems.length > 0) return { ok: false, problems: sortProblems(dedupe(problems)) };
   const config = resolveConfig(parsed.data, {
@@ -90,8 +94,26 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
     ...(options.source !== undefined ? { source: options.source } : {}),
     ...(tls.material ? { tls: tls.material } : {}),
     defaulted: expanded.defaulted,
+    ...(typeof otlpEnv === 'string' ? { otlpEndpointFromEnv: otlpEnv } : {}),
   });
   return { ok: true, config };
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT (the OpenTelemetry convention), checked like telemetry.otlpEndpoint. */
+function otlpEndpointFromEnv(env: ParseOptions['env']): string | ConfigProblem | undefined {
+  const value = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return value;
+  return {
+    path: 'telemetry.otlpEndpoint',
+    message: `OTEL_EXPORTER_OTLP_ENDPOINT "${value}" must be an http:// or https:// URL`,
+  };
 }
 
 /** Reads the PEM files named in slim.tls (relative to baseDir), reporting each that fails. */

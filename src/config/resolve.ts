@@ -15,6 +15,7 @@ import type {
   ProcessConfig,
   RouteConfig,
   ServiceConfig,
+  TelemetryConfig,
   TlsMaterial,
 } from './types.js';
 
@@ -24,6 +25,8 @@ export interface ResolveContext {
   readonly source?: string;
   readonly tls?: TlsMaterial;
   readonly defaulted: readonly DefaultedVariable[];
+  /** OTEL_EXPORTER_OTLP_ENDPOINT, used when the file has no `telemetry` (already checked). */
+  readonly otlpEndpointFromEnv?: string;
 }
 
 type EnvValues = Record<string, string | number | boolean> | undefined;
@@ -51,6 +54,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
   const services = file.services.map((svc): ServiceConfig => {
     const base = {
       name: parseName(svc.name),
+      forwardAuthorization: svc.forwardAuthorization,
       ...(svc.description !== undefined ? { description: svc.description } : {}),
       ...(svc.spawn
         ? { spawn: { ...processConfig(svc.spawn, ctx.baseDir), readyTimeoutMs: svc.spawn.readyTimeoutMs } }
@@ -112,11 +116,17 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     services,
     routes,
     log: file.log,
+    ...telemetryOf(file, ctx),
     shutdownGraceMs: file.shutdownGraceMs,
     reload: file.reload,
     defaultedVariables: ctx.defaulted,
   };
   return deepFreeze(config);
+}
+
+function telemetryOf(file: FileConfig, ctx: ResolveContext): { telemetry?: TelemetryConfig } {
+  const otlpEndpoint = file.telemetry?.otlpEndpoint ?? ctx.otlpEndpointFromEnv;
+  return otlpEndpoint === undefined ? {} : { telemetry: { otlpEndpoint } };
 }
 
 /** Freezes plain objects and arrays (SLIM names are already frozen; byte arrays cannot be). */

@@ -298,6 +298,13 @@ const serviceSchema = z
     mcp: mcpBackendSchema.optional(),
     a2a: a2aBackendSchema.optional(),
     spawn: spawnSchema.optional(),
+    forwardAuthorization: z
+      .boolean()
+      .default(false)
+      .describe(
+        "pass a caller's Authorization header on to the server or agent (carried inside the encrypted " +
+          'call); off: such a header is dropped',
+      ),
   })
   .describe('a local server or agent offered on SLIM (exactly one of mcp, a2a)');
 
@@ -333,6 +340,14 @@ const logSchema = z
   })
   .describe('logging (SLIM_GATEWAY_LOG_LEVEL and SLIM_GATEWAY_LOG_FORMAT override)');
 
+const telemetrySchema = z
+  .strictObject({
+    otlpEndpoint: httpUrl('telemetry.otlpEndpoint').describe(
+      'OTLP/HTTP collector base URL, e.g. http://127.0.0.1:4318 (spans go to /v1/traces)',
+    ),
+  })
+  .describe('OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT is honoured when this is absent)');
+
 export const configSchema = z
   .strictObject({
     slim: slimSchema,
@@ -340,6 +355,7 @@ export const configSchema = z
     services: z.array(serviceSchema).default([]),
     routes: z.array(routeSchema).default([]),
     log: logSchema.prefault({}),
+    telemetry: telemetrySchema.optional(),
     shutdownGraceMs: ms('how long in-flight calls may finish at shutdown').default(DEFAULTS.shutdownGraceMs),
     reload: z.boolean().default(true).describe('apply changes to services and routes when this file changes'),
   })

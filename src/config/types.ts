@@ -96,6 +96,8 @@ interface ServiceBase {
   readonly name: SlimName;
   readonly description?: string;
   readonly spawn?: SpawnConfig;
+  /** Pass a caller's Authorization header on to the server or agent (else it is dropped). */
+  readonly forwardAuthorization: boolean;
 }
 
 export type ServiceConfig =
@@ -129,6 +131,12 @@ export interface LogConfig {
   readonly format: 'auto' | 'json' | 'pretty';
 }
 
+/** OpenTelemetry traces; absent: no tracing at all. */
+export interface TelemetryConfig {
+  /** OTLP/HTTP base URL (from the file, else OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly otlpEndpoint: string;
+}
+
 export interface GatewayConfig {
   /** Absolute path of the file it came from, when it came from one. */
   readonly source?: string;
@@ -137,6 +145,7 @@ export interface GatewayConfig {
   readonly services: readonly ServiceConfig[];
   readonly routes: readonly RouteConfig[];
   readonly log: LogConfig;
+  readonly telemetry?: TelemetryConfig;
   readonly shutdownGraceMs: number;
   readonly reload: boolean;
   /** Variables whose `:-default` was used (the gateway warns for secrets). */

@@ -8,6 +8,7 @@ import type { IngressTarget } from '../adapters/ingress-target.js';
 import type { McpIngress, McpServiceOptions } from '../adapters/mcp/index.js';
 import type { HostPort, IdentityConfig, TlsMaterial } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
+import type { CallObserver } from '../telemetry/index.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
 import type { Logger } from '../util/log.js';
@@ -19,6 +20,8 @@ type MaybePromise<T> = T | Promise<T>;
 export interface DepsContext {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  /** Access log and traces of calls (adapters); none: calls are not recorded. */
+  readonly calls?: CallObserver;
 }
 
 /** A running embedded SLIM node. */

@@ -14,6 +14,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Closer } from './closer.js';
 import type { AppHandle, GatewayDeps, NodeEndpoint, NodeHandle } from './deps.js';
 import { startRoute } from './route-unit.js';
+import { startTelemetry } from './telemetry.js';
 
 export interface StdioOptions {
   readonly logger: Logger;
@@ -53,6 +54,7 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
       : { kind: 'remote', url: node.url, ...(node.tls ? { tls: node.tls } : {}) };
   const parts = new Closer(log, 5_000);
   const setup = combineSignals([options.signal], config.slim.connectTimeoutMs);
+  const telemetry = await startTelemetry(config, log);
   try {
     const link = await deps.connectLink({
       ...ctx('link'),
@@ -72,7 +74,13 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
     parts.add('app', () => app.close());
     const unit = await startRoute(
       route,
-      { deps, app, maxBodyBytes: config.http.maxBodyBytes, ...ctx('route') },
+      {
+        deps,
+        app,
+        maxBodyBytes: config.http.maxBodyBytes,
+        ...ctx('route'),
+        calls: telemetry.calls,
+      },
       setup.signal,
     );
     parts.add('route', () => unit.close(0));
@@ -85,5 +93,6 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
   } finally {
     setup.dispose();
     await parts.closeAll();
+    await telemetry.tracing?.shutdown();
   }
 }
