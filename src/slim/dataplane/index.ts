@@ -7,3 +7,8 @@ export type { LinkTlsOptions } from './grpc-transport.js';
 export { parseEndpoint } from './grpc-transport.js';
 export { HeaderMac, headerMacPreimage } from './header-mac.js';
 export { SLIM_VERSION, DEFAULT_TTL, DEFAULT_MAX_FRAME_BYTES, OPEN_CHANNEL_PATH } from './wire.js';
+export { AUTHORIZATION_HEADER } from './link-auth.js';
+export type { LinkAuthenticator, LinkAuthResult, LinkCredentials } from './link-auth.js';
+export { BasicAuthenticator, basicAuthorization, basicCredentials } from './basic-auth.js';
+export type { BasicUser } from './basic-auth.js';
+export { BearerFileCredentials } from './bearer-file.js';
