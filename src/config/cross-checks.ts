@@ -25,11 +25,26 @@ export function crossCheck(raw: unknown): RawProblem[] {
   const node = typeof slim['node'] === 'string' ? slim['node'] : 'embedded';
   if (node !== 'embedded' && has(slim, 'listen'))
     add(['slim', 'listen'], 'listen applies only to node: embedded (remove it, or set node: embedded)');
+  const server = isObj(slim['server']) ? slim['server'] : undefined;
+  if (node !== 'embedded' && server)
+    add(['slim', 'server'], "server applies only to node: embedded (it is the embedded node's listener)");
+  // With node: embedded, slim.tls is how `slim-gateway stdio` trusts the node's own certificate.
+  const servesTls = node === 'embedded' && server !== undefined && isObj(server['tls']);
   if (isObj(slim['tls'])) {
-    if (!node.startsWith('https://')) add(['slim', 'tls'], 'tls applies only to an https:// node URL');
+    if (!node.startsWith('https://') && !servesTls)
+      add(['slim', 'tls'], 'tls applies only to an https:// node URL (or an embedded node with server.tls)');
     if (has(slim['tls'], 'certFile') !== has(slim['tls'], 'keyFile'))
       add(['slim', 'tls'], 'certFile and keyFile go together (mTLS needs both)');
   }
+
+  // JWT on links waits for the JWT signer and verifier.
+  const notYet = 'JWT authentication of node links is not supported yet: use basic or bearer';
+  if (isObj(slim['nodeAuth']) && has(slim['nodeAuth'], 'jwt')) add(['slim', 'nodeAuth', 'jwt'], notYet);
+  if (server && isObj(server['auth']) && has(server['auth'], 'jwt'))
+    add(
+      ['slim', 'server', 'auth', 'jwt'],
+      'JWT authentication of node links is not supported yet: use basic',
+    );
 
   // http: local endpoints stay local unless the file says otherwise.
   if (typeof http['listen'] === 'string' && http['allowNonLoopback'] !== true) {

@@ -10,9 +10,12 @@ import { DEFAULTS } from './schema.js';
 import type { FileConfig } from './schema.js';
 import type {
   GatewayConfig,
+  EmbeddedServerConfig,
   McpBackendConfig,
+  NodeAuthConfig,
   ProcessConfig,
   RouteConfig,
+  ServerTlsMaterial,
   ServiceConfig,
   TlsMaterial,
 } from './types.js';
@@ -22,6 +25,7 @@ export interface ResolveContext {
   readonly baseDir: string;
   readonly source?: string;
   readonly tls?: TlsMaterial;
+  readonly serverTls?: ServerTlsMaterial;
   readonly defaulted: readonly DefaultedVariable[];
 }
 
@@ -89,8 +93,14 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     slim: {
       node:
         slim.node === 'embedded'
-          ? { kind: 'embedded', listen: hostPort(slim.listen) }
+          ? {
+              kind: 'embedded',
+              listen: hostPort(slim.listen),
+              server: embeddedServer(slim.server, ctx.serverTls),
+              ...(ctx.tls ? { tls: ctx.tls } : {}),
+            }
           : { kind: 'remote', url: slim.node, ...(ctx.tls ? { tls: ctx.tls } : {}) },
+      ...(slim.nodeAuth ? { nodeAuth: nodeAuth(slim.nodeAuth, ctx.baseDir) } : {}),
       name: parseName(slim.name),
       sharedSecret: slim.sharedSecret,
       mls: slim.mls,
@@ -116,6 +126,26 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     defaultedVariables: ctx.defaulted,
   };
   return deepFreeze(config);
+}
+
+function embeddedServer(
+  server: FileConfig['slim']['server'],
+  tls: ServerTlsMaterial | undefined,
+): EmbeddedServerConfig {
+  const { tls: _files, auth, ...limits } = server ?? {};
+  const basic = auth?.basic;
+  return {
+    ...(tls ? { tls } : {}),
+    ...(basic ? { auth: { kind: 'basic', users: basic.map((u) => ({ ...u })) } } : {}),
+    limits: { ...DEFAULTS.node, ...limits },
+  };
+}
+
+function nodeAuth(auth: NonNullable<FileConfig['slim']['nodeAuth']>, baseDir: string): NodeAuthConfig {
+  if (auth.basic) return { kind: 'basic', username: auth.basic.username, password: auth.basic.password };
+  // The schema and cross-checks leave bearer as the only other possibility (jwt is refused).
+  const file = auth.bearer!.tokenFile;
+  return { kind: 'bearer', tokenFile: isAbsolute(file) ? file : resolvePath(baseDir, file) };
 }
 
 /** Freezes plain objects and arrays (SLIM names are already frozen; byte arrays cannot be). */

@@ -4,6 +4,7 @@
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { DefaultedVariable } from './expand.js';
 import type { HostPort } from './host-port.js';
+import type { NodeLimits } from '../slim/node/limits.js';
 
 export type { HostPort } from './host-port.js';
 export type { DefaultedVariable } from './expand.js';
@@ -15,12 +16,47 @@ export interface TlsMaterial {
   readonly key?: Uint8Array;
 }
 
+/** PEM material of the embedded node's listener (`slim.server.tls`). */
+export interface ServerTlsMaterial {
+  readonly cert: Uint8Array;
+  readonly key: Uint8Array;
+  /** Client certificates must chain to it (mTLS). */
+  readonly clientCa?: Uint8Array;
+}
+
+/** Who may link to the embedded node (`slim.server.auth`). */
+export type ServerAuthConfig = {
+  readonly kind: 'basic';
+  readonly users: readonly { readonly username: string; readonly password: string }[];
+};
+
+/** The embedded node's listener: TLS, authentication and the limits of docs/security.md. */
+export interface EmbeddedServerConfig {
+  readonly tls?: ServerTlsMaterial;
+  readonly auth?: ServerAuthConfig;
+  readonly limits: NodeLimits;
+}
+
+/** Credentials our links present to the node (`slim.nodeAuth`). */
+export type NodeAuthConfig =
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  /** Absolute path; the link reads it before each connect, again when it changed. */
+  | { readonly kind: 'bearer'; readonly tokenFile: string };
+
 export type NodeConfig =
-  | { readonly kind: 'embedded'; readonly listen: HostPort }
+  | {
+      readonly kind: 'embedded';
+      readonly listen: HostPort;
+      readonly server: EmbeddedServerConfig;
+      /** For processes attaching to this node over its listener (`slim-gateway stdio`). */
+      readonly tls?: TlsMaterial;
+    }
   | { readonly kind: 'remote'; readonly url: string; readonly tls?: TlsMaterial };
 
 export interface SlimConfig {
   readonly node: NodeConfig;
+  /** Credentials presented on links to the node (remote, or the embedded one's listener). */
+  readonly nodeAuth?: NodeAuthConfig;
   /** The gateway's own name (routes call from it). */
   readonly name: SlimName;
   readonly sharedSecret: string;

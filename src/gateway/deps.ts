@@ -4,7 +4,14 @@
 // the Link to a node, a SlimApp, SLIMRPC server/client/multicast, and the MCP and A2A adapters.
 // Generic in the node and app types so the real implementation needs no casts.
 import type { Readable, Writable } from 'node:stream';
-import type { HostPort, McpBackendConfig, McpSessionLimits, TlsMaterial } from '../config/types.js';
+import type {
+  EmbeddedServerConfig,
+  HostPort,
+  McpBackendConfig,
+  McpSessionLimits,
+  NodeAuthConfig,
+  TlsMaterial,
+} from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
@@ -37,7 +44,13 @@ export interface AppHandle {
 /** Where a link goes: the node this process runs, or a node at a URL (TLS material if https). */
 export type NodeEndpoint<N> =
   | { readonly kind: 'embedded'; readonly node: N }
-  | { readonly kind: 'remote'; readonly url: string; readonly tls?: TlsMaterial };
+  | {
+      readonly kind: 'remote';
+      readonly url: string;
+      readonly tls?: TlsMaterial;
+      /** Credentials presented on every connect (`slim.nodeAuth`). */
+      readonly auth?: NodeAuthConfig;
+    };
 
 // ---- adapters (src/adapters/mcp, src/adapters/a2a) ----
 
@@ -108,7 +121,14 @@ export interface A2aAdapter {
 
 export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHandle = AppHandle> {
   /** Starts the embedded node listening on `listen`; rejects if it cannot (e.g. port taken). */
-  startNode(options: DepsContext & { readonly listen: HostPort; readonly signal: AbortSignal }): Promise<N>;
+  startNode(
+    options: DepsContext & {
+      readonly listen: HostPort;
+      /** TLS, authentication and limits of its listener (`slim.server`). */
+      readonly server?: EmbeddedServerConfig;
+      readonly signal: AbortSignal;
+    },
+  ): Promise<N>;
 
   /** A started link (Link.start resolved); rejects with UNREACHABLE/TIMEOUT/CANCELLED, never hangs. */
   connectLink(

@@ -1,7 +1,9 @@
 // The production GatewayDeps (ARCHITECTURE.md, Seams): our SLIM stack and the MCP and A2A adapters.
-//   startNode       -> SlimNode (src/slim/node) listening on `slim.listen`
+//   startNode       -> SlimNode (src/slim/node) listening on `slim.listen`, with the TLS,
+//                      authentication and limits of `slim.server`
 //   connectLink     -> embedded: an in-process link to that node; remote: the gRPC link
-//                      (src/slim/dataplane) with the TLS material of `slim.tls`; started here
+//                      (src/slim/dataplane) with the TLS material of `slim.tls` and the
+//                      credentials of `slim.nodeAuth`; started here
 //   createApp       -> createSlimApp (src/slim/session) with a SharedSecretIdentity (src/slim/auth)
 //                      and an MLS client (src/slim/mls, native crypto)
 //   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc, MLS as configured
@@ -10,10 +12,18 @@
 // units of one process) with the same name are distinct instances on SLIM.
 import { formatHostPort } from '../config/host-port.js';
 import { SharedSecretIdentity } from '../slim/auth/index.js';
-import { GrpcLink, baseName } from '../slim/dataplane/index.js';
-import type { Link, SlimName } from '../slim/dataplane/index.js';
+import {
+  BasicAuthenticator,
+  BearerFileCredentials,
+  GrpcLink,
+  baseName,
+  basicCredentials,
+} from '../slim/dataplane/index.js';
+import type { Link, LinkCredentials, SlimName } from '../slim/dataplane/index.js';
+import type { EmbeddedServerConfig, NodeAuthConfig } from '../config/types.js';
 import { createMlsClient } from '../slim/mls/index.js';
 import { SlimNode } from '../slim/node/index.js';
+import type { SlimNodeOptions } from '../slim/node/index.js';
 import { createChannel, createMulticastChannel, createRpcServer, requireMls } from '../slim/rpc/index.js';
 import { createSlimApp } from '../slim/session/index.js';
 import type { SlimApp } from '../slim/session/index.js';
@@ -54,10 +64,28 @@ async function startOrDiscard<T extends { close(): Promise<unknown> }>(
   }
 }
 
+/** The SlimNode options of `slim.server`: TLS (mTLS with a client CA), Basic users, limits. */
+function nodeServerOptions(server: EmbeddedServerConfig | undefined): Partial<SlimNodeOptions> {
+  if (!server) return {};
+  const { tls, auth, limits } = server;
+  return {
+    limits,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa } : {}) } } : {}),
+    ...(auth ? { auth: new BasicAuthenticator(auth.users) } : {}),
+  };
+}
+
+function linkCredentials(auth: NodeAuthConfig): LinkCredentials {
+  return auth.kind === 'basic' ? basicCredentials(auth) : new BearerFileCredentials(auth.tokenFile);
+}
+
 export function realDeps(): GatewayDeps<RealNode, RealApp> {
   return {
-    async startNode({ listen, logger, signal }) {
-      const node = await startOrDiscard(SlimNode.create({ listen: formatHostPort(listen), logger }), signal);
+    async startNode({ listen, server, logger, signal }) {
+      const node = await startOrDiscard(
+        SlimNode.create({ listen: formatHostPort(listen), logger, ...nodeServerOptions(server) }),
+        signal,
+      );
       return {
         node,
         // The bound port (the configured one, or the one the OS picked for port 0).
@@ -76,6 +104,7 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
           logger,
           connectTimeoutMs: timeoutMs,
           ...(tls ? { tls: { ...tls } } : {}),
+          ...(endpoint.auth ? { auth: linkCredentials(endpoint.auth) } : {}),
         });
       }
       try {
