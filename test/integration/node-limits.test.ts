@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import * as http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import { SlimNode } from '../../src/slim/node/index.js';
 import type { SlimNodeOptions } from '../../src/slim/node/index.js';
@@ -13,6 +14,7 @@ import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';
 import { makeName } from '../../src/slim/dataplane/name.js';
 import { subscribeFrame } from '../../src/slim/dataplane/frames.js';
 import { negotiationRequest } from '../../src/slim/dataplane/negotiation.js';
+import { OPEN_CHANNEL_PATH } from '../../src/slim/dataplane/wire.js';
 import { decodeMessage, encodeMessage, LinkConnectionType } from '../../src/slim/proto/index.js';
 import { Inbox, publishFrame } from '../support/dataplane.js';
 import { RawClient } from '../support/raw-grpc.js';
@@ -211,6 +213,50 @@ test('connections past the total cap are closed on accept', { timeout: 30_000 },
   assert.equal(kept.socket.destroyed, false);
   await stillWorks();
 });
+
+test(
+  'streams past the per-connection cap are refused; the connection keeps the others',
+  { timeout: 30_000 },
+  async (t) => {
+    const { node, stillWorks } = await setup(t, {
+      negotiationTimeoutMs: 60_000,
+      limits: { maxStreamsPerConnection: 2 },
+    });
+    const session = http2.connect(`http://127.0.0.1:${node.port}`);
+    session.on('error', () => {});
+    t.after(() => session.destroy());
+    const open = () => {
+      const req = session.request(
+        { ':method': 'POST', ':path': OPEN_CHANNEL_PATH, 'content-type': 'application/grpc', te: 'trailers' },
+        { endStream: false },
+      );
+      req.on('error', () => {});
+      return {
+        req,
+        outcome: new Promise<string>((resolve) => {
+          req.on('response', (h) => {
+            const status = h['grpc-status'];
+            resolve(status === undefined ? 'open' : `grpc-status ${String(status)}`);
+          });
+          req.on('close', () => resolve(`closed (rst ${req.rstCode})`));
+        }),
+      };
+    };
+    const streams = Array.from({ length: 4 }, open);
+    const outcomes = await Promise.all(streams.map((s) => s.outcome));
+    assert.deepEqual(outcomes.slice(0, 2), ['open', 'open']);
+    // Refused by HTTP/2 (REFUSED_STREAM, 7) or, for a client that ignores the setting, by the node
+    // (RESOURCE_EXHAUSTED, 8).
+    for (const o of outcomes.slice(2)) assert.match(o, /^(closed \(rst 7\)|grpc-status 8)$/);
+    assert.equal(session.destroyed, false, 'the connection itself stays');
+    // The client ends its first stream (the node then ends it too, freeing the slot).
+    streams[0]!.req.end();
+    const again = open();
+    assert.equal(await again.outcome, 'open', 'a freed slot can be used again');
+    await stillWorks();
+    session.destroy();
+  },
+);
 
 test('limits are checked', async () => {
   await assert.rejects(SlimNode.create({ limits: { maxConnections: 0 } }), { code: 'INVALID_ARGUMENT' });
