@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import type {
   EmbeddedServerConfig,
   HostPort,
+  IdentityConfig,
   McpBackendConfig,
   McpSessionLimits,
   NodeAuthConfig,
@@ -144,7 +145,8 @@ export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHan
     options: DepsContext & {
       readonly link: Link;
       readonly name: SlimName;
-      readonly sharedSecret: string;
+      /** How the app proves who it is and checks its peers (`slim.sharedSecret` or `slim.jwt`). */
+      readonly identity: IdentityConfig;
       readonly mls: boolean;
       readonly signal: AbortSignal;
     },

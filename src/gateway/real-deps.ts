@@ -4,14 +4,14 @@
 //   connectLink     -> embedded: an in-process link to that node; remote: the gRPC link
 //                      (src/slim/dataplane) with the TLS material of `slim.tls` and the
 //                      credentials of `slim.nodeAuth`; started here
-//   createApp       -> createSlimApp (src/slim/session) with a SharedSecretIdentity (src/slim/auth)
-//                      and an MLS client (src/slim/mls, native crypto)
+//   createApp       -> createSlimApp (src/slim/session) with the identity of `slim.sharedSecret` or
+//                      `slim.jwt` (identity.ts, src/slim/auth) and an MLS client (src/slim/mls)
 //   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc, MLS as configured
 //   mcp.*, a2a.*    -> real-adapters.ts
-// Every app gets a fresh identity, hence a fresh token id and instance id: two processes (or two
-// units of one process) with the same name are distinct instances on SLIM.
+// With a shared secret every app gets a fresh token id, hence a fresh instance id: two processes
+// (or two units of one process) with the same name are distinct instances on SLIM. With JWT the
+// instance id is the hash of the subject, as the reference's (docs/security.md).
 import { formatHostPort } from '../config/host-port.js';
-import { SharedSecretIdentity } from '../slim/auth/index.js';
 import {
   BasicAuthenticator,
   BearerFileCredentials,
@@ -30,6 +30,7 @@ import type { SlimApp } from '../slim/session/index.js';
 import { raceSignal } from '../util/abort.js';
 import { GatewayError } from '../util/errors.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
+import { GatewayIdentities } from './identity.js';
 import { realA2aAdapter, realMcpAdapter } from './real-adapters.js';
 
 export interface RealNode extends NodeHandle {
@@ -80,6 +81,7 @@ function linkCredentials(auth: NodeAuthConfig): LinkCredentials {
 }
 
 export function realDeps(): GatewayDeps<RealNode, RealApp> {
+  const identities = new GatewayIdentities();
   return {
     async startNode({ listen, server, logger, signal }) {
       const node = await startOrDiscard(
@@ -116,8 +118,8 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
       return link;
     },
 
-    async createApp({ link, name, sharedSecret, mls, logger, signal }) {
-      const identity = new SharedSecretIdentity({ baseName: baseName(name), secret: sharedSecret });
+    async createApp({ link, name, identity: identityConfig, mls, logger, signal }) {
+      const identity = await raceSignal(identities.forApp(identityConfig, baseName(name), logger), signal);
       const app = await startOrDiscard(
         createSlimApp({
           name,

@@ -3,7 +3,7 @@
 // under the service's name with an RPC server that serves them. Started as one unit, closed as one
 // unit (RPC server first, so in-flight calls finish within the grace period, then the adapter,
 // the app, the link and the process).
-import type { ServiceConfig } from '../config/types.js';
+import type { IdentityConfig, ServiceConfig } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { ServiceDefinition } from '../slim/rpc/types.js';
@@ -18,7 +18,7 @@ import type { Unit } from './supervisor.js';
 export interface UnitEnv<N extends NodeHandle, A extends AppHandle> {
   readonly deps: GatewayDeps<N, A>;
   readonly endpoint: NodeEndpoint<N>;
-  readonly sharedSecret: string;
+  readonly identity: IdentityConfig;
   readonly mls: boolean;
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
@@ -111,7 +111,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
       ...ctx,
       link,
       name: svc.name,
-      sharedSecret: env.sharedSecret,
+      identity: env.identity,
       mls: env.mls,
       signal,
     });

@@ -15,13 +15,28 @@ export const TOKEN_FUTURE_SKEW_SECONDS = 5;
 export const MIN_SECRET_LENGTH = 32;
 
 export interface TokenClaims {
-  /** The token id (`org/ns/app_XXXXXXXX`); the reference's `sub`. */
+  /** Shared secret: the token id (`org/ns/app_XXXXXXXX`). JWT: the `sub` claim. */
   readonly sub: string;
+  /**
+   * Who the verified peer is, for allow lists: the JWT subject (`sub`); with a shared secret, the
+   * name the peer claims (its token id without the `_XXXXXXXX` instance suffix), which any holder
+   * of the secret can claim.
+   */
+  readonly identity: string;
   /** Issued-at, unix seconds. */
   readonly iat: number;
   readonly exp: number;
   /** Standard base64 of the signature public key, when the claims carry one. */
   readonly pubkey: string | undefined;
+  /** JWT only: the issuer and audiences the token carried (checked against the trust settings). */
+  readonly iss?: string;
+  readonly aud?: readonly string[];
+}
+
+/** The name a shared-secret token id claims: `org/ns/app_XXXXXXXX` without the instance suffix. */
+export function claimedName(tokenId: string): string {
+  const m = /^(.*)_[A-Za-z0-9]{8}$/.exec(tokenId);
+  return m ? m[1]! : tokenId;
 }
 
 export function checkSecret(secret: string): void {
@@ -111,7 +126,7 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
       throw new GatewayError('AUTH', 'identity token claims are not JSON', { cause: err });
     }
   }
-  return { sub, iat, exp: iat + TOKEN_VALIDITY_SECONDS, pubkey };
+  return { sub, identity: claimedName(sub), iat, exp: iat + TOKEN_VALIDITY_SECONDS, pubkey };
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
