@@ -58,14 +58,11 @@ export function crossCheck(raw: unknown): RawProblem[] {
       add(['slim', 'trust'], 'give keyFiles or a jwksUrl: the keys whose tokens this gateway accepts');
   }
 
-  // JWT on links waits for the JWT signer and verifier.
-  const notYet = 'JWT authentication of node links is not supported yet: use basic or bearer';
-  if (isObj(slim['nodeAuth']) && has(slim['nodeAuth'], 'jwt')) add(['slim', 'nodeAuth', 'jwt'], notYet);
-  if (server && isObj(server['auth']) && has(server['auth'], 'jwt'))
-    add(
-      ['slim', 'server', 'auth', 'jwt'],
-      'JWT authentication of node links is not supported yet: use basic',
-    );
+  // JWT on links: our tokens come from slim.jwt, the ones we accept are those slim.trust accepts.
+  if (isObj(slim['nodeAuth']) && has(slim['nodeAuth'], 'jwt') && !isObj(slim['jwt']))
+    add(['slim', 'nodeAuth', 'jwt'], 'needs slim.jwt: the identity whose tokens the link presents');
+  if (server && isObj(server['auth']) && has(server['auth'], 'jwt') && !isObj(slim['trust']))
+    add(['slim', 'server', 'auth', 'jwt'], 'needs slim.trust (and slim.jwt): whose tokens the node accepts');
 
   // http: local endpoints stay local unless the file says otherwise.
   if (typeof http['listen'] === 'string' && http['allowNonLoopback'] !== true) {

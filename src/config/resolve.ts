@@ -14,6 +14,7 @@ import type {
   IdentityConfig,
   McpBackendConfig,
   NodeAuthConfig,
+  ServerAuthConfig,
   ProcessConfig,
   RouteConfig,
   ServerTlsMaterial,
@@ -89,6 +90,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
       timeoutMs: r.timeoutMs,
     };
   });
+  const identity = identityConfig(slim, ctx.baseDir);
   const config: GatewayConfig = {
     ...(ctx.source !== undefined ? { source: ctx.source } : {}),
     slim: {
@@ -97,13 +99,13 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
           ? {
               kind: 'embedded',
               listen: hostPort(slim.listen),
-              server: embeddedServer(slim.server, ctx.serverTls),
+              server: embeddedServer(slim.server, ctx.serverTls, identity),
               ...(ctx.tls ? { tls: ctx.tls } : {}),
             }
           : { kind: 'remote', url: slim.node, ...(ctx.tls ? { tls: ctx.tls } : {}) },
-      ...(slim.nodeAuth ? { nodeAuth: nodeAuth(slim.nodeAuth, ctx.baseDir) } : {}),
+      ...(slim.nodeAuth ? { nodeAuth: nodeAuth(slim.nodeAuth, ctx.baseDir, identity) } : {}),
       name: parseName(slim.name),
-      identity: identityConfig(slim, ctx.baseDir),
+      identity,
       mls: slim.mls,
       connectTimeoutMs: slim.connectTimeoutMs,
     },
@@ -132,21 +134,28 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
 function embeddedServer(
   server: FileConfig['slim']['server'],
   tls: ServerTlsMaterial | undefined,
+  identity: IdentityConfig,
 ): EmbeddedServerConfig {
-  const { tls: _files, auth, ...limits } = server ?? {};
-  const basic = auth?.basic;
-  return {
-    ...(tls ? { tls } : {}),
-    ...(basic ? { auth: { kind: 'basic', users: basic.map((u) => ({ ...u })) } } : {}),
-    limits: { ...DEFAULTS.node, ...limits },
-  };
+  const { tls: _files, auth: a, ...limits } = server ?? {};
+  // Cross-checks guarantee slim.trust (hence a JWT identity) when auth.jwt is set.
+  const auth: ServerAuthConfig | undefined = a?.basic
+    ? { kind: 'basic', users: a.basic.map((u) => ({ ...u })) }
+    : a?.jwt && identity.kind === 'jwt'
+      ? { kind: 'jwt', trust: identity.trust }
+      : undefined;
+  return { ...(tls ? { tls } : {}), ...(auth ? { auth } : {}), limits: { ...DEFAULTS.node, ...limits } };
 }
 
-function nodeAuth(auth: NonNullable<FileConfig['slim']['nodeAuth']>, baseDir: string): NodeAuthConfig {
+function nodeAuth(
+  auth: NonNullable<FileConfig['slim']['nodeAuth']>,
+  baseDir: string,
+  identity: IdentityConfig,
+): NodeAuthConfig {
   if (auth.basic) return { kind: 'basic', username: auth.basic.username, password: auth.basic.password };
-  // The schema and cross-checks leave bearer as the only other possibility (jwt is refused).
-  const file = auth.bearer!.tokenFile;
-  return { kind: 'bearer', tokenFile: isAbsolute(file) ? file : resolvePath(baseDir, file) };
+  if (auth.bearer) return { kind: 'bearer', tokenFile: absolute(baseDir, auth.bearer.tokenFile) };
+  // Cross-checks guarantee slim.jwt when nodeAuth.jwt is set.
+  if (identity.kind !== 'jwt') throw new Error('unvalidated nodeAuth.jwt without slim.jwt');
+  return { kind: 'jwt', identity };
 }
 
 /** Freezes plain objects and arrays (SLIM names are already frozen; byte arrays cannot be). */

@@ -191,9 +191,7 @@ function exactlyOne<T extends Record<string, unknown>>(keys: readonly (keyof T &
   };
 }
 
-const jwtNotYet = z
-  .literal(true)
-  .describe('a JWT signed with slim.jwt (not supported yet: the configuration is refused)');
+const linkJwt = z.literal(true);
 
 const nodeAuthSchema = z
   .strictObject({
@@ -212,7 +210,9 @@ const nodeAuthSchema = z
       })
       .optional()
       .describe('a bearer token from a file (the reference static JWT client auth)'),
-    jwt: jwtNotYet.optional(),
+    jwt: linkJwt
+      .optional()
+      .describe('a JWT of slim.jwt (signed with its key, or its token file), re-minted before it expires'),
   })
   .superRefine(exactlyOne(['basic', 'bearer', 'jwt'], 'nodeAuth'))
   .describe('credentials presented to the SLIM node on every connect (one of basic, bearer, jwt)');
@@ -239,7 +239,7 @@ const serverAuthSchema = z
       .min(1)
       .optional()
       .describe('users allowed to link with HTTP Basic'),
-    jwt: jwtNotYet.optional(),
+    jwt: linkJwt.optional().describe('a bearer JWT that slim.trust accepts (keys, issuers, audience)'),
   })
   .superRefine(exactlyOne(['basic', 'jwt'], 'server.auth'))
   .describe('every link to the embedded node must authenticate (refused with UNAUTHENTICATED)');

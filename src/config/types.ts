@@ -25,10 +25,13 @@ export interface ServerTlsMaterial {
 }
 
 /** Who may link to the embedded node (`slim.server.auth`). */
-export type ServerAuthConfig = {
-  readonly kind: 'basic';
-  readonly users: readonly { readonly username: string; readonly password: string }[];
-};
+export type ServerAuthConfig =
+  | {
+      readonly kind: 'basic';
+      readonly users: readonly { readonly username: string; readonly password: string }[];
+    }
+  /** Bearer JWTs checked as slim.trust says. */
+  | { readonly kind: 'jwt'; readonly trust: TrustConfig };
 
 /** The embedded node's listener: TLS, authentication and the limits of docs/security.md. */
 export interface EmbeddedServerConfig {
@@ -41,7 +44,9 @@ export interface EmbeddedServerConfig {
 export type NodeAuthConfig =
   | { readonly kind: 'basic'; readonly username: string; readonly password: string }
   /** Absolute path; the link reads it before each connect, again when it changed. */
-  | { readonly kind: 'bearer'; readonly tokenFile: string };
+  | { readonly kind: 'bearer'; readonly tokenFile: string }
+  /** The JWT identity of slim.jwt, presented as a bearer token. */
+  | { readonly kind: 'jwt'; readonly identity: JwtIdentityConfig };
 
 export type NodeConfig =
   | {
@@ -62,20 +67,20 @@ export interface TrustConfig {
 }
 
 /** How this gateway proves who it is on SLIM and checks its peers (docs/security.md). */
-export type IdentityConfig =
-  | { readonly kind: 'sharedSecret'; readonly secret: string }
-  | {
-      readonly kind: 'jwt';
-      /** Exactly one of keyFile / tokenFile (absolute paths). */
-      readonly keyFile?: string;
-      readonly tokenFile?: string;
-      readonly issuer?: string;
-      readonly audience: readonly string[];
-      /** `sub`; default: slim.name. */
-      readonly subject: string;
-      readonly lifetimeSeconds: number;
-      readonly trust: TrustConfig;
-    };
+export type IdentityConfig = { readonly kind: 'sharedSecret'; readonly secret: string } | JwtIdentityConfig;
+
+export interface JwtIdentityConfig {
+  readonly kind: 'jwt';
+  /** Exactly one of keyFile / tokenFile (absolute paths). */
+  readonly keyFile?: string;
+  readonly tokenFile?: string;
+  readonly issuer?: string;
+  readonly audience: readonly string[];
+  /** `sub`; default: slim.name. */
+  readonly subject: string;
+  readonly lifetimeSeconds: number;
+  readonly trust: TrustConfig;
+}
 
 export interface SlimConfig {
   readonly node: NodeConfig;

@@ -14,13 +14,17 @@
 import { formatHostPort } from '../config/host-port.js';
 import {
   BasicAuthenticator,
+  BearerAuthenticator,
   BearerFileCredentials,
   GrpcLink,
   baseName,
   basicCredentials,
+  bearerCredentials,
 } from '../slim/dataplane/index.js';
-import type { Link, LinkCredentials, SlimName } from '../slim/dataplane/index.js';
-import type { EmbeddedServerConfig, NodeAuthConfig } from '../config/types.js';
+import type { Link, LinkAuthenticator, LinkCredentials, SlimName } from '../slim/dataplane/index.js';
+import type { EmbeddedServerConfig, NodeAuthConfig, ServerAuthConfig } from '../config/types.js';
+import { JwtSigner, JwtVerifier } from '../slim/auth/index.js';
+import type { Logger } from '../util/log.js';
 import { createMlsClient } from '../slim/mls/index.js';
 import { SlimNode } from '../slim/node/index.js';
 import type { SlimNodeOptions } from '../slim/node/index.js';
@@ -66,18 +70,50 @@ async function startOrDiscard<T extends { close(): Promise<unknown> }>(
 }
 
 /** The SlimNode options of `slim.server`: TLS (mTLS with a client CA), Basic users, limits. */
-function nodeServerOptions(server: EmbeddedServerConfig | undefined): Partial<SlimNodeOptions> {
+async function nodeServerOptions(
+  server: EmbeddedServerConfig | undefined,
+  logger: Logger,
+): Promise<Partial<SlimNodeOptions>> {
   if (!server) return {};
-  const { tls, auth, limits } = server;
+  const { tls, limits } = server;
   return {
     limits,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa } : {}) } } : {}),
-    ...(auth ? { auth: new BasicAuthenticator(auth.users) } : {}),
+    ...(server.auth ? { auth: await linkAuthenticator(server.auth, logger) } : {}),
   };
 }
 
+/** Basic users, or bearer JWTs checked by a verifier of `slim.trust` (the link's subject logged). */
+async function linkAuthenticator(auth: ServerAuthConfig, logger: Logger): Promise<LinkAuthenticator> {
+  if (auth.kind === 'basic') return new BasicAuthenticator(auth.users);
+  const { trust } = auth;
+  const verifier = new JwtVerifier({
+    keyFiles: trust.keyFiles,
+    ...(trust.jwksUrl !== undefined ? { jwksUrl: trust.jwksUrl } : {}),
+    issuers: trust.issuers,
+    ...(trust.audience !== undefined ? { audience: trust.audience } : {}),
+    logger,
+  });
+  await verifier.ready();
+  return new BearerAuthenticator('jwt', (token) => verifier.verify(token).sub);
+}
+
+/** What our links present: Basic, a bearer token file, or a JWT of `slim.jwt` re-minted when due. */
 function linkCredentials(auth: NodeAuthConfig): LinkCredentials {
-  return auth.kind === 'basic' ? basicCredentials(auth) : new BearerFileCredentials(auth.tokenFile);
+  if (auth.kind === 'basic') return basicCredentials(auth);
+  if (auth.kind === 'bearer') return new BearerFileCredentials(auth.tokenFile);
+  const id = auth.identity;
+  const signer = new JwtSigner({
+    source:
+      id.keyFile !== undefined
+        ? { kind: 'keyFile', path: id.keyFile }
+        : { kind: 'tokenFile', path: id.tokenFile! },
+    subject: id.subject,
+    ...(id.issuer !== undefined ? { issuer: id.issuer } : {}),
+    audience: id.audience,
+    lifetimeSeconds: id.lifetimeSeconds,
+  });
+  return bearerCredentials('jwt', () => signer.current());
 }
 
 export function realDeps(): GatewayDeps<RealNode, RealApp> {
@@ -85,7 +121,9 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
   return {
     async startNode({ listen, server, logger, signal }) {
       const node = await startOrDiscard(
-        SlimNode.create({ listen: formatHostPort(listen), logger, ...nodeServerOptions(server) }),
+        nodeServerOptions(server, logger).then((o) =>
+          SlimNode.create({ listen: formatHostPort(listen), logger, ...o }),
+        ),
         signal,
       );
       return {

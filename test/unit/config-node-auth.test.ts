@@ -1,8 +1,12 @@
 // Unit: the configuration of authenticated links and of the embedded node's listener
 // (slim.nodeAuth, slim.server): what a user writes, what the gateway gets, and the errors for what
-// cannot work (JWT not supported yet, server on a remote node, a short node password).
+// cannot work (JWT without slim.jwt or slim.trust, server on a remote node, a short node password).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { parseConfig } from '../../src/config/parse.js';
 import { DEFAULT_NODE_LIMITS } from '../../src/slim/node/limits.js';
 import { SECRET, configFrom, problemsOf } from '../support/config.js';
@@ -24,7 +28,7 @@ test('nodeAuth basic and bearer resolve; the token file relative to the config f
   assert.equal(configFrom(remote('')).slim.nodeAuth, undefined);
 });
 
-test('nodeAuth needs exactly one scheme; JWT is refused as not supported yet', () => {
+test('nodeAuth needs exactly one scheme; JWT needs slim.jwt', () => {
   assert.match(
     messages(remote('nodeAuth: { basic: { username: a, password: b }, bearer: { tokenFile: t } }')).join(
       '\n',
@@ -36,7 +40,7 @@ test('nodeAuth needs exactly one scheme; JWT is refused as not supported yet', (
     /nodeAuth needs exactly one of basic, bearer, jwt/,
   );
   assert.deepEqual(messages(remote('nodeAuth: { jwt: true }')), [
-    'slim.nodeAuth.jwt: JWT authentication of node links is not supported yet: use basic or bearer',
+    'slim.nodeAuth.jwt: needs slim.jwt: the identity whose tokens the link presents',
   ]);
   assert.match(
     messages(remote('nodeAuth: { basic: { username: "a:b", password: c } }')).join('\n'),
@@ -75,7 +79,7 @@ test('slim.server: TLS files read, Basic users, limits with their defaults', () 
   assert.deepEqual(node.server.limits, { ...DEFAULT_NODE_LIMITS, maxConnections: 50 });
 });
 
-test('slim.server problems: remote node, short password, JWT, zero limits, unreadable files', () => {
+test('slim.server problems: remote node, short password, JWT without trust, zero limits, unreadable files', () => {
   assert.match(
     messages(remote('server: { maxConnections: 5 }')).join('\n'),
     /slim.server: server applies only to node: embedded/,
@@ -85,7 +89,7 @@ test('slim.server problems: remote node, short password, JWT, zero limits, unrea
     /a node password must be at least 32 characters \(it has 5\)/,
   );
   assert.deepEqual(messages(embedded('server: { auth: { jwt: true } }')), [
-    'slim.server.auth.jwt: JWT authentication of node links is not supported yet: use basic',
+    'slim.server.auth.jwt: needs slim.trust (and slim.jwt): whose tokens the node accepts',
   ]);
   assert.match(
     messages(embedded('server: { maxSubscriptions: 0 }')).join('\n'),
@@ -110,4 +114,29 @@ test('slim.tls is accepted with an embedded node that serves TLS (for processes 
     messages(embedded('tls: { caFile: /etc/ca.pem }')).join('\n'),
     /tls applies only to an https:\/\/ node URL/,
   );
+});
+
+test('JWT on links: nodeAuth presents the slim.jwt identity, server.auth checks with slim.trust', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-node-jwt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  writeFileSync(join(dir, 'gw.pem'), await exportPKCS8(privateKey));
+  writeFileSync(join(dir, 'gw.pub.pem'), await exportSPKI(publicKey));
+  const r = parseConfig(
+    `slim:
+  name: acme/demo/gw
+  jwt: { keyFile: gw.pem, issuer: https://id.acme.example, audience: [slim] }
+  trust: { keyFiles: [gw.pub.pem], issuers: [https://id.acme.example], audience: slim }
+  nodeAuth: { jwt: true }
+  server: { auth: { jwt: true } }
+`,
+    { env: {}, baseDir: dir },
+  );
+  assert.ok(r.ok, r.ok ? '' : r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  const { identity, nodeAuth, node } = r.config.slim;
+  assert.deepEqual(nodeAuth, { kind: 'jwt', identity });
+  assert.equal(node.kind, 'embedded');
+  if (node.kind !== 'embedded' || identity.kind !== 'jwt') return;
+  assert.deepEqual(node.server.auth, { kind: 'jwt', trust: identity.trust });
+  assert.deepEqual(identity.trust.keyFiles, [join(dir, 'gw.pub.pem')]);
 });

@@ -12,3 +12,4 @@ export type { LinkAuthenticator, LinkAuthResult, LinkCredentials } from './link-
 export { BasicAuthenticator, basicAuthorization, basicCredentials } from './basic-auth.js';
 export type { BasicUser } from './basic-auth.js';
 export { BearerFileCredentials } from './bearer-file.js';
+export { BearerAuthenticator, bearerCredentials, MAX_BEARER_TOKEN_LENGTH } from './bearer-auth.js';
