@@ -10,7 +10,10 @@ import * as http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import { SlimNode } from '../../src/slim/node/index.js';
 import type { SlimNodeOptions } from '../../src/slim/node/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';
+import type { GrpcLinkOptions } from '../../src/slim/dataplane/grpc-link.js';
 import { makeName } from '../../src/slim/dataplane/name.js';
 import { subscribeFrame } from '../../src/slim/dataplane/frames.js';
 import { negotiationRequest } from '../../src/slim/dataplane/negotiation.js';
@@ -20,6 +23,7 @@ import { Inbox, publishFrame } from '../support/dataplane.js';
 import { RawClient } from '../support/raw-grpc.js';
 import { captureLogs } from '../support/log-capture.js';
 import { until } from '../support/until.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 const alice = makeName('org', 'ns', 'alice', 0xa1n);
 const bob = makeName('org', 'ns', 'bob', 0xb1n);
@@ -29,11 +33,14 @@ const EMPTY_SETTINGS = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
 
 type After = { after: (fn: () => void | Promise<void>) => void };
 
-async function setup(t: After, options: Partial<SlimNodeOptions> = {}) {
+async function setup(
+  t: After,
+  { link, ...options }: Partial<SlimNodeOptions> & { link?: Partial<GrpcLinkOptions> } = {},
+) {
   const logs = captureLogs('debug');
   const node = await SlimNode.create({ listen: '127.0.0.1:0', logger: logs.logger, ...options });
-  const a = new GrpcLink({ endpoint: node.endpoint! });
-  const b = new GrpcLink({ endpoint: node.endpoint! });
+  const a = new GrpcLink({ endpoint: node.endpoint!, ...link });
+  const b = new GrpcLink({ endpoint: node.endpoint!, ...link });
   const sockets: Socket[] = [];
   const raws: RawClient[] = [];
   t.after(async () => {
@@ -255,6 +262,28 @@ test(
     assert.equal(await again.outcome, 'open', 'a freed slot can be used again');
     await stillWorks();
     session.destroy();
+  },
+);
+
+test(
+  'over TLS too, negotiated links outlive the handshake deadline and idle sockets do not',
+  { timeout: 30_000 },
+  async (t) => {
+    const pem = (f: string) => new Uint8Array(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'tls', f)));
+    const { node, logs, stillWorks, tcp } = await setup(t, {
+      tls: { cert: pem('node.pem'), key: pem('node.key') },
+      limits: { handshakeTimeoutMs: 200 },
+      link: { tls: { ca: pem('ca.pem') } },
+    });
+    const idle = await tcp();
+    await idle.closed;
+    await logs.waitFor(/closing connection: no negotiated link within 200 ms/);
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await stillWorks();
+    }
+    assert.equal(node.stats().connections, 2);
+    assert.ok(!logs.messages().some((m) => /does not know/.test(m)));
   },
 );
 

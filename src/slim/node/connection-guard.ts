@@ -37,6 +37,7 @@ export class ConnectionGuard {
   private readonly connections = new Map<string, Tracked>();
   private readonly perAddress = new Map<string, number>();
   private closed = false;
+  private unknownPeerLogged = false;
 
   constructor(
     private readonly limits: NodeLimits,
@@ -115,7 +116,13 @@ export class ConnectionGuard {
    */
   openStream(peer: string): StreamSlot | { refused: string } {
     const t = this.connections.get(peer);
-    if (!t) return NO_SLOT; // not a socket we accepted (cannot happen with one listener)
+    if (!t) {
+      // Every stream comes over a socket we accepted; if gRPC ever names its peer otherwise, say so
+      // (once) rather than refuse: the stream then escapes the per-connection bounds.
+      if (!this.unknownPeerLogged) this.log.warn({ peer }, 'stream from a connection the node does not know');
+      this.unknownPeerLogged = true;
+      return NO_SLOT;
+    }
     if (t.streams >= this.limits.maxStreamsPerConnection)
       return { refused: `the connection already carries ${this.limits.maxStreamsPerConnection} streams` };
     t.streams++;
