@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { parseConfig } from '../../src/config/parse.js';
+import { riskWarnings } from '../../src/gateway/process.js';
 import { DEFAULT_NODE_LIMITS } from '../../src/slim/node/limits.js';
 import { SECRET, configFrom, problemsOf } from '../support/config.js';
 
@@ -139,4 +140,21 @@ test('JWT on links: nodeAuth presents the slim.jwt identity, server.auth checks 
   if (node.kind !== 'embedded' || identity.kind !== 'jwt') return;
   assert.deepEqual(node.server.auth, { kind: 'jwt', trust: identity.trust });
   assert.deepEqual(identity.trust.keyFiles, [join(dir, 'gw.pub.pem')]);
+});
+
+test('warnings: an embedded node reachable from the network without auth or TLS; nodeAuth over http://', () => {
+  const open = configFrom(embedded('listen: "0.0.0.0:46357"'));
+  const w = riskWarnings(open);
+  assert.ok(w.some((x) => /slim.server.auth is not set: anyone who can reach the embedded node/.test(x)));
+  assert.ok(w.some((x) => /slim.server.tls is not set: links are not encrypted/.test(x)));
+  assert.deepEqual(riskWarnings(configFrom(embedded(''))), [], 'loopback: no warning');
+  const plain = configFrom(
+    `slim: { node: "http://node.example:46357", name: acme/demo/gw, sharedSecret: ${SECRET}, ` +
+      'nodeAuth: { basic: { username: gw1, password: pw } } }',
+  );
+  assert.ok(riskWarnings(plain).some((x) => /slim.nodeAuth is sent to an http:\/\/ node/.test(x)));
+  assert.deepEqual(
+    riskWarnings(configFrom(remote('nodeAuth: { basic: { username: gw1, password: pw } }'))),
+    [],
+  );
 });
