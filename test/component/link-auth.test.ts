@@ -2,12 +2,13 @@
 // authentication): Basic over mTLS, a bearer token file read again when it is rotated, and the
 // refusals a user sees (no credentials, a wrong password, an unknown token): UNAUTHENTICATED from
 // the node, an AUTH error naming the scheme on the link, a node log line that never holds the
-// credential.
+// credential; a connection that was refused is closed instead of taking more guesses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { SlimNode } from '../../src/slim/node/index.js';
 import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';
@@ -181,4 +182,53 @@ test('Basic authenticator: header forms, several users, malformed input', () => 
   assert.equal(basicAuthorization('username', 'password'), 'Basic dXNlcm5hbWU6cGFzc3dvcmQ=');
   assert.throws(() => basicCredentials({ username: '', password: 'x' }), { code: 'CONFIG' });
   assert.throws(() => new BasicAuthenticator([]), { code: 'CONFIG' });
+});
+
+test('a connection whose credentials were refused takes no more attempts and is closed', async (t) => {
+  const logs = captureLogs('debug');
+  const node = await SlimNode.create({
+    listen: '127.0.0.1:0',
+    auth: new BasicAuthenticator([{ username: 'gw1', password: PASSWORD }]),
+    logger: logs.logger,
+  });
+  t.after(() => node.close());
+  const session = http2.connect(`http://127.0.0.1:${node.port}`);
+  session.on('error', () => {});
+  t.after(() => session.destroy());
+  const closed = new Promise<void>((r) => session.once('close', () => r()));
+  const attempt = (password: string) =>
+    new Promise<{ status: string | undefined; message: string | undefined }>((resolve) => {
+      const req = session.request(
+        {
+          ':method': 'POST',
+          ':path': OPEN_CHANNEL_PATH,
+          'content-type': 'application/grpc',
+          te: 'trailers',
+          authorization: basicAuthorization('gw1', password),
+        },
+        { endStream: false },
+      );
+      req.on('error', () => {});
+      req.on('response', (h) => {
+        if (h['grpc-status'] !== undefined)
+          resolve({
+            status: String(h['grpc-status']),
+            message: decodeURIComponent(String(h['grpc-message'])),
+          });
+      });
+      req.on('trailers', (h) =>
+        resolve({ status: String(h['grpc-status']), message: decodeURIComponent(String(h['grpc-message'])) }),
+      );
+      req.on('close', () => resolve({ status: undefined, message: undefined }));
+    });
+  const first = await attempt('guess-1');
+  assert.equal(first.status, String(grpc.status.UNAUTHENTICATED));
+  assert.match(first.message!, /wrong username or password/);
+  // Even the right password is not checked any more on this connection.
+  const second = await attempt(PASSWORD);
+  assert.equal(second.status, String(grpc.status.UNAUTHENTICATED));
+  assert.match(second.message!, /credentials were already refused on this connection/);
+  await closed;
+  await logs.waitFor(/closing connection: credentials refused/);
+  assert.equal(logs.messages().filter((m) => /refusing link: authentication failed/.test(m)).length, 1);
 });

@@ -3,17 +3,24 @@
 // the total or per-address cap is closed on accept; a socket that has not carried a negotiated
 // link within the handshake deadline is closed (idle sockets, a bare HTTP/2 preface, a stalled
 // TLS handshake, a refused login), and the deadline runs again when its last link ends; a socket
-// may carry at most maxStreamsPerConnection OpenChannel streams at once. Each cut is logged.
+// may carry at most maxStreamsPerConnection OpenChannel streams at once. A connection whose
+// credentials were refused takes no more streams and is closed shortly after (time for the
+// refusal to reach the client): guessing passwords costs a connection per guess. Each cut is logged.
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Logger } from '../../util/log.js';
 import { GatewayError } from '../../util/errors.js';
 import type { NodeLimits } from './limits.js';
 
+/** After refused credentials, how long the connection stays for the refusal to reach its client. */
+export const REFUSED_CONNECTION_GRACE_MS = 1_000;
+
 /** One OpenChannel stream's hold on its connection. */
 export interface StreamSlot {
   /** The stream negotiated a link: its connection is in use. */
   negotiated(): void;
+  /** The stream's credentials were refused: the connection takes no more streams and goes soon. */
+  refusedCredentials(): void;
   /** The stream is gone (idempotent). */
   release(): void;
 }
@@ -25,12 +32,19 @@ interface Tracked {
   streams: number;
   links: number;
   timer: NodeJS.Timeout | undefined;
+  refusedCredentials: boolean;
 }
 
 /** The peer string grpc-js reports for a call on this socket (ServerCall.getPeer()). */
 const peerOf = (socket: Socket): string => `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
 
-const NO_SLOT: StreamSlot = { negotiated() {}, release() {} };
+const NO_SLOT: StreamSlot = { negotiated() {}, refusedCredentials() {}, release() {} };
+
+/** Why a stream is refused: a limit, or credentials already refused on its connection. */
+export interface StreamRefusal {
+  readonly refused: string;
+  readonly reason: 'limit' | 'credentials';
+}
 
 export class ConnectionGuard {
   private readonly server: Server;
@@ -82,7 +96,15 @@ export class ConnectionGuard {
     const fromAddress = this.perAddress.get(address) ?? 0;
     if (fromAddress >= this.limits.maxConnectionsPerAddress)
       return refuse(`${address} holds its maximum of connections`, this.limits.maxConnectionsPerAddress);
-    const t: Tracked = { socket, peer, address, streams: 0, links: 0, timer: undefined };
+    const t: Tracked = {
+      socket,
+      peer,
+      address,
+      streams: 0,
+      links: 0,
+      timer: undefined,
+      refusedCredentials: false,
+    };
     this.connections.set(peer, t);
     this.perAddress.set(address, fromAddress + 1);
     socket.once('close', () => this.forget(t));
@@ -90,15 +112,16 @@ export class ConnectionGuard {
     this.hand(socket);
   }
 
-  private arm(t: Tracked): void {
+  private arm(
+    t: Tracked,
+    ms = this.limits.handshakeTimeoutMs,
+    why = `no negotiated link within ${ms} ms`,
+  ): void {
     clearTimeout(t.timer);
     t.timer = setTimeout(() => {
-      this.log.warn(
-        { peer: t.peer, streams: t.streams },
-        `closing connection: no negotiated link within ${this.limits.handshakeTimeoutMs} ms`,
-      );
+      this.log.warn({ peer: t.peer, streams: t.streams }, `closing connection: ${why}`);
       t.socket.destroy();
-    }, this.limits.handshakeTimeoutMs);
+    }, ms);
   }
 
   private forget(t: Tracked): void {
@@ -114,7 +137,7 @@ export class ConnectionGuard {
    * A new OpenChannel stream from `peer`: its slot, or why it is refused (the connection already
    * carries its maximum of streams).
    */
-  openStream(peer: string): StreamSlot | { refused: string } {
+  openStream(peer: string): StreamSlot | StreamRefusal {
     const t = this.connections.get(peer);
     if (!t) {
       // Every stream comes over a socket we accepted; if gRPC ever names its peer otherwise, say so
@@ -123,8 +146,13 @@ export class ConnectionGuard {
       this.unknownPeerLogged = true;
       return NO_SLOT;
     }
+    if (t.refusedCredentials)
+      return { refused: 'credentials were already refused on this connection', reason: 'credentials' };
     if (t.streams >= this.limits.maxStreamsPerConnection)
-      return { refused: `the connection already carries ${this.limits.maxStreamsPerConnection} streams` };
+      return {
+        refused: `the connection already carries ${this.limits.maxStreamsPerConnection} streams`,
+        reason: 'limit',
+      };
     t.streams++;
     let state: 'open' | 'linked' | 'released' = 'open';
     return {
@@ -135,13 +163,23 @@ export class ConnectionGuard {
         clearTimeout(t.timer);
         t.timer = undefined;
       },
+      refusedCredentials: () => {
+        if (t.refusedCredentials || this.connections.get(peer) !== t) return;
+        t.refusedCredentials = true;
+        // Its links, if any, authenticated; only a connection that never linked is cut.
+        if (t.links === 0) {
+          const ms = Math.min(REFUSED_CONNECTION_GRACE_MS, this.limits.handshakeTimeoutMs);
+          this.arm(t, ms, 'credentials refused');
+        }
+      },
       release: () => {
         if (state === 'released') return;
         const wasLinked = state === 'linked';
         state = 'released';
         t.streams--;
         if (wasLinked) t.links--;
-        if (t.links === 0 && this.connections.get(peer) === t && !t.timer) this.arm(t);
+        if (t.links === 0 && this.connections.get(peer) === t && !t.timer && !t.refusedCredentials)
+          this.arm(t);
       },
     };
   }

@@ -11,7 +11,7 @@ import { childLogger } from '../../util/log.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import type { Link } from '../dataplane/link.js';
 import { AUTHORIZATION_HEADER } from '../dataplane/link-auth.js';
-import type { LinkAuthenticator } from '../dataplane/link-auth.js';
+import type { LinkAuthResult, LinkAuthenticator } from '../dataplane/link-auth.js';
 import { dataPlaneService } from '../dataplane/grpc-transport.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../dataplane/wire.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -184,6 +184,11 @@ export class SlimNode {
     const peer = call.getPeer();
     const slot = this.guard?.openStream(peer);
     if (slot && 'refused' in slot) {
+      if (slot.reason === 'credentials') {
+        // Logged once, at the refusal; more attempts on the same connection only at debug level.
+        this.log.debug({ peer }, `refusing stream: ${slot.refused}`);
+        return refuse(call, grpc.status.UNAUTHENTICATED, `authentication failed: ${slot.refused}`);
+      }
       this.log.warn({ peer }, `refusing stream: ${slot.refused}`);
       return refuse(call, grpc.status.RESOURCE_EXHAUSTED, slot.refused);
     }
@@ -192,13 +197,14 @@ export class SlimNode {
     const values = call.metadata.get(AUTHORIZATION_HEADER);
     const given = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
     const denied = (reason: string) => {
+      slot?.refusedCredentials();
       slot?.release();
       // Never the credential itself: the reason names what was wrong with it.
       this.log.warn({ peer, scheme: auth.scheme }, `refusing link: authentication failed: ${reason}`);
       refuse(call, grpc.status.UNAUTHENTICATED, `authentication failed: ${reason}`);
     };
     if (values.length > 1) return denied('more than one authorization header');
-    let checked;
+    let checked: LinkAuthResult | Promise<LinkAuthResult>;
     try {
       checked = auth.check(given);
     } catch (err) {
