@@ -15,7 +15,7 @@ import type { RouteName } from './routing-table.js';
 
 export type IngestResult =
   | undefined // done
-  | { violation: string } // close the ingress connection
+  | { violation: string; overLimit?: true } // close the ingress connection
   | { congested: Promise<void> }; // done; the sender should wait for this before its next frame
 
 export interface ForwarderStats {
@@ -126,7 +126,7 @@ export class Forwarder {
       const { maxSubscriptionsPerConnection: perConn, maxSubscriptions: total } = this.limits;
       // The link that floods the table loses its connection; the others keep theirs.
       if (this.table.subscriptionsOf(peer.id) >= perConn)
-        return { violation: `more than ${perConn} subscriptions on one connection` };
+        return { violation: `more than ${perConn} subscriptions on one connection`, overLimit: true };
       if (this.table.remoteSubscriptionCount >= total) {
         if (!this.tableFullLogged) this.log.warn({ conn: peer.id, limit: total }, 'subscription table full');
         this.tableFullLogged = true;

@@ -128,7 +128,11 @@ export class ServerConnection implements NodePeer {
       }
     }
     if (!result) return;
-    if ('violation' in result) return this.close(result.violation);
+    if ('violation' in result)
+      return this.close(
+        result.violation,
+        result.overLimit ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.INVALID_ARGUMENT,
+      );
     // Backpressure: stop reading from this client until the congested receivers drain.
     this.call.pause();
     void result.congested.then(() => {
@@ -235,12 +239,12 @@ export class ServerConnection implements NodePeer {
   }
 
   /** Ends the stream with a status naming `reason` (logged as a warning). */
-  close(reason: string): void {
+  close(reason: string, code: grpc.status = grpc.status.INVALID_ARGUMENT): void {
     if (this.state === 'closed') return;
     this.log.warn({ linkId: this.linkId || undefined }, `closing connection: ${reason}`);
     this.finish();
     try {
-      this.call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: reason });
+      this.call.emit('error', { code, details: reason });
     } catch {
       // already ended
     }
