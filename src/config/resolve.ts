@@ -141,7 +141,7 @@ function embeddedServer(
   const auth: ServerAuthConfig | undefined = a?.basic
     ? { kind: 'basic', users: a.basic.map((u) => ({ ...u })) }
     : a?.jwt && identity.kind === 'jwt'
-      ? { kind: 'jwt', trust: identity.trust }
+      ? { kind: 'jwt', identity }
       : undefined;
   return { ...(tls ? { tls } : {}), ...(auth ? { auth } : {}), limits: { ...DEFAULTS.node, ...limits } };
 }

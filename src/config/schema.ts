@@ -8,7 +8,6 @@ import { parseName, NULL_ID } from '../slim/dataplane/name.js';
 import { describeError } from '../util/errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../util/http.js';
 import { parseHostPort } from './host-port.js';
-import { DEFAULT_NODE_LIMITS } from '../slim/node/limits.js';
 
 export const DEFAULTS = {
   slimListen: '127.0.0.1:46357',
@@ -30,7 +29,16 @@ export const DEFAULTS = {
   mcpIdleTimeoutMs: 30 * 60_000,
   shutdownGraceMs: 10_000,
   minSecretLength: 32,
-  node: DEFAULT_NODE_LIMITS,
+  // The embedded node's listener limits (src/slim/node/limits.ts holds the same defaults for a node
+  // built without a configuration; a unit test keeps the two equal).
+  node: {
+    handshakeTimeoutMs: 10_000,
+    maxConnections: 1_024,
+    maxConnectionsPerAddress: 128,
+    maxStreamsPerConnection: 8,
+    maxSubscriptionsPerConnection: 4_096,
+    maxSubscriptions: 32_768,
+  },
   jwtLifetimeSeconds: 3600,
 } as const;
 

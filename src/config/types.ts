@@ -4,7 +4,6 @@
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { DefaultedVariable } from './expand.js';
 import type { HostPort } from './host-port.js';
-import type { NodeLimits } from '../slim/node/limits.js';
 
 export type { HostPort } from './host-port.js';
 export type { DefaultedVariable } from './expand.js';
@@ -30,14 +29,24 @@ export type ServerAuthConfig =
       readonly kind: 'basic';
       readonly users: readonly { readonly username: string; readonly password: string }[];
     }
-  /** Bearer JWTs checked as slim.trust says. */
-  | { readonly kind: 'jwt'; readonly trust: TrustConfig };
+  /** Bearer JWTs checked as slim.trust says (the gateway's own JWT identity carries it). */
+  | { readonly kind: 'jwt'; readonly identity: JwtIdentityConfig };
+
+/** What remote peers may make the embedded node hold (the node's NodeLimits, same fields). */
+export interface NodeLimitsConfig {
+  readonly handshakeTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly maxStreamsPerConnection: number;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxSubscriptions: number;
+}
 
 /** The embedded node's listener: TLS, authentication and the limits of docs/security.md. */
 export interface EmbeddedServerConfig {
   readonly tls?: ServerTlsMaterial;
   readonly auth?: ServerAuthConfig;
-  readonly limits: NodeLimits;
+  readonly limits: NodeLimitsConfig;
 }
 
 /** Credentials our links present to the node (`slim.nodeAuth`). */

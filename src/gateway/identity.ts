@@ -4,7 +4,13 @@
 // every refusal logged by the refusing side with its reason (never the token).
 import type { IdentityConfig } from '../config/types.js';
 import { JwtIdentity, JwtVerifier, LoggedVerifier, SharedSecretIdentity } from '../slim/auth/index.js';
-import type { IdentityProvider, IdentityVerifier, SigningKey, TokenClaims } from '../slim/auth/index.js';
+import type {
+  IdentityProvider,
+  IdentityVerifier,
+  JwtSignerOptions,
+  SigningKey,
+  TokenClaims,
+} from '../slim/auth/index.js';
 import type { Logger } from '../util/log.js';
 
 export type AppIdentity = IdentityProvider & IdentityVerifier;
@@ -33,16 +39,31 @@ class Composed implements AppIdentity {
   }
 }
 
+type JwtConfig = Extract<IdentityConfig, { kind: 'jwt' }>;
+
+/** What signs this gateway's tokens (`slim.jwt`): also a node link's bearer token (no key binding). */
+export function jwtSignerOptions(config: JwtConfig): JwtSignerOptions {
+  return {
+    source:
+      config.keyFile !== undefined
+        ? { kind: 'keyFile', path: config.keyFile }
+        : { kind: 'tokenFile', path: config.tokenFile! },
+    subject: config.subject,
+    ...(config.issuer !== undefined ? { issuer: config.issuer } : {}),
+    audience: config.audience,
+    lifetimeSeconds: config.lifetimeSeconds,
+  };
+}
+
 /** Builds the identities of one gateway's apps; the JWT verifier is built once and shared. */
 export class GatewayIdentities {
   private jwtVerifier: Promise<IdentityVerifier> | undefined;
 
-  /** An identity for app `baseName` (`org/ns/app`); with JWT, waits for the first JWKS fetch. */
-  async forApp(config: IdentityConfig, baseName: string, logger: Logger): Promise<AppIdentity> {
-    if (config.kind === 'sharedSecret') {
-      const own = new SharedSecretIdentity({ baseName, secret: config.secret });
-      return new Composed(own, new LoggedVerifier(own, logger));
-    }
+  /**
+   * The gateway's verifier of `slim.trust` (logging refusals), built once: for its apps and for
+   * anything else that accepts the same tokens (a node listener's JWT authentication).
+   */
+  verifier(config: JwtConfig, logger: Logger): Promise<IdentityVerifier> {
     this.jwtVerifier ??= (async () => {
       const v = new JwtVerifier({
         keyFiles: config.trust.keyFiles,
@@ -53,19 +74,21 @@ export class GatewayIdentities {
       });
       await v.ready();
       return new LoggedVerifier(v, logger);
-    })();
-    const verifier = await this.jwtVerifier;
-    const own = new JwtIdentity({
-      source:
-        config.keyFile !== undefined
-          ? { kind: 'keyFile', path: config.keyFile }
-          : { kind: 'tokenFile', path: config.tokenFile! },
-      subject: config.subject,
-      ...(config.issuer !== undefined ? { issuer: config.issuer } : {}),
-      audience: config.audience,
-      lifetimeSeconds: config.lifetimeSeconds,
-      verifier,
+    })().catch((err: unknown) => {
+      this.jwtVerifier = undefined; // a key file fixed later is read at the next attempt
+      throw err;
     });
+    return this.jwtVerifier;
+  }
+
+  /** An identity for app `baseName` (`org/ns/app`); with JWT, waits for the first JWKS fetch. */
+  async forApp(config: IdentityConfig, baseName: string, logger: Logger): Promise<AppIdentity> {
+    if (config.kind === 'sharedSecret') {
+      const own = new SharedSecretIdentity({ baseName, secret: config.secret });
+      return new Composed(own, new LoggedVerifier(own, logger));
+    }
+    const verifier = await this.verifier(config, logger);
+    const own = new JwtIdentity({ ...jwtSignerOptions(config), verifier });
     return new Composed(own, verifier);
   }
 }

@@ -8,9 +8,9 @@
 //                      `slim.jwt` (identity.ts, src/slim/auth) and an MLS client (src/slim/mls)
 //   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc, MLS as configured
 //   mcp.*, a2a.*    -> real-adapters.ts
-// With a shared secret every app gets a fresh token id, hence a fresh instance id: two processes
-// (or two units of one process) with the same name are distinct instances on SLIM. With JWT the
-// instance id is the hash of the subject, as the reference's (docs/security.md).
+// Every app gets a fresh token id, hence a fresh instance id (with JWT: the subject and a random
+// suffix, docs/security.md): two processes (or two units of one process) with the same name are
+// distinct instances on SLIM.
 import { formatHostPort } from '../config/host-port.js';
 import {
   BasicAuthenticator,
@@ -23,7 +23,7 @@ import {
 } from '../slim/dataplane/index.js';
 import type { Link, LinkAuthenticator, LinkCredentials, SlimName } from '../slim/dataplane/index.js';
 import type { EmbeddedServerConfig, NodeAuthConfig, ServerAuthConfig } from '../config/types.js';
-import { JwtSigner, JwtVerifier } from '../slim/auth/index.js';
+import { JwtSigner } from '../slim/auth/index.js';
 import type { Logger } from '../util/log.js';
 import { createMlsClient } from '../slim/mls/index.js';
 import { SlimNode } from '../slim/node/index.js';
@@ -34,7 +34,7 @@ import type { SlimApp } from '../slim/session/index.js';
 import { raceSignal } from '../util/abort.js';
 import { GatewayError } from '../util/errors.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
-import { GatewayIdentities } from './identity.js';
+import { GatewayIdentities, jwtSignerOptions } from './identity.js';
 import { realA2aAdapter, realMcpAdapter } from './real-adapters.js';
 
 export interface RealNode extends NodeHandle {
@@ -43,7 +43,7 @@ export interface RealNode extends NodeHandle {
 
 export interface RealApp extends AppHandle {
   readonly app: SlimApp;
-  /** Whether this gateway wants MLS (`slim.mls`): its sessions use it and its servers demand it. */
+  /** Whether this gateway wants MLS (`slim.mls`): its channels use it and its servers demand it. */
   readonly mls: boolean;
 }
 
@@ -72,6 +72,7 @@ async function startOrDiscard<T extends { close(): Promise<unknown> }>(
 /** The SlimNode options of `slim.server`: TLS (mTLS with a client CA), Basic users, limits. */
 async function nodeServerOptions(
   server: EmbeddedServerConfig | undefined,
+  identities: GatewayIdentities,
   logger: Logger,
 ): Promise<Partial<SlimNodeOptions>> {
   if (!server) return {};
@@ -79,22 +80,18 @@ async function nodeServerOptions(
   return {
     limits,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa } : {}) } } : {}),
-    ...(server.auth ? { auth: await linkAuthenticator(server.auth, logger) } : {}),
+    ...(server.auth ? { auth: await linkAuthenticator(server.auth, identities, logger) } : {}),
   };
 }
 
-/** Basic users, or bearer JWTs checked by a verifier of `slim.trust` (the link's subject logged). */
-async function linkAuthenticator(auth: ServerAuthConfig, logger: Logger): Promise<LinkAuthenticator> {
+/** Basic users, or bearer JWTs checked by the gateway's verifier of `slim.trust` (subject logged). */
+async function linkAuthenticator(
+  auth: ServerAuthConfig,
+  identities: GatewayIdentities,
+  logger: Logger,
+): Promise<LinkAuthenticator> {
   if (auth.kind === 'basic') return new BasicAuthenticator(auth.users);
-  const { trust } = auth;
-  const verifier = new JwtVerifier({
-    keyFiles: trust.keyFiles,
-    ...(trust.jwksUrl !== undefined ? { jwksUrl: trust.jwksUrl } : {}),
-    issuers: trust.issuers,
-    ...(trust.audience !== undefined ? { audience: trust.audience } : {}),
-    logger,
-  });
-  await verifier.ready();
+  const verifier = await identities.verifier(auth.identity, logger);
   return new BearerAuthenticator('jwt', (token) => verifier.verify(token).sub);
 }
 
@@ -102,17 +99,7 @@ async function linkAuthenticator(auth: ServerAuthConfig, logger: Logger): Promis
 function linkCredentials(auth: NodeAuthConfig): LinkCredentials {
   if (auth.kind === 'basic') return basicCredentials(auth);
   if (auth.kind === 'bearer') return new BearerFileCredentials(auth.tokenFile);
-  const id = auth.identity;
-  const signer = new JwtSigner({
-    source:
-      id.keyFile !== undefined
-        ? { kind: 'keyFile', path: id.keyFile }
-        : { kind: 'tokenFile', path: id.tokenFile! },
-    subject: id.subject,
-    ...(id.issuer !== undefined ? { issuer: id.issuer } : {}),
-    audience: id.audience,
-    lifetimeSeconds: id.lifetimeSeconds,
-  });
+  const signer = new JwtSigner(jwtSignerOptions(auth.identity));
   return bearerCredentials('jwt', () => signer.current());
 }
 
@@ -121,7 +108,7 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
   return {
     async startNode({ listen, server, logger, signal }) {
       const node = await startOrDiscard(
-        nodeServerOptions(server, logger).then((o) =>
+        nodeServerOptions(server, identities, logger).then((o) =>
           SlimNode.create({ listen: formatHostPort(listen), logger, ...o }),
         ),
         signal,
@@ -175,14 +162,18 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
     createRpcServer: (app, { logger }) =>
       createRpcServer(app.app, { logger, acceptSession: app.mls ? requireMls : () => true }),
 
-    createRpcClient: (app, target: SlimName, { mls, logger }) =>
-      createChannel(app.app, target, { mls, logger, maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS }),
+    createRpcClient: (app, target: SlimName, { logger }) =>
+      createChannel(app.app, target, {
+        mls: app.mls,
+        logger,
+        maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS,
+      }),
 
-    createMulticast: (app, members, { mls, logger, signal }) => {
+    createMulticast: (app, members, { logger, signal }) => {
       if (signal.aborted) return Promise.reject(new GatewayError('CANCELLED', 'route start cancelled'));
       return Promise.resolve(
         createMulticastChannel(app.app, members, {
-          mls,
+          mls: app.mls,
           logger,
           maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS,
         }),

@@ -3,8 +3,9 @@
 // reference SLIMRPC server and a reference channel calls our server, every app signing its own
 // tokens (the reference's `Jwt` provider, our JwtIdentity) and checking the other's (issuer,
 // audience, key). Then refusals, each way: a caller with an untrusted key, an expired token, the
-// wrong audience, the wrong issuer or a malformed token gets a clear error and no answer, and the
-// refusing side logs why. Fails, never skips, when the reference cannot load.
+// wrong audience, the wrong issuer or (ours only: the reference cannot send one) a malformed token
+// gets a clear error and no answer, and the refusing side logs why. Fails, never skips, when the
+// reference cannot load.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseName } from '../../src/slim/dataplane/name.js';
@@ -150,6 +151,42 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
         }
       }
     });
+
+    test(
+      'a reference caller whose token our server sees as expired: no answer, logged',
+      HANG_GUARD,
+      async (t) => {
+        // Our server's clock runs two hours ahead: every reference token (1 h) is expired for it.
+        const logs = captureLogs('info');
+        const late = await ourJwtApp(
+          'org/ns/oursrvlate',
+          node.link(),
+          world,
+          world.parties.get('acme/ours-srv')!,
+          {
+            verifierClock: () => Date.now() + 2 * 3600_000,
+            logger: logs.logger,
+          },
+        );
+        const lateServer = createRpcServer(late, { services: [testService()] });
+        const peer = await referenceRpcClient(
+          'refexp',
+          node.endpoint,
+          'oursrvlate',
+          refJwtArgs(world, world.parties.get('acme/ref-cli')!),
+        );
+        t.after(async () => {
+          await peer.stop();
+          await lateServer.close();
+          await late.close();
+        });
+        const r = await refUnary(peer, { method: 'Echo', text: 'secret', timeoutMs: 5_000 });
+        assert.equal(r.ok, false, JSON.stringify(r));
+        const logged = await logs.waitFor(/peer identity refused/);
+        assert.match(String(logged['reason']), /expired/);
+        assert.equal(logged['claimedSubject'], 'acme/ref-cli');
+      },
+    );
 
     test('tear down', HANG_GUARD, async () => {
       await channel?.close();

@@ -114,6 +114,8 @@ export async function ourJwtApp(
     audience?: string[];
     issuer?: string;
     clock?: Clock;
+    /** The verifier's clock (default: the real one), e.g. ahead to see peers' tokens as expired. */
+    verifierClock?: Clock;
     logger?: Logger;
     /** Replaces the tokens we send (malformed-token tests). */
     token?: () => string;
@@ -123,6 +125,7 @@ export async function ourJwtApp(
     keyFiles: [world.jwksFile],
     issuers: [JWT_ISSUER],
     audience: JWT_AUDIENCE,
+    ...(options.verifierClock ? { clock: options.verifierClock } : {}),
   });
   const checks: IdentityVerifier = options.logger ? new LoggedVerifier(verifier, options.logger) : verifier;
   const jwt = new JwtIdentity({

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { parseConfig } from '../../src/config/parse.js';
+import { DEFAULTS } from '../../src/config/schema.js';
 import { riskWarnings } from '../../src/gateway/process.js';
 import { DEFAULT_NODE_LIMITS } from '../../src/slim/node/limits.js';
 import { SECRET, configFrom, problemsOf } from '../support/config.js';
@@ -47,6 +48,10 @@ test('nodeAuth needs exactly one scheme; JWT needs slim.jwt', () => {
     messages(remote('nodeAuth: { basic: { username: "a:b", password: c } }')).join('\n'),
     /cannot contain ":"/,
   );
+});
+
+test("the configuration defaults of the node limits are the node's own", () => {
+  assert.deepEqual(DEFAULTS.node, DEFAULT_NODE_LIMITS);
 });
 
 test('slim.server: TLS files read, Basic users, limits with their defaults', () => {
@@ -138,7 +143,7 @@ test('JWT on links: nodeAuth presents the slim.jwt identity, server.auth checks 
   assert.deepEqual(nodeAuth, { kind: 'jwt', identity });
   assert.equal(node.kind, 'embedded');
   if (node.kind !== 'embedded' || identity.kind !== 'jwt') return;
-  assert.deepEqual(node.server.auth, { kind: 'jwt', trust: identity.trust });
+  assert.deepEqual(node.server.auth, { kind: 'jwt', identity });
   assert.deepEqual(identity.trust.keyFiles, [join(dir, 'gw.pub.pem')]);
 });
 

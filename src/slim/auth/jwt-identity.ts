@@ -3,11 +3,12 @@
 // read from a file an IdP keeps fresh (its `StaticJwt`), plus the verifier for peers' tokens.
 //
 // As the reference: claims {iss, sub, aud: [..], exp, iat, nbf, pubkey}, header kid = sub (or the
-// signing JWK's own kid), pubkey = standard base64 of the app's P-256 signature key, and the app's
-// instance id is the hash of `sub` (its token id). Unlike the reference, which signs a new token
-// for every outgoing batch, a token is minted once and reused until 4/5 of its lifetime has
-// passed: one signature per lifetime here and, thanks to the verifiers' caches (ours and the
-// reference's, both keyed by the token string), one check per lifetime at each peer.
+// signing JWK's own kid), pubkey = standard base64 of the app's P-256 signature key. Unlike the
+// reference, the app's instance id is not the hash of `sub` alone (see tokenId); and where the
+// reference signs a new token for every outgoing batch, a token here is minted once and reused
+// until 4/5 of its lifetime has passed: one signature per lifetime and, thanks to the verifiers'
+// caches (ours and the reference's, both keyed by the token string), one check per lifetime at
+// each peer.
 //
 // A token from a file carries no `pubkey` claim for our signature key, so peers refuse its signed
 // control messages and MLS credentials (the reference's StaticJwt cannot do MLS either:
@@ -21,6 +22,7 @@ import { parsePrivateKey } from './jwt-keys.js';
 import type { JwtPrivateKey } from './jwt-keys.js';
 import { generateSigningKey } from './keys.js';
 import type { SigningKey } from './keys.js';
+import { instanceSuffix } from './token.js';
 import type { TokenClaims } from './token.js';
 
 export const DEFAULT_JWT_LIFETIME_SECONDS = 3600;
@@ -193,8 +195,10 @@ export class JwtIdentity implements IdentityProvider, IdentityVerifier {
       ...options,
       claims: { pubkey: Buffer.from(this.signingKey.publicKey).toString('base64') },
     });
-    // The reference derives the app's instance id from get_id(), which is `sub` for JWTs.
-    this.tokenId = this.signer.subject;
+    // The reference derives the app's instance id from get_id(), `sub` for JWTs, so two apps of
+    // one subject and name share an id and answers can reach the wrong one. Peers never relate
+    // the id to the token, so ours adds a random suffix, as shared-secret token ids do.
+    this.tokenId = `${this.signer.subject}_${instanceSuffix()}`;
   }
 
   token(): string {

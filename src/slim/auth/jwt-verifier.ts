@@ -8,13 +8,15 @@
 // - a verified-token cache keyed by the token string (bounded; an entry is only as good as its
 //   token's `exp`, re-checked on every hit): a peer repeats its token on every frame until it
 //   re-mints it, so one signature check serves a whole token lifetime;
-// - a bounded negative cache, so a peer repeating a refused token costs no further signature checks
-//   (forgotten when the trusted keys change);
+// - a bounded negative cache (keyed by the token's hash, so a stranger's long tokens cost 32 bytes
+//   each), so a peer repeating a refused token costs no further signature checks (forgotten when
+//   the trusted keys change);
 // - keys imported once (node:crypto KeyObjects), key files re-read when they change (checked at
 //   most every `fileCheckIntervalMs`), the JWKS URL fetched at start (`ready()`), cached, and
 //   fetched again in the background when a token names an unknown `kid` — at most once per
 //   `jwksRefreshMinIntervalMs`. The frame that revealed the unknown kid is refused; the peer's
 //   retransmission (discovery and session requests are retried) finds the new key.
+import { createHash } from 'node:crypto';
 import { statSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { GatewayError, describeError } from '../../util/errors.js';
@@ -139,7 +141,8 @@ export class JwtVerifier implements IdentityVerifier {
     if (v) this.stats.cacheHits++;
     else {
       this.maybeReloadFiles();
-      const no = this.refused.get(token);
+      const refusedKey = createHash('sha256').update(token).digest('base64');
+      const no = this.refused.get(refusedKey);
       if (no && no.generation === this.generation) {
         this.stats.refusedHits++;
         throw no.error;
@@ -148,7 +151,7 @@ export class JwtVerifier implements IdentityVerifier {
         v = this.check(token);
       } catch (err) {
         const error = err instanceof GatewayError ? err : new GatewayError('AUTH', 'identity token rejected');
-        this.refused.set(token, { generation: this.generation, error });
+        this.refused.set(refusedKey, { generation: this.generation, error });
         if (this.refused.size > JWT_REFUSED_CACHE_SIZE)
           this.refused.delete(this.refused.keys().next().value!);
         throw error;

@@ -131,11 +131,16 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** `org/ns/app_` followed by 8 random alphanumerics, as the reference names each app instance. */
-export function newTokenId(baseName: string): string {
-  if (/[:\s]/.test(baseName)) throw new GatewayError('CONFIG', 'a SLIM name may not contain ":" or spaces');
+/** 8 random alphanumerics: what tells apart two instances of one name. */
+export function instanceSuffix(): string {
   const bytes = randomBytes(8);
   let suffix = '';
   for (const b of bytes) suffix += ALPHANUMERIC[b % ALPHANUMERIC.length];
-  return `${baseName}_${suffix}`;
+  return suffix;
+}
+
+/** `org/ns/app_` followed by 8 random alphanumerics, as the reference names each app instance. */
+export function newTokenId(baseName: string): string {
+  if (/[:\s]/.test(baseName)) throw new GatewayError('CONFIG', 'a SLIM name may not contain ":" or spaces');
+  return `${baseName}_${instanceSuffix()}`;
 }

@@ -93,7 +93,12 @@ export class ModeratorSession extends ModeratorBase {
         deadline.signal,
       ).catch((err: unknown) => {
         // The deadline ended the wait for a DISCOVERY_REPLY: say what an unanswered discovery means.
-        if (isGatewayError(err, 'TIMEOUT')) throw new NoReplyError('discovery', [baseName(name)]);
+        if (isGatewayError(err, 'TIMEOUT'))
+          throw new GatewayError(
+            'TIMEOUT',
+            `${err.message}: ${new NoReplyError('discovery', [baseName(name)]).message}`,
+            { cause: err },
+          );
         throw err;
       });
       const peer = found!.source;
