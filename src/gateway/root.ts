@@ -96,7 +96,12 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     if (slim.node.kind === 'embedded') {
       const d = deadline();
       try {
-        this.node = await this.deps.startNode({ ...ctx('node'), listen: slim.node.listen, signal: d.signal });
+        this.node = await this.deps.startNode({
+          ...ctx('node'),
+          listen: slim.node.listen,
+          server: slim.node.server,
+          signal: d.signal,
+        });
       } finally {
         d.dispose();
       }
@@ -139,9 +144,14 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
   }
 
   private endpoint(): NodeEndpoint<N> {
-    const node = this.config.slim.node;
+    const { node, nodeAuth } = this.config.slim;
     if (node.kind === 'embedded') return { kind: 'embedded', node: this.node! };
-    return { kind: 'remote', url: node.url, ...(node.tls ? { tls: node.tls } : {}) };
+    return {
+      kind: 'remote',
+      url: node.url,
+      ...(node.tls ? { tls: node.tls } : {}),
+      ...(nodeAuth ? { auth: nodeAuth } : {}),
+    };
   }
 
   /** Waits for the first start attempt of every unit (each bounded by its own deadline). */

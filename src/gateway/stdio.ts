@@ -46,12 +46,19 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
   const log = options.logger;
   const metrics = new MetricsRegistry();
   const ctx = (c: string) => ({ logger: childLogger(log, c), metrics });
-  const node = config.slim.node;
-  // The embedded node belongs to a `run` gateway; this process attaches to it like any client.
-  const endpoint: NodeEndpoint<N> =
+  const { node, nodeAuth } = config.slim;
+  // The embedded node belongs to a `run` gateway; this process attaches to its listener like any
+  // client: https:// when it serves TLS (slim.tls says whom to trust), with slim.nodeAuth if set.
+  const url =
     node.kind === 'embedded'
-      ? { kind: 'remote', url: `http://${formatHostPort(node.listen)}` }
-      : { kind: 'remote', url: node.url, ...(node.tls ? { tls: node.tls } : {}) };
+      ? `${node.server.tls ? 'https' : 'http'}://${formatHostPort(node.listen)}`
+      : node.url;
+  const endpoint: NodeEndpoint<N> = {
+    kind: 'remote',
+    url,
+    ...(node.tls ? { tls: node.tls } : {}),
+    ...(nodeAuth ? { auth: nodeAuth } : {}),
+  };
   const parts = new Closer(log, 5_000);
   const setup = combineSignals([options.signal], config.slim.connectTimeoutMs);
   const telemetry = await startTelemetry(config, log);
