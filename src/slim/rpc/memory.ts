@@ -4,7 +4,7 @@
 // Adapters use it in component tests; it is never used in production paths.
 import { combineSignals, derivedSignal } from '../../util/abort.js';
 import { AsyncQueue } from '../../util/async-queue.js';
-import { NULL_ID, formatName, sameComponents } from '../dataplane/name.js';
+import { NULL_ID, baseName, formatName, sameComponents } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import { RpcError, StatusCode, toRpcError } from './status.js';
 import type {
@@ -200,6 +200,7 @@ export class MemoryRpcNetwork {
       method,
       metadata: Object.freeze({ ...(options.metadata ?? {}) }),
       source: caller,
+      identity: baseName(caller),
       deadline,
       signal: serverSide.signal,
     };

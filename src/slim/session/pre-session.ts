@@ -12,6 +12,7 @@ import { GatewayError } from '../../util/errors.js';
 import type { SessionClock } from './clock.js';
 import { MsgType, commandFrame, copyFrame } from './frames.js';
 import type { Inbound } from './frames.js';
+import { checkBound } from './peer-identity.js';
 import { TokenMemory } from './replay.js';
 import { sealFrame, verifyControlFrame } from './secure.js';
 import type { Tombstones } from './tombstones.js';
@@ -27,12 +28,17 @@ export class PreSession {
     private readonly tombstones: Tombstones,
   ) {}
 
-  /** Token, signature, and a token never used before (a replayed request is refused). */
-  check(frame: Inbound): void {
-    verifyControlFrame(frame, this.identity);
+  /**
+   * Token, signature, the token's owner being the frame's source, and a token never used before (a
+   * replayed request is refused). Returns the verified token id (`sub`).
+   */
+  check(frame: Inbound): string {
+    const claims = verifyControlFrame(frame, this.identity);
+    checkBound(claims.sub, frame.source);
     if (this.usedTokens.repeat(frame.identity, this.clock.now())) {
       throw new GatewayError('AUTH', 'replayed request (identity token already used)');
     }
+    return claims.sub;
   }
 
   async discovery(frame: Inbound): Promise<void> {
@@ -56,9 +62,11 @@ export class PreSession {
   async fromTombstone(frame: Inbound): Promise<void> {
     const replay = this.tombstones.live(frame.sessionId);
     if (!replay) return;
+    // Verified before the replay memory hears of it: a forged frame must not record its id.
+    const claims = verifyControlFrame(frame, this.identity);
+    checkBound(claims.sub, frame.source);
     const seen = replay.check(nameKey(frame.source), frame.messageId, frame.identity);
     if (seen.kind !== 'replay' || !seen.reply) return;
-    verifyControlFrame(frame, this.identity);
     const reply = copyFrame(seen.reply);
     await sealFrame(reply, this.identity, undefined);
     await this.link.publish(reply);
