@@ -4,7 +4,13 @@
 // the Link to a node, a SlimApp, SLIMRPC server/client/multicast, and the MCP and A2A adapters.
 // Generic in the node and app types so the real implementation needs no casts.
 import type { Readable, Writable } from 'node:stream';
-import type { HostPort, McpBackendConfig, McpSessionLimits, TlsMaterial } from '../config/types.js';
+import type {
+  HostPort,
+  McpBackendConfig,
+  McpSessionLimits,
+  TlsMaterial,
+  ToolFilterConfig,
+} from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
@@ -61,6 +67,9 @@ export type IngressTarget =
 
 export type IngressOptions = IngressBase & IngressTarget;
 
+/** An MCP route's options: the A2A ones plus the client-side tool filter (`routes[].tools`). */
+export type McpIngressOptions = IngressOptions & { readonly tools?: ToolFilterConfig };
+
 export interface McpIngress {
   readonly handler: HttpHandler;
   /** Speaks MCP over a stdio pair (the `stdio` command) until `signal` fires or input ends. */
@@ -82,6 +91,8 @@ export interface McpServiceOptions extends DepsContext {
   readonly backend: McpBackendConfig;
   /** `services[].mcp.maxSessions` and `idleTimeoutMs`, defaults applied. */
   readonly sessions: McpSessionLimits;
+  /** `services[].tools`: tools hidden from tools/list and refused at call. */
+  readonly tools?: ToolFilterConfig;
 }
 
 export interface A2aServiceOptions extends DepsContext {
@@ -91,7 +102,7 @@ export interface A2aServiceOptions extends DepsContext {
 }
 
 export interface McpAdapter {
-  createIngress(options: IngressOptions): MaybePromise<McpIngress>;
+  createIngress(options: McpIngressOptions): MaybePromise<McpIngress>;
   createService(
     options: McpServiceOptions,
   ): MaybePromise<{ service: ServiceDefinition; close(): Promise<void> }>;
@@ -127,11 +138,19 @@ export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHan
       readonly sharedSecret: string;
       readonly mls: boolean;
       readonly signal: AbortSignal;
+      /**
+       * `services[].allow`: patterns on the verified identity of whoever invites the app into a
+       * group; others are refused at the JOIN (point-to-point sessions are refused per call).
+       */
+      readonly allow?: readonly string[];
     },
   ): Promise<A>;
 
-  /** Serves SLIMRPC calls addressed to the app's name. */
-  createRpcServer(app: A, options: DepsContext): RpcServer;
+  /**
+   * Serves SLIMRPC calls addressed to the app's name; with `allow`, callers whose verified
+   * identity matches none of the patterns are refused per call with PERMISSION_DENIED.
+   */
+  createRpcServer(app: A, options: DepsContext & { readonly allow?: readonly string[] }): RpcServer;
 
   /** A channel from the app to `target` (sessions are opened lazily, MLS as configured). */
   createRpcClient(app: A, target: SlimName, options: DepsContext & { readonly mls: boolean }): RpcClient;

@@ -13,7 +13,7 @@ import type { BackendSpec, McpIngress, McpService } from '../adapters/mcp/index.
 import type { McpBackendConfig } from '../config/types.js';
 import type { SlimName } from '../slim/dataplane/index.js';
 import type { MulticastClient, RpcClient } from '../slim/rpc/index.js';
-import type { A2aAdapter, IngressOptions, McpAdapter, McpServiceOptions } from './deps.js';
+import type { A2aAdapter, IngressOptions, McpAdapter, McpIngressOptions, McpServiceOptions } from './deps.js';
 
 type AdapterTarget =
   | { target: SlimName; client: RpcClient }
@@ -31,7 +31,7 @@ export function mcpBackendSpec(b: McpBackendConfig): BackendSpec {
 }
 
 /** The MCP ingress of a route (the adapter's own type: tests read its session count). */
-export function mcpIngressFor(o: IngressOptions): McpIngress {
+export function mcpIngressFor(o: McpIngressOptions): McpIngress {
   return createMcpIngress({
     ...adapterTarget(o),
     route: o.route,
@@ -39,6 +39,7 @@ export function mcpIngressFor(o: IngressOptions): McpIngress {
     metrics: o.metrics,
     maxBodyBytes: o.maxBodyBytes,
     timeouts: { requestTimeoutMs: o.timeoutMs },
+    ...(o.tools ? { tools: o.tools } : {}),
   });
 }
 
@@ -51,6 +52,7 @@ export function mcpServiceFor(o: McpServiceOptions): McpService {
     metrics: o.metrics,
     maxSessions: o.sessions.maxSessions,
     idleTimeoutMs: o.sessions.idleTimeoutMs,
+    ...(o.tools ? { tools: o.tools } : {}),
   });
 }
 

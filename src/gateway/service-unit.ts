@@ -85,6 +85,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         name: svc.name,
         backend: svc.backend,
         sessions: svc.sessions,
+        ...(svc.tools ? { tools: svc.tools } : {}),
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];
@@ -114,9 +115,10 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
       sharedSecret: env.sharedSecret,
       mls: env.mls,
       signal,
+      ...(svc.allow ? { allow: svc.allow } : {}),
     });
     parts.add('app', () => app.close());
-    const server = env.deps.createRpcServer(app, ctx);
+    const server = env.deps.createRpcServer(app, { ...ctx, ...(svc.allow ? { allow: svc.allow } : {}) });
     for (const def of definitions) server.register(def);
     parts.add('rpc server', () => server.close(closeGraceMs));
     logger.info(

@@ -30,6 +30,11 @@ import { Lane } from './lane.js';
 import { SessionTable } from '../sessions.js';
 import type { SessionRecord } from '../sessions.js';
 import { stdioBackend } from './stdio-backend.js';
+import { calledTool, compileToolFilter } from '../tool-filter.js';
+import type { ToolRules } from '../tool-filter.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export interface McpServiceOptions {
   /** The SLIM name the service is offered under (for logs and metrics). */
@@ -41,6 +46,8 @@ export interface McpServiceOptions {
   readonly maxSessions?: number;
   /** An unused session is closed after this long; default 30 min. */
   readonly idleTimeoutMs?: number;
+  /** `services[].tools`: tools hidden from tools/list and refused at call (tool-filter.ts). */
+  readonly tools?: ToolRules;
 }
 
 export interface McpService {
@@ -69,6 +76,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
     options.maxSessions ??
     (options.backend.kind === 'stdio' ? DEFAULT_STDIO_MAX_SESSIONS : DEFAULT_HTTP_MAX_SESSIONS);
   const table = new SessionTable<Lane>({ maxSessions, idleMs });
+  const tools = compileToolFilter(options.tools, `MCP service ${serviceName}`);
   metrics.sessions(() => table.size);
   let closing = false;
   let resolveClosed!: () => void;
@@ -150,6 +158,13 @@ export function createMcpService(options: McpServiceOptions): McpService {
       const c = parse(payload, ['request'], McpRpcMethod.Request);
       if (c.kind !== 'request') return;
       method = c.message.method;
+      const tool = tools ? calledTool(c.message) : undefined;
+      if (tools && tool !== undefined && !tools.permits(tool)) {
+        logger.info({ caller: ctx.identity, tool }, 'tool call refused by the tools filter');
+        outcome = 'tool-denied';
+        yield encoder.encode(JSON.stringify(tools.refusal(c.message, tool)));
+        return;
+      }
       let record = table.get(caller, sessionId);
       if (method === 'initialize') {
         if (sessionId === undefined)
@@ -164,7 +179,10 @@ export function createMcpService(options: McpServiceOptions): McpService {
       logger.debug({ method, id: c.message.id, session: sessionId }, 'MCP request');
       table.acquire(record, Date.now());
       try {
-        yield* record.value.request(c.message, version, ctx.signal, (o) => (outcome = o));
+        const answers = record.value.request(c.message, version, ctx.signal, (o) => (outcome = o));
+        if (tools && method === 'tools/list') {
+          for await (const bytes of answers) yield encoder.encode(tools.filterList(decoder.decode(bytes)));
+        } else yield* answers;
       } finally {
         table.release(record, Date.now());
       }
