@@ -221,7 +221,7 @@ class SlimAppImpl implements SlimApp {
     const request = { source: frame.source, identity, kind, mls, metadata: { ...frame.metadata } } as const;
     if (this.options.acceptPolicy && !this.options.acceptPolicy(request)) {
       this.log.info(
-        { from: baseName(frame.source), identity, kind, mls },
+        { from: baseName(frame.source), caller: identity, kind, mls },
         'session refused by the accept policy',
       );
       return;
