@@ -1,4 +1,4 @@
-// Which MCP tools a service or a route offers (docs/mcp-over-slimrpc.md, "Tool filters"): the
+// Which MCP tools a service or a route offers (docs/security.md, "Tool filters"): the
 // `tools: { allow, deny }` patterns of a service (server side) or of a route (client side). A tool
 // is offered when its name matches an `allow` pattern (if any are given) and no `deny` pattern.
 // A tool that is not offered is absent from every `tools/list` result and a `tools/call` to it is

@@ -1,4 +1,4 @@
-// A route's tool filter on the client side (docs/mcp-over-slimrpc.md, "Tool filters"): wraps the
+// A route's tool filter on the client side (docs/security.md, "Tool filters"): wraps the
 // relay of an MCP route, single service or group, so `tools/list` results lose the tools the
 // route's `tools:` rules do not offer (for a group, as named to the route's clients, prefixes
 // included) and a `tools/call` to one is answered locally with a JSON-RPC error, never sent.
