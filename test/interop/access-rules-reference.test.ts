@@ -1,8 +1,10 @@
 // Access rules seen from the reference: a reference SLIMRPC client (the bindings' Channel, shared
 // secret, MLS on) calling mcp.v1.McpService on our services. Its verified identity is the name it
 // claims (acme/demo/ref-client): a service whose `allow` matches it answers; one whose `allow` does
-// not answers PERMISSION_DENIED (7) naming the reason, and logs the caller. Fails (never skips) if
-// the reference cannot load.
+// not answers PERMISSION_DENIED (7) naming the reason, and logs the caller. And a reference
+// moderator inviting one of our apps that refuses it: the GROUP_NACK we answer is not understood
+// by the reference, whose invitation fails at its deadline as for silence (it does not hang), and
+// its group goes on. Fails (never skips) if the reference cannot load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +13,15 @@ import { backendYaml } from '../support/mcp/slim-pair.js';
 import { captureLogs } from '../support/log-capture.js';
 import { SHARED_SECRET, startRealGateway } from '../support/real-gateway.js';
 import { ReferencePeer } from '../support/reference.js';
+import {
+  REF_GROUP_CREATE,
+  REF_GROUP_MEMBER,
+  REF_SAY,
+  refGot,
+  referenceApp,
+  startNode,
+} from '../support/reference-sessions.js';
+import { makeApp } from '../support/session-apps.js';
 
 type Outcome = { ok: true; value: string[] } | { ok: false; code: number; message: string };
 
@@ -89,3 +100,49 @@ services:
   const line = await logs.waitFor(/call refused: caller not allowed/);
   assert.equal(line['caller'], 'acme/demo/ref-client');
 });
+
+/** As REF_INVITE (reference-sessions.ts), reporting the outcome instead of throwing. */
+const REF_TRY_INVITE = `
+  const name = new s.Name('org', 'ns', args.name);
+  await objects.get('app').setRouteAsync(name, objects.get('conn'));
+  try {
+    await objects.get('sess:' + args.tag).inviteAndWaitAsync(name);
+    return 'joined';
+  } catch (e) {
+    return 'failed: ' + String(e?.inner?.message ?? e?.message ?? e);
+  }`;
+
+test(
+  'a reference moderator whose invitation our app refuses fails that invite at its deadline, and goes on',
+  { timeout: 180_000 },
+  async (t) => {
+    const node = await startNode('ours');
+    const [mod, member] = (await Promise.all(['refmod', 'refp2'].map((n) => referenceApp(node, n)))) as [
+      ReferencePeer,
+      ReferencePeer,
+    ];
+    let offered = 0;
+    const ours = await makeApp({
+      name: 'org/ns/picky',
+      link: node.link(),
+      mls: true,
+      acceptPolicy: () => (offered++, false),
+    });
+    t.after(async () => {
+      await ours.close();
+      await Promise.allSettled([mod.stop(), member.stop()]);
+      await node.close();
+    });
+    const tag = 'R';
+    await mod.run(REF_GROUP_CREATE, { channel: 'refused', tag, mls: true, me: 'refmod' }, 60_000);
+    const outcome = await mod.run<string>(REF_TRY_INVITE, { tag, name: 'picky' }, 90_000);
+    assert.match(outcome, /^failed: /, `the refused invitation ended (${outcome})`);
+    assert.ok(offered >= 1, 'our app was asked and refused');
+    const joined = member.run(REF_GROUP_MEMBER, { tag, me: 'refp2' }, 60_000);
+    const again = await mod.run<string>(REF_TRY_INVITE, { tag, name: 'refp2' }, 90_000);
+    assert.equal(again, 'joined');
+    await joined;
+    await mod.run(REF_SAY, { tag, text: 'after the refusal' }, 60_000);
+    await refGot(member, tag, 'after the refusal');
+  },
+);

@@ -224,6 +224,7 @@ class SlimAppImpl implements SlimApp {
         { from: baseName(frame.source), caller: identity, kind, mls },
         'session refused by the accept policy',
       );
+      await this.preSession.refuseJoin(frame, `${baseName(this.name)} does not accept ${identity}`);
       return;
     }
     const params = participantParams(frame, join, kind, mls, this.options.sendWindow);

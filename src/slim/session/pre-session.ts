@@ -10,6 +10,7 @@ import { nameKey, sameComponents } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import { GatewayError } from '../../util/errors.js';
 import type { SessionClock } from './clock.js';
+import { META_JOIN_REFUSED } from './constants.js';
 import { MsgType, commandFrame, copyFrame } from './frames.js';
 import type { Inbound } from './frames.js';
 import { checkBound } from './peer-identity.js';
@@ -56,6 +57,23 @@ export class PreSession {
     });
     await sealFrame(reply, this.identity, undefined);
     await this.link.publish(reply);
+  }
+
+  /**
+   * A JOIN_REQUEST the app refuses (its accept policy): a signed GROUP_NACK with the same id and
+   * the reason, so our moderators fail the invitation at once instead of timing out.
+   */
+  async refuseJoin(frame: Inbound, reason: string): Promise<void> {
+    const route = {
+      source: this.name,
+      destination: frame.source,
+      sessionType: frame.sessionType,
+      sessionId: frame.sessionId,
+      metadata: { [META_JOIN_REFUSED]: reason },
+    };
+    const nack = commandFrame(route, MsgType.GROUP_NACK, frame.messageId, { case: 'groupNack', value: {} });
+    await sealFrame(nack, this.identity, undefined);
+    await this.link.publish(nack);
   }
 
   /** A resend to a session that just ended gets the reply remembered for it, if any. */
