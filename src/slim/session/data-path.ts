@@ -33,6 +33,8 @@ export interface DataHost {
   open(frame: Inbound): Promise<{ plaintext: Uint8Array; identity: string } | undefined>;
   /** Whether a MSG_ACK/RTX_REQUEST is from who it says, an endpoint of this session. */
   acceptsFeedback(frame: Inbound): boolean;
+  /** Whether a frame's token verifies and belongs to its source (no decryption). */
+  tokenMatches(frame: Inbound): boolean;
   deliver(message: SessionMessage): Promise<void>;
   /** Where a publish goes: the peer (p2p) or the data channel (group). */
   dataTarget(): { name: SlimName; fanout: number };
@@ -158,9 +160,9 @@ export class DataPath {
     const direct = frame.metadata[META_PUBLISH_TO] === TRUE_VAL && this.host.kind === 'group';
     // A copy of a message already in hand (a resend that crossed our ACK) is acknowledged again
     // without being decrypted: under load, decrypting copies is what a slow receiver can least afford.
-    // Nothing changes here for it; the ACK only repeats one the source already had.
+    // Its token is checked (cheap), so nobody makes us acknowledge in another's name.
     if (this.reliable && this.receiver.isDuplicate(key, frame.messageId, direct)) {
-      if (frame.type === MsgType.MSG) await this.ack(frame, direct);
+      if (frame.type === MsgType.MSG && this.host.tokenMatches(frame)) await this.ack(frame, direct);
       return;
     }
     const opened = await this.host.open(frame);

@@ -180,12 +180,7 @@ export abstract class SessionCore implements DataHost {
    * token is all there is to check (docs/deviations.md).
    */
   acceptsFeedback(frame: Inbound): boolean {
-    try {
-      verifyFrameToken(frame, this.deps.identity);
-    } catch (err) {
-      this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'data-path frame refused');
-      return false;
-    }
+    if (!this.tokenMatches(frame)) return false;
     const key = nameKey(frame.source);
     if (!this.data.hasEndpoint(key)) {
       this.log.debug({ type: MsgType[frame.type] }, 'data-path frame from a non-member refused');
@@ -193,6 +188,16 @@ export abstract class SessionCore implements DataHost {
     }
     this.liveness.heard(key);
     return true;
+  }
+
+  tokenMatches(frame: Inbound): boolean {
+    try {
+      verifyFrameToken(frame, this.deps.identity);
+      return true;
+    } catch (err) {
+      this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'data-path frame refused');
+      return false;
+    }
   }
 
   async deliver(message: SessionMessage): Promise<void> {
