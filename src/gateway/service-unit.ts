@@ -33,14 +33,19 @@ export interface RunningService extends Unit {
   readonly serviceNames: readonly string[];
 }
 
-/** A one-line description of the backend, for the startup summary and `check`. */
+/** A one-line description of the backend and its access rules, for the startup summary and `check`. */
 export function describeBackend(svc: ServiceConfig): string {
   const spawned = svc.spawn ? ` (spawned: ${[svc.spawn.command, ...svc.spawn.args].join(' ')})` : '';
-  if (svc.kind === 'a2a') return `A2A agent ${svc.url}${spawned}`;
+  const allow = svc.allow ? `; callers: ${svc.allow.join(', ')}` : '';
+  if (svc.kind === 'a2a') return `A2A agent ${svc.url}${spawned}${allow}`;
   const b = svc.backend;
+  const t = svc.tools;
+  const tools = t
+    ? `; tools: ${[t.allow ? `allow ${t.allow.join(', ')}` : '', t.deny ? `deny ${t.deny.join(', ')}` : ''].filter(Boolean).join('; ')}`
+    : '';
   return b.kind === 'stdio'
-    ? `MCP stdio server: ${[b.command, ...b.args].join(' ')}`
-    : `MCP Streamable HTTP server ${b.url}${spawned}`;
+    ? `MCP stdio server: ${[b.command, ...b.args].join(' ')}${allow}${tools}`
+    : `MCP Streamable HTTP server ${b.url}${spawned}${allow}${tools}`;
 }
 
 export async function startService<N extends NodeHandle, A extends AppHandle>(

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calledTool, compileToolFilter } from '../../src/adapters/mcp/tool-filter.js';
+import { describeBackend } from '../../src/gateway/service-unit.js';
 import { claimedName } from '../../src/slim/session/peer-identity.js';
 import { compilePattern, compilePatterns, patternProblem } from '../../src/util/name-pattern.js';
 import { SECRET, configFrom, problemsOf } from '../support/config.js';
@@ -107,6 +108,11 @@ routes:
   assert.ok(weather?.kind === 'mcp');
   assert.deepEqual(weather.tools, { allow: ['get_*'], deny: ['delete_forecast'] });
   assert.deepEqual(planner!.allow, ['acme/**']);
+  assert.equal(
+    describeBackend(weather),
+    'MCP stdio server: node; callers: acme/clients/*, acme/ops/dashboard; tools: allow get_*; deny delete_forecast',
+  );
+  assert.equal(describeBackend(planner!), 'A2A agent http://127.0.0.1:9; callers: acme/**');
   assert.deepEqual(config.routes[0]!.tools, { deny: ['delete_forecast'] });
   assert.equal(
     configFrom(`slim: { name: acme/demo/gw, sharedSecret: ${SECRET} }
