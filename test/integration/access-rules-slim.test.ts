@@ -164,6 +164,13 @@ routes:
     'A2A: a caller outside allow gets an A2A JSON-RPC error naming why; the agent side logs who',
     T,
     async () => {
+      const card = await fetch(`${client.url}/a2a/planner/.well-known/agent-card.json`);
+      assert.equal(card.status, 403);
+      assert.match(
+        ((await card.json()) as { error: string }).error,
+        /caller acme\/clients\/app is not allowed: not in the allow list of acme\/demo\/planner/,
+      );
+      // The card is refused too: the client is built from the agent's own card, pointed at the route.
       const a2a = await new ClientFactory().createFromAgentCard(plannerCard(`${client.url}/a2a/planner`));
       await assert.rejects(
         a2a.sendMessage({
