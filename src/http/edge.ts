@@ -17,7 +17,7 @@ import type { MetricsRegistry } from '../util/metrics.js';
 import type { AccessPolicy } from './access.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { admitBearer, admitOrigin } from './gate.js';
-import { errorBody, pathOf, waitAll } from './helpers.js';
+import { errorBody, pathOf, pathProblem, waitAll } from './helpers.js';
 import { PROBES, serveProbe } from './probes.js';
 import type { Readiness } from './probes.js';
 
@@ -140,7 +140,8 @@ export class HttpEdge {
     const requestId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
-    const pathname = pathOf(req.url);
+    const badPath = pathProblem(req.url);
+    const pathname = badPath ? '/' : pathOf(req.url);
     const match = PROBES.has(pathname) ? undefined : this.routes.match(pathname);
     const label = PROBES.has(pathname) ? pathname : (match?.path ?? 'unmatched');
     const method = req.method ?? 'GET';
@@ -168,6 +169,10 @@ export class HttpEdge {
     });
 
     try {
+      if (badPath) {
+        req.resume();
+        throw new GatewayError('INVALID_ARGUMENT', `bad request path: ${badPath}`);
+      }
       await this.dispatch(req, res, pathname, match, controller.signal, method);
     } catch (err) {
       const status = httpStatusFor(err);

@@ -11,7 +11,7 @@ import type { RpcContext, ServiceDefinition } from '../../../slim/rpc/types.js';
 import type { MetricsRegistry } from '../../../util/metrics.js';
 import type { Logger } from '../../../util/log.js';
 import { childLogger } from '../../../util/log.js';
-import { parseMessage } from '../jsonrpc.js';
+import { parseClientMessage } from '../jsonrpc.js';
 import type { Classified } from '../jsonrpc.js';
 import { mcpFailure, toMcpFailure } from '../errors.js';
 import {
@@ -130,7 +130,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
   };
 
   const parse = (payload: Uint8Array, kinds: Classified['kind'][], method: string): Classified => {
-    const parsed = parseMessage(payload);
+    const parsed = parseClientMessage(payload);
     if (!parsed.ok) throw mcpFailure('InvalidMessage', parsed.message);
     if (!kinds.includes(parsed.value.kind)) {
       throw mcpFailure(
