@@ -107,6 +107,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
       keepAliveTimeoutMs: http.keepAliveTimeoutMs,
       headersTimeoutMs: http.headersTimeoutMs,
       requestTimeoutMs: http.requestTimeoutMs,
+      maxConnectionsPerClient: http.maxConnectionsPerClient,
     },
     services,
     routes,

@@ -15,10 +15,15 @@ export const DEFAULTS = {
   connectTimeoutMs: 15_000,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   // Longer than the usual 60 s idle timeout of proxies and load balancers in front of us, so they
-  // close first; headers timeout above keep-alive, as Node recommends.
+  // close first.
   keepAliveTimeoutMs: 65_000,
-  headersTimeoutMs: 66_000,
-  requestTimeoutMs: 300_000,
+  // Receiving a request (not answering it: SSE streams and long tool calls are not cut): a client
+  // gets 10 s for its headers and 30 s for the whole request, so slow clients cannot hold
+  // connections (docs/security.md, "Local edge limits").
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // Open connections from one client address at once; loopback clients all share one address.
+  maxConnectionsPerClient: 256,
   routeTimeoutMs: 300_000,
   spawnReadyTimeoutMs: 30_000,
   // MCP sessions one service holds at once. A stdio server is one process per session (50-100 MB
@@ -187,10 +192,21 @@ const httpSchema = z
       .default(true)
       .describe('build public URLs (agent cards) from X-Forwarded-Proto/Host/Prefix'),
     keepAliveTimeoutMs: ms('idle keep-alive connection timeout').default(DEFAULTS.keepAliveTimeoutMs),
-    headersTimeoutMs: ms('deadline for receiving request headers').default(DEFAULTS.headersTimeoutMs),
-    requestTimeoutMs: ms('deadline for receiving a whole request (0: none)').default(
-      DEFAULTS.requestTimeoutMs,
+    headersTimeoutMs: ms('deadline for receiving request headers (also an idle new connection)').default(
+      DEFAULTS.headersTimeoutMs,
     ),
+    requestTimeoutMs: ms(
+      'deadline for receiving a whole request, headers and body (0: none); the answer is not limited',
+    ).default(DEFAULTS.requestTimeoutMs),
+    maxConnectionsPerClient: z
+      .number()
+      .int()
+      .min(0)
+      .default(DEFAULTS.maxConnectionsPerClient)
+      .describe(
+        'open connections one client address may hold at once; past it a new connection gets 503 ' +
+          'and is closed (0: no limit)',
+      ),
   })
   .describe('local endpoints for MCP and A2A clients');
 

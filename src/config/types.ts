@@ -43,6 +43,8 @@ export interface HttpConfig extends HttpAccessConfig {
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Open connections per client address (0: no limit). */
+  readonly maxConnectionsPerClient: number;
 }
 
 /** A process the gateway runs: a stdio MCP server, or a `spawn:` for a service with a URL. */

@@ -6,6 +6,7 @@ export interface EdgeMetrics {
   readonly requests: Counter;
   readonly duration: Histogram;
   readonly inFlight: Gauge;
+  readonly refusedConnections: Counter;
 }
 
 export function edgeMetrics(registry: MetricsRegistry): EdgeMetrics {
@@ -21,6 +22,10 @@ export function edgeMetrics(registry: MetricsRegistry): EdgeMetrics {
     inFlight: registry.gauge(
       'slim_gateway_http_requests_in_flight',
       'HTTP requests being answered, by route',
+    ),
+    refusedConnections: registry.counter(
+      'slim_gateway_http_connections_refused_total',
+      'Connections refused because their client address held http.maxConnectionsPerClient',
     ),
   };
 }

@@ -52,6 +52,12 @@ export function pathOf(url: string | undefined): string {
   }
 }
 
+/** A socket's peer address as one key per client (IPv4-mapped IPv6 folded to IPv4). */
+export function clientAddress(remote: string | undefined): string {
+  if (remote === undefined) return 'unknown';
+  return remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
+}
+
 /** Resolves when every promise settled or after `ms`, whichever comes first; clears its timer. */
 export async function waitAll(promises: Promise<unknown>[], ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
