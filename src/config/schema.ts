@@ -32,6 +32,8 @@ export const DEFAULTS = {
   mcpStdioMaxSessions: 64,
   mcpHttpMaxSessions: 1_000,
   mcpIdleTimeoutMs: 30 * 60_000,
+  // A session whose client looks gone (its Listen ended, or nothing came after initialize).
+  mcpAbandonedTimeoutMs: 60_000,
   shutdownGraceMs: 10_000,
   minSecretLength: 32,
 } as const;
@@ -236,6 +238,25 @@ const mcpBackendSchema = z
       .describe(
         `an MCP session with nothing in flight for this long is closed, in milliseconds ` +
           `(default ${DEFAULTS.mcpIdleTimeoutMs}: 30 minutes)`,
+      ),
+    maxSessionsPerCaller: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "most MCP sessions one caller (client gateway) may hold; at its share a caller's new session " +
+          'takes the place of its own least recently used idle one (default: maxSessions)',
+      ),
+    abandonedTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .optional()
+      .describe(
+        'an MCP session whose client looks gone (its Listen stream ended and nothing came since, or ' +
+          `nothing came after its initialize) is closed after this long, in milliseconds (default ` +
+          `${DEFAULTS.mcpAbandonedTimeoutMs}; at most idleTimeoutMs)`,
       ),
   })
   .describe('a local MCP server: { command, args } (stdio) or { url } (Streamable HTTP)');

@@ -68,6 +68,10 @@ export type McpBackendConfig =
 export interface McpSessionLimits {
   readonly maxSessions: number;
   readonly idleTimeoutMs: number;
+  /** Most sessions one caller (client gateway) may hold. */
+  readonly maxSessionsPerCaller: number;
+  /** A session whose client looks gone is closed after this long. */
+  readonly abandonedTimeoutMs: number;
 }
 
 interface ServiceBase {

@@ -51,6 +51,8 @@ export function mcpServiceFor(o: McpServiceOptions): McpService {
     metrics: o.metrics,
     maxSessions: o.sessions.maxSessions,
     idleTimeoutMs: o.sessions.idleTimeoutMs,
+    maxSessionsPerCaller: o.sessions.maxSessionsPerCaller,
+    abandonedTimeoutMs: o.sessions.abandonedTimeoutMs,
   });
 }
 

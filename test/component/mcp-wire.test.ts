@@ -122,9 +122,39 @@ test('the status table: wrong kinds, unknown or duplicate sessions, limits', asy
     status(StatusCode.FAILED_PRECONDITION, /^SessionExists: /),
   );
   await initialize(client, 's2');
+  // Both sessions have work in flight (a slow call each, seen running by its first progress
+  // message): neither can give its place to a newcomer.
+  const calling = new AbortController();
+  const calls = await Promise.all(
+    ['s1', 's2'].map(async (sid) => {
+      const call = client.serverStream(
+        MCP_SERVICE,
+        'Request',
+        enc({
+          jsonrpc: '2.0',
+          id: 50,
+          method: 'tools/call',
+          params: { name: 'slow', arguments: { seconds: 60 }, _meta: { progressToken: 'p' } },
+        }),
+        {
+          metadata: { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' },
+          signal: calling.signal,
+        },
+      );
+      const stream = call[Symbol.asyncIterator]();
+      await stream.next();
+      return stream;
+    }),
+  );
   await assert.rejects(
     req(INIT, { 'mcp-session-id': 's3' }),
     status(StatusCode.RESOURCE_EXHAUSTED, /^TooManySessions: /),
+  );
+  calling.abort();
+  await Promise.all(calls.map((c) => c.return?.(undefined).catch(() => undefined)));
+  await assert.rejects(
+    req({ jsonrpc: '2.0', id: 9, method: 'ping', x: 1 }, { 'mcp-session-id': 's1' }),
+    status(StatusCode.INVALID_ARGUMENT, /^InvalidMessage: Invalid Request: unknown member "x"/),
   );
   await assert.rejects(
     collect(client.serverStream(MCP_SERVICE, 'Listen', enc({}))),

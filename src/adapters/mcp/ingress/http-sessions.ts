@@ -1,12 +1,17 @@
 // The HTTP ingress's local MCP sessions (docs/mcp-over-slimrpc.md §13): each local Mcp-Session-Id
-// (random, never sent over SLIM) maps to a SLIM-side session id (another random id). Bounded and
-// reaped when idle; ending a session stops its GET stream and, unless the server already forgot
-// it, tells the server (Close).
+// (random, never sent over SLIM) maps to a SLIM-side session id (another random id). Bounded (a
+// new session takes the place of the least recently used idle one when the route is full), reaped
+// when idle and early when abandoned (sessions.ts): an MCP SDK client's close() sends no DELETE, so
+// a session whose GET stream ended with no request since is ended here, which frees the server's
+// process. Ending a session stops its GET stream and, unless the server already forgot it, tells
+// the server (Close).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JsonRpcCode } from '../jsonrpc.js';
-import { SessionTable } from '../sessions.js';
-import type { SessionRecord } from '../sessions.js';
+import { DEFAULT_RECLAIM_AFTER_MS, SessionTable } from '../sessions.js';
+import type { ReclaimReason, SessionRecord } from '../sessions.js';
+import type { Logger } from '../../../util/log.js';
+import type { AdapterMetrics } from '../metrics.js';
 import { header, sendRpcError } from './http-util.js';
 import type { McpRelay, LaneRef } from './relay.js';
 
@@ -25,16 +30,29 @@ export type HttpSessionRecord = SessionRecord<HttpSession>;
 export class HttpSessions {
   private readonly table: SessionTable<HttpSession>;
   private readonly reaper: NodeJS.Timeout;
+  private readonly logger: Logger | undefined;
+  private readonly metrics: AdapterMetrics | undefined;
 
   constructor(
     private readonly relay: McpRelay,
-    limits: { maxSessions: number; sessionIdleMs: number },
+    limits: {
+      maxSessions: number;
+      sessionIdleMs: number;
+      sessionAbandonedMs: number;
+      logger?: Logger;
+      metrics?: AdapterMetrics;
+    },
   ) {
+    const abandonedMs = Math.min(limits.sessionIdleMs, limits.sessionAbandonedMs);
     this.table = new SessionTable<HttpSession>({
       maxSessions: limits.maxSessions,
       idleMs: limits.sessionIdleMs,
+      abandonedMs,
+      reclaimAfterMs: DEFAULT_RECLAIM_AFTER_MS,
     });
-    this.reaper = setInterval(() => this.reap(), Math.max(1_000, Math.min(60_000, limits.sessionIdleMs / 2)));
+    this.logger = limits.logger;
+    this.metrics = limits.metrics;
+    this.reaper = setInterval(() => this.reap(), Math.max(1_000, Math.min(60_000, abandonedMs / 2)));
     this.reaper.unref();
   }
 
@@ -72,11 +90,14 @@ export class HttpSessions {
       get: undefined,
       inflight: new Map(),
     };
-    return this.table.add('', session.httpId, session, Date.now());
+    return this.table.add('', session.httpId, session, Date.now(), (victim) =>
+      this.letGo(victim, 'reclaimed'),
+    );
   }
 
-  acquire(record: HttpSessionRecord): void {
-    this.table.acquire(record, Date.now());
+  /** Work starts on a session; `stream` for its GET stream. */
+  acquire(record: HttpSessionRecord, stream = false): void {
+    this.table.acquire(record, Date.now(), stream);
   }
 
   release(record: HttpSessionRecord): void {
@@ -101,6 +122,13 @@ export class HttpSessions {
   }
 
   private reap(): void {
-    for (const r of this.table.reap(Date.now())) this.end(r, true);
+    for (const { record, reason } of this.table.reap(Date.now())) this.letGo(record, reason);
+  }
+
+  /** Ends a session its client did not end (the table already let it go). */
+  private letGo(record: HttpSessionRecord, reason: ReclaimReason): void {
+    this.metrics?.reclaimed(reason);
+    this.logger?.info({ session: record.value.httpId, reason }, `MCP session ended (${reason})`);
+    this.end(record, true);
   }
 }

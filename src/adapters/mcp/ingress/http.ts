@@ -33,6 +33,7 @@ export interface HttpFrontOptions {
   readonly keepAliveMs: number;
   readonly maxSessions: number;
   readonly sessionIdleMs: number;
+  readonly sessionAbandonedMs: number;
 }
 
 export interface HttpFront {
@@ -227,7 +228,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       return sendRpcError(res, 409, JsonRpcCode.INVALID_REQUEST, 'Conflict: a GET stream is already open');
     const stop = new AbortController();
     s.get = stop;
-    sessions.acquire(record);
+    sessions.acquire(record, true);
     try {
       const why = await serveListenStream(res, {
         relay: o.relay,
