@@ -135,7 +135,14 @@ function readContent(r: Reader): Content {
       c.contentType = { case: 'appPayload', value: a };
     } else if (f === 2) {
       if (seen & (1 << 1)) throw UNSUPPORTED;
-      const value = fromBinary(CommandPayloadSchema, r.bytes.subarray(s.pos, s.end));
+      let value;
+      try {
+        value = fromBinary(CommandPayloadSchema, r.bytes.subarray(s.pos, s.end));
+      } catch {
+        // fromBinary on the whole frame reads some of these anyway (it does not bound a nested
+        // field by its parent's length); it decides, as it does without the fast path.
+        throw UNSUPPORTED;
+      }
       c.contentType = { case: 'commandPayload', value };
     } else throw UNSUPPORTED;
   }
