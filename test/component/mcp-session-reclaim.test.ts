@@ -4,6 +4,7 @@
 // holding the most), a session whose client is gone ends early on both sides (its server process
 // stopped), and the memory of each session's server process is reported in /metrics.
 import { test } from 'node:test';
+import { request } from 'node:http';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -131,5 +132,65 @@ test(
     await new Promise((r) => setTimeout(r, 3_000));
     assert.equal(await echo(b.client, 'still'), 'still');
     assert.equal(gw.service.sessionCount(), 1);
+  },
+);
+
+/** A bare initialize from a given local address (127.0.0.x are distinct clients on loopback). */
+function initializeFrom(
+  url: string,
+  localAddress: string,
+  sid?: string,
+): Promise<{ status: number; sid: string }> {
+  const body = sid ? JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }) : INIT;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: {
+          ...HEADERS,
+          ...(sid ? { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, sid: String(res.headers['mcp-session-id'] ?? sid ?? '') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test(
+  'a full route takes the place for a newcomer from the client address holding the most',
+  { timeout: 90_000 },
+  async (t) => {
+    const gw = await startGateway(testStdioBackend(), { maxSessions: 3 });
+    t.after(() => gw.close());
+    // The modest client's session is the oldest: plain LRU would take it.
+    const modest = await initializeFrom(gw.url, '127.0.0.2');
+    const greedy1 = await initializeFrom(gw.url, '127.0.0.1');
+    const greedy2 = await initializeFrom(gw.url, '127.0.0.1');
+    assert.equal(gw.ingress.sessionCount(), 3);
+    // Idle long enough to be reclaimable (a client between two calls keeps its place).
+    await new Promise((r) => setTimeout(r, 2_500));
+    const newcomer = await initializeFrom(gw.url, '127.0.0.2');
+    assert.equal(newcomer.status, 200);
+    assert.equal(gw.ingress.sessionCount(), 3);
+    assert.equal(
+      (await initializeFrom(gw.url, '127.0.0.2', modest.sid)).status,
+      200,
+      'the modest client kept its session',
+    );
+    assert.equal((await initializeFrom(gw.url, '127.0.0.1', greedy2.sid)).status, 200);
+    assert.equal(
+      (await initializeFrom(gw.url, '127.0.0.1', greedy1.sid)).status,
+      404,
+      "the greedy client's least recently used session gave its place",
+    );
   },
 );

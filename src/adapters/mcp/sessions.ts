@@ -1,6 +1,6 @@
 // MCP session tables (docs/mcp-over-slimrpc.md §4.2). The egress keys lanes by (caller's full SLIM
 // name, mcp-session-id), the absent id naming the caller's stateless lane; the HTTP ingress keys its
-// local sessions by Mcp-Session-Id (caller ''). Bounded in total and per caller. When a new session
+// local sessions by (client address, Mcp-Session-Id). Bounded in total and per caller. When a new session
 // needs a place the table is full, an idle one (nothing in flight: no request, Listen or GET stream)
 // is reclaimed: the caller holding the most sessions loses its least recently used idle one, so one
 // greedy caller cannot push out the others; a session with work in flight, or idle for less than

@@ -31,6 +31,8 @@ export class HttpSessions {
   private readonly table: SessionTable<HttpSession>;
   private readonly reaper: NodeJS.Timeout;
   private readonly logger: Logger | undefined;
+  /** The client address each local session id belongs to (the table's caller key). */
+  private readonly clientOf = new Map<string, string>();
   private readonly metrics: AdapterMetrics | undefined;
 
   constructor(
@@ -71,7 +73,8 @@ export class HttpSessions {
   lookup(req: IncomingMessage, res: ServerResponse): HttpSessionRecord | null | undefined {
     const sid = header(req, 'mcp-session-id');
     if (sid === undefined) return undefined;
-    const record = this.table.get('', sid);
+    const client = this.clientOf.get(sid);
+    const record = client === undefined ? undefined : this.table.get(client, sid);
     if (!record) {
       sendRpcError(res, 404, JsonRpcCode.REQUEST_TIMEOUT, 'Session not found');
       return null;
@@ -80,8 +83,12 @@ export class HttpSessions {
     return record;
   }
 
-  /** A new session (for an `initialize`); undefined when the limit is reached. */
-  create(): HttpSessionRecord | undefined {
+  /**
+   * A new session (for an `initialize`) of the client at `client` (its address); undefined when
+   * the limit is reached and no session can give its place. Sessions are counted per client
+   * address, so a newcomer takes an idle place from the client holding the most.
+   */
+  create(client: string): HttpSessionRecord | undefined {
     this.reap();
     const session: HttpSession = {
       httpId: randomUUID(),
@@ -90,9 +97,11 @@ export class HttpSessions {
       get: undefined,
       inflight: new Map(),
     };
-    return this.table.add('', session.httpId, session, Date.now(), (victim) =>
+    const record = this.table.add(client, session.httpId, session, Date.now(), (victim) =>
       this.letGo(victim, 'reclaimed'),
     );
+    if (record) this.clientOf.set(session.httpId, client);
+    return record;
   }
 
   /** Work starts on a session; `stream` for its GET stream. */
@@ -107,12 +116,14 @@ export class HttpSessions {
   /** Ends a session locally; `tellServer` sends Close (not needed when the server lost it). */
   end(record: HttpSessionRecord, tellServer: boolean): void {
     this.table.remove(record);
+    this.clientOf.delete(record.value.httpId);
     record.value.get?.abort();
     if (tellServer) void this.relay.close(HttpSessions.lane(record.value));
   }
 
   async close(): Promise<void> {
     clearInterval(this.reaper);
+    this.clientOf.clear();
     await Promise.allSettled(
       this.table.drain().map((r) => {
         r.value.get?.abort();

@@ -109,7 +109,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     res: ServerResponse,
     ctx: HttpRequestContext,
   ) {
-    const record = sessions.create();
+    const record = sessions.create(req.socket.remoteAddress ?? 'unknown');
     if (!record) {
       o.metrics.refused();
       sendRpcError(res, 503, JsonRpcCode.INTERNAL_ERROR, 'Too many MCP sessions on this route', m.id);
