@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { BIN } from '../support/gateway-process.js';
 import type { Child } from '../support/child.js';
 import { NetLab } from '../support/netns.js';
@@ -24,6 +26,7 @@ import { SHARED_SECRET } from '../support/real-gateway.js';
 const NODE_PORT = 46357;
 const SERVER = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'network', 'counting-server.js');
 const ROUTE = '/mcp/counter';
+const BEARER = 'net-test-bearer-token-0123456789-0123456789';
 /** The SDK's own limit per call: far above the route deadline, so a gateway error comes first. */
 const SDK_TIMEOUT_MS = 90_000;
 const LOGS = {
@@ -51,7 +54,11 @@ interface Network {
   call(key: string, tool?: 'count' | 'slow', seconds?: number): Promise<Outcome>;
 }
 
-async function startNetwork(t: After, routeTimeoutMs: number): Promise<Network> {
+async function startNetwork(
+  t: After,
+  routeTimeoutMs: number,
+  front: 'stdio' | 'http' = 'stdio',
+): Promise<Network> {
   const lab = NetLab.create(t);
   const dir = mkdtempSync(join(tmpdir(), 'slim-gw-net-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,33 +93,49 @@ services:
   );
 
   const cliFile = join(dir, 'client.yaml');
-  writeFileSync(
-    cliFile,
-    `slim: { node: "http://${lab.nodeAddress.cli}:${NODE_PORT}", name: acme/net/client, sharedSecret: ${SHARED_SECRET} }
-routes:
-  - { path: ${ROUTE}, mcp: acme/net/counter, timeoutMs: ${routeTimeoutMs} }
-`,
-  );
-  const transport = new StdioClientTransport({
-    command: 'ip',
-    args: [
-      'netns',
-      'exec',
-      lab.ns('cli'),
-      process.execPath,
-      BIN,
-      'stdio',
-      '--config',
-      cliFile,
-      '--route',
-      ROUTE,
-    ],
-    env: { ...(process.env as Record<string, string>), ...LOGS },
-    stderr: 'pipe',
-  });
+  const slim = `slim: { node: "http://${lab.nodeAddress.cli}:${NODE_PORT}", name: acme/net/client, sharedSecret: ${SHARED_SECRET} }`;
+  const routes = `routes:\n  - { path: ${ROUTE}, mcp: acme/net/counter, timeoutMs: ${routeTimeoutMs} }\n`;
   const stderr: string[] = [];
-  (transport.stderr as Readable | null)?.on('data', (d: Buffer) => stderr.push(d.toString()));
   const client = new Client({ name: 'net-test', version: '1.0.0' });
+  let transport: Transport;
+  if (front === 'stdio') {
+    writeFileSync(cliFile, `${slim}\n${routes}`);
+    const stdio = new StdioClientTransport({
+      command: 'ip',
+      args: [
+        'netns',
+        'exec',
+        lab.ns('cli'),
+        process.execPath,
+        BIN,
+        'stdio',
+        '--config',
+        cliFile,
+        '--route',
+        ROUTE,
+      ],
+      env: { ...(process.env as Record<string, string>), ...LOGS },
+      stderr: 'pipe',
+    });
+    (stdio.stderr as Readable | null)?.on('data', (d: Buffer) => stderr.push(d.toString()));
+    transport = stdio;
+  } else {
+    // `slim-gateway run` on the client host; this process reaches its HTTP endpoint over a veth.
+    const [, clientHost] = lab.exposeClientHost();
+    writeFileSync(
+      cliFile,
+      `${slim}\nhttp: { listen: "0.0.0.0:8080", allowNonLoopback: true, bearerTokens: [${BEARER}] }\n${routes}`,
+    );
+    const cli = lab.spawn('cli', process.execPath, [BIN, 'run', '--config', cliFile], LOGS);
+    await cli.waitForLog(
+      (l) => /^slim-gateway \S+ ready$/.test(l.msg),
+      'the client gateway to be ready',
+      60_000,
+    );
+    transport = new StreamableHTTPClientTransport(new URL(`http://${clientHost}:8080${ROUTE}`), {
+      requestInit: { headers: { authorization: `Bearer ${BEARER}` } },
+    }) as Transport;
+  }
   try {
     await client.connect(transport, { timeout: 60_000 });
   } catch (err) {
@@ -197,6 +220,23 @@ test(
     assertCounted(net, outcomes);
     const s = summary(outcomes);
     t.diagnostic(`5% loss: ${JSON.stringify(s)}`);
+    assert.ok(s.ok > 0, `calls get through a lossy network: ${JSON.stringify(s)}`);
+  },
+);
+
+test(
+  '5% random packet loss, through the HTTP route of slim-gateway run on the client host: 100 calls, none lost or doubled',
+  { timeout: 110_000 },
+  async (t) => {
+    const net = await startNetwork(t, 30_000, 'http');
+    net.lab.loss(0.05);
+    const keys = Array.from({ length: 100 }, (_, i) => `http-loss-${i}`);
+    const outcomes = await callAll(net, keys, 10);
+    net.lab.loss(0);
+    assert.equal(outcomes.length, 100, 'every call ended');
+    assertCounted(net, outcomes);
+    const s = summary(outcomes);
+    t.diagnostic(`5% loss over HTTP: ${JSON.stringify(s)}`);
     assert.ok(s.ok > 0, `calls get through a lossy network: ${JSON.stringify(s)}`);
   },
 );

@@ -108,6 +108,25 @@ export class NetLab {
     this.exec(host, 'iptables', [op, 'OUTPUT', '-j', 'DROP']);
   }
 
+  /**
+   * A veth pair from this test process's namespace to the client host, so the test's own MCP
+   * client can reach an HTTP endpoint there; returns [our address, the client host's address]. A
+   * random /30 keeps two labs apart; the pair goes with the client host's namespace.
+   */
+  exposeClientHost(): [string, string] {
+    const net = `10.${240 + (parseInt(this.id, 16) % 15)}.${parseInt(this.id.slice(2), 16) % 256}`;
+    const ours = `${net}.1`;
+    const theirs = `${net}.2`;
+    const a = `v${this.id}rt`;
+    const b = `v${this.id}rc`;
+    run('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b, 'netns', this.ns('cli')]);
+    run('ip', ['addr', 'add', `${ours}/30`, 'dev', a]);
+    run('ip', ['link', 'set', a, 'up']);
+    this.exec('cli', 'ip', ['addr', 'add', `${theirs}/30`, 'dev', b]);
+    this.exec('cli', 'ip', ['link', 'set', b, 'up']);
+    return [ours, theirs];
+  }
+
   /** Kills every process started here, then deletes the namespaces (and with them veths and rules). */
   remove(): void {
     if (this.removed) return;
