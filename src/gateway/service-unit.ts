@@ -3,7 +3,8 @@
 // under the service's name with an RPC server that serves them. Started as one unit, closed as one
 // unit (RPC server first, so in-flight calls finish within the grace period, then the adapter,
 // the app, the link and the process).
-import type { ServiceConfig } from '../config/types.js';
+import type { BackendSpec } from '../adapters/mcp/index.js';
+import type { IdentityConfig, McpBackendConfig, ServiceConfig } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { ServiceDefinition } from '../slim/rpc/types.js';
@@ -18,7 +19,7 @@ import type { Unit } from './supervisor.js';
 export interface UnitEnv<N extends NodeHandle, A extends AppHandle> {
   readonly deps: GatewayDeps<N, A>;
   readonly endpoint: NodeEndpoint<N>;
-  readonly sharedSecret: string;
+  readonly identity: IdentityConfig;
   readonly mls: boolean;
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
@@ -41,6 +42,13 @@ export function describeBackend(svc: ServiceConfig): string {
   return b.kind === 'stdio'
     ? `MCP stdio server: ${[b.command, ...b.args].join(' ')}`
     : `MCP Streamable HTTP server ${b.url}${spawned}`;
+}
+
+/** The MCP adapter's backend for a configured one (copies: the adapter keeps what it is given). */
+function backendSpec(b: McpBackendConfig): BackendSpec {
+  return b.kind === 'stdio'
+    ? { kind: 'stdio', command: b.command, args: [...b.args], env: { ...b.env }, cwd: b.cwd }
+    : { kind: 'http', url: b.url, headers: { ...b.headers } };
 }
 
 export async function startService<N extends NodeHandle, A extends AppHandle>(
@@ -83,8 +91,11 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         ...ctx,
         logger: logger.child({ part: 'mcp-adapter' }),
         name: svc.name,
-        backend: svc.backend,
-        sessions: svc.sessions,
+        backend: backendSpec(svc.backend),
+        maxSessions: svc.sessions.maxSessions,
+        idleTimeoutMs: svc.sessions.idleTimeoutMs,
+        maxSessionsPerCaller: svc.sessions.maxSessionsPerCaller,
+        abandonedTimeoutMs: svc.sessions.abandonedTimeoutMs,
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];
@@ -111,7 +122,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
       ...ctx,
       link,
       name: svc.name,
-      sharedSecret: env.sharedSecret,
+      identity: env.identity,
       mls: env.mls,
       signal,
     });

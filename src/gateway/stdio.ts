@@ -65,14 +65,14 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
       ...ctx('app'),
       link,
       name: config.slim.name,
-      sharedSecret: config.slim.sharedSecret,
+      identity: config.slim.identity,
       mls: config.slim.mls,
       signal: setup.signal,
     });
     parts.add('app', () => app.close());
     const unit = await startRoute(
       route,
-      { deps, app, mls: config.slim.mls, maxBodyBytes: config.http.maxBodyBytes, ...ctx('route') },
+      { deps, app, maxBodyBytes: config.http.maxBodyBytes, ...ctx('route') },
       setup.signal,
     );
     parts.add('route', () => unit.close(0));

@@ -3,11 +3,12 @@
 // The deps are wrapped only to observe: the embedded node's address and the MCP adapters' objects
 // (their session counts), so tests can check both sides of a call.
 import { pino } from 'pino';
+import { createMcpService } from '../../src/adapters/mcp/index.js';
 import type { McpIngress, McpService } from '../../src/adapters/mcp/index.js';
 import { parseConfig } from '../../src/config/parse.js';
-import { createGateway } from '../../src/gateway.js';
-import type { Gateway } from '../../src/gateway.js';
-import { mcpIngressFor, mcpServiceFor } from '../../src/gateway/real-adapters.js';
+import { createGateway } from '../../src/gateway/index.js';
+import type { Gateway } from '../../src/gateway/index.js';
+import { mcpIngressFor } from '../../src/gateway/real-adapters.js';
 import { realDeps } from '../../src/gateway/real-deps.js';
 import type { RealApp, RealNode } from '../../src/gateway/real-deps.js';
 import type { GatewayDeps } from '../../src/gateway/deps.js';
@@ -74,7 +75,7 @@ export function observedDeps(options: { tap?: boolean } = {}): {
         return ingress;
       },
       createService: (o) => {
-        const s = mcpServiceFor(o);
+        const s = createMcpService(o);
         mcpServices.push(s);
         return { service: s.service, close: () => s.close() };
       },
@@ -86,7 +87,7 @@ export function observedDeps(options: { tap?: boolean } = {}): {
 /** Starts a gateway from YAML (relative paths from the repository root). */
 export async function startRealGateway(
   yaml: string,
-  options: { label?: string; env?: Record<string, string>; tap?: boolean } = {},
+  options: { label?: string; env?: Record<string, string>; tap?: boolean; logger?: Logger } = {},
 ): Promise<RealGateway> {
   const parsed = parseConfig(yaml, { env: options.env ?? {}, baseDir: REPO_ROOT });
   if (!parsed.ok)
@@ -95,7 +96,7 @@ export async function startRealGateway(
     );
   const observed = observedDeps({ tap: options.tap ?? false });
   const gw = await createGateway(parsed.config, observed.deps, {
-    logger: testLogger(options.label ?? 'gateway'),
+    logger: options.logger ?? testLogger(options.label ?? 'gateway'),
     processEnv: process.env,
   });
   const node = observed.nodes[0];

@@ -6,10 +6,8 @@
 // and is refused with TooManySessions only when every lane in the way has work in flight. Lanes
 // are reaped when idle, early when their client looks gone (sessions.ts), and closed with the
 // service. The memory of each session's server process is reported (/metrics, the close log line).
-import type { SlimName } from '../../../slim/dataplane/name.js';
-import { formatName } from '../../../slim/dataplane/name.js';
-import { statusName } from '../../../slim/rpc/status.js';
-import type { RpcContext, ServiceDefinition } from '../../../slim/rpc/types.js';
+import { formatName, statusName } from '../../../slim/rpc/index.js';
+import type { RpcContext, ServiceDefinition, SlimName } from '../../../slim/rpc/index.js';
 import type { MetricsRegistry } from '../../../util/metrics.js';
 import type { Logger } from '../../../util/log.js';
 import { childLogger } from '../../../util/log.js';
