@@ -175,6 +175,39 @@ test('a stateless Request (no mcp-session-id) is served on the caller lane', asy
   assert.equal(service.sessionCount(), 1);
 });
 
+test('stateless Requests waiting together for a place share the one lane they get', async (t) => {
+  const { client, service } = setup(t, 1);
+  await initialize(client, 'busy');
+  const calling = new AbortController();
+  const slowCall = client.serverStream(
+    MCP_SERVICE,
+    'Request',
+    enc({
+      jsonrpc: '2.0',
+      id: 50,
+      method: 'tools/call',
+      params: { name: 'slow', arguments: { seconds: 60 }, _meta: { progressToken: 'p' } },
+    }),
+    {
+      metadata: { 'mcp-session-id': 'busy', 'mcp-protocol-version': '2025-06-18' },
+      signal: calling.signal,
+    },
+  );
+  const slow = slowCall[Symbol.asyncIterator]();
+  await slow.next();
+  // Both wait: the only place is held by a session with work in flight.
+  const pings = [6, 7].map((id) =>
+    collect(client.serverStream(MCP_SERVICE, 'Request', enc({ jsonrpc: '2.0', id, method: 'ping' }), {})),
+  );
+  calling.abort();
+  await slow.return?.(undefined).catch(() => undefined);
+  assert.deepEqual(await Promise.all(pings), [
+    [{ jsonrpc: '2.0', id: 6, result: {} }],
+    [{ jsonrpc: '2.0', id: 7, result: {} }],
+  ]);
+  assert.equal(service.sessionCount(), 1, 'one stateless lane took the place of the idle session');
+});
+
 test('Listen carries unsolicited traffic and ends with OK before its deadline', async (t) => {
   const { client } = setup(t);
   await initialize(client, 'L');

@@ -174,8 +174,11 @@ export function createMcpService(options: McpServiceOptions): McpService {
     const until = Date.now() + SESSION_WAIT_MS;
     for (;;) {
       reap();
-      if (table.get(caller, sessionId))
-        throw mcpFailure('SessionExists', `MCP session ${sessionId} is already initialized`);
+      // Another call made the lane while this one waited: the caller's stateless lane is shared;
+      // a session id is not.
+      const existing = table.get(caller, sessionId);
+      if (existing && sessionId === undefined) return existing;
+      if (existing) throw mcpFailure('SessionExists', `MCP session ${sessionId} is already initialized`);
       record = table.add(caller, sessionId, lane, Date.now(), (victim) => letGo(victim, 'reclaimed'));
       const left = until - Date.now();
       if (record || left <= 0 || signal.aborted || closing) break;
