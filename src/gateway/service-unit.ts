@@ -103,6 +103,8 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         idleTimeoutMs: svc.sessions.idleTimeoutMs,
         forwardAuthorization: svc.forwardAuthorization,
         ...(svc.tools ? { tools: svc.tools } : {}),
+        maxSessionsPerCaller: svc.sessions.maxSessionsPerCaller,
+        abandonedTimeoutMs: svc.sessions.abandonedTimeoutMs,
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];
