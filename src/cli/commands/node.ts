@@ -7,6 +7,7 @@ import type { CliCommand } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { createProcessLogger, logSettings } from '../../gateway/logger.js';
 import { describeError } from '../../util/errors.js';
+import { onStopSignals } from '../../util/stop-signals.js';
 import { SlimNode, parseListen } from '../../slim/node/index.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:46357';
@@ -51,18 +52,16 @@ pretty). SIGINT or SIGTERM closes every link and exits with code 0.`,
     }
     logger.info({ endpoint: node.endpoint }, `SLIM node listening on ${node.endpoint}`);
     await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
+      onStopSignals({
+        stop: (signal) => {
+          logger.info({ signal }, 'shutting down');
+          void node.close().then(resolve);
+        },
+        force: (signal) => {
           logger.warn({ signal }, 'second signal: exiting now');
           process.exit(1);
-        }
-        stopping = true;
-        logger.info({ signal }, 'shutting down');
-        void node.close().then(resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+        },
+      });
     });
     return 0;
   },
