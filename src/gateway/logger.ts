@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogConfig, LogLevel } from '../config/types.js';
-import { REDACT_PATHS } from '../util/log.js';
+import { REDACT_PATHS, replaceRepeatedBindings } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 
 export const LOG_REDACT_PATHS = [
@@ -43,6 +43,7 @@ export function createProcessLogger(options: ProcessLoggerOptions): Logger {
       level: options.level,
       base: { pid: process.pid },
       redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+      onChild: replaceRepeatedBindings,
     },
     stream,
   );

@@ -62,6 +62,11 @@ test(
     );
     assert.equal(opened['caller'], gatewayName);
     assert.match(String(gatewayName), /^acme\/demo\/gateway\/[0-9a-f]{32}$/);
+    // Each app's instance id is logged as the full 32 hex digits of its SLIM name.
+    const appIds = child.logs.filter((l) => l.msg === 'app ready').map((l) => String(l['id']));
+    assert.ok(appIds.length >= 3, 'the gateway and both services logged their app');
+    for (const id of appIds) assert.match(id, /^[0-9a-f]{32}$/);
+    assert.ok(appIds.includes(String(gatewayName).split('/')[3]!));
 
     // The README's way to try it: the example MCP client (v2 SDK, 2026-07-28 when the server has it).
     const example = spawnSync(

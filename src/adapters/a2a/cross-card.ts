@@ -77,9 +77,12 @@ export function cardToV03(c: n.AgentCard): o.AgentCard {
     description: c.description,
     url: main?.url ?? '',
     preferredTransport: main?.protocolBinding ?? 'JSONRPC',
-    additionalInterfaces: c.supportedInterfaces.map((i) =>
-      create(o.AgentInterfaceSchema, { url: i.url, transport: i.protocolBinding }),
-    ),
+    // v0.3 interfaces carry no version: one entry per endpoint and transport.
+    additionalInterfaces: c.supportedInterfaces
+      .filter(
+        (i, k, all) => all.findIndex((j) => j.url === i.url && j.protocolBinding === i.protocolBinding) === k,
+      )
+      .map((i) => create(o.AgentInterfaceSchema, { url: i.url, transport: i.protocolBinding })),
     provider: c.provider ? bridge(n.AgentProviderSchema, o.AgentProviderSchema, c.provider) : undefined,
     version: c.version,
     documentationUrl: c.documentationUrl ?? '',
