@@ -79,6 +79,7 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
     ...(options.source !== undefined ? { source: options.source } : {}),
     ...(tls.material ? { tls: tls.material } : {}),
     defaulted: expanded.defaulted,
+    variables: expanded.variables,
   });
   return { ok: true, config };
 }

@@ -23,6 +23,7 @@ export interface ResolveContext {
   readonly source?: string;
   readonly tls?: TlsMaterial;
   readonly defaulted: readonly DefaultedVariable[];
+  readonly variables?: readonly DefaultedVariable[];
 }
 
 type EnvValues = Record<string, string | number | boolean> | undefined;
@@ -114,6 +115,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     shutdownGraceMs: file.shutdownGraceMs,
     reload: file.reload,
     defaultedVariables: ctx.defaulted,
+    variables: ctx.variables ?? [],
   };
   return deepFreeze(config);
 }

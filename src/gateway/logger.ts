@@ -2,6 +2,8 @@
 // (pino-pretty) when writing to a terminal, always to stderr (stdout belongs to command output and,
 // for `stdio`, to the MCP protocol). Writes are synchronous so nothing is lost at exit. Secrets are
 // redacted by path, should an object carrying one ever be logged (it should not be).
+import { format } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogConfig, LogLevel } from '../config/types.js';
@@ -26,6 +28,17 @@ export interface ProcessLoggerOptions {
   readonly isTty: boolean;
 }
 
+/**
+ * grpc-js writes its own errors to the console (`E No address added ...` before our own message
+ * about the same failure); its lines go to the process log instead, at debug (GRPC_VERBOSITY and
+ * GRPC_TRACE still select them).
+ */
+function routeGrpcLogs(logger: Logger): void {
+  const grpcLog = logger.child({ component: 'grpc' });
+  const line = (...args: unknown[]) => grpcLog.debug(format(...args).trim());
+  grpc.setLogger({ error: line, info: line, debug: line });
+}
+
 export function createProcessLogger(options: ProcessLoggerOptions): Logger {
   const prettyOut = options.format === 'pretty' || (options.format === 'auto' && options.isTty);
   const stream = prettyOut
@@ -38,7 +51,7 @@ export function createProcessLogger(options: ProcessLoggerOptions): Logger {
         singleLine: true,
       })
     : pino.destination({ dest: 2, sync: true });
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { pid: process.pid },
@@ -47,6 +60,8 @@ export function createProcessLogger(options: ProcessLoggerOptions): Logger {
     },
     stream,
   );
+  routeGrpcLogs(logger);
+  return logger;
 }
 
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

@@ -13,6 +13,7 @@ import { describeError } from '../util/errors.js';
 import { onStopSignals } from '../util/stop-signals.js';
 import type { Logger } from '../util/log.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
+import { startupHint } from './port-hints.js';
 import { summaryLines } from './summary.js';
 
 export interface RunOptions<N extends NodeHandle, A extends AppHandle> {
@@ -104,6 +105,8 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
     return 0;
   } catch (err) {
     log.error({ err: describeError(err) }, 'slim-gateway failed');
+    const hint = startupHint(err, options.config, options.configFile);
+    if (hint) log.error(hint);
     await gateway?.close(0);
     return 1;
   } finally {
