@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { logMatching, startCli, writeConfig } from '../support/gateway-process.js';
+import { logMatching, startCli, startRun, writeConfig } from '../support/gateway-process.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { SECRET } from '../support/config.js';
 import { freePort } from '../support/reference.js';
@@ -136,5 +136,61 @@ test(
     );
     // The agent process was never started against the taken port.
     assert.ok(!child.logs.some((l) => /EADDRINUSE/.test(l.msg)));
+  },
+);
+
+function stdio(input: string | null, env: Record<string, string>) {
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'stdio', '--config', DEFAULT_CONFIG, '--route', '/mcp/weather'],
+    {
+      env: { ...process.env, SLIM_GATEWAY_LOG_FORMAT: 'json', ...env },
+      encoding: 'utf8',
+      timeout: 90_000,
+      ...(input === null ? { stdio: ['ignore', 'pipe', 'pipe'] } : { input }),
+    },
+  );
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('stdio: without a running gateway it says which one to start', { timeout: 60_000 }, async () => {
+  const r = stdio(null, { SLIM_LISTEN: `127.0.0.1:${await freePort()}` });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /stdio attaches to the node of a running `slim-gateway run`/);
+});
+
+test(
+  'stdio: with stdin closed it says so; a request whose service never answers still gets an answer',
+  { timeout: 180_000 },
+  async (t) => {
+    const node = `127.0.0.1:${await freePort()}`;
+    await startRun(t, DEFAULT_CONFIG, {
+      SLIM_LISTEN: node,
+      HTTP_LISTEN: `127.0.0.1:${await freePort()}`,
+      PLANNER_PORT: String(await freePort()),
+    });
+    const closed = stdio(null, { SLIM_LISTEN: node });
+    assert.equal(closed.code, 0, closed.stderr);
+    assert.equal(closed.stdout, '');
+    assert.match(closed.stderr, /stdin ended before any MCP message arrived/);
+
+    // Another identity secret than the running gateway's: the service never answers, and the one
+    // request piped in gets an error answer naming why, rather than no output at all.
+    const init = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    });
+    const other = stdio(init + '\n', { SLIM_LISTEN: node, SLIM_SHARED_SECRET: SECRET });
+    assert.equal(other.code, 0, other.stderr);
+    const answers = other.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; error?: { message: string } });
+    assert.equal(answers.length, 1, other.stdout);
+    assert.equal(answers[0]!.id, 1);
+    assert.match(answers[0]!.error!.message, /no reply|no answer/);
   },
 );
