@@ -51,6 +51,14 @@ test(
     const text = (res.content as { type: string; text: string }[])[0]!.text;
     assert.match(text, /^Forecast for Lisbon:\nDay 1: .*\nDay 2: /);
     await client.close();
+    // The same route at <route>/mcp, the form the MCP Inspector 0.15 needs (README).
+    const inspectorForm = new Client({ name: 'inspector-like', version: '1.0.0' });
+    await inspectorForm.connect(new StreamableHTTPClientTransport(new URL(`${mcpUrl}/mcp`)));
+    assert.deepEqual(
+      (await inspectorForm.listTools()).tools.map((x) => x.name),
+      ['get_forecast'],
+    );
+    await inspectorForm.close();
 
     // The call reached the MCP server through the service's SLIM app, from the gateway's own app.
     const gatewayName = (await child.waitForLog(logMatching(/^connected to the SLIM node$/), 'connected'))[
