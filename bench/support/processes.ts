@@ -17,12 +17,16 @@ export interface Memory {
   rss: number;
   heapUsed: number;
   heapTotal: number;
+  /** Open file descriptors (gateway processes only). */
+  fds?: number;
 }
 
 export interface Proc {
   readonly child: ChildProcess;
   readonly ready: Record<string, string>;
   mem(): Promise<Memory>;
+  /** Sends one line on stdin and resolves with the process's next JSON line. */
+  ask(line: string): Promise<Record<string, unknown>>;
   /** User + system CPU time so far (ms), from /proc (Linux). */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -62,14 +66,18 @@ export async function startProc(
     next(),
     exited.then(() => Promise.reject(new Error(`${script} exited before it was ready`))),
   ]);
+  const ask = async (line: string) => {
+    const answer = next();
+    child.stdin!.write(`${line}\n`);
+    return await answer;
+  };
   return {
     child,
     ready: ready as Record<string, string>,
     async mem() {
-      const answer = next();
-      child.stdin!.write('mem\n');
-      return (await answer) as unknown as Memory;
+      return (await ask('mem')) as unknown as Memory;
     },
+    ask,
     cpuMs() {
       // Fields 14 and 15 of /proc/PID/stat (after the command in parentheses): utime, stime in ticks.
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

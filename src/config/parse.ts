@@ -47,8 +47,17 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
     const last = path[path.length - 1];
     return typeof last === 'string' ? src.locateKey(path.slice(0, -1), last) : src.locate(path);
   };
-  const expanded = expandDocument(src.doc, tok, options.env, positionOf);
-  const raw: unknown = src.doc.toJS({ maxAliasCount: 100 });
+  let expanded: ReturnType<typeof expandDocument>;
+  let raw: unknown;
+  try {
+    expanded = expandDocument(src.doc, tok, options.env, positionOf);
+    raw = src.doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // The YAML library refuses some documents only while building values (an alias before its
+    // anchor, too many aliases): a problem in the file, never a crash (found by fuzzing).
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, problems: [{ path: '', message: `YAML: ${message}` }] };
+  }
   if (raw === null || raw === undefined)
     return { ok: false, problems: [{ path: '', message: 'the configuration is empty (slim: is required)' }] };
 

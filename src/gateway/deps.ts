@@ -1,14 +1,15 @@
 // GatewayDeps: everything the composition root builds on, injected as factories, so the root can
-// be tested without a network (memory-deps.ts, tests only) and the real SLIM stack plugs in as one
+// be tested without a network (test/support/memory-deps.ts) and the real SLIM stack plugs in as one
 // object (real-deps.ts). Each factory maps onto one seam of ARCHITECTURE.md: the embedded node,
 // the Link to a node, a SlimApp, SLIMRPC server/client/multicast, and the MCP and A2A adapters.
 // Generic in the node and app types so the real implementation needs no casts.
-import type { Readable, Writable } from 'node:stream';
-import type { HostPort, McpBackendConfig, McpSessionLimits, TlsMaterial } from '../config/types.js';
+import type { A2aIngress, A2aServiceOptions } from '../adapters/a2a/index.js';
+import type { IngressTarget } from '../adapters/ingress-target.js';
+import type { McpIngress, McpServiceOptions } from '../adapters/mcp/index.js';
+import type { HostPort, TlsMaterial } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
-import type { HttpHandler } from '../util/http.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
 
@@ -49,46 +50,7 @@ interface IngressBase extends DepsContext {
   readonly maxBodyBytes: number;
 }
 
-/** One service, or a group (every member gets each call). */
-export type IngressTarget =
-  | { readonly target: SlimName; readonly client: RpcClient }
-  | {
-      readonly target: readonly SlimName[];
-      readonly client: MulticastClient;
-      /** A unicast channel to one member, for calls that belong to it; the ingress closes it. */
-      readonly memberClient: (name: SlimName) => RpcClient;
-    };
-
 export type IngressOptions = IngressBase & IngressTarget;
-
-export interface McpIngress {
-  readonly handler: HttpHandler;
-  /** Speaks MCP over a stdio pair (the `stdio` command) until `signal` fires or input ends. */
-  serveStdio(input: Readable, output: Writable, signal: AbortSignal): Promise<void>;
-  close(): Promise<void>;
-  /** Group routes: applies a new member list in place (reload), keeping clients connected. */
-  setMembers?(members: readonly SlimName[]): Promise<void>;
-}
-
-export interface A2aIngress {
-  readonly handler: HttpHandler;
-  close(): Promise<void>;
-  /** Group routes: applies a new member list in place (reload). */
-  setMembers?(members: readonly SlimName[]): Promise<void>;
-}
-
-export interface McpServiceOptions extends DepsContext {
-  readonly name: SlimName;
-  readonly backend: McpBackendConfig;
-  /** `services[].mcp.maxSessions` and `idleTimeoutMs`, defaults applied. */
-  readonly sessions: McpSessionLimits;
-}
-
-export interface A2aServiceOptions extends DepsContext {
-  readonly name: SlimName;
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
 
 export interface McpAdapter {
   createIngress(options: IngressOptions): MaybePromise<McpIngress>;
@@ -119,7 +81,10 @@ export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHan
     },
   ): Promise<Link>;
 
-  /** A SLIM app named `name` on `link` (subscribed, accepting sessions). */
+  /**
+   * A SLIM app named `name` on `link` (subscribed, accepting sessions). `mls` (`slim.mls`) is
+   * decided here, once: the app's servers demand MLS and its channels use it when it is true.
+   */
   createApp(
     options: DepsContext & {
       readonly link: Link;
@@ -130,17 +95,17 @@ export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHan
     },
   ): Promise<A>;
 
-  /** Serves SLIMRPC calls addressed to the app's name. */
+  /** Serves SLIMRPC calls addressed to the app's name (MLS required if the app's `mls`). */
   createRpcServer(app: A, options: DepsContext): RpcServer;
 
-  /** A channel from the app to `target` (sessions are opened lazily, MLS as configured). */
-  createRpcClient(app: A, target: SlimName, options: DepsContext & { readonly mls: boolean }): RpcClient;
+  /** A channel from the app to `target` (sessions are opened lazily, MLS if the app's `mls`). */
+  createRpcClient(app: A, target: SlimName, options: DepsContext): RpcClient;
 
-  /** A group channel from the app to `members`. */
+  /** A group channel from the app to `members` (MLS if the app's `mls`). */
   createMulticast(
     app: A,
     members: readonly SlimName[],
-    options: DepsContext & { readonly mls: boolean; readonly signal: AbortSignal },
+    options: DepsContext & { readonly signal: AbortSignal },
   ): Promise<MulticastClient>;
 
   readonly mcp: McpAdapter;

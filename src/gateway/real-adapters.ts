@@ -1,5 +1,5 @@
-// The MCP and A2A adapters behind the GatewayDeps seams (deps.ts): thin shims from the gateway's
-// options (a route, a service of the configuration) to the adapters' own option names.
+// The MCP and A2A adapters behind the GatewayDeps seams (deps.ts): thin shims from a route's
+// options to the adapters' own option names (services take the adapters' options as they are).
 //   - A route's `timeoutMs` is the deadline of each call: the MCP relay's request deadline, the
 //     A2A ingress's unary deadline.
 //   - A2A `headers:` of a service are added to every HTTP request to the agent (card included),
@@ -8,26 +8,15 @@
 //   - Group routes (a member list) pass the multicast client and the per-member unicast factory
 //     through unchanged: the adapters present the group as one endpoint.
 import { createA2aIngress, createA2aService } from '../adapters/a2a/index.js';
+import type { IngressTarget } from '../adapters/ingress-target.js';
 import { createMcpIngress, createMcpService } from '../adapters/mcp/index.js';
-import type { BackendSpec, McpIngress, McpService } from '../adapters/mcp/index.js';
-import type { McpBackendConfig } from '../config/types.js';
-import type { SlimName } from '../slim/dataplane/index.js';
-import type { MulticastClient, RpcClient } from '../slim/rpc/index.js';
-import type { A2aAdapter, IngressOptions, McpAdapter, McpServiceOptions } from './deps.js';
+import type { McpIngress } from '../adapters/mcp/index.js';
+import type { A2aAdapter, IngressOptions, McpAdapter } from './deps.js';
 
-type AdapterTarget =
-  | { target: SlimName; client: RpcClient }
-  | { target: SlimName[]; client: MulticastClient; memberClient: (name: SlimName) => RpcClient };
-
-function adapterTarget(o: IngressOptions): AdapterTarget {
+/** The target fields of a route's options (the member list copied). */
+function adapterTarget(o: IngressOptions): IngressTarget {
   if ('memberClient' in o) return { target: [...o.target], client: o.client, memberClient: o.memberClient };
   return { target: o.target, client: o.client };
-}
-
-export function mcpBackendSpec(b: McpBackendConfig): BackendSpec {
-  return b.kind === 'stdio'
-    ? { kind: 'stdio', command: b.command, args: [...b.args], env: { ...b.env }, cwd: b.cwd }
-    : { kind: 'http', url: b.url, headers: { ...b.headers } };
 }
 
 /** The MCP ingress of a route (the adapter's own type: tests read its session count). */
@@ -42,23 +31,11 @@ export function mcpIngressFor(o: IngressOptions): McpIngress {
   });
 }
 
-/** The MCP egress of a service (the adapter's own type). */
-export function mcpServiceFor(o: McpServiceOptions): McpService {
-  return createMcpService({
-    name: o.name,
-    backend: mcpBackendSpec(o.backend),
-    logger: o.logger,
-    metrics: o.metrics,
-    maxSessions: o.sessions.maxSessions,
-    idleTimeoutMs: o.sessions.idleTimeoutMs,
-  });
-}
-
 export function realMcpAdapter(): McpAdapter {
   return {
     createIngress: mcpIngressFor,
     createService: (o) => {
-      const s = mcpServiceFor(o);
+      const s = createMcpService(o);
       return { service: s.service, close: () => s.close() };
     },
   };
@@ -76,13 +53,7 @@ export function realA2aAdapter(): A2aAdapter {
         timeoutMs: o.timeoutMs,
       }),
     createService: (o) => {
-      const s = createA2aService({
-        name: o.name,
-        url: o.url,
-        logger: o.logger,
-        metrics: o.metrics,
-        headers: o.headers,
-      });
+      const s = createA2aService(o);
       return { services: s.services, close: () => s.close() };
     },
   };

@@ -28,7 +28,7 @@ export interface RealNode extends NodeHandle {
 
 export interface RealApp extends AppHandle {
   readonly app: SlimApp;
-  /** Whether this gateway wants MLS (`slim.mls`): its sessions use it and its servers demand it. */
+  /** Whether this gateway wants MLS (`slim.mls`): its channels use it and its servers demand it. */
   readonly mls: boolean;
 }
 
@@ -106,14 +106,18 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
     createRpcServer: (app, { logger }) =>
       createRpcServer(app.app, { logger, acceptSession: app.mls ? requireMls : () => true }),
 
-    createRpcClient: (app, target: SlimName, { mls, logger }) =>
-      createChannel(app.app, target, { mls, logger, maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS }),
+    createRpcClient: (app, target: SlimName, { logger }) =>
+      createChannel(app.app, target, {
+        mls: app.mls,
+        logger,
+        maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS,
+      }),
 
-    createMulticast: (app, members, { mls, logger, signal }) => {
+    createMulticast: (app, members, { logger, signal }) => {
       if (signal.aborted) return Promise.reject(new GatewayError('CANCELLED', 'route start cancelled'));
       return Promise.resolve(
         createMulticastChannel(app.app, members, {
-          mls,
+          mls: app.mls,
           logger,
           maxConcurrentCalls: ROUTE_MAX_CONCURRENT_CALLS,
         }),

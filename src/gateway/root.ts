@@ -1,4 +1,4 @@
-// The composition root's implementation (see src/gateway.ts for the contract): owns the node, the
+// The composition root's implementation (see src/gateway/index.ts for the contract): owns the node, the
 // gateway's own SLIM app, the HTTP edge, and one supervised unit per service and per route;
 // applies reloads; shuts down in order. Everything it builds comes from the injected GatewayDeps.
 import { diffConfigs } from '../config/diff.js';
@@ -135,7 +135,6 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     const env = {
       deps: this.deps,
       app: this.app!,
-      mls: this.config.slim.mls,
       maxBodyBytes: this.config.http.maxBodyBytes,
       logger: childLogger(this.options.logger, 'route'),
       metrics: this.metrics,

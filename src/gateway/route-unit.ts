@@ -3,6 +3,9 @@
 // adapter that serves HTTP (and, for MCP, stdio) on top of it. The HTTP edge mounts a stable
 // handler per path (routeHandler) that forwards to whichever unit is running, or answers 503 with
 // the reason while none is.
+import type { A2aIngress } from '../adapters/a2a/index.js';
+import type { IngressTarget } from '../adapters/ingress-target.js';
+import type { McpIngress } from '../adapters/mcp/index.js';
 import type { RouteConfig } from '../config/types.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { SlimName } from '../slim/dataplane/name.js';
@@ -12,13 +15,12 @@ import type { HttpHandler } from '../util/http.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
 import { Closer } from './closer.js';
-import type { A2aIngress, AppHandle, GatewayDeps, IngressTarget, McpIngress, NodeHandle } from './deps.js';
+import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
 import type { Supervisor, Unit } from './supervisor.js';
 
 export interface RouteEnv<N extends NodeHandle, A extends AppHandle> {
   readonly deps: GatewayDeps<N, A>;
   readonly app: A;
-  readonly mls: boolean;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
@@ -61,18 +63,13 @@ export async function startRoute<N extends NodeHandle, A extends AppHandle>(
   try {
     let target: IngressTarget;
     if (route.target.kind === 'one') {
-      const client = env.deps.createRpcClient(env.app, route.target.name, { ...ctx, mls: env.mls });
+      const client = env.deps.createRpcClient(env.app, route.target.name, ctx);
       parts.add('rpc client', () => client.close());
       target = { target: route.target.name, client };
     } else {
-      const client = await env.deps.createMulticast(env.app, route.target.members, {
-        ...ctx,
-        mls: env.mls,
-        signal,
-      });
+      const client = await env.deps.createMulticast(env.app, route.target.members, { ...ctx, signal });
       parts.add('multicast client', () => client.close());
-      const memberClient = (name: SlimName) =>
-        env.deps.createRpcClient(env.app, name, { ...ctx, mls: env.mls });
+      const memberClient = (name: SlimName) => env.deps.createRpcClient(env.app, name, ctx);
       target = { target: route.target.members, client, memberClient };
     }
     const options = {

@@ -3,7 +3,8 @@
 // under the service's name with an RPC server that serves them. Started as one unit, closed as one
 // unit (RPC server first, so in-flight calls finish within the grace period, then the adapter,
 // the app, the link and the process).
-import type { ServiceConfig } from '../config/types.js';
+import type { BackendSpec } from '../adapters/mcp/index.js';
+import type { McpBackendConfig, ServiceConfig } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { ServiceDefinition } from '../slim/rpc/types.js';
@@ -42,6 +43,13 @@ export function describeBackend(svc: ServiceConfig): string {
   return b.kind === 'stdio'
     ? `MCP stdio server: ${[b.command, ...b.args].join(' ')}`
     : `MCP Streamable HTTP server ${b.url}${spawned}`;
+}
+
+/** The MCP adapter's backend for a configured one (copies: the adapter keeps what it is given). */
+function backendSpec(b: McpBackendConfig): BackendSpec {
+  return b.kind === 'stdio'
+    ? { kind: 'stdio', command: b.command, args: [...b.args], env: { ...b.env }, cwd: b.cwd }
+    : { kind: 'http', url: b.url, headers: { ...b.headers } };
 }
 
 export async function startService<N extends NodeHandle, A extends AppHandle>(
@@ -90,8 +98,9 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         ...ctx,
         logger: logger.child({ part: 'mcp-adapter' }),
         name: svc.name,
-        backend: svc.backend,
-        sessions: svc.sessions,
+        backend: backendSpec(svc.backend),
+        maxSessions: svc.sessions.maxSessions,
+        idleTimeoutMs: svc.sessions.idleTimeoutMs,
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];

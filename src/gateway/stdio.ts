@@ -72,7 +72,7 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
     parts.add('app', () => app.close());
     const unit = await startRoute(
       route,
-      { deps, app, mls: config.slim.mls, maxBodyBytes: config.http.maxBodyBytes, ...ctx('route') },
+      { deps, app, maxBodyBytes: config.http.maxBodyBytes, ...ctx('route') },
       setup.signal,
     );
     parts.add('route', () => unit.close(0));

@@ -1,4 +1,4 @@
-// The seam between the HTTP edge (src/http, src/gateway.ts) and the adapters: an adapter exposes
+// The seam between the HTTP edge (src/http, src/gateway/index.ts) and the adapters: an adapter exposes
 // an HttpHandler that the edge mounts under a route path. Helpers here keep every adapter's bad-input
 // answers identical (body limits give 413, bad JSON is the caller's problem, never a crash).
 import type { IncomingMessage, ServerResponse } from 'node:http';

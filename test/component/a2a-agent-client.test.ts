@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { A2aAgentClient } from '../../src/adapters/a2a/agent-client.js';
+import { A2aAgentClient } from '../../src/adapters/a2a/egress/agent-client.js';
 import { silentLogger } from '../../src/util/log.js';
 import { until } from '../support/until.js';
 

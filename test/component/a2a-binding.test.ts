@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from '../support/memory-rpc.js';
 import { RpcError, StatusCode } from '../../src/slim/rpc/status.js';
 import type { CallOptions, RpcClient } from '../../src/slim/rpc/types.js';
 import { createA2aIngress, createA2aService } from '../../src/adapters/a2a/index.js';

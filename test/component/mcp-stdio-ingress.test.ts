@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createMcpIngress } from '../../src/adapters/mcp/index.js';
-import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from '../support/memory-rpc.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { CALLER_NAME, SERVICE_NAME } from '../support/mcp/gateway.js';
 import { assertProgress, recordIncoming } from '../support/mcp/record.js';

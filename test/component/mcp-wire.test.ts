@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMcpService, MCP_SERVICE } from '../../src/adapters/mcp/index.js';
-import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from '../support/memory-rpc.js';
 import { RpcError, StatusCode } from '../../src/slim/rpc/status.js';
 import type { RpcClient } from '../../src/slim/rpc/types.js';
 import { CALLER_NAME, SERVICE_NAME, testStdioBackend } from '../support/mcp/gateway.js';

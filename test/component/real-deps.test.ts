@@ -9,9 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { realDeps, ROUTE_MAX_CONCURRENT_CALLS } from '../../src/gateway/real-deps.js';
 import type { RealApp, RealNode } from '../../src/gateway/real-deps.js';
 import { realMcpAdapter } from '../../src/gateway/real-adapters.js';
-import { A2aAgentClient } from '../../src/adapters/a2a/agent-client.js';
+import { A2aAgentClient } from '../../src/adapters/a2a/egress/agent-client.js';
 import { formatName, parseName } from '../../src/slim/dataplane/name.js';
-import { MemoryRpcNetwork, createChannel } from '../../src/slim/rpc/index.js';
+import { createChannel } from '../../src/slim/rpc/index.js';
+import { MemoryRpcNetwork } from '../support/memory-rpc.js';
 import { isGatewayError } from '../../src/util/errors.js';
 import { silentLogger } from '../../src/util/log.js';
 import { MetricsRegistry } from '../../src/util/metrics.js';
@@ -100,8 +101,8 @@ test('with mls: true a service refuses plaintext sessions; with mls: false it se
     if (mls) await assert.rejects(call);
     else assert.equal(td.decode(await call), 'plain');
     await plain.close();
-    // The gateway's own channels follow slim.mls, and are not held to 32 calls.
-    const own = deps.createRpcClient(caller, parseName('acme/demo/svc'), { ...ctx, mls });
+    // The gateway's own channels follow slim.mls (the app's), and are not held to 32 calls.
+    const own = deps.createRpcClient(caller, parseName('acme/demo/svc'), ctx);
     assert.equal(td.decode(await own.unary('svc.S', 'Echo', te.encode('ok'), { timeoutMs: 20_000 })), 'ok');
     await own.close();
   }

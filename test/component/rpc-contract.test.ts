@@ -1,7 +1,7 @@
 // Component: the SLIMRPC contract (test/support/rpc-contract.ts) holds for the in-memory RPC
 // network that adapter tests use and for SLIMRPC over in-memory sessions, so both answer the same
 // situations with the same status codes and messages.
-import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from '../support/memory-rpc.js';
 import { createChannel, createMulticastChannel, createRpcServer } from '../../src/slim/rpc/index.js';
 import type { RpcServer } from '../../src/slim/rpc/types.js';
 import { parseName } from '../../src/slim/dataplane/name.js';

@@ -2,7 +2,7 @@
 // patterns, metadata, status codes, deadlines, cancellation and multicast attribution.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from '../support/memory-rpc.js';
 import { RpcError, StatusCode } from '../../src/slim/rpc/status.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
 

@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { watchConfigFile } from '../../src/config/reload.js';
-import { createGateway } from '../../src/gateway.js';
+import { createGateway } from '../../src/gateway/index.js';
 import { silentLogger } from '../../src/util/log.js';
 import { SECRET } from '../support/config.js';
 import { REPO_ROOT } from '../support/paths.js';

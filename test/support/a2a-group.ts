@@ -6,7 +6,7 @@
 import { createA2aIngress, createA2aService } from '../../src/adapters/a2a/index.js';
 import type { A2aIngress, A2aService } from '../../src/adapters/a2a/index.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
-import { MemoryRpcNetwork } from '../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from './memory-rpc.js';
 import type { MulticastClient, RpcServer } from '../../src/slim/rpc/types.js';
 import { MetricsRegistry } from '../../src/util/metrics.js';
 import { startPlannerAgent } from '../../examples/agents/planner-agent.js';

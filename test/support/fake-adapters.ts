@@ -150,9 +150,11 @@ export function fakeMcp(state: FakeState): McpAdapter {
     },
     createIngress: (opts) => {
       state.openIngresses.add(opts.route);
+      let markClosed!: () => void;
+      const closed = new Promise<void>((r) => (markClosed = r));
       return {
         handler: ingressHandler(opts, 'mcp.v1.McpService', 'Request'),
-        serveStdio: async (input, output, signal) => {
+        serveStdio: async (input, output, signal = new AbortController().signal) => {
           const lines = createInterface({ input });
           signal.addEventListener('abort', () => lines.close(), { once: true });
           for await (const line of lines) {
@@ -160,7 +162,14 @@ export function fakeMcp(state: FakeState): McpAdapter {
             output.write(JSON.stringify(reply) + '\n');
           }
         },
-        close: () => Promise.resolve(void state.openIngresses.delete(opts.route)),
+        // The fake keeps no MCP sessions.
+        sessionCount: () => 0,
+        close: () => {
+          state.openIngresses.delete(opts.route);
+          markClosed();
+          return Promise.resolve();
+        },
+        closed: () => closed,
       };
     },
   };

@@ -3,11 +3,12 @@
 // The deps are wrapped only to observe: the embedded node's address and the MCP adapters' objects
 // (their session counts), so tests can check both sides of a call.
 import { pino } from 'pino';
+import { createMcpService } from '../../src/adapters/mcp/index.js';
 import type { McpIngress, McpService } from '../../src/adapters/mcp/index.js';
 import { parseConfig } from '../../src/config/parse.js';
-import { createGateway } from '../../src/gateway.js';
-import type { Gateway } from '../../src/gateway.js';
-import { mcpIngressFor, mcpServiceFor } from '../../src/gateway/real-adapters.js';
+import { createGateway } from '../../src/gateway/index.js';
+import type { Gateway } from '../../src/gateway/index.js';
+import { mcpIngressFor } from '../../src/gateway/real-adapters.js';
 import { realDeps } from '../../src/gateway/real-deps.js';
 import type { RealApp, RealNode } from '../../src/gateway/real-deps.js';
 import type { GatewayDeps } from '../../src/gateway/deps.js';
@@ -74,7 +75,7 @@ export function observedDeps(options: { tap?: boolean } = {}): {
         return ingress;
       },
       createService: (o) => {
-        const s = mcpServiceFor(o);
+        const s = createMcpService(o);
         mcpServices.push(s);
         return { service: s.service, close: () => s.close() };
       },

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, fromJson, toJson } from '@bufbuild/protobuf';
 import { formatName, parseName } from '../../src/slim/dataplane/name.js';
-import * as n from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
+import * as v1 from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
 import {
   SLIMRPC_BINDING,
   cardJsonV03,
@@ -16,9 +16,9 @@ import {
   slimVersionsOf,
   wantsV1,
 } from '../../src/adapters/a2a/card.js';
-import { cardToV03, cardToV1, majorMinor } from '../../src/adapters/a2a/cross-card.js';
-import { cardFromJson, cardToJson } from '../../src/adapters/a2a/v03-json-card.js';
-import { readAgentCard } from '../../src/adapters/a2a/agent-client.js';
+import { cardToV03, cardToV1, majorMinor } from '../../src/adapters/a2a/transcode/card.js';
+import { cardFromJson, cardToJson } from '../../src/adapters/a2a/v03-json/card.js';
+import { readAgentCard } from '../../src/adapters/a2a/egress/agent-client.js';
 
 const V03_CARD = {
   protocolVersion: '0.3.0',
@@ -82,21 +82,21 @@ test('v0.3 card JSON survives the v0.3 protobuf, except what the proto lacks', (
 });
 
 test('v0.3 card -> v1.0: endpoints become supportedInterfaces; the extended-card flag moves to capabilities', () => {
-  const v1 = cardToV1(cardFromJson(V03_CARD));
+  const card = cardToV1(cardFromJson(V03_CARD));
   assert.deepEqual(
-    v1.supportedInterfaces.map((i) => [i.url, i.protocolBinding, i.protocolVersion]),
+    card.supportedInterfaces.map((i) => [i.url, i.protocolBinding, i.protocolVersion]),
     [
       ['http://127.0.0.1:9999/rpc', 'JSONRPC', '0.3'],
       ['http://127.0.0.1:9998', 'GRPC', '0.3'],
     ],
   );
-  assert.equal(v1.capabilities?.extendedAgentCard, true);
-  assert.deepEqual(Object.keys(v1.securitySchemes).sort(), ['bearer', 'key', 'mtls', 'oauth', 'oidc']);
-  assert.equal(v1.securitySchemes['key']!.scheme.case, 'apiKeySecurityScheme');
-  assert.deepEqual(v1.securityRequirements[1]!.schemes['oauth']!.list, ['read']);
-  assert.deepEqual(v1.skills[0]!.securityRequirements[0]!.schemes['key']!.list, []);
+  assert.equal(card.capabilities?.extendedAgentCard, true);
+  assert.deepEqual(Object.keys(card.securitySchemes).sort(), ['bearer', 'key', 'mtls', 'oauth', 'oidc']);
+  assert.equal(card.securitySchemes['key']!.scheme.case, 'apiKeySecurityScheme');
+  assert.deepEqual(card.securityRequirements[1]!.schemes['oauth']!.list, ['read']);
+  assert.deepEqual(card.skills[0]!.securityRequirements[0]!.schemes['key']!.list, []);
   // And back: the v0.3 card a v0.3 peer gets.
-  const again = cardToJson(cardToV03(v1));
+  const again = cardToJson(cardToV03(card));
   assert.equal(again['url'], 'http://127.0.0.1:9999/rpc');
   assert.deepEqual(again['securitySchemes'], V03_CARD.securitySchemes);
   assert.deepEqual(again['security'], V03_CARD.security);
@@ -105,7 +105,7 @@ test('v0.3 card -> v1.0: endpoints become supportedInterfaces; the extended-card
 
 test('reading an agent card of either version tells which JSON-RPC versions it speaks', () => {
   assert.deepEqual([...readAgentCard(V03_CARD).versions], ['0.3']);
-  const v1 = {
+  const card = {
     name: 'x',
     description: 'y',
     version: '1',
@@ -117,7 +117,7 @@ test('reading an agent card of either version tells which JSON-RPC versions it s
       { url: 'http://h', protocolBinding: 'GRPC', protocolVersion: '1.0' },
     ],
   };
-  assert.deepEqual([...readAgentCard(v1).versions].sort(), ['0.3', '1.0']);
+  assert.deepEqual([...readAgentCard(card).versions].sort(), ['0.3', '1.0']);
   assert.equal(majorMinor('0.3.0'), '0.3');
   assert.equal(majorMinor('1'), '1.0');
 });
@@ -136,7 +136,7 @@ test('the egress card names the SLIM service (both versions) instead of the agen
 });
 
 test('the local card: JSON-RPC 1.0 and 0.3 at the route, then SLIMRPC; v0.3 form carries both shapes', () => {
-  const remote = fromJson(n.AgentCardSchema, {
+  const remote = fromJson(v1.AgentCardSchema, {
     name: 'P',
     description: 'D',
     version: '1',
@@ -159,14 +159,14 @@ test('the local card: JSON-RPC 1.0 and 0.3 at the route, then SLIMRPC; v0.3 form
   assert.equal(v03['preferredTransport'], 'JSONRPC');
   assert.deepEqual(
     v03['supportedInterfaces'],
-    (toJson(n.AgentCardSchema, local) as Record<string, unknown>)['supportedInterfaces'],
+    (toJson(v1.AgentCardSchema, local) as Record<string, unknown>)['supportedInterfaces'],
   );
   assert.ok(wantsV1('1.0') && wantsV1('1') && !wantsV1(undefined) && !wantsV1('0.3'));
-  assert.equal(create(n.AgentCardSchema).supportedInterfaces.length, 0);
+  assert.equal(create(v1.AgentCardSchema).supportedInterfaces.length, 0);
 });
 
 test("remote SLIMRPC interfaces: the target's are replaced, other names kept in the spec's spelling", () => {
-  const remote = fromJson(n.AgentCardSchema, {
+  const remote = fromJson(v1.AgentCardSchema, {
     name: 'P',
     supportedInterfaces: [
       { url: 'acme/demo/p', protocolBinding: 'slimrpc', protocolVersion: '0.3' },

@@ -9,20 +9,20 @@ import { isGatewayError } from '../../src/util/errors.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
 import { RpcError, StatusCode } from '../../src/slim/rpc/status.js';
 import type { RpcClient } from '../../src/slim/rpc/types.js';
-import * as n from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
+import * as v1 from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
 import { parseRequest } from '../../src/adapters/a2a/jsonrpc.js';
 import { SseParser } from '../../src/adapters/a2a/sse.js';
 import { agentHeaders, forwardedMetadata, supportedVersionHeader } from '../../src/adapters/a2a/params.js';
-import { A2aBindingClient, isMethodNotFound } from '../../src/adapters/a2a/binding-client.js';
-import { encode, opByName } from '../../src/adapters/a2a/ops.js';
+import { A2aBindingClient, isMethodNotFound } from '../../src/adapters/a2a/ingress/binding-client.js';
+import { encode, opByName } from '../../src/adapters/a2a/methods/table.js';
 
 test('JSON-RPC requests: the method decides the operation and the A2A version', () => {
   const ok = parseRequest('{"jsonrpc":"2.0","id":"x","method":"tasks/get","params":{"id":"t"}}');
   assert.ok(ok.ok);
   assert.equal(ok.call.op.name, 'GetTask');
   assert.equal(ok.call.version, '0.3');
-  const v1 = parseRequest('{"jsonrpc":"2.0","id":3,"method":"GetExtendedAgentCard"}');
-  assert.ok(v1.ok && v1.call.version === '1.0' && v1.call.params === undefined);
+  const v1Call = parseRequest('{"jsonrpc":"2.0","id":3,"method":"GetExtendedAgentCard"}');
+  assert.ok(v1Call.ok && v1Call.call.version === '1.0' && v1Call.call.params === undefined);
   const bad = (body: string) => {
     const r = parseRequest(body);
     assert.ok(!r.ok, body);
@@ -103,7 +103,7 @@ test('service parameters: headers -> lower-case metadata (+ X-A2A-Extensions) ->
 
 /** A fake remote serving the given services; records each call. */
 function fakeRemote(serves: string[], calls: string[]): RpcClient {
-  const card = encode(n.AgentCardSchema, create(n.AgentCardSchema, { name: 'fake' }));
+  const card = encode(v1.AgentCardSchema, create(v1.AgentCardSchema, { name: 'fake' }));
   const answer = (service: string, method: string) => {
     calls.push(`${service}/${method}`);
     if (!serves.includes(service))
@@ -135,8 +135,8 @@ test('binding client: falls back on a missing service, remembers it for a while,
   );
   const op = opByName('GetExtendedAgentCard');
   const call = { metadata: {}, timeoutMs: 1000, signal: new AbortController().signal };
-  const req = create(n.GetExtendedAgentCardRequestSchema);
-  const card = (await client.unary(op, '1.0', req, call)) as n.AgentCard;
+  const req = create(v1.GetExtendedAgentCardRequestSchema);
+  const card = (await client.unary(op, '1.0', req, call)) as v1.AgentCard;
   assert.equal(card.name, 'fake');
   assert.deepEqual(calls, ['lf.a2a.v1.A2AService/GetExtendedAgentCard', 'a2a.v1.A2AService/GetAgentCard']);
   assert.equal(client.preferredVersion(), '0.3');
@@ -155,7 +155,7 @@ test('binding client: a remote serving neither version fails with the method-not
   const client = new A2aBindingClient(fakeRemote([], calls), silentLogger);
   const call = { metadata: {}, timeoutMs: 1000, signal: new AbortController().signal };
   await assert.rejects(
-    client.unary(opByName('GetExtendedAgentCard'), '0.3', create(n.GetExtendedAgentCardRequestSchema), call),
+    client.unary(opByName('GetExtendedAgentCard'), '0.3', create(v1.GetExtendedAgentCardRequestSchema), call),
     (e) => isMethodNotFound(e),
   );
   assert.equal(calls.length, 2);
@@ -171,7 +171,7 @@ test('binding client: a card listing only one SLIMRPC version sends calls there 
   await client.unary(
     opByName('GetExtendedAgentCard'),
     '1.0',
-    create(n.GetExtendedAgentCardRequestSchema),
+    create(v1.GetExtendedAgentCardRequestSchema),
     call,
   );
   assert.deepEqual(calls, ['a2a.v1.A2AService/GetAgentCard']);

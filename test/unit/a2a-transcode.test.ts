@@ -15,8 +15,8 @@ import {
   encode,
   opByName,
   opForJsonRpc,
-} from '../../src/adapters/a2a/ops.js';
-import type { A2aVersion, Op, OpName } from '../../src/adapters/a2a/ops.js';
+} from '../../src/adapters/a2a/methods/table.js';
+import type { A2aVersion, Op, OpName } from '../../src/adapters/a2a/methods/table.js';
 
 const v1Msg = (id: string, role: string, text: string) => ({ messageId: id, role, parts: [{ text }] });
 const v03Msg = (id: string, role: string, text: string) => ({

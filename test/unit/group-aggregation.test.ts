@@ -5,14 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, toJson } from '@bufbuild/protobuf';
-import { fanoutTools, presentList, routeName } from '../../src/adapters/mcp/group/catalog.js';
-import type { MemberItems } from '../../src/adapters/mcp/group/catalog.js';
+import { fanoutTools, presentList, routeName } from '../../src/adapters/mcp/group/presented-catalog.js';
+import type { MemberItems } from '../../src/adapters/mcp/group/presented-catalog.js';
 import { fanoutResult, mergeInitialize } from '../../src/adapters/mcp/group/results.js';
 import { fromMember, tagId, untagId } from '../../src/adapters/mcp/group/member-frames.js';
 import { aggregateMessage, summaryText } from '../../src/adapters/a2a/group/aggregate.js';
 import { messageOwner, prefixStreamResponse, tagStreamResponse } from '../../src/adapters/a2a/group/ids.js';
 import { groupCard } from '../../src/adapters/a2a/group/card.js';
-import * as n from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
+import * as v1 from '../../src/adapters/a2a/gen/a2a/v1_0/a2a_pb.js';
 
 const A = { key: 'acme/demo/alpha', prefix: 'alpha' };
 const B = { key: 'acme/demo/beta', prefix: 'beta' };
@@ -176,9 +176,9 @@ test('A2A: one agent Message, a summary part then one attributed data part per a
     },
   ];
   const m = aggregateMessage(outcomes, 'ctx-1');
-  assert.equal(m.role, n.Role.AGENT);
+  assert.equal(m.role, v1.Role.AGENT);
   assert.equal(m.contextId, 'ctx-1');
-  const json = toJson(n.MessageSchema, m) as {
+  const json = toJson(v1.MessageSchema, m) as {
     parts: { text?: string; data?: Record<string, unknown>; metadata?: object }[];
   };
   assert.equal(json.parts[0]?.text, '1 of 2 agents answered: acme/demo/red; failed: acme/demo/green');
@@ -193,22 +193,22 @@ test('A2A: one agent Message, a summary part then one attributed data part per a
 });
 
 test('A2A: stream events get presented ids and their agent; follow-ups name one agent', () => {
-  const ev = create(n.StreamResponseSchema, {
+  const ev = create(v1.StreamResponseSchema, {
     payload: {
       case: 'statusUpdate',
-      value: create(n.TaskStatusUpdateEventSchema, { taskId: 't1', contextId: 'c1' }),
+      value: create(v1.TaskStatusUpdateEventSchema, { taskId: 't1', contextId: 'c1' }),
     },
   });
   prefixStreamResponse(ev, 'red');
   tagStreamResponse(ev, 'acme/demo/red');
-  const v = ev.payload.value as n.TaskStatusUpdateEvent;
+  const v = ev.payload.value as v1.TaskStatusUpdateEvent;
   assert.deepEqual(
     [v.taskId, v.contextId, v.metadata?.['slim-gateway/member']],
     ['red:t1', 'red:c1', 'acme/demo/red'],
   );
 
   const known = (p: string) => p === 'red' || p === 'blue';
-  const follow = create(n.MessageSchema, {
+  const follow = create(v1.MessageSchema, {
     taskId: 'red:t1',
     contextId: 'red:c1',
     referenceTaskIds: ['red:t0', 'blue:t9'],
@@ -218,18 +218,18 @@ test('A2A: stream events get presented ids and their agent; follow-ups name one 
     [follow.taskId, follow.contextId, follow.referenceTaskIds],
     ['t1', 'c1', ['t0', 'blue:t9']],
   );
-  const fresh = create(n.MessageSchema, { contextId: 'my:own:context' });
+  const fresh = create(v1.MessageSchema, { contextId: 'my:own:context' });
   assert.equal(messageOwner(fresh, known), undefined, 'an id of no member goes to the whole group');
   assert.equal(fresh.contextId, 'my:own:context');
 });
 
 test('A2A: the group card lists members and the union of their skills', () => {
-  const skill = create(n.AgentSkillSchema, { id: 'plan', name: 'Plan', description: 'plans', tags: ['p'] });
+  const skill = create(v1.AgentSkillSchema, { id: 'plan', name: 'Plan', description: 'plans', tags: ['p'] });
   const card = groupCard('/a2a/team', 'http://127.0.0.1:1/a2a/team', [
     {
       member: 'acme/demo/red',
       prefix: 'red',
-      card: create(n.AgentCardSchema, { name: 'Red', skills: [skill] }),
+      card: create(v1.AgentCardSchema, { name: 'Red', skills: [skill] }),
     },
     { member: 'acme/demo/green', prefix: 'green', error: 'UNAVAILABLE' },
   ]);

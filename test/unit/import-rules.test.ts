@@ -1,5 +1,12 @@
 // The layer rules of ARCHITECTURE.md, re-derived from the source on every run: a broken layer or a
-// circular import fails CI, not a review.
+// circular import fails CI, not a review. What it holds the code to:
+//   - src/slim/** never imports the adapters, the gateway, the HTTP edge, the config, the CLI,
+//     express, or the MCP and A2A SDKs;
+//   - the adapters reach the SLIM stack only through the SLIMRPC public surface
+//     (src/slim/rpc/index.ts; the auth surface src/slim/auth/index.ts for types), never the data
+//     plane, sessions, MLS or node internals;
+//   - nothing that ships (src, examples) imports test or benchmark code;
+//   - each library lives in its own layer, and there are no circular imports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -7,6 +14,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 
 const SRC = join(REPO_ROOT, 'src');
+const EXAMPLES = join(REPO_ROOT, 'examples');
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -71,7 +79,8 @@ const ALLOWED: Record<string, string[]> = {
   session: ['util', 'proto', 'dataplane', 'auth', 'mls'],
   rpc: ['util', 'proto', 'dataplane', 'session'],
   slim: ['util', 'proto', 'dataplane', 'node', 'auth', 'mls', 'session', 'rpc'],
-  adapters: ['util', 'slim', 'rpc', 'dataplane'],
+  // Through the public surfaces only (see the test below).
+  adapters: ['util', 'rpc', 'auth'],
   config: ['util', 'dataplane'],
   gateway: [
     'util',
@@ -144,6 +153,36 @@ test('each library lives in its own layer', () => {
     if (home && !home[1].includes(layerOf(imp.from)!)) bad.push(`${imp.from} imports ${imp.spec}`);
   }
   assert.deepEqual(bad, []);
+});
+
+test('src/slim never imports the adapters, the gateway, the HTTP edge, the config or the CLI', () => {
+  const above = /^src\/(adapters|gateway|http|config|cli)[/.]/;
+  const bad = all.filter((i) => i.from.startsWith('src/slim/') && i.target && above.test(i.target));
+  assert.deepEqual(
+    bad.map((i) => `${i.from} imports ${i.target}`),
+    [],
+  );
+});
+
+test('the adapters reach the SLIM stack only through the SLIMRPC (and, for types, auth) public surface', () => {
+  const bad = all
+    .filter((i) => i.from.startsWith('src/adapters/') && i.target?.startsWith('src/slim/'))
+    .filter(
+      (i) => i.target !== 'src/slim/rpc/index.ts' && !(i.target === 'src/slim/auth/index.ts' && i.typeOnly),
+    );
+  assert.deepEqual(
+    bad.map((i) => `${i.from} imports ${i.target}`),
+    [],
+  );
+});
+
+test('nothing that ships (src, examples) imports test or benchmark code', () => {
+  const shipped = [...all, ...sourceFiles(EXAMPLES).flatMap(importsOf)];
+  const bad = shipped.filter((i) => i.target && /^(test|bench)\//.test(i.target));
+  assert.deepEqual(
+    bad.map((i) => `${i.from} imports ${i.target}`),
+    [],
+  );
 });
 
 test('src/slim knows nothing of MCP, A2A, HTTP or YAML', () => {

@@ -11,11 +11,11 @@
 //     `A2A-Version`, or 0.x) get a v0.3 card that also carries `supportedInterfaces`.
 import { clone, create, toJson } from '@bufbuild/protobuf';
 import type { JsonObject } from '@bufbuild/protobuf';
-import { baseName, parseName, sameComponents } from '../../slim/dataplane/name.js';
-import type { SlimName } from '../../slim/dataplane/name.js';
-import * as n from './gen/a2a/v1_0/a2a_pb.js';
-import { cardToV03, majorMinor } from './cross-card.js';
-import { cardToJson } from './v03-json-card.js';
+import { baseName, parseName, sameComponents } from '../../slim/rpc/index.js';
+import type { SlimName } from '../../slim/rpc/index.js';
+import * as v1 from './gen/a2a/v1_0/a2a_pb.js';
+import { cardToV03, majorMinor } from './transcode/card.js';
+import { cardToJson } from './v03-json/card.js';
 
 export const SLIMRPC_BINDING = 'https://a2a-protocol.org/bindings/experimental-slimrpc';
 const SLIMRPC_SPELLINGS = new Set([SLIMRPC_BINDING, `${SLIMRPC_BINDING}/v1`, 'slimrpc']);
@@ -43,15 +43,19 @@ export function slimUrl(name: SlimName): string {
 }
 
 /** The SLIMRPC interfaces (v1.0 and v0.3 services) of the SLIM name serving an agent. */
-export function slimInterfaces(name: SlimName): n.AgentInterface[] {
+export function slimInterfaces(name: SlimName): v1.AgentInterface[] {
   return (['1.0', '0.3'] as const).map((protocolVersion) =>
-    create(n.AgentInterfaceSchema, { url: slimUrl(name), protocolBinding: SLIMRPC_BINDING, protocolVersion }),
+    create(v1.AgentInterfaceSchema, {
+      url: slimUrl(name),
+      protocolBinding: SLIMRPC_BINDING,
+      protocolVersion,
+    }),
   );
 }
 
 /** The card an egress sends over SLIM: the agent's card with its interfaces replaced by ours. */
-export function egressCard(agentCard: n.AgentCard, name: SlimName): n.AgentCard {
-  const card = clone(n.AgentCardSchema, agentCard);
+export function egressCard(agentCard: v1.AgentCard, name: SlimName): v1.AgentCard {
+  const card = clone(v1.AgentCardSchema, agentCard);
   card.supportedInterfaces = slimInterfaces(name);
   return card;
 }
@@ -60,18 +64,18 @@ export function egressCard(agentCard: n.AgentCard, name: SlimName): n.AgentCard 
  * The card a local client sees at `baseUrl`: JSON-RPC v1.0 and v0.3 at the route, then the SLIMRPC
  * interfaces of `target`. The remote card's own endpoints are not reachable from here: dropped.
  */
-export function localCardV1(remote: n.AgentCard, baseUrl: string, target: SlimName): n.AgentCard {
-  const card = clone(n.AgentCardSchema, remote);
+export function localCardV1(remote: v1.AgentCard, baseUrl: string, target: SlimName): v1.AgentCard {
+  const card = clone(v1.AgentCardSchema, remote);
   // SLIMRPC interfaces of other SLIM names stay (normalised to the spec's spelling); the
   // target's own are replaced by ours.
   const elsewhere = remote.supportedInterfaces.flatMap((i) => {
     const name = isSlimrpcBinding(i.protocolBinding) ? parseSlimUrl(i.url) : undefined;
     if (!name || sameComponents(name, target)) return [];
-    return [create(n.AgentInterfaceSchema, { ...i, url: slimUrl(name), protocolBinding: SLIMRPC_BINDING })];
+    return [create(v1.AgentInterfaceSchema, { ...i, url: slimUrl(name), protocolBinding: SLIMRPC_BINDING })];
   });
   card.supportedInterfaces = [
-    create(n.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }),
-    create(n.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion: '0.3' }),
+    create(v1.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }),
+    create(v1.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion: '0.3' }),
     ...slimInterfaces(target),
     ...elsewhere,
   ];
@@ -79,7 +83,7 @@ export function localCardV1(remote: n.AgentCard, baseUrl: string, target: SlimNa
 }
 
 /** The A2A versions a card says `target` serves over SLIMRPC (empty when it does not say). */
-export function slimVersionsOf(card: n.AgentCard, target: SlimName): Set<'1.0' | '0.3'> {
+export function slimVersionsOf(card: v1.AgentCard, target: SlimName): Set<'1.0' | '0.3'> {
   const out = new Set<'1.0' | '0.3'>();
   for (const i of card.supportedInterfaces) {
     const name = isSlimrpcBinding(i.protocolBinding) ? parseSlimUrl(i.url) : undefined;
@@ -92,12 +96,12 @@ export function slimVersionsOf(card: n.AgentCard, target: SlimName): Set<'1.0' |
 }
 
 /** ProtoJSON of the v1.0 card. */
-export function cardJsonV1(card: n.AgentCard): JsonObject {
-  return toJson(n.AgentCardSchema, card) as JsonObject;
+export function cardJsonV1(card: v1.AgentCard): JsonObject {
+  return toJson(v1.AgentCardSchema, card) as JsonObject;
 }
 
 /** The v0.3 card JSON (url/preferredTransport/additionalInterfaces), with `supportedInterfaces` too. */
-export function cardJsonV03(card: n.AgentCard): JsonObject {
+export function cardJsonV03(card: v1.AgentCard): JsonObject {
   const v03 = cardToJson(cardToV03(card)) as JsonObject;
   v03['supportedInterfaces'] = (cardJsonV1(card)['supportedInterfaces'] ?? []) as JsonObject[];
   return v03;

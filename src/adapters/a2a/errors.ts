@@ -8,7 +8,7 @@
 // Anything unknown maps to InternalError / -32603.
 import { GatewayError } from '../../util/errors.js';
 import type { ErrorCode } from '../../util/errors.js';
-import { RpcError, StatusCode, statusName, toRpcError } from '../../slim/rpc/status.js';
+import { RpcError, StatusCode, statusName, toRpcError } from '../../slim/rpc/index.js';
 
 export type A2aErrorName =
   | 'TaskNotFoundError'

@@ -1,11 +1,11 @@
 // JSON-RPC 2.0 envelopes for the local A2A endpoint: parsing a request body into a call (or the
 // JSON-RPC error that answers it), and building responses. Pure functions; the HTTP side is in
-// ingress.ts. Batches are not part of A2A and are refused with -32600.
+// ingress/http.ts. Batches are not part of A2A and are refused with -32600.
 import { A2aError, toJsonRpcError } from './errors.js';
 import type { JsonRpcErrorObject } from './errors.js';
 import { isObj } from './json.js';
-import { opForJsonRpc } from './ops.js';
-import type { A2aVersion, Op } from './ops.js';
+import { opForJsonRpc } from './methods/table.js';
+import type { A2aVersion, Op } from './methods/table.js';
 
 export type JsonRpcId = string | number | null;
 

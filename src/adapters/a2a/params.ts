@@ -6,7 +6,7 @@
 // cleartext on the wire even under MLS: nothing else (no Authorization) is forwarded.
 import type { IncomingHttpHeaders } from 'node:http';
 import { A2aError } from './errors.js';
-import type { A2aVersion } from './ops.js';
+import type { A2aVersion } from './methods/table.js';
 
 const PASS_THROUGH = ['traceparent', 'tracestate'];
 

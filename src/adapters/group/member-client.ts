@@ -5,7 +5,7 @@
 // Node's MaxListenersExceededWarning, and listener lists growing with the group. Each call's
 // derived signal is released when the call ends (its promise settles, its stream ends or the
 // reader stops).
-import type { CallOptions, RpcClient } from '../../slim/rpc/types.js';
+import type { CallOptions, RpcClient } from '../../slim/rpc/index.js';
 import { derivedSignal } from '../../util/abort.js';
 
 function own(options: CallOptions | undefined) {

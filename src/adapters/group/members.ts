@@ -9,10 +9,15 @@
 // and re-invited first if it is not in the MLS group. Every change (membership or health) is
 // reported to the listeners, which tell their clients (MCP list_changed) — and is logged and
 // counted (slim_gateway_group_*).
-import { baseName, formatName, sameComponents } from '../../slim/dataplane/name.js';
-import type { SlimName } from '../../slim/dataplane/name.js';
-import { RpcError, StatusCode, statusName } from '../../slim/rpc/status.js';
-import type { MulticastClient, RpcClient } from '../../slim/rpc/types.js';
+import {
+  baseName,
+  formatName,
+  RpcError,
+  sameComponents,
+  StatusCode,
+  statusName,
+} from '../../slim/rpc/index.js';
+import type { MulticastClient, RpcClient, SlimName } from '../../slim/rpc/index.js';
 import { describeError } from '../../util/errors.js';
 import type { Logger } from '../../util/log.js';
 import type { MetricsRegistry } from '../../util/metrics.js';

@@ -9,8 +9,8 @@
 // app components sanitize to the same text), where the colliding members take longer prefixes.
 // MCP's strict tool-name rule `^[a-zA-Z0-9_-]{1,64}$` holds for every name produced here.
 import { createHash } from 'node:crypto';
-import { baseName } from '../../slim/dataplane/name.js';
-import type { SlimName } from '../../slim/dataplane/name.js';
+import { baseName } from '../../slim/rpc/index.js';
+import type { SlimName } from '../../slim/rpc/index.js';
 
 /** The tool-name rule that the major MCP clients enforce. */
 export const TOOL_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;

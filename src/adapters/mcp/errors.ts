@@ -3,7 +3,7 @@
 // the MCP client sees (a JSON-RPC error and, on HTTP, a status code). JSON-RPC errors produced by
 // an MCP server are data, never statuses; a failing backend becomes a JSON-RPC error too, so the
 // client always learns what happened to its request.
-import { RpcError, StatusCode, statusName } from '../../slim/rpc/status.js';
+import { RpcError, StatusCode, statusName } from '../../slim/rpc/index.js';
 import { GatewayError } from '../../util/errors.js';
 import { JsonRpcCode, errorResponse } from './jsonrpc.js';
 import type { JsonRpcErrorResponse, JsonRpcId } from './jsonrpc.js';

@@ -5,9 +5,8 @@
 // over an RpcClient to the service's SLIM name. With a list of names as the target (a group route),
 // the same fronts serve the group relay (group/), which presents every member as one MCP server.
 import type { Readable, Writable } from 'node:stream';
-import type { SlimName } from '../../slim/dataplane/name.js';
-import { formatName } from '../../slim/dataplane/name.js';
-import type { MulticastClient, RpcClient } from '../../slim/rpc/types.js';
+import { formatName } from '../../slim/rpc/index.js';
+import type { SlimName } from '../../slim/rpc/index.js';
 import type { HttpHandler } from '../../util/http.js';
 import type { Logger } from '../../util/log.js';
 import { childLogger } from '../../util/log.js';
@@ -20,6 +19,8 @@ import type { McpGroup } from './group/index.js';
 import { serveStdioFront } from './ingress/stdio.js';
 import { ingressMetrics } from './metrics.js';
 import { MAX_MCP_MESSAGE_BYTES } from './wire.js';
+import { isGroupTarget } from '../ingress-target.js';
+import type { IngressTarget } from '../ingress-target.js';
 
 export { createMcpService } from './egress/service.js';
 export type { McpService, McpServiceOptions } from './egress/service.js';
@@ -36,25 +37,7 @@ export {
   META_SESSION_ID,
 } from './wire.js';
 
-/** One MCP service. */
-export interface McpSingleTarget {
-  /** The SLIM name of the MCP service. */
-  readonly target: SlimName;
-  /** An RpcClient whose target is `target`. */
-  readonly client: RpcClient;
-}
-
-/** A group of MCP services presented as one (docs/mcp-over-slimrpc.md "Groups"). */
-export interface McpGroupTarget {
-  /** The SLIM names of the members. */
-  readonly target: readonly SlimName[];
-  /** The group's multicast channel (one MLS group with every member). */
-  readonly client: MulticastClient;
-  /** A unicast channel to one member, for calls that belong to it (closed by the ingress). */
-  readonly memberClient: (name: SlimName) => RpcClient;
-}
-
-export type McpIngressOptions = McpIngressCommon & (McpSingleTarget | McpGroupTarget);
+export type McpIngressOptions = McpIngressCommon & IngressTarget;
 
 export interface McpIngressCommon {
   /** The local route path (for logs and metrics). */
@@ -95,10 +78,6 @@ export interface McpIngress {
 
 const DEFAULT_GROUP_TIMEOUT_MS = 300_000;
 
-function isGroup(o: McpIngressOptions): o is McpIngressCommon & McpGroupTarget {
-  return Array.isArray(o.target);
-}
-
 export const DEFAULT_KEEPALIVE_MS = 15_000;
 
 export function createMcpIngress(options: McpIngressOptions): McpIngress {
@@ -107,7 +86,7 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
   let relay: McpRelay;
   let target: string;
   let logger: Logger;
-  if (isGroup(options)) {
+  if (isGroupTarget(options)) {
     target = `group ${options.route}`;
     logger = childLogger(options.logger, 'mcp-ingress').child({ route: options.route, group: true });
     group = createMcpGroup({

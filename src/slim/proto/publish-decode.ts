@@ -17,7 +17,7 @@ import type {
   SessionHeader,
 } from './gen/slim/dataplane/v1/data_plane_pb.js';
 import { T, readName } from './publish-names.js';
-import { Reader, UNSUPPORTED, Unsupported, expect, once, viewOf } from './publish-reader.js';
+import { Reader, UNSUPPORTED, expect, once, viewOf } from './publish-reader.js';
 
 function readHeader(r: Reader): SLIMHeader {
   const h = { $typeName: `${T}SLIMHeader`, identity: '', fanout: 0, version: '', ttl: 0 } as SLIMHeader;
@@ -189,9 +189,10 @@ function decodeMessageFields(bytes: Uint8Array, requirePublish: boolean): Messag
         msg.metadata[key] = value;
       } else throw UNSUPPORTED;
     }
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
+  } catch {
+    // Unsupported, or a command payload fromBinary refused on its own: either way the whole frame
+    // goes to fromBinary, which accepts or refuses it as the codec defines (found by fuzzing).
+    return undefined;
   }
   return publish || !requirePublish ? msg : undefined;
 }
@@ -213,8 +214,7 @@ export function decodeMessagePart(bytes: Uint8Array): Message | undefined {
 export function decodePublishPart(bytes: Uint8Array): Publish | undefined {
   try {
     return readPublish(new Reader(bytes, viewOf(bytes), 0, bytes.length));
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
+  } catch {
+    return undefined; // as above
   }
 }

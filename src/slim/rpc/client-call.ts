@@ -1,118 +1,214 @@
-// The receive side of one client call, as a pure state machine: `step(state, event)` returns the
-// next state and the actions the I/O shell performs (deliver an item, end or fail, release the
-// rpc-id). Point-to-point calls have one member ("peer"); multicast calls have one per group
-// member, each completing on its own EOS or error (spec/slimrpc-a2a-mcp.md §1.4, §1.9).
-//
-// Invariants: each member ends at most once (data after its end is dropped); exactly one
-// `finish` action per call, after which every event is ignored; on deadline, cancellation or
-// session loss every member still pending gets its own error, so one member's failure never
-// hides another's answer.
-import { StatusCode } from './status.js';
-import type { FrameKind } from './frames.js';
+// One client call as it runs: the thin I/O shell around its state machine (client-call-state.ts). It arms the
+// deadline timer at once (so it covers session setup, §1.7), listens to the caller's AbortSignal,
+// obtains the channel's session, registers its `rpc-id` before the first frame leaves, sends the
+// request frames (pulled one at a time from the caller's iterable, each awaited: backpressure) and
+// the client EOS, and feeds every received frame to the state machine. The `sink` gets the
+// resulting actions, `finish` last: by then every timer and listener is gone, and nothing follows.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../util/log.js';
+import type { SlimName } from '../dataplane/name.js';
+import type { SessionMessage } from '../session/types.js';
+import { initialCallState, step } from './client-call-state.js';
+import type { ClientCallAction, ClientCallEvent, ClientCallState } from './client-call-state.js';
+import type { CallListener, ClientSession } from './client-session.js';
+import {
+  classifyFrame,
+  clientEosFrame,
+  clientErrorFrame,
+  continuationFrame,
+  firstRequestMetadata,
+} from './frames.js';
+import type { Metadata, OutFrame } from './frames.js';
+import { RpcError, StatusCode, toRpcError } from './status.js';
+import type { CallOptions } from './types.js';
 
-export const PEER = 'peer';
-
-export type MemberStatus = 'pending' | 'done';
-
-export interface ClientCallState {
-  readonly members: ReadonlyMap<string, MemberStatus>;
-  /** Whether the session was established (selects the deadline message). */
-  readonly open: boolean;
-  readonly finished: boolean;
-  /** A pre-2.1 peer was recognised (data frames carrying `slimrpc-code=0`). */
-  readonly legacyPeer: boolean;
+/** What a call needs from its channel (point-to-point or multicast). */
+export interface CallTarget {
+  /** Waits for one of the channel's call slots (call-slots.ts); resolves with its release. */
+  admit(signal: AbortSignal): Promise<() => void>;
+  /** The live session, created or re-created if needed; may be abandoned through `signal`. */
+  acquire(signal: AbortSignal): Promise<ClientSession>;
+  /** Member keys of a new call (point-to-point: [PEER]). */
+  memberKeys(): string[];
+  /** Members that cannot answer on `session` (never joined, left): reported at once. */
+  unavailable(session: ClientSession): { member: string; message: string }[];
+  /** The member key a frame's source belongs to. */
+  resolve(source: SlimName): string | undefined;
+  /** Sends one request frame; `signal` ends a wait for room in the session's send window. */
+  publish(session: ClientSession, frame: OutFrame, signal: AbortSignal): Promise<void>;
 }
 
-export type ClientCallEvent =
-  | { type: 'open' }
-  /** `member` is the key the shell resolved from the frame's source (undefined: not a member). */
-  | { type: 'frame'; member: string | undefined; frame: FrameKind }
-  | { type: 'deadline' }
-  | { type: 'cancel'; message?: string }
-  | { type: 'sessionClosed'; status?: StatusCode; message?: string }
-  /** A member left, went offline, was removed or never joined. */
-  | { type: 'memberFailed'; member: string; status: StatusCode; message: string }
-  /** The call fails as a whole (sending failed, the caller stopped reading, ...). */
-  | { type: 'fail'; status: StatusCode; message: string };
+export type CallRequest = { single: Uint8Array } | { stream: AsyncIterable<Uint8Array> };
 
-export type ClientCallAction =
-  | { type: 'data'; member: string; payload: Uint8Array }
-  | { type: 'end'; member: string }
-  | { type: 'error'; member: string; status: StatusCode; message: string }
-  | { type: 'finish' };
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export const MSG_SETUP_DEADLINE = 'Client deadline exceeded during session setup';
-export const MSG_RESPONSE_DEADLINE = 'Client deadline exceeded while receiving response';
-export const MSG_CANCELLED = 'call cancelled by the caller';
-export const MSG_SESSION_CLOSED = 'session closed before the call completed';
+/** Why a finished call's internal waits stop (one shared value: no per-call error allocation). */
+const CALL_OVER = new RpcError(StatusCode.CANCELLED, 'call over');
 
-export function initialCallState(members: readonly string[]): ClientCallState {
-  return {
-    members: new Map(members.map((m) => [m, 'pending' as const])),
-    open: false,
-    finished: members.length === 0,
-    legacyPeer: false,
-  };
-}
+export const MSG_LEGACY_EMPTY =
+  'zero-byte request messages cannot be streamed to a pre-2.1 SLIMRPC server (it reads them as end of stream)';
 
-interface Step {
-  state: ClientCallState;
-  actions: ClientCallAction[];
-}
+export class ClientCall implements CallListener {
+  readonly rpcId = randomUUID();
+  private state: ClientCallState;
+  private session: ClientSession | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly stop = new AbortController();
+  private readonly onAbort = () => this.dispatch({ type: 'cancel' });
+  private requestIterator: AsyncIterator<Uint8Array> | undefined;
+  private release: (() => void) | undefined;
 
-function failPending(state: ClientCallState, status: StatusCode, message: string): Step {
-  const actions: ClientCallAction[] = [];
-  for (const [m, s] of state.members)
-    if (s === 'pending') actions.push({ type: 'error', member: m, status, message });
-  actions.push({ type: 'finish' });
-  const members = new Map([...state.members].map(([m]) => [m, 'done' as const]));
-  return { state: { ...state, members, finished: true }, actions };
-}
+  constructor(
+    private readonly target: CallTarget,
+    private readonly service: string,
+    private readonly method: string,
+    private readonly request: CallRequest,
+    private readonly options: CallOptions,
+    private readonly timeoutMs: number,
+    private readonly sink: (action: ClientCallAction) => void,
+    private readonly logger: Logger,
+  ) {
+    this.state = initialCallState(target.memberKeys());
+  }
 
-function complete(state: ClientCallState, member: string, action: ClientCallAction): Step {
-  const members = new Map(state.members);
-  members.set(member, 'done');
-  const finished = [...members.values()].every((s) => s === 'done');
-  const actions: ClientCallAction[] = [action];
-  if (finished) actions.push({ type: 'finish' });
-  return { state: { ...state, members, finished }, actions };
-}
+  get finished(): boolean {
+    return this.state.finished;
+  }
 
-export function step(state: ClientCallState, event: ClientCallEvent): Step {
-  if (state.finished) return { state, actions: [] };
-  switch (event.type) {
-    case 'open':
-      return { state: { ...state, open: true }, actions: [] };
-    case 'deadline':
-      return failPending(
-        state,
-        StatusCode.DEADLINE_EXCEEDED,
-        state.open ? MSG_RESPONSE_DEADLINE : MSG_SETUP_DEADLINE,
-      );
-    case 'cancel':
-      return failPending(state, StatusCode.CANCELLED, event.message ?? MSG_CANCELLED);
-    case 'sessionClosed':
-      return failPending(state, event.status ?? StatusCode.UNAVAILABLE, event.message ?? MSG_SESSION_CLOSED);
-    case 'fail':
-      return failPending(state, event.status, event.message);
-    case 'memberFailed': {
-      if (state.members.get(event.member) !== 'pending') return { state, actions: [] };
-      return complete(state, event.member, {
-        type: 'error',
-        member: event.member,
-        status: event.status,
-        message: event.message,
-      });
+  start(): void {
+    const deadline = Date.now() + this.timeoutMs;
+    const signal = this.options.signal;
+    if (signal?.aborted) return this.dispatch({ type: 'cancel' });
+    // setTimeout cannot wait longer than ~24.8 days (it would fire at once): such deadlines never fire.
+    if (this.timeoutMs < MAX_TIMER_MS)
+      this.timer = setTimeout(() => this.dispatch({ type: 'deadline' }), Math.max(0, this.timeoutMs));
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    void this.run(deadline);
+  }
+
+  /** Ends the call locally (the consumer stopped reading, the channel closed...). */
+  cancel(status: StatusCode = StatusCode.CANCELLED, message?: string): void {
+    if (status === StatusCode.CANCELLED) this.dispatch({ type: 'cancel', ...(message ? { message } : {}) });
+    else this.dispatch({ type: 'fail', status, message: message ?? 'call failed' });
+  }
+
+  /** A member of a multicast call left or was removed. */
+  memberFailed(member: string, status: StatusCode, message: string): void {
+    this.dispatch({ type: 'memberFailed', member, status, message });
+  }
+
+  onFrame(message: SessionMessage): void {
+    const frame = classifyFrame(message.metadata, message.payload);
+    if (frame.kind === 'data' && frame.legacy && this.session) this.session.legacyPeer = true;
+    this.dispatch({ type: 'frame', member: this.target.resolve(message.source), frame });
+  }
+
+  onSessionClosed(reason: string, status?: StatusCode): void {
+    this.dispatch({ type: 'sessionClosed', message: reason, ...(status !== undefined ? { status } : {}) });
+  }
+
+  private dispatch(event: ClientCallEvent): void {
+    if (this.state.finished) return;
+    const { state, actions } = step(this.state, event);
+    this.state = state;
+    for (const action of actions) {
+      if (action.type === 'finish') this.cleanup();
+      this.sink(action);
     }
-    case 'frame': {
-      const { member, frame } = event;
-      if (member === undefined || state.members.get(member) !== 'pending') return { state, actions: [] };
-      if (frame.kind === 'data') {
-        const next = frame.legacy && !state.legacyPeer ? { ...state, legacyPeer: true } : state;
-        return { state: next, actions: [{ type: 'data', member, payload: frame.payload }] };
+  }
+
+  private cleanup(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.session?.unregister(this.rpcId);
+    this.release?.();
+    this.stop.abort(CALL_OVER);
+    const it = this.requestIterator;
+    this.requestIterator = undefined;
+    if (it?.return) void Promise.resolve(it.return()).catch(() => undefined);
+  }
+
+  private async run(deadline: number): Promise<void> {
+    let session: ClientSession;
+    try {
+      const release = await this.target.admit(this.stop.signal);
+      if (this.state.finished) return release();
+      this.release = release;
+      session = await this.target.acquire(this.stop.signal);
+    } catch (err) {
+      const e = toRpcError(err);
+      if (!this.state.finished) this.logger.debug({ err: e.message }, 'no session for the call');
+      return this.dispatch({ type: 'fail', status: e.status, message: e.message });
+    }
+    if (this.state.finished) return;
+    this.session = session;
+    session.register(this.rpcId, this);
+    if (!session.isAlive) return this.onSessionClosed('session closed');
+    this.dispatch({ type: 'open' });
+    for (const { member, message } of this.target.unavailable(session))
+      this.dispatch({ type: 'memberFailed', member, status: StatusCode.UNAVAILABLE, message });
+    if (this.state.finished) return;
+    const opening = firstRequestMetadata({
+      service: this.service,
+      method: this.method,
+      rpcId: this.rpcId,
+      deadlineEpochMs: deadline,
+      user: this.options.metadata,
+    });
+    try {
+      if ('single' in this.request) {
+        await this.send({ payload: this.request.single, metadata: opening });
+        await this.send(clientEosFrame(this.rpcId));
+      } else {
+        await this.sendStream(session, this.request.stream, opening);
       }
-      if (frame.kind === 'end') return complete(state, member, { type: 'end', member });
-      return complete(state, member, { type: 'error', member, status: frame.status, message: frame.message });
+    } catch (err) {
+      if (this.state.finished) return;
+      const e = toRpcError(err);
+      this.dispatch({ type: 'fail', status: e.status, message: `failed to send the request: ${e.message}` });
     }
+  }
+
+  private async send(frame: OutFrame): Promise<void> {
+    if (this.state.finished || !this.session) return;
+    await this.target.publish(this.session, frame, this.stop.signal);
+  }
+
+  private async sendStream(session: ClientSession, stream: AsyncIterable<Uint8Array>, opening: Metadata) {
+    const it = stream[Symbol.asyncIterator]();
+    this.requestIterator = it;
+    let first = true;
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        if (this.state.finished) return;
+        // The server already has part of the stream: tell it the stream failed, or its handler
+        // would wait for the deadline. A fixed message: the caller's error text stays local.
+        if (!first) {
+          await this.send(
+            clientErrorFrame(this.rpcId, StatusCode.CANCELLED, 'client request stream failed'),
+          ).catch(() => undefined);
+        }
+        const e = toRpcError(err);
+        return this.dispatch({ type: 'fail', status: e.status, message: e.message });
+      }
+      if (this.state.finished) return;
+      if (next.done) break;
+      const payload = next.value;
+      if (payload.length === 0 && session.legacyPeer) {
+        return this.dispatch({
+          type: 'fail',
+          status: StatusCode.INVALID_ARGUMENT,
+          message: MSG_LEGACY_EMPTY,
+        });
+      }
+      await this.send(first ? { payload, metadata: opening } : continuationFrame(payload, this.rpcId));
+      first = false;
+    }
+    this.requestIterator = undefined;
+    await this.send(clientEosFrame(this.rpcId, first ? opening : undefined));
   }
 }

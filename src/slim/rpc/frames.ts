@@ -46,7 +46,9 @@ export function parseDeadline(metadata: Readonly<Metadata>, nowMs: number): numb
   if (text === undefined) return nowMs + DEFAULT_TIMEOUT_MS;
   const trimmed = text.trim();
   const seconds = trimmed === '' ? NaN : Number(trimmed);
-  if (!Number.isFinite(seconds)) return nowMs + DEFAULT_TIMEOUT_MS;
+  // Not a number, or one too large for a time (1e308 seconds): the fallback, never an Infinity
+  // that a timer would treat as "now" (found by fuzzing).
+  if (!Number.isFinite(seconds * 1000)) return nowMs + DEFAULT_TIMEOUT_MS;
   return Math.max(0, seconds * 1000);
 }
 

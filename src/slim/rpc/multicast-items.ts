@@ -1,9 +1,9 @@
 // What a multicast call yields (spec/slimrpc-a2a-mcp.md §1.9): each call action of the client
-// state machine (client-call.ts) as a MulticastItem attributed to its member, the size an item
+// state machine (client-call-state.ts) as a MulticastItem attributed to its member, the size an item
 // counts for in the bounded inbox, and the message a member's failure carries when it leaves,
 // goes offline, loses messages or is removed. Pure; multicast.ts does the I/O.
 import type { SlimName } from '../dataplane/name.js';
-import type { ClientCallAction } from './client-call.js';
+import type { ClientCallAction } from './client-call-state.js';
 import { MSG_MESSAGES_LOST } from './client-session.js';
 import { RpcError } from './status.js';
 import type { MulticastItem } from './types.js';

@@ -1,7 +1,7 @@
 // Public surface of SLIMRPC (spec/slimrpc-a2a-mcp.md §1): clients call `service/method` on a SLIM
 // name with raw bytes; servers register handlers for the four patterns. Adapters (MCP, A2A) see
 // only these types. Implementations: SLIM-backed (channel.ts, server.ts, multicast.ts) and
-// in-memory (memory.ts) for component tests.
+// in-memory (test/support/memory-rpc.ts) for component tests.
 import type { SlimName } from '../dataplane/name.js';
 import type { RpcError } from './status.js';
 

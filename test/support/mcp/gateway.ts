@@ -10,7 +10,7 @@ import type {
   McpService,
 } from '../../../src/adapters/mcp/index.js';
 import { parseName } from '../../../src/slim/dataplane/name.js';
-import { MemoryRpcNetwork } from '../../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from '../memory-rpc.js';
 import { MetricsRegistry } from '../../../src/util/metrics.js';
 import { REPO_ROOT } from '../paths.js';
 import { startEdge } from './http-edge.js';

@@ -12,7 +12,7 @@ import type {
 } from '../../../src/adapters/mcp/index.js';
 import { parseName } from '../../../src/slim/dataplane/name.js';
 import type { SlimName } from '../../../src/slim/dataplane/name.js';
-import { MemoryRpcNetwork } from '../../../src/slim/rpc/memory.js';
+import { MemoryRpcNetwork } from '../memory-rpc.js';
 import type { MulticastClient, RpcServer, ServiceDefinition } from '../../../src/slim/rpc/types.js';
 import { MetricsRegistry } from '../../../src/util/metrics.js';
 import { startEdge } from './http-edge.js';

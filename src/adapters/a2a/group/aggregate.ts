@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { create, fromJson } from '@bufbuild/protobuf';
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { ValueSchema } from '@bufbuild/protobuf/wkt';
-import * as n from '../gen/a2a/v1_0/a2a_pb.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { MEMBER_KEY } from './ids.js';
 
 export const GROUP_KEY = 'slim-gateway/group';
@@ -43,51 +43,51 @@ export function summaryText(statuses: readonly AgentStatus[]): string {
   return text;
 }
 
-const textPart = (text: string) => create(n.PartSchema, { content: { case: 'text', value: text } });
+const textPart = (text: string) => create(v1.PartSchema, { content: { case: 'text', value: text } });
 
 /** The non-streaming answer: a summary part, then one data part per agent, in member order. */
-export function aggregateMessage(outcomes: readonly AgentOutcome[], contextId: string): n.Message {
+export function aggregateMessage(outcomes: readonly AgentOutcome[], contextId: string): v1.Message {
   const parts = [textPart(summaryText(outcomes))];
   for (const o of outcomes) {
     const data = statusJson(o);
     if (o.response !== undefined) data['response'] = o.response;
     parts.push(
-      create(n.PartSchema, {
+      create(v1.PartSchema, {
         content: { case: 'data', value: fromJson(ValueSchema, data) },
         mediaType: 'application/json',
         metadata: { [MEMBER_KEY]: o.member },
       }),
     );
   }
-  return create(n.MessageSchema, {
+  return create(v1.MessageSchema, {
     messageId: `group-${randomUUID()}`,
     contextId,
-    role: n.Role.AGENT,
+    role: v1.Role.AGENT,
     parts,
     metadata: groupMetadata(outcomes),
   });
 }
 
 /** A stream event saying that one agent failed (the stream goes on with the others). */
-export function failureEvent(s: AgentStatus, contextId: string): n.StreamResponse {
-  const message = create(n.MessageSchema, {
+export function failureEvent(s: AgentStatus, contextId: string): v1.StreamResponse {
+  const message = create(v1.MessageSchema, {
     messageId: `group-${randomUUID()}`,
     contextId,
-    role: n.Role.AGENT,
+    role: v1.Role.AGENT,
     parts: [textPart(`agent ${s.member} failed: ${s.error?.message ?? 'no answer'}`)],
     metadata: { [MEMBER_KEY]: s.member, [GROUP_KEY]: { members: [statusJson(s)] } },
   });
-  return create(n.StreamResponseSchema, { payload: { case: 'message', value: message } });
+  return create(v1.StreamResponseSchema, { payload: { case: 'message', value: message } });
 }
 
 /** The last event of a group stream: who answered, who failed. */
-export function summaryEvent(statuses: readonly AgentStatus[], contextId: string): n.StreamResponse {
-  const message = create(n.MessageSchema, {
+export function summaryEvent(statuses: readonly AgentStatus[], contextId: string): v1.StreamResponse {
+  const message = create(v1.MessageSchema, {
     messageId: `group-${randomUUID()}`,
     contextId,
-    role: n.Role.AGENT,
+    role: v1.Role.AGENT,
     parts: [textPart(summaryText(statuses))],
     metadata: groupMetadata(statuses),
   });
-  return create(n.StreamResponseSchema, { payload: { case: 'message', value: message } });
+  return create(v1.StreamResponseSchema, { payload: { case: 'message', value: message } });
 }

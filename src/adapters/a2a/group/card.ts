@@ -5,13 +5,13 @@
 // offers (streaming always: the route interleaves the agents' events). Its only interfaces are
 // the route's JSON-RPC endpoints (v1.0 and v0.3): a group has no single SLIM name. Pure.
 import { create } from '@bufbuild/protobuf';
-import * as n from '../gen/a2a/v1_0/a2a_pb.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { prefixedId } from '../../group/names.js';
 
 export interface MemberCard {
   readonly member: string;
   readonly prefix: string;
-  readonly card?: n.AgentCard;
+  readonly card?: v1.AgentCard;
   readonly error?: string;
 }
 
@@ -19,7 +19,7 @@ function union(lists: readonly (readonly string[])[]): string[] {
   return [...new Set(lists.flat())];
 }
 
-export function groupCard(route: string, baseUrl: string, members: readonly MemberCard[]): n.AgentCard {
+export function groupCard(route: string, baseUrl: string, members: readonly MemberCard[]): v1.AgentCard {
   const lines = members.map((m) =>
     m.card
       ? `${m.member} (prefix ${m.prefix}): ${m.card.name}${m.card.description ? ` — ${m.card.description}` : ''}`
@@ -33,7 +33,7 @@ export function groupCard(route: string, baseUrl: string, members: readonly Memb
   const cards = members.flatMap((m) => (m.card ? [{ ...m, card: m.card }] : []));
   const skills = cards.flatMap(({ member, prefix, card }) =>
     card.skills.map((s) =>
-      create(n.AgentSkillSchema, {
+      create(v1.AgentSkillSchema, {
         ...s,
         id: prefixedId(prefix, s.id),
         description: `[${member}] ${s.description}`,
@@ -42,13 +42,13 @@ export function groupCard(route: string, baseUrl: string, members: readonly Memb
     ),
   );
   const iface = (protocolVersion: string) =>
-    create(n.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion });
-  return create(n.AgentCardSchema, {
+    create(v1.AgentInterfaceSchema, { url: baseUrl, protocolBinding: 'JSONRPC', protocolVersion });
+  return create(v1.AgentCardSchema, {
     name: `Group ${route}`,
     description,
     version: '1.0.0',
     supportedInterfaces: [iface('1.0'), iface('0.3')],
-    capabilities: create(n.AgentCapabilitiesSchema, {
+    capabilities: create(v1.AgentCapabilitiesSchema, {
       streaming: true,
       pushNotifications: cards.some(({ card }) => card.capabilities?.pushNotifications === true),
       extendedAgentCard: false,

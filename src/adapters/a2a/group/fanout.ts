@@ -5,14 +5,14 @@
 // same message over its unicast channel in the version it speaks. Each agent's outcome is its own:
 // an error, a deadline or a lost member never affects the others (§7.2 of the multicast spec).
 import type { Message } from '@bufbuild/protobuf';
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { MulticastClient, MulticastItem } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { MulticastClient, MulticastItem } from '../../../slim/rpc/index.js';
 import { AsyncQueue } from '../../../util/async-queue.js';
 import type { GroupMembers, Member } from '../../group/members.js';
-import type { A2aBindingClient, BindingCall } from '../binding-client.js';
-import { isMethodNotFound } from '../binding-client.js';
-import * as n from '../gen/a2a/v1_0/a2a_pb.js';
-import { decode, encode, opByName, SERVICE } from '../ops.js';
+import type { A2aBindingClient, BindingCall } from '../ingress/binding-client.js';
+import { isMethodNotFound } from '../ingress/binding-client.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
+import { decode, encode, opByName, SERVICE } from '../methods/table.js';
 
 export interface GroupEnv {
   readonly members: GroupMembers;
@@ -22,7 +22,7 @@ export interface GroupEnv {
 }
 
 export type AgentEvent =
-  | { readonly member: Member; readonly kind: 'event'; readonly event: n.StreamResponse }
+  | { readonly member: Member; readonly kind: 'event'; readonly event: v1.StreamResponse }
   | { readonly member: Member; readonly kind: 'end' }
   | { readonly member: Member; readonly kind: 'error'; readonly error: unknown };
 
@@ -50,7 +50,7 @@ function missing(call: BindingCall): RpcError {
  */
 export function sendToAll(
   env: GroupEnv,
-  req: n.SendMessageRequest,
+  req: v1.SendMessageRequest,
   call: BindingCall,
   streaming: boolean,
 ): AsyncIterable<AgentEvent> {
@@ -72,9 +72,9 @@ export function sendToAll(
         try {
           if (streaming) {
             for await (const ev of env.binding(m).stream(STREAM, '1.0', req, call))
-              await settle({ member: m, kind: 'event', event: ev as n.StreamResponse });
+              await settle({ member: m, kind: 'event', event: ev as v1.StreamResponse });
           } else {
-            const res = (await env.binding(m).unary(SEND, '1.0', req, call)) as n.SendMessageResponse;
+            const res = (await env.binding(m).unary(SEND, '1.0', req, call)) as v1.SendMessageResponse;
             await settle({ member: m, kind: 'event', event: asStreamResponse(res) });
           }
           await settle({ member: m, kind: 'end' });
@@ -86,16 +86,16 @@ export function sendToAll(
 
   const onItem = async (m: Member, item: MulticastItem, heard: Set<Member>) => {
     if (item.kind === 'data') {
-      let event: n.StreamResponse;
+      let event: v1.StreamResponse;
       try {
         event = streaming
-          ? (decode(n.StreamResponseSchema, item.payload, 'InvalidAgentResponseError') as n.StreamResponse)
+          ? (decode(v1.StreamResponseSchema, item.payload, 'InvalidAgentResponseError') as v1.StreamResponse)
           : asStreamResponse(
               decode(
-                n.SendMessageResponseSchema,
+                v1.SendMessageResponseSchema,
                 item.payload,
                 'InvalidAgentResponseError',
-              ) as n.SendMessageResponse,
+              ) as v1.SendMessageResponse,
             );
       } catch (err) {
         heard.add(m);
@@ -147,7 +147,7 @@ export function sendToAll(
 }
 
 /** A SendMessage answer in the shape of a stream event (same oneof). */
-export function asStreamResponse(res: n.SendMessageResponse): n.StreamResponse {
+export function asStreamResponse(res: v1.SendMessageResponse): v1.StreamResponse {
   const r = res.payload;
   if (r.case === 'task')
     return { $typeName: 'lf.a2a.v1.StreamResponse', payload: { case: 'task', value: r.value } };
@@ -157,7 +157,7 @@ export function asStreamResponse(res: n.SendMessageResponse): n.StreamResponse {
 }
 
 /** A stream event of a SendMessage answer back in SendMessageResponse shape. */
-export function asSendResponse(ev: n.StreamResponse): n.SendMessageResponse {
+export function asSendResponse(ev: v1.StreamResponse): v1.SendMessageResponse {
   const r = ev.payload;
   if (r.case === 'task')
     return { $typeName: 'lf.a2a.v1.SendMessageResponse', payload: { case: 'task', value: r.value } };

@@ -6,32 +6,32 @@
 // in place: callers pass messages they own (freshly decoded).
 import type { JsonObject } from '@bufbuild/protobuf';
 import { prefixedId, splitPrefixedId } from '../../group/names.js';
-import type * as n from '../gen/a2a/v1_0/a2a_pb.js';
+import type * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 
 /** The metadata key naming the agent an answer came from. */
 export const MEMBER_KEY = 'slim-gateway/member';
 
 const pre = (p: string, id: string) => (id === '' ? id : prefixedId(p, id));
 
-export function prefixMessage(m: n.Message, p: string): void {
+export function prefixMessage(m: v1.Message, p: string): void {
   m.taskId = pre(p, m.taskId);
   m.contextId = pre(p, m.contextId);
   m.referenceTaskIds = m.referenceTaskIds.map((id) => pre(p, id));
 }
 
-export function prefixTask(t: n.Task, p: string): void {
+export function prefixTask(t: v1.Task, p: string): void {
   t.id = pre(p, t.id);
   t.contextId = pre(p, t.contextId);
   if (t.status?.message) prefixMessage(t.status.message, p);
   for (const h of t.history) prefixMessage(h, p);
 }
 
-export function prefixSendResponse(r: n.SendMessageResponse, p: string): void {
+export function prefixSendResponse(r: v1.SendMessageResponse, p: string): void {
   if (r.payload.case === 'task') prefixTask(r.payload.value, p);
   else if (r.payload.case === 'message') prefixMessage(r.payload.value, p);
 }
 
-export function prefixStreamResponse(r: n.StreamResponse, p: string): void {
+export function prefixStreamResponse(r: v1.StreamResponse, p: string): void {
   const v = r.payload;
   switch (v.case) {
     case 'task':
@@ -50,7 +50,7 @@ export function prefixStreamResponse(r: n.StreamResponse, p: string): void {
   }
 }
 
-export function prefixPushConfig(c: n.TaskPushNotificationConfig, p: string): void {
+export function prefixPushConfig(c: v1.TaskPushNotificationConfig, p: string): void {
   c.taskId = pre(p, c.taskId);
 }
 
@@ -59,12 +59,12 @@ function tag(meta: JsonObject | undefined, member: string): JsonObject {
 }
 
 /** Names the agent on a stream event (on the task, message or update it carries). */
-export function tagStreamResponse(r: n.StreamResponse, member: string): void {
+export function tagStreamResponse(r: v1.StreamResponse, member: string): void {
   const v = r.payload;
   if (v.case !== undefined) v.value.metadata = tag(v.value.metadata, member);
 }
 
-export function tagSendResponse(r: n.SendMessageResponse, member: string): void {
+export function tagSendResponse(r: v1.SendMessageResponse, member: string): void {
   const v = r.payload;
   if (v.case !== undefined) v.value.metadata = tag(v.value.metadata, member);
 }
@@ -82,7 +82,7 @@ export function ownerOf(
  * Where a message goes: to one agent when it continues that agent's task or context (its ids are
  * then given back to the agent unprefixed), else to the whole group (undefined).
  */
-export function messageOwner(m: n.Message, known: (prefix: string) => boolean): string | undefined {
+export function messageOwner(m: v1.Message, known: (prefix: string) => boolean): string | undefined {
   const owner = ownerOf(m.taskId, known) ?? ownerOf(m.contextId, known);
   if (!owner) return undefined;
   const strip = (id: string) => {

@@ -1,5 +1,5 @@
 // The local A2A endpoint of a group route (docs/a2a-over-slim.md "Groups"): the same URLs, methods
-// and headers as a route to one agent (../ingress.ts), answered by the group. A message goes to
+// and headers as a route to one agent (../ingress/http.ts), answered by the group. A message goes to
 // every agent over one multicast call; the JSON-RPC client gets every agent's outcome, attributed:
 // one aggregated Message for SendMessage, each agent's events as they come (tagged with the agent
 // in metadata, then a summary) for SendStreamingMessage. Methods on a task go to the agent its
@@ -7,8 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import type { Message } from '@bufbuild/protobuf';
-import type { SlimName } from '../../../slim/dataplane/name.js';
-import type { MulticastClient, RpcClient } from '../../../slim/rpc/types.js';
+import type { SlimName } from '../../../slim/rpc/index.js';
+import type { GroupTarget } from '../../ingress-target.js';
 import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { GatewayError } from '../../../util/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../../util/http.js';
@@ -18,30 +18,27 @@ import type { Logger } from '../../../util/log.js';
 import type { MetricsRegistry } from '../../../util/metrics.js';
 import { GroupMembers, isUnreachable } from '../../group/members.js';
 import type { Member } from '../../group/members.js';
-import { A2aBindingClient } from '../binding-client.js';
-import type { BindingCall } from '../binding-client.js';
+import { A2aBindingClient } from '../ingress/binding-client.js';
+import type { BindingCall } from '../ingress/binding-client.js';
 import { cardJsonV03, cardJsonV1, wantsV1 } from '../card.js';
-import { cardToV03 } from '../cross-card.js';
+import { cardToV03 } from '../transcode/card.js';
 import { A2aError } from '../errors.js';
-import * as n from '../gen/a2a/v1_0/a2a_pb.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
 import type { JsonRpcCall } from '../jsonrpc.js';
 import { callMetrics } from '../metrics.js';
-import { convertRequest, convertResponse, encode, opByName, SERVICE, sideOf } from '../ops.js';
+import { convertRequest, convertResponse, encode, opByName, SERVICE, sideOf } from '../methods/table.js';
 import { forwardedMetadata, supportedVersionHeader } from '../params.js';
-import { cardToJson } from '../v03-json-card.js';
+import { cardToJson } from '../v03-json/card.js';
 import { groupSends } from './send.js';
 import { groupCard } from './card.js';
 import type { MemberCard } from './card.js';
 import type { GroupEnv } from './fanout.js';
 import { messageOwner, prefixSendResponse, tagSendResponse } from './ids.js';
-import { isRouted, listTasks, ownerOfRequest, presentAnswer } from './ops.js';
+import { isRouted, listTasks, ownerOfRequest, presentAnswer } from './method-routing.js';
 
-export interface A2aGroupIngressOptions {
+export interface A2aGroupIngressOptions extends GroupTarget {
   readonly route: string;
-  readonly target: readonly SlimName[];
-  readonly client: MulticastClient;
-  readonly memberClient: (name: SlimName) => RpcClient;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
   readonly maxBodyBytes?: number;
@@ -79,7 +76,10 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
     multicast: o.client,
     connect: o.memberClient,
     probe: async (m, signal) => {
-      const bytes = encode(n.GetExtendedAgentCardRequestSchema, create(n.GetExtendedAgentCardRequestSchema));
+      const bytes = encode(
+        v1.GetExtendedAgentCardRequestSchema,
+        create(v1.GetExtendedAgentCardRequestSchema),
+      );
       try {
         await m.client.unary(SERVICE['1.0'], CARD.v1.slim, bytes, { timeoutMs: CARD_TIMEOUT_MS, signal });
       } catch (err) {
@@ -111,7 +111,7 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
         try {
           const card = (await env
             .binding(m)
-            .unary(CARD, '1.0', create(n.GetExtendedAgentCardRequestSchema), call)) as n.AgentCard;
+            .unary(CARD, '1.0', create(v1.GetExtendedAgentCardRequestSchema), call)) as v1.AgentCard;
           members.reportOk(m);
           return { member: m.key, prefix: m.prefix, card };
         } catch (err) {
@@ -137,11 +137,11 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
     // The route's closing signal through one shared listener, not one per call in flight.
     const closed = derivedSignal(closing.signal);
     const signals = combineSignals([ctx.signal, closed.signal], op.streaming ? streamTimeoutMs : timeoutMs);
-    const reply = (v1: Message) => {
+    const reply = (answer: Message) => {
       sendJson(
         res,
         200,
-        resultResponse(id, sideOf(op, version)!.resToJson(convertResponse(op, '1.0', version, v1))),
+        resultResponse(id, sideOf(op, version)!.resToJson(convertResponse(op, '1.0', version, answer))),
       );
     };
     try {
@@ -161,19 +161,19 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
           resultResponse(id, version === '1.0' ? cardJsonV1(card) : cardToJson(cardToV03(card))),
         );
       } else if (op.name === 'SendMessage' || op.name === 'SendStreamingMessage') {
-        const msg = req1 as n.SendMessageRequest;
+        const msg = req1 as v1.SendMessageRequest;
         const prefix = msg.message ? messageOwner(msg.message, known) : undefined;
         const owner = prefix === undefined ? undefined : members.byPrefix(prefix);
         if (owner && op.streaming) await send.streamOne(call, op, owner, msg, res, bc, signals.signal);
         else if (owner) {
-          const answer = (await env.binding(owner).unary(op, '1.0', msg, bc)) as n.SendMessageResponse;
+          const answer = (await env.binding(owner).unary(op, '1.0', msg, bc)) as v1.SendMessageResponse;
           prefixSendResponse(answer, owner.prefix);
           tagSendResponse(answer, owner.key);
           reply(answer);
         } else if (op.streaming) await send.streamAll(call, msg, res, bc, signals.signal);
         else reply(await send.sendAll(msg, version, bc));
       } else if (op.name === 'ListTasks') {
-        reply(await listTasks(env, op, req1 as n.ListTasksRequest, bc));
+        reply(await listTasks(env, op, req1 as v1.ListTasksRequest, bc));
       } else if (isRouted(op)) {
         const m = ownerOfRequest(env, op, req1);
         if (op.streaming) await send.streamOne(call, op, m, req1, res, bc, signals.signal);

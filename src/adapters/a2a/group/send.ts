@@ -8,13 +8,13 @@ import type { ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import type { JsonValue, Message } from '@bufbuild/protobuf';
 import type { Member } from '../../group/members.js';
-import type { BindingCall } from '../binding-client.js';
+import type { BindingCall } from '../ingress/binding-client.js';
 import { toJsonRpcError } from '../errors.js';
-import * as n from '../gen/a2a/v1_0/a2a_pb.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { errorResponse, resultResponse } from '../jsonrpc.js';
 import type { JsonRpcCall } from '../jsonrpc.js';
-import { convertResponse, opByName, sideOf } from '../ops.js';
-import type { A2aVersion, Op } from '../ops.js';
+import { convertResponse, opByName, sideOf } from '../methods/table.js';
+import type { A2aVersion, Op } from '../methods/table.js';
 import { SseWriter } from '../sse.js';
 import { aggregateMessage, failureEvent, summaryEvent } from './aggregate.js';
 import type { AgentOutcome, AgentStatus } from './aggregate.js';
@@ -26,10 +26,14 @@ const SEND = opByName('SendMessage');
 const STREAM = opByName('SendStreamingMessage');
 
 export interface GroupSends {
-  sendAll(req: n.SendMessageRequest, version: A2aVersion, call: BindingCall): Promise<n.SendMessageResponse>;
+  sendAll(
+    req: v1.SendMessageRequest,
+    version: A2aVersion,
+    call: BindingCall,
+  ): Promise<v1.SendMessageResponse>;
   streamAll(
     call: JsonRpcCall,
-    req: n.SendMessageRequest,
+    req: v1.SendMessageRequest,
     res: ServerResponse,
     bc: BindingCall,
     signal: AbortSignal,
@@ -53,7 +57,7 @@ export function groupSends(env: GroupEnv, keepaliveMs: number): GroupSends {
   };
 
   /** SendMessage to every agent: one aggregated Message (v1.0). */
-  const sendAll = async (req: n.SendMessageRequest, version: A2aVersion, call: BindingCall) => {
+  const sendAll = async (req: v1.SendMessageRequest, version: A2aVersion, call: BindingCall) => {
     const outcomes = new Map<Member, AgentOutcome>();
     for await (const e of sendToAll(env, req, call, false)) {
       if (e.kind === 'event') {
@@ -76,18 +80,18 @@ export function groupSends(env: GroupEnv, keepaliveMs: number): GroupSends {
       return x ? [x] : [];
     });
     const contextId = req.message?.contextId || `group-${Date.now().toString(36)}`;
-    return create(n.SendMessageResponseSchema, {
+    return create(v1.SendMessageResponseSchema, {
       payload: { case: 'message', value: aggregateMessage(ordered, contextId) },
     });
   };
 
-  const streamEvent = (ev: n.StreamResponse, version: A2aVersion) =>
+  const streamEvent = (ev: v1.StreamResponse, version: A2aVersion) =>
     sideOf(STREAM, version)!.resToJson(convertResponse(STREAM, '1.0', version, ev));
 
   /** SendStreamingMessage to every agent: their events interleaved, then a summary. */
   const streamAll = async (
     call: JsonRpcCall,
-    req: n.SendMessageRequest,
+    req: v1.SendMessageRequest,
     res: ServerResponse,
     bc: BindingCall,
     signal: AbortSignal,
@@ -144,7 +148,7 @@ export function groupSends(env: GroupEnv, keepaliveMs: number): GroupSends {
     sse.start();
     try {
       for (let r = first; !r.done; r = await events.next()) {
-        const ev = r.value as n.StreamResponse;
+        const ev = r.value as v1.StreamResponse;
         prefixStreamResponse(ev, m.prefix);
         tagStreamResponse(ev, m.key);
         await sse.event(

@@ -4,8 +4,8 @@
 // frame (a response, reported as 'ok' or its JSON-RPC code) or fails with a status (reported by
 // name), and no frame is queued after that.
 import { AsyncQueue } from '../../../util/async-queue.js';
-import { statusName } from '../../../slim/rpc/status.js';
-import type { RpcError } from '../../../slim/rpc/status.js';
+import { statusName } from '../../../slim/rpc/index.js';
+import type { RpcError } from '../../../slim/rpc/index.js';
 import { idKey, progressTokenOf } from '../jsonrpc.js';
 import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../jsonrpc.js';
 

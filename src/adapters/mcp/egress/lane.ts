@@ -7,7 +7,7 @@
 // entry and how it ends: inflight.ts.
 import type { Logger } from '../../../util/log.js';
 import { describeError, isGatewayError } from '../../../util/errors.js';
-import type { RpcError } from '../../../slim/rpc/status.js';
+import type { RpcError } from '../../../slim/rpc/index.js';
 import { cancelledRequestId, errorResponse, idKey, isErrorResponse, JsonRpcCode } from '../jsonrpc.js';
 import type { Classified, JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { checkSize, encodeMessage, LISTEN_END_MARGIN_MS } from '../wire.js';

@@ -4,10 +4,8 @@
 // one spawned process per MCP session by default. Lanes are bounded (past the bound a new session
 // is refused with TooManySessions, after idle lanes were reaped), reaped when idle, and closed with
 // the service.
-import type { SlimName } from '../../../slim/dataplane/name.js';
-import { formatName } from '../../../slim/dataplane/name.js';
-import { statusName } from '../../../slim/rpc/status.js';
-import type { RpcContext, ServiceDefinition } from '../../../slim/rpc/types.js';
+import { formatName, statusName } from '../../../slim/rpc/index.js';
+import type { RpcContext, ServiceDefinition, SlimName } from '../../../slim/rpc/index.js';
 import type { MetricsRegistry } from '../../../util/metrics.js';
 import type { Logger } from '../../../util/log.js';
 import { childLogger } from '../../../util/log.js';

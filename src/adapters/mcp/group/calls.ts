@@ -5,8 +5,8 @@
 // messages a member sends before its response (progress, logs, server-to-client requests) are
 // handed to `onFrame` as they come. A member's failure never touches another's outcome. Every
 // outcome is reported to GroupMembers (health, metrics, logs).
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { CallOptions, MulticastClient } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { CallOptions, MulticastClient } from '../../../slim/rpc/index.js';
 import { GatewayError } from '../../../util/errors.js';
 import type { GroupMembers, Member } from '../../group/members.js';
 import { idKey, parseMessage } from '../jsonrpc.js';

@@ -4,7 +4,7 @@
 // members have a lane for the client's session first, and retry a member once after re-creating
 // a lane it lost (NOT_FOUND). Failures stay per member: logged and counted by GroupMembers,
 // returned here for the caller to report to the client.
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
 import type { Member } from '../../group/members.js';
 import { clientFailureFor } from '../errors.js';
 import { errorResponse, isErrorResponse } from '../jsonrpc.js';

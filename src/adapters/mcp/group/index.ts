@@ -2,8 +2,7 @@
 // the multicast channel, plus a unicast channel each), the relay the fronts serve, and the
 // membership changes a config reload applies. createMcpIngress builds this when its target is a
 // list of names.
-import type { SlimName } from '../../../slim/dataplane/name.js';
-import type { MulticastClient, RpcClient } from '../../../slim/rpc/types.js';
+import type { MulticastClient, RpcClient, SlimName } from '../../../slim/rpc/index.js';
 import type { Logger } from '../../../util/log.js';
 import type { MetricsRegistry } from '../../../util/metrics.js';
 import { GroupMembers, isUnreachable } from '../../group/members.js';

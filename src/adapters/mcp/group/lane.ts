@@ -4,7 +4,7 @@
 // `initialize` is replayed to each member that joins later (or whose lane was lost: NOT_FOUND),
 // followed by `notifications/initialized` when the client already sent it. A stateless lane (no
 // session, modern revisions) needs no initialization.
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
 import type { Member } from '../../group/members.js';
 import { idKey, isErrorResponse } from '../jsonrpc.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
@@ -18,7 +18,7 @@ import {
 } from '../wire.js';
 import { callMany } from './calls.js';
 import type { CallEnv, CallTarget, MemberAnswer } from './calls.js';
-import type { Item } from './catalog.js';
+import type { Item } from './presented-catalog.js';
 
 type MemberState =
   | { readonly status: 'ready'; readonly version: string | undefined }

@@ -7,14 +7,14 @@ import type { Logger } from '../../../util/log.js';
 import type { GroupMembers, Member } from '../../group/members.js';
 import { IngressRelay } from '../ingress/relay.js';
 import type { Frame, RelayTimeouts } from '../ingress/relay.js';
-import type { GroupCatalog } from './group-catalog.js';
+import type { CatalogCache } from './catalog-cache.js';
 import type { GroupLane } from './lane.js';
 import { fromMember, localFrame } from './member-frames.js';
 
 export interface GroupListenOptions {
   readonly lane: GroupLane;
   readonly members: GroupMembers;
-  readonly catalog: GroupCatalog;
+  readonly catalog: CatalogCache;
   readonly timeouts: RelayTimeouts;
   readonly timeoutMs: number;
   readonly logger: Logger;

@@ -4,16 +4,16 @@
 // to the client by a warning before the answer and in the result's `_meta`.
 import { errorResponse, isErrorResponse, JsonRpcCode } from '../jsonrpc.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
-import { presentList } from './catalog.js';
-import type { Item, ListKind } from './catalog.js';
+import { presentList } from './presented-catalog.js';
+import type { Item, ListKind } from './presented-catalog.js';
 import { failureText, fanOut, ownerCall } from './fanout.js';
 import type { MemberResult, OpContext } from './fanout.js';
-import type { GroupCatalog } from './group-catalog.js';
+import type { CatalogCache } from './catalog-cache.js';
 import { memberWarning, withGroupMeta } from './results.js';
 import type { MemberStatus } from './results.js';
 
 export interface ListContext extends OpContext {
-  readonly catalog: GroupCatalog;
+  readonly catalog: CatalogCache;
   /** A message for the client before the response (warnings, progress). */
   readonly emit: (n: JsonRpcNotification) => Promise<void>;
 }

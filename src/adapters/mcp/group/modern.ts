@@ -7,7 +7,7 @@
 // `resultType`, and cache fields on the cacheable ones. Members' own results pass through as is.
 import { errorResponse, isErrorResponse, JsonRpcCode } from '../jsonrpc.js';
 import type { JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
-import type { Item } from './catalog.js';
+import type { Item } from './presented-catalog.js';
 import { failureText, fanOut } from './fanout.js';
 import type { MemberResult, OpContext } from './fanout.js';
 import { groupInstructions, groupMeta, groupServerInfo } from './results.js';

@@ -3,8 +3,8 @@
 // answers as one MCP server made of all the members. initialize, lists and logging/setLevel fan
 // out to every member; a call on a name goes to the member that owns it; an all_<tool> call goes
 // to every owner at once. Server-to-client traffic is relayed with member-tagged ids.
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
-import type { MulticastClient } from '../../../slim/rpc/types.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { MulticastClient } from '../../../slim/rpc/index.js';
 import { AsyncQueue } from '../../../util/async-queue.js';
 import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';
@@ -15,11 +15,11 @@ import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../js
 import type { Frame, LaneRef, McpRelay } from '../ingress/relay.js';
 import type { RelayTimeouts } from '../ingress/relay.js';
 import type { Classified } from '../jsonrpc.js';
-import { GroupCatalog } from './group-catalog.js';
+import { CatalogCache } from './catalog-cache.js';
 import { GroupLane } from './lane.js';
 import { listenToGroup } from './listen.js';
 import { fromMember, localFrame, untagId } from './member-frames.js';
-import { GroupOps } from './ops.js';
+import { GroupOps } from './method-routing.js';
 
 export interface GroupRelayOptions {
   readonly route: string;
@@ -39,14 +39,14 @@ function isResponse(m: JsonRpcNotification | JsonRpcResponse): m is JsonRpcRespo
 export class GroupRelay implements McpRelay {
   private readonly lanes = new Map<string, GroupLane>();
   private readonly stateless: GroupLane;
-  private readonly catalog: GroupCatalog;
+  private readonly catalog: CatalogCache;
   private readonly env;
   private readonly closing = new AbortController();
 
   constructor(private readonly o: GroupRelayOptions) {
     this.env = { members: o.members, multicast: o.multicast, timeoutMs: o.timeoutMs };
     this.stateless = new GroupLane(undefined, this.env);
-    this.catalog = new GroupCatalog(o.members);
+    this.catalog = new CatalogCache(o.members);
     // A member that leaves has its sessions ended first, so it holds nothing of ours.
     o.members.beforeLeave((m) =>
       Promise.all([...this.lanes.values()].map((l) => l.closeMember(m))).then(() => {}),

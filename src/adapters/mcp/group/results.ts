@@ -3,7 +3,7 @@
 // the per-member status carried in `_meta` of every aggregated result, and the
 // `notifications/message` warning that names a member that failed. Pure.
 import type { JsonRpcNotification } from '../jsonrpc.js';
-import type { CatalogMember, Item } from './catalog.js';
+import type { CatalogMember, Item } from './presented-catalog.js';
 
 /** The `_meta` key of the per-member status on every aggregated result. */
 export const GROUP_META_KEY = 'slim-gateway/group';

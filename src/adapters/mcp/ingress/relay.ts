@@ -2,8 +2,8 @@
 // the session and protocol version as metadata, a `Listen` re-issued for as long as the local
 // client wants unsolicited traffic. The HTTP and stdio fronts build on this; failures surface as
 // RpcErrors (or GatewayErrors for local limits) for the fronts to map through errors.ts.
-import type { RpcClient } from '../../../slim/rpc/types.js';
-import { RpcError, StatusCode } from '../../../slim/rpc/status.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { RpcClient } from '../../../slim/rpc/index.js';
 import type { Logger } from '../../../util/log.js';
 import { sleep } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';

@@ -1,5 +1,5 @@
 // A2A v0.3 JSON-RPC objects <-> A2A v0.3 protobuf messages (package a2a.v1), for the core types:
-// parts, messages, artifacts, tasks, stream events (push-notification configs: v03-json-push.ts).
+// parts, messages, artifacts, tasks, stream events (push-notification configs: push-config.ts).
 // The two v0.3 forms differ (spec/slimrpc-a2a-mcp.md §2.4.4): JSON has `kind` discriminators,
 // `file`/`data` part objects, lower-case kebab task states and `taskId` fields; the proto has
 // oneofs, TASK_STATE_* enums and `tasks/{id}/pushNotificationConfigs/{id}` resource names.
@@ -7,7 +7,7 @@
 import { create, fromJson, toJson } from '@bufbuild/protobuf';
 import { TimestampSchema } from '@bufbuild/protobuf/wkt';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
-import * as p from './gen/a2a/v0_3/a2a_pb.js';
+import * as v03 from '../gen/a2a/v0_3/a2a_pb.js';
 import {
   arr,
   cloneJson,
@@ -21,54 +21,54 @@ import {
   put,
   str,
   strings,
-} from './json.js';
-import type { Obj } from './json.js';
+} from '../json.js';
+import type { Obj } from '../json.js';
 
-const STATES: Readonly<Record<string, p.TaskState>> = {
-  unknown: p.TaskState.UNSPECIFIED,
-  submitted: p.TaskState.SUBMITTED,
-  working: p.TaskState.WORKING,
-  completed: p.TaskState.COMPLETED,
-  failed: p.TaskState.FAILED,
-  canceled: p.TaskState.CANCELLED,
-  cancelled: p.TaskState.CANCELLED,
-  'input-required': p.TaskState.INPUT_REQUIRED,
-  rejected: p.TaskState.REJECTED,
-  'auth-required': p.TaskState.AUTH_REQUIRED,
+const STATES: Readonly<Record<string, v03.TaskState>> = {
+  unknown: v03.TaskState.UNSPECIFIED,
+  submitted: v03.TaskState.SUBMITTED,
+  working: v03.TaskState.WORKING,
+  completed: v03.TaskState.COMPLETED,
+  failed: v03.TaskState.FAILED,
+  canceled: v03.TaskState.CANCELLED,
+  cancelled: v03.TaskState.CANCELLED,
+  'input-required': v03.TaskState.INPUT_REQUIRED,
+  rejected: v03.TaskState.REJECTED,
+  'auth-required': v03.TaskState.AUTH_REQUIRED,
 };
 const STATE_NAMES: Readonly<Record<number, string>> = {
-  [p.TaskState.UNSPECIFIED]: 'unknown',
-  [p.TaskState.SUBMITTED]: 'submitted',
-  [p.TaskState.WORKING]: 'working',
-  [p.TaskState.COMPLETED]: 'completed',
-  [p.TaskState.FAILED]: 'failed',
-  [p.TaskState.CANCELLED]: 'canceled',
-  [p.TaskState.INPUT_REQUIRED]: 'input-required',
-  [p.TaskState.REJECTED]: 'rejected',
-  [p.TaskState.AUTH_REQUIRED]: 'auth-required',
+  [v03.TaskState.UNSPECIFIED]: 'unknown',
+  [v03.TaskState.SUBMITTED]: 'submitted',
+  [v03.TaskState.WORKING]: 'working',
+  [v03.TaskState.COMPLETED]: 'completed',
+  [v03.TaskState.FAILED]: 'failed',
+  [v03.TaskState.CANCELLED]: 'canceled',
+  [v03.TaskState.INPUT_REQUIRED]: 'input-required',
+  [v03.TaskState.REJECTED]: 'rejected',
+  [v03.TaskState.AUTH_REQUIRED]: 'auth-required',
 };
 
-export function stateFromJson(v: unknown, path: string): p.TaskState {
+export function stateFromJson(v: unknown, path: string): v03.TaskState {
   const s = str(v, path);
   const state = STATES[s];
   if (state === undefined) throw invalid(path, `unknown task state "${s}"`);
   return state;
 }
 
-export function stateToJson(state: p.TaskState): string {
+export function stateToJson(state: v03.TaskState): string {
   return STATE_NAMES[state] ?? 'unknown';
 }
 
-function roleFromJson(v: unknown, path: string): p.Role {
-  if (v === undefined || v === null) return p.Role.UNSPECIFIED;
+function roleFromJson(v: unknown, path: string): v03.Role {
+  if (v === undefined || v === null) return v03.Role.UNSPECIFIED;
   const s = str(v, path);
-  if (s === 'user') return p.Role.USER;
-  if (s === 'agent') return p.Role.AGENT;
+  if (s === 'user') return v03.Role.USER;
+  if (s === 'agent') return v03.Role.AGENT;
   throw invalid(path, `unknown role "${s}"`);
 }
 
-function roleToJson(role: p.Role): string {
-  return role === p.Role.USER ? 'user' : 'agent';
+function roleToJson(role: v03.Role): string {
+  return role === v03.Role.USER ? 'user' : 'agent';
 }
 
 /** RFC 3339 / ISO 8601 timestamps; an unparsable one is dropped rather than failing the call. */
@@ -87,31 +87,31 @@ export function timestampToJson(ts: Timestamp | undefined): string | undefined {
   return ts ? (toJson(TimestampSchema, ts) as string) : undefined;
 }
 
-export function partFromJson(v: unknown, path: string): p.Part {
+export function partFromJson(v: unknown, path: string): v03.Part {
   const o = obj(v, path);
   const kind = o['kind'] ?? ('text' in o ? 'text' : 'file' in o ? 'file' : 'data' in o ? 'data' : undefined);
   switch (kind) {
     case 'text':
-      return create(p.PartSchema, { part: { case: 'text', value: str(o['text'], `${path}.text`) } });
+      return create(v03.PartSchema, { part: { case: 'text', value: str(o['text'], `${path}.text`) } });
     case 'file': {
       const f = obj(o['file'], `${path}.file`);
-      const file = create(p.FilePartSchema, { mimeType: optStr(f['mimeType'], `${path}.file.mimeType`) });
+      const file = create(v03.FilePartSchema, { mimeType: optStr(f['mimeType'], `${path}.file.mimeType`) });
       if (typeof f['bytes'] === 'string')
         file.file = { case: 'fileWithBytes', value: Buffer.from(f['bytes'], 'base64') };
       else if (typeof f['uri'] === 'string') file.file = { case: 'fileWithUri', value: f['uri'] };
       else throw invalid(`${path}.file`, 'needs "bytes" or "uri"');
-      return create(p.PartSchema, { part: { case: 'file', value: file } });
+      return create(v03.PartSchema, { part: { case: 'file', value: file } });
     }
     case 'data': {
       const data = optStruct(o['data'], `${path}.data`) ?? {};
-      return create(p.PartSchema, { part: { case: 'data', value: create(p.DataPartSchema, { data }) } });
+      return create(v03.PartSchema, { part: { case: 'data', value: create(v03.DataPartSchema, { data }) } });
     }
     default:
       throw invalid(`${path}.kind`, `unknown part kind "${String(kind)}"`);
   }
 }
 
-export function partToJson(part: p.Part): Obj {
+export function partToJson(part: v03.Part): Obj {
   switch (part.part.case) {
     case 'text':
       return { kind: 'text', text: part.part.value };
@@ -130,9 +130,9 @@ export function partToJson(part: p.Part): Obj {
   }
 }
 
-export function messageFromJson(v: unknown, path: string): p.Message {
+export function messageFromJson(v: unknown, path: string): v03.Message {
   const o = obj(v, path);
-  return create(p.MessageSchema, {
+  return create(v03.MessageSchema, {
     messageId: str(o['messageId'], `${path}.messageId`),
     contextId: optStr(o['contextId'], `${path}.contextId`),
     taskId: optStr(o['taskId'], `${path}.taskId`),
@@ -143,7 +143,7 @@ export function messageFromJson(v: unknown, path: string): p.Message {
   });
 }
 
-export function messageToJson(m: p.Message): Obj {
+export function messageToJson(m: v03.Message): Obj {
   const out: Obj = { kind: 'message', messageId: m.messageId, role: roleToJson(m.role) };
   out['parts'] = m.content.map(partToJson);
   put(out, 'contextId', m.contextId);
@@ -153,9 +153,9 @@ export function messageToJson(m: p.Message): Obj {
   return out;
 }
 
-export function artifactFromJson(v: unknown, path: string): p.Artifact {
+export function artifactFromJson(v: unknown, path: string): v03.Artifact {
   const o = obj(v, path);
-  return create(p.ArtifactSchema, {
+  return create(v03.ArtifactSchema, {
     artifactId: str(o['artifactId'], `${path}.artifactId`),
     name: optStr(o['name'], `${path}.name`),
     description: optStr(o['description'], `${path}.description`),
@@ -165,7 +165,7 @@ export function artifactFromJson(v: unknown, path: string): p.Artifact {
   });
 }
 
-export function artifactToJson(a: p.Artifact): Obj {
+export function artifactToJson(a: v03.Artifact): Obj {
   const out: Obj = { artifactId: a.artifactId, parts: a.parts.map(partToJson) };
   put(out, 'name', a.name);
   put(out, 'description', a.description);
@@ -174,26 +174,26 @@ export function artifactToJson(a: p.Artifact): Obj {
   return out;
 }
 
-export function statusFromJson(v: unknown, path: string): p.TaskStatus {
+export function statusFromJson(v: unknown, path: string): v03.TaskStatus {
   const o = optObj(v, path) ?? {};
-  const status = create(p.TaskStatusSchema, {
-    state: o['state'] === undefined ? p.TaskState.UNSPECIFIED : stateFromJson(o['state'], `${path}.state`),
+  const status = create(v03.TaskStatusSchema, {
+    state: o['state'] === undefined ? v03.TaskState.UNSPECIFIED : stateFromJson(o['state'], `${path}.state`),
     timestamp: timestampFromJson(o['timestamp']),
   });
   if (isObj(o['message'])) status.update = messageFromJson(o['message'], `${path}.message`);
   return status;
 }
 
-export function statusToJson(s: p.TaskStatus | undefined): Obj {
-  const out: Obj = { state: stateToJson(s?.state ?? p.TaskState.UNSPECIFIED) };
+export function statusToJson(s: v03.TaskStatus | undefined): Obj {
+  const out: Obj = { state: stateToJson(s?.state ?? v03.TaskState.UNSPECIFIED) };
   if (s?.update) out['message'] = messageToJson(s.update);
   put(out, 'timestamp', timestampToJson(s?.timestamp));
   return out;
 }
 
-export function taskFromJson(v: unknown, path: string): p.Task {
+export function taskFromJson(v: unknown, path: string): v03.Task {
   const o = obj(v, path);
-  return create(p.TaskSchema, {
+  return create(v03.TaskSchema, {
     id: str(o['id'], `${path}.id`),
     contextId: optStr(o['contextId'], `${path}.contextId`),
     status: statusFromJson(o['status'], `${path}.status`),
@@ -205,7 +205,7 @@ export function taskFromJson(v: unknown, path: string): p.Task {
   });
 }
 
-export function taskToJson(t: p.Task): Obj {
+export function taskToJson(t: v03.Task): Obj {
   const out: Obj = { kind: 'task', id: t.id, contextId: t.contextId, status: statusToJson(t.status) };
   put(out, 'artifacts', t.artifacts.map(artifactToJson));
   put(out, 'history', t.history.map(messageToJson));
@@ -213,8 +213,8 @@ export function taskToJson(t: p.Task): Obj {
   return out;
 }
 
-function statusUpdateFromJson(o: Obj, path: string): p.TaskStatusUpdateEvent {
-  return create(p.TaskStatusUpdateEventSchema, {
+function statusUpdateFromJson(o: Obj, path: string): v03.TaskStatusUpdateEvent {
+  return create(v03.TaskStatusUpdateEventSchema, {
     taskId: str(o['taskId'], `${path}.taskId`),
     contextId: optStr(o['contextId'], `${path}.contextId`),
     status: statusFromJson(o['status'], `${path}.status`),
@@ -223,8 +223,8 @@ function statusUpdateFromJson(o: Obj, path: string): p.TaskStatusUpdateEvent {
   });
 }
 
-function artifactUpdateFromJson(o: Obj, path: string): p.TaskArtifactUpdateEvent {
-  return create(p.TaskArtifactUpdateEventSchema, {
+function artifactUpdateFromJson(o: Obj, path: string): v03.TaskArtifactUpdateEvent {
+  return create(v03.TaskArtifactUpdateEventSchema, {
     taskId: str(o['taskId'], `${path}.taskId`),
     contextId: optStr(o['contextId'], `${path}.contextId`),
     artifact: artifactFromJson(o['artifact'], `${path}.artifact`),
@@ -235,19 +235,19 @@ function artifactUpdateFromJson(o: Obj, path: string): p.TaskArtifactUpdateEvent
 }
 
 /** A `message/stream` or `tasks/resubscribe` result (by its `kind`). */
-export function streamEventFromJson(v: unknown, path: string): p.StreamResponse {
+export function streamEventFromJson(v: unknown, path: string): v03.StreamResponse {
   const o = obj(v, path);
   switch (o['kind']) {
     case 'task':
-      return create(p.StreamResponseSchema, { payload: { case: 'task', value: taskFromJson(o, path) } });
+      return create(v03.StreamResponseSchema, { payload: { case: 'task', value: taskFromJson(o, path) } });
     case 'message':
-      return create(p.StreamResponseSchema, { payload: { case: 'msg', value: messageFromJson(o, path) } });
+      return create(v03.StreamResponseSchema, { payload: { case: 'msg', value: messageFromJson(o, path) } });
     case 'status-update':
-      return create(p.StreamResponseSchema, {
+      return create(v03.StreamResponseSchema, {
         payload: { case: 'statusUpdate', value: statusUpdateFromJson(o, path) },
       });
     case 'artifact-update':
-      return create(p.StreamResponseSchema, {
+      return create(v03.StreamResponseSchema, {
         payload: { case: 'artifactUpdate', value: artifactUpdateFromJson(o, path) },
       });
     default:
@@ -255,7 +255,7 @@ export function streamEventFromJson(v: unknown, path: string): p.StreamResponse 
   }
 }
 
-export function streamEventToJson(r: p.StreamResponse): Obj {
+export function streamEventToJson(r: v03.StreamResponse): Obj {
   switch (r.payload.case) {
     case 'task':
       return taskToJson(r.payload.value);
@@ -288,4 +288,4 @@ export {
   pushConfigToJson,
   taskPushConfigFromJson,
   taskPushConfigToJson,
-} from './v03-json-push.js';
+} from './push-config.js';

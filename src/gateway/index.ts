@@ -4,15 +4,15 @@
 // and per route (client + ingress, mounted on the HTTP edge). It answers /readyz, applies reloads
 // (services and routes added, removed or changed; access lists), and shuts down in order: stop
 // accepting, drain HTTP and RPC calls for the grace period, then routes, apps, links, node.
-import type { GatewayConfig } from './config/types.js';
-import type { AppHandle, GatewayDeps, NodeHandle } from './gateway/deps.js';
-import { GatewayImpl } from './gateway/root.js';
-import type { Gateway, GatewayOptions } from './gateway/types.js';
+import type { GatewayConfig } from '../config/types.js';
+import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
+import { GatewayImpl } from './root.js';
+import type { Gateway, GatewayOptions } from './types.js';
 
-export type { Gateway, GatewayOptions } from './gateway/types.js';
-export type { GatewayDeps } from './gateway/deps.js';
-export type { Readiness } from './http/edge.js';
-export type { GatewaySummary, RouteSummary, ServiceSummary } from './gateway/summary.js';
+export type { Gateway, GatewayOptions } from './types.js';
+export type { GatewayDeps } from './deps.js';
+export type { Readiness } from '../http/edge.js';
+export type { GatewaySummary, RouteSummary, ServiceSummary } from './summary.js';
 
 /** Starts a gateway; on failure everything already started is closed and the error rethrown. */
 export async function createGateway<N extends NodeHandle, A extends AppHandle>(

@@ -8,12 +8,12 @@
 // are decoded as empty messages; a pre-2.1 peer turns them into INTERNAL "No response received",
 // which for an Empty-returning method means success.
 import type { Message } from '@bufbuild/protobuf';
-import type { Logger } from '../../util/log.js';
-import { RpcError, StatusCode } from '../../slim/rpc/status.js';
-import type { CallOptions, RpcClient } from '../../slim/rpc/types.js';
-import { a2aErrorName } from './errors.js';
-import { SERVICE, convertRequest, convertResponse, decode, encode, sideOf } from './ops.js';
-import type { A2aVersion, Op } from './ops.js';
+import type { Logger } from '../../../util/log.js';
+import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { CallOptions, RpcClient } from '../../../slim/rpc/index.js';
+import { a2aErrorName } from '../errors.js';
+import { SERVICE, convertRequest, convertResponse, decode, encode, sideOf } from '../methods/table.js';
+import type { A2aVersion, Op } from '../methods/table.js';
 
 /** How long a version found unsupported by the target is skipped. */
 export const DEFAULT_VERSION_MEMORY_MS = 5 * 60_000;

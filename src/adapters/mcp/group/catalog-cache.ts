@@ -1,10 +1,10 @@
 // The last list each member answered, per kind, kept so that a call on a presented name can be
-// routed without listing again (catalog.ts does the naming). One cache per group route, not per
+// routed without listing again (presented-catalog.ts does the naming). One cache per group route, not per
 // client session: members are expected to offer the same lists to every session. A member's
 // `list_changed` drops its entry; a name that cannot be routed makes the relay list again.
 import type { GroupMembers, Member } from '../../group/members.js';
 import type { Classified } from '../jsonrpc.js';
-import type { Item, ListKind, MemberItems } from './catalog.js';
+import type { Item, ListKind, MemberItems } from './presented-catalog.js';
 
 const CHANGED: Readonly<Record<string, readonly ListKind[]>> = {
   'notifications/tools/list_changed': ['tools'],
@@ -12,7 +12,7 @@ const CHANGED: Readonly<Record<string, readonly ListKind[]>> = {
   'notifications/resources/list_changed': ['resources', 'resourceTemplates'],
 };
 
-export class GroupCatalog {
+export class CatalogCache {
   private readonly lists = new Map<string, Partial<Record<ListKind, readonly Item[]>>>();
 
   constructor(private readonly members: GroupMembers) {}

@@ -4,53 +4,34 @@
 // legacy `agent.json`), fetched from the remote agent over SLIM (GetExtendedAgentCard), cached
 // briefly and rewritten to the route. Every call is carried over the A2A SLIMRPC binding by
 // A2aBindingClient. Bad input is answered with a JSON-RPC error; nothing here throws to the edge.
-// A list of names as the target makes it a group route (group/ingress.ts).
+// A list of names as the target makes it a group route instead (../group/ingress.ts; index.ts chooses).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
-import { combineSignals } from '../../util/abort.js';
-import { GatewayError } from '../../util/errors.js';
-import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../util/http.js';
-import type { HttpHandler, HttpRequestContext } from '../../util/http.js';
-import { childLogger } from '../../util/log.js';
-import type { Logger } from '../../util/log.js';
-import type { MetricsRegistry } from '../../util/metrics.js';
-import { formatName } from '../../slim/dataplane/name.js';
-import type { SlimName } from '../../slim/dataplane/name.js';
-import { RpcError, StatusCode } from '../../slim/rpc/status.js';
-import type { MulticastClient, RpcClient } from '../../slim/rpc/types.js';
-import * as n from './gen/a2a/v1_0/a2a_pb.js';
+import { combineSignals } from '../../../util/abort.js';
+import { GatewayError } from '../../../util/errors.js';
+import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../../util/http.js';
+import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
+import { childLogger } from '../../../util/log.js';
+import type { Logger } from '../../../util/log.js';
+import type { MetricsRegistry } from '../../../util/metrics.js';
+import { formatName, RpcError, StatusCode } from '../../../slim/rpc/index.js';
+import type { SlimName } from '../../../slim/rpc/index.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { A2aBindingClient } from './binding-client.js';
-import { createA2aGroupIngress } from './group/ingress.js';
 import type { BindingCall } from './binding-client.js';
-import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from './card.js';
-import { cardToV03 } from './cross-card.js';
-import { A2aError } from './errors.js';
-import { errorResponse, parseRequest, resultResponse } from './jsonrpc.js';
-import type { JsonRpcCall } from './jsonrpc.js';
-import { callMetrics } from './metrics.js';
-import { opByName, sideOf } from './ops.js';
-import { SseWriter } from './sse.js';
-import { cardToJson } from './v03-json-card.js';
-import { forwardedMetadata, supportedVersionHeader } from './params.js';
+import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from '../card.js';
+import { cardToV03 } from '../transcode/card.js';
+import { A2aError } from '../errors.js';
+import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
+import type { JsonRpcCall } from '../jsonrpc.js';
+import { callMetrics } from '../metrics.js';
+import { opByName, sideOf } from '../methods/table.js';
+import { SseWriter } from '../sse.js';
+import { cardToJson } from '../v03-json/card.js';
+import { forwardedMetadata, supportedVersionHeader } from '../params.js';
+import type { IngressTarget, SingleTarget } from '../../ingress-target.js';
 
-/** One remote agent. */
-export interface A2aSingleTarget {
-  /** The SLIM name of the remote agent. */
-  readonly target: SlimName;
-  /** A SLIMRPC client for `target`. */
-  readonly client: RpcClient;
-}
-
-/** A group of agents (group/ingress.ts; docs/a2a-over-slim.md "Groups"). */
-export interface A2aGroupTarget {
-  readonly target: readonly SlimName[];
-  /** The group's multicast channel (one MLS group with every agent). */
-  readonly client: MulticastClient;
-  /** A unicast channel to one agent (closed by the ingress). */
-  readonly memberClient: (name: SlimName) => RpcClient;
-}
-
-export type A2aIngressOptions = A2aIngressCommon & (A2aSingleTarget | A2aGroupTarget);
+export type A2aIngressOptions = A2aIngressCommon & IngressTarget;
 
 export interface A2aIngressCommon {
   /** The route path (for logs and metrics; the edge mounts the handler there). */
@@ -80,16 +61,8 @@ export interface A2aIngress {
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json']);
 const CARD_FETCH_TIMEOUT_MS = 15_000;
 
-export function createA2aIngress(options: A2aIngressOptions): A2aIngress {
-  if (isGroup(options)) return createA2aGroupIngress(options);
-  return createSingleIngress(options);
-}
-
-function isGroup(o: A2aIngressOptions): o is A2aIngressCommon & A2aGroupTarget {
-  return Array.isArray(o.target);
-}
-
-function createSingleIngress(options: A2aIngressCommon & A2aSingleTarget): A2aIngress {
+/** The endpoint of a route to one agent (index.ts chooses between this and a group's). */
+export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A2aIngress {
   const logger = childLogger(options.logger, 'a2a-ingress').child({ route: options.route });
   const binding = new A2aBindingClient(options.client, logger, options.versionMemoryMs);
   const metrics = callMetrics(options.metrics, 'ingress', { route: options.route });
@@ -99,21 +72,21 @@ function createSingleIngress(options: A2aIngressCommon & A2aSingleTarget): A2aIn
   const keepaliveMs = options.keepaliveMs ?? 15_000;
   const cardTtlMs = options.cardTtlMs ?? 30_000;
   const closing = new AbortController();
-  let cached: { card: n.AgentCard; expires: number } | undefined;
-  let fetching: Promise<n.AgentCard> | undefined;
+  let cached: { card: v1.AgentCard; expires: number } | undefined;
+  let fetching: Promise<v1.AgentCard> | undefined;
 
   const cardOp = opByName('GetExtendedAgentCard');
-  const fetchCard = async (metadata: Record<string, string>, signal: AbortSignal): Promise<n.AgentCard> => {
+  const fetchCard = async (metadata: Record<string, string>, signal: AbortSignal): Promise<v1.AgentCard> => {
     const call: BindingCall = { metadata, timeoutMs: CARD_FETCH_TIMEOUT_MS, signal };
     return (await binding.unary(
       cardOp,
       '1.0',
-      create(n.GetExtendedAgentCardRequestSchema),
+      create(v1.GetExtendedAgentCardRequestSchema),
       call,
-    )) as n.AgentCard;
+    )) as v1.AgentCard;
   };
 
-  const remoteCard = (): Promise<n.AgentCard> => {
+  const remoteCard = (): Promise<v1.AgentCard> => {
     if (cached && cached.expires > Date.now()) return Promise.resolve(cached.card);
     fetching ??= fetchCard({}, closing.signal)
       .then((card) => {
@@ -130,8 +103,8 @@ function createSingleIngress(options: A2aIngressCommon & A2aSingleTarget): A2aIn
   const serveCard = async (req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) => {
     try {
       const card = localCardV1(await remoteCard(), ctx.baseUrl, options.target);
-      const v1 = wantsV1(header(req, 'a2a-version'));
-      sendJson(res, 200, v1 ? cardJsonV1(card) : cardJsonV03(card), {
+      const asV1 = wantsV1(header(req, 'a2a-version'));
+      sendJson(res, 200, asV1 ? cardJsonV1(card) : cardJsonV03(card), {
         'cache-control': `max-age=${Math.floor(cardTtlMs / 1000)}`,
         vary: 'A2A-Version',
       });

@@ -9,10 +9,10 @@
 import { create } from '@bufbuild/protobuf';
 import type { Message } from '@bufbuild/protobuf';
 import type { Member } from '../../group/members.js';
-import type { BindingCall } from '../binding-client.js';
+import type { BindingCall } from '../ingress/binding-client.js';
 import { A2aError } from '../errors.js';
-import * as n from '../gen/a2a/v1_0/a2a_pb.js';
-import type { Op } from '../ops.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
+import type { Op } from '../methods/table.js';
 import { eachMember } from './fanout.js';
 import type { GroupEnv } from './fanout.js';
 import { ownerOf, prefixPushConfig, prefixStreamResponse, prefixTask } from './ids.js';
@@ -52,17 +52,18 @@ export function presentAnswer(op: Op, res: Message, prefix: string): Message {
   switch (op.name) {
     case 'GetTask':
     case 'CancelTask':
-      prefixTask(res as n.Task, prefix);
+      prefixTask(res as v1.Task, prefix);
       break;
     case 'SubscribeToTask':
-      prefixStreamResponse(res as n.StreamResponse, prefix);
+      prefixStreamResponse(res as v1.StreamResponse, prefix);
       break;
     case 'CreateTaskPushNotificationConfig':
     case 'GetTaskPushNotificationConfig':
-      prefixPushConfig(res as n.TaskPushNotificationConfig, prefix);
+      prefixPushConfig(res as v1.TaskPushNotificationConfig, prefix);
       break;
     case 'ListTaskPushNotificationConfigs':
-      for (const c of (res as n.ListTaskPushNotificationConfigsResponse).configs) prefixPushConfig(c, prefix);
+      for (const c of (res as v1.ListTaskPushNotificationConfigsResponse).configs)
+        prefixPushConfig(c, prefix);
       break;
     default:
       break;
@@ -77,20 +78,20 @@ export function presentAnswer(op: Op, res: Message, prefix: string): Message {
 export async function listTasks(
   env: GroupEnv,
   op: Op,
-  req: n.ListTasksRequest,
+  req: v1.ListTasksRequest,
   call: BindingCall,
-): Promise<n.ListTasksResponse> {
+): Promise<v1.ListTasksResponse> {
   const ctx = ownerOf(req.contextId, (p) => env.members.byPrefix(p) !== undefined);
   const targets = ctx ? [env.members.byPrefix(ctx.prefix)!] : [...env.members.all()];
   if (ctx) req.contextId = ctx.id;
   req.pageToken = '';
-  const results = await eachMember<n.ListTasksResponse>(
+  const results = await eachMember<v1.ListTasksResponse>(
     env,
     targets,
     (b) => b.unary(op, '1.0', req, call),
     op.name,
   );
-  const tasks: n.Task[] = [];
+  const tasks: v1.Task[] = [];
   let total = 0;
   for (const r of results) {
     if (!r.result) continue;
@@ -100,7 +101,7 @@ export async function listTasks(
     }
     total += r.result.totalSize || r.result.tasks.length;
   }
-  return create(n.ListTasksResponseSchema, {
+  return create(v1.ListTasksResponseSchema, {
     tasks,
     nextPageToken: '',
     pageSize: tasks.length,

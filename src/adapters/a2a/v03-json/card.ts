@@ -1,19 +1,31 @@
 // A2A v0.3 agent card: JSON (as served at /.well-known/agent-card.json and returned by
 // agent/getAuthenticatedExtendedCard) <-> the v0.3 protobuf AgentCard. Differences: the security
-// schemes and requirements (v03-json-security.ts); the proto has no stateTransitionHistory.
+// schemes and requirements (card-security.ts); the proto has no stateTransitionHistory.
 import { create } from '@bufbuild/protobuf';
-import * as p from './gen/a2a/v0_3/a2a_pb.js';
-import { arr, cloneJson, isObj, obj, optBool, optObj, optStr, optStruct, put, str, strings } from './json.js';
-import type { Obj } from './json.js';
-import { schemeFromJson, schemeToJson, securityFromJson, securityToJson } from './v03-json-security.js';
+import * as v03 from '../gen/a2a/v0_3/a2a_pb.js';
+import {
+  arr,
+  cloneJson,
+  isObj,
+  obj,
+  optBool,
+  optObj,
+  optStr,
+  optStruct,
+  put,
+  str,
+  strings,
+} from '../json.js';
+import type { Obj } from '../json.js';
+import { schemeFromJson, schemeToJson, securityFromJson, securityToJson } from './card-security.js';
 
-export function cardFromJson(v: unknown, path = 'card'): p.AgentCard {
+export function cardFromJson(v: unknown, path = 'card'): v03.AgentCard {
   const o = obj(v, path);
   const caps = optObj(o['capabilities'], `${path}.capabilities`) ?? {};
-  const schemes: Record<string, p.SecurityScheme> = {};
+  const schemes: Record<string, v03.SecurityScheme> = {};
   for (const [k, s] of Object.entries(optObj(o['securitySchemes'], `${path}.securitySchemes`) ?? {}))
     if (isObj(s)) schemes[k] = schemeFromJson(s, `${path}.securitySchemes.${k}`);
-  return create(p.AgentCardSchema, {
+  return create(v03.AgentCardSchema, {
     protocolVersion: optStr(o['protocolVersion'], `${path}.protocolVersion`),
     name: optStr(o['name'], `${path}.name`),
     description: optStr(o['description'], `${path}.description`),
@@ -21,26 +33,26 @@ export function cardFromJson(v: unknown, path = 'card'): p.AgentCard {
     preferredTransport: optStr(o['preferredTransport'], `${path}.preferredTransport`),
     additionalInterfaces: arr(o['additionalInterfaces'], `${path}.additionalInterfaces`).map((x, i) => {
       const it = obj(x, `${path}.additionalInterfaces[${i}]`);
-      return create(p.AgentInterfaceSchema, {
+      return create(v03.AgentInterfaceSchema, {
         url: str(it['url'], `${path}.additionalInterfaces[${i}].url`),
         transport: optStr(it['transport'], `${path}.additionalInterfaces[${i}].transport`),
       });
     }),
     provider: isObj(o['provider'])
-      ? create(p.AgentProviderSchema, {
+      ? create(v03.AgentProviderSchema, {
           url: optStr(o['provider']['url'], `${path}.provider.url`),
           organization: optStr(o['provider']['organization'], `${path}.provider.organization`),
         })
       : undefined,
     version: optStr(o['version'], `${path}.version`),
     documentationUrl: optStr(o['documentationUrl'], `${path}.documentationUrl`),
-    capabilities: create(p.AgentCapabilitiesSchema, {
+    capabilities: create(v03.AgentCapabilitiesSchema, {
       streaming: optBool(caps['streaming'], `${path}.capabilities.streaming`) ?? false,
       pushNotifications:
         optBool(caps['pushNotifications'], `${path}.capabilities.pushNotifications`) ?? false,
       extensions: arr(caps['extensions'], `${path}.capabilities.extensions`).map((x, i) => {
         const e = obj(x, `${path}.capabilities.extensions[${i}]`);
-        return create(p.AgentExtensionSchema, {
+        return create(v03.AgentExtensionSchema, {
           uri: optStr(e['uri'], `${path}.capabilities.extensions[${i}].uri`),
           description: optStr(e['description'], `${path}.capabilities.extensions[${i}].description`),
           required: optBool(e['required'], `${path}.capabilities.extensions[${i}].required`) ?? false,
@@ -55,7 +67,7 @@ export function cardFromJson(v: unknown, path = 'card'): p.AgentCard {
     skills: arr(o['skills'], `${path}.skills`).map((x, i) => {
       const s = obj(x, `${path}.skills[${i}]`);
       const sp = `${path}.skills[${i}]`;
-      return create(p.AgentSkillSchema, {
+      return create(v03.AgentSkillSchema, {
         id: optStr(s['id'], `${sp}.id`),
         name: optStr(s['name'], `${sp}.name`),
         description: optStr(s['description'], `${sp}.description`),
@@ -70,7 +82,7 @@ export function cardFromJson(v: unknown, path = 'card'): p.AgentCard {
       optBool(o['supportsAuthenticatedExtendedCard'], `${path}.supportsAuthenticatedExtendedCard`) ?? false,
     signatures: arr(o['signatures'], `${path}.signatures`).map((x, i) => {
       const s = obj(x, `${path}.signatures[${i}]`);
-      return create(p.AgentCardSignatureSchema, {
+      return create(v03.AgentCardSignatureSchema, {
         protected: optStr(s['protected'], `${path}.signatures[${i}].protected`),
         signature: optStr(s['signature'], `${path}.signatures[${i}].signature`),
         header: optStruct(s['header'], `${path}.signatures[${i}].header`),
@@ -79,7 +91,7 @@ export function cardFromJson(v: unknown, path = 'card'): p.AgentCard {
   });
 }
 
-export function cardToJson(c: p.AgentCard): Obj {
+export function cardToJson(c: v03.AgentCard): Obj {
   const out: Obj = {
     protocolVersion: c.protocolVersion || '0.3.0',
     name: c.name,

@@ -1,29 +1,29 @@
 // A2A v0.3 push-notification configs, JSON-RPC objects <-> the v0.3 protobuf: JSON has
 // `{taskId, pushNotificationConfig}`, the proto a resource name `tasks/{t}/pushNotificationConfigs/
-// {c}` with the config nested. Re-exported by v03-json.ts, with the other core types.
+// {c}` with the config nested. Re-exported by core.ts, with the other core types.
 import { create } from '@bufbuild/protobuf';
-import * as p from './gen/a2a/v0_3/a2a_pb.js';
-import { obj, optObj, optStr, put, str, strings } from './json.js';
-import type { Obj } from './json.js';
-import { configName, parseConfigName } from './names.js';
+import * as v03 from '../gen/a2a/v0_3/a2a_pb.js';
+import { obj, optObj, optStr, put, str, strings } from '../json.js';
+import type { Obj } from '../json.js';
+import { configName, parseConfigName } from '../v03-names.js';
 
-export function pushConfigFromJson(v: unknown, path: string): p.PushNotificationConfig {
+export function pushConfigFromJson(v: unknown, path: string): v03.PushNotificationConfig {
   const o = obj(v, path);
-  const cfg = create(p.PushNotificationConfigSchema, {
+  const cfg = create(v03.PushNotificationConfigSchema, {
     id: optStr(o['id'], `${path}.id`),
     url: str(o['url'], `${path}.url`),
     token: optStr(o['token'], `${path}.token`),
   });
   const auth = optObj(o['authentication'], `${path}.authentication`);
   if (auth)
-    cfg.authentication = create(p.AuthenticationInfoSchema, {
+    cfg.authentication = create(v03.AuthenticationInfoSchema, {
       schemes: strings(auth['schemes'], `${path}.authentication.schemes`),
       credentials: optStr(auth['credentials'], `${path}.authentication.credentials`),
     });
   return cfg;
 }
 
-export function pushConfigToJson(c: p.PushNotificationConfig | undefined): Obj {
+export function pushConfigToJson(c: v03.PushNotificationConfig | undefined): Obj {
   const out: Obj = { url: c?.url ?? '' };
   put(out, 'id', c?.id);
   put(out, 'token', c?.token);
@@ -36,17 +36,17 @@ export function pushConfigToJson(c: p.PushNotificationConfig | undefined): Obj {
 }
 
 /** `{taskId, pushNotificationConfig}` <-> `{name: tasks/{t}/pushNotificationConfigs/{c}, ...}`. */
-export function taskPushConfigFromJson(v: unknown, path: string): p.TaskPushNotificationConfig {
+export function taskPushConfigFromJson(v: unknown, path: string): v03.TaskPushNotificationConfig {
   const o = obj(v, path);
   const taskId = str(o['taskId'], `${path}.taskId`);
   const cfg = pushConfigFromJson(o['pushNotificationConfig'], `${path}.pushNotificationConfig`);
-  return create(p.TaskPushNotificationConfigSchema, {
+  return create(v03.TaskPushNotificationConfigSchema, {
     name: configName(taskId, cfg.id),
     pushNotificationConfig: cfg,
   });
 }
 
-export function taskPushConfigToJson(c: p.TaskPushNotificationConfig): Obj {
+export function taskPushConfigToJson(c: v03.TaskPushNotificationConfig): Obj {
   const { taskId, configId } = parseConfigName(c.name);
   const cfg = pushConfigToJson(c.pushNotificationConfig);
   if (!cfg['id'] && configId) cfg['id'] = configId;

@@ -1,23 +1,23 @@
 // The A2A method table (spec/slimrpc-a2a-mcp.md §2.2): each operation's JSON-RPC names, SLIMRPC
 // method names and protobuf messages in A2A v1.0 (service lf.a2a.v1.A2AService) and v0.3
 // (service a2a.v1.A2AService), with the conversions between JSON-RPC params/results and the
-// protobuf messages of each version (op-sides.ts), and between the two versions (ops-cross.ts).
+// protobuf messages of each version (method.ts), and between the two versions (../transcode/requests.ts).
 // v1.0 JSON-RPC params are the ProtoJSON of the v1.0 messages; v0.3 ones are mapped by hand.
 import { create } from '@bufbuild/protobuf';
 import type { Message } from '@bufbuild/protobuf';
 import { EmptySchema } from '@bufbuild/protobuf/wkt';
-import * as o from './gen/a2a/v0_3/a2a_pb.js';
-import * as n from './gen/a2a/v1_0/a2a_pb.js';
-import { A2aError } from './errors.js';
-import { need, v03Side, v1Side } from './op-sides.js';
-import type { A2aVersion, Op, OpName, OpSide } from './op-sides.js';
-import * as v03 from './ops-v03.js';
-import * as c from './ops-cross.js';
+import * as v03 from '../gen/a2a/v0_3/a2a_pb.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
+import { A2aError } from '../errors.js';
+import { need, v03Side, v1Side } from './method.js';
+import type { A2aVersion, Op, OpName, OpSide } from './method.js';
+import * as jsonV03 from '../v03-json/requests.js';
+import * as transcode from '../transcode/requests.js';
 
-export { SERVICE, decode, encode } from './op-sides.js';
-export type { A2aVersion, Op, OpName, OpSide } from './op-sides.js';
+export { SERVICE, decode, encode } from './method.js';
+export type { A2aVersion, Op, OpName, OpSide } from './method.js';
 
-const SEND_V1 = v1Side('SendMessage', n.SendMessageRequestSchema, n.SendMessageResponseSchema, (r) =>
+const SEND_V1 = v1Side('SendMessage', v1.SendMessageRequestSchema, v1.SendMessageResponseSchema, (r) =>
   need(r.message, 'params.message'),
 );
 
@@ -30,13 +30,13 @@ export const OPS: readonly Op[] = [
     v03: v03Side(
       'message/send',
       'SendMessage',
-      o.SendMessageRequestSchema,
-      o.SendMessageResponseSchema,
-      v03.sendRequestFromJson,
-      v03.sendRequestToJson,
-      v03.sendResultFromJson,
-      v03.sendResultToJson,
-      c.sendMessage,
+      v03.SendMessageRequestSchema,
+      v03.SendMessageResponseSchema,
+      jsonV03.sendRequestFromJson,
+      jsonV03.sendRequestToJson,
+      jsonV03.sendResultFromJson,
+      jsonV03.sendResultToJson,
+      transcode.sendMessage,
     ),
   },
   {
@@ -44,78 +44,78 @@ export const OPS: readonly Op[] = [
     streaming: true,
     empty: false,
     v1: {
-      ...v1Side('SendStreamingMessage', n.SendMessageRequestSchema, n.StreamResponseSchema),
+      ...v1Side('SendStreamingMessage', v1.SendMessageRequestSchema, v1.StreamResponseSchema),
       reqFromJson: SEND_V1.reqFromJson,
     },
     v03: v03Side(
       'message/stream',
       'SendStreamingMessage',
-      o.SendMessageRequestSchema,
-      o.StreamResponseSchema,
-      v03.sendRequestFromJson,
-      v03.sendRequestToJson,
-      v03.streamResultFromJson,
-      v03.streamResultToJson,
-      c.sendStreamingMessage,
+      v03.SendMessageRequestSchema,
+      v03.StreamResponseSchema,
+      jsonV03.sendRequestFromJson,
+      jsonV03.sendRequestToJson,
+      jsonV03.streamResultFromJson,
+      jsonV03.streamResultToJson,
+      transcode.sendStreamingMessage,
     ),
   },
   {
     name: 'GetTask',
     streaming: false,
     empty: false,
-    v1: v1Side('GetTask', n.GetTaskRequestSchema, n.TaskSchema, (r) => need(r.id, 'params.id')),
+    v1: v1Side('GetTask', v1.GetTaskRequestSchema, v1.TaskSchema, (r) => need(r.id, 'params.id')),
     v03: v03Side(
       'tasks/get',
       'GetTask',
-      o.GetTaskRequestSchema,
-      o.TaskSchema,
-      v03.getTaskFromJson,
-      v03.getTaskToJson,
-      v03.taskResultFromJson,
-      v03.taskResultToJson,
-      c.getTask,
+      v03.GetTaskRequestSchema,
+      v03.TaskSchema,
+      jsonV03.getTaskFromJson,
+      jsonV03.getTaskToJson,
+      jsonV03.taskResultFromJson,
+      jsonV03.taskResultToJson,
+      transcode.getTask,
     ),
   },
   {
     name: 'ListTasks',
     streaming: false,
     empty: false,
-    v1: v1Side('ListTasks', n.ListTasksRequestSchema, n.ListTasksResponseSchema),
+    v1: v1Side('ListTasks', v1.ListTasksRequestSchema, v1.ListTasksResponseSchema),
   },
   {
     name: 'CancelTask',
     streaming: false,
     empty: false,
-    v1: v1Side('CancelTask', n.CancelTaskRequestSchema, n.TaskSchema, (r) => need(r.id, 'params.id')),
+    v1: v1Side('CancelTask', v1.CancelTaskRequestSchema, v1.TaskSchema, (r) => need(r.id, 'params.id')),
     v03: v03Side(
       'tasks/cancel',
       'CancelTask',
-      o.CancelTaskRequestSchema,
-      o.TaskSchema,
-      v03.cancelFromJson,
-      v03.cancelToJson,
-      v03.taskResultFromJson,
-      v03.taskResultToJson,
-      c.cancelTask,
+      v03.CancelTaskRequestSchema,
+      v03.TaskSchema,
+      jsonV03.cancelFromJson,
+      jsonV03.cancelToJson,
+      jsonV03.taskResultFromJson,
+      jsonV03.taskResultToJson,
+      transcode.cancelTask,
     ),
   },
   {
     name: 'SubscribeToTask',
     streaming: true,
     empty: false,
-    v1: v1Side('SubscribeToTask', n.SubscribeToTaskRequestSchema, n.StreamResponseSchema, (r) =>
+    v1: v1Side('SubscribeToTask', v1.SubscribeToTaskRequestSchema, v1.StreamResponseSchema, (r) =>
       need(r.id, 'params.id'),
     ),
     v03: v03Side(
       'tasks/resubscribe',
       'TaskSubscription',
-      o.TaskSubscriptionRequestSchema,
-      o.StreamResponseSchema,
-      v03.subscribeFromJson,
-      v03.subscribeToJson,
-      v03.streamResultFromJson,
-      v03.streamResultToJson,
-      c.subscribeToTask,
+      v03.TaskSubscriptionRequestSchema,
+      v03.StreamResponseSchema,
+      jsonV03.subscribeFromJson,
+      jsonV03.subscribeToJson,
+      jsonV03.streamResultFromJson,
+      jsonV03.streamResultToJson,
+      transcode.subscribeToTask,
     ),
   },
   {
@@ -124,20 +124,20 @@ export const OPS: readonly Op[] = [
     empty: false,
     v1: v1Side(
       'CreateTaskPushNotificationConfig',
-      n.TaskPushNotificationConfigSchema,
-      n.TaskPushNotificationConfigSchema,
+      v1.TaskPushNotificationConfigSchema,
+      v1.TaskPushNotificationConfigSchema,
       (r) => (need(r.taskId, 'params.taskId'), need(r.url, 'params.url')),
     ),
     v03: v03Side(
       'tasks/pushNotificationConfig/set',
       'CreateTaskPushNotificationConfig',
-      o.CreateTaskPushNotificationConfigRequestSchema,
-      o.TaskPushNotificationConfigSchema,
-      v03.createPushFromJson,
-      v03.createPushToJson,
-      v03.pushResultFromJson,
-      v03.pushResultToJson,
-      c.createPushConfig,
+      v03.CreateTaskPushNotificationConfigRequestSchema,
+      v03.TaskPushNotificationConfigSchema,
+      jsonV03.createPushFromJson,
+      jsonV03.createPushToJson,
+      jsonV03.pushResultFromJson,
+      jsonV03.pushResultToJson,
+      transcode.createPushConfig,
     ),
   },
   {
@@ -146,20 +146,20 @@ export const OPS: readonly Op[] = [
     empty: false,
     v1: v1Side(
       'GetTaskPushNotificationConfig',
-      n.GetTaskPushNotificationConfigRequestSchema,
-      n.TaskPushNotificationConfigSchema,
+      v1.GetTaskPushNotificationConfigRequestSchema,
+      v1.TaskPushNotificationConfigSchema,
       (r) => need(r.taskId, 'params.taskId'),
     ),
     v03: v03Side(
       'tasks/pushNotificationConfig/get',
       'GetTaskPushNotificationConfig',
-      o.GetTaskPushNotificationConfigRequestSchema,
-      o.TaskPushNotificationConfigSchema,
-      (v) => create(o.GetTaskPushNotificationConfigRequestSchema, v03.configRefFromJson(v, false)),
-      v03.configRefToJson,
-      v03.pushResultFromJson,
-      v03.pushResultToJson,
-      c.getPushConfig,
+      v03.GetTaskPushNotificationConfigRequestSchema,
+      v03.TaskPushNotificationConfigSchema,
+      (v) => create(v03.GetTaskPushNotificationConfigRequestSchema, jsonV03.configRefFromJson(v, false)),
+      jsonV03.configRefToJson,
+      jsonV03.pushResultFromJson,
+      jsonV03.pushResultToJson,
+      transcode.getPushConfig,
     ),
   },
   {
@@ -168,20 +168,20 @@ export const OPS: readonly Op[] = [
     empty: false,
     v1: v1Side(
       'ListTaskPushNotificationConfigs',
-      n.ListTaskPushNotificationConfigsRequestSchema,
-      n.ListTaskPushNotificationConfigsResponseSchema,
+      v1.ListTaskPushNotificationConfigsRequestSchema,
+      v1.ListTaskPushNotificationConfigsResponseSchema,
       (r) => need(r.taskId, 'params.taskId'),
     ),
     v03: v03Side(
       'tasks/pushNotificationConfig/list',
       'ListTaskPushNotificationConfig',
-      o.ListTaskPushNotificationConfigRequestSchema,
-      o.ListTaskPushNotificationConfigResponseSchema,
-      v03.listPushFromJson,
-      v03.listPushToJson,
-      v03.listPushResultFromJson,
-      v03.listPushResultToJson,
-      c.listPushConfigs,
+      v03.ListTaskPushNotificationConfigRequestSchema,
+      v03.ListTaskPushNotificationConfigResponseSchema,
+      jsonV03.listPushFromJson,
+      jsonV03.listPushToJson,
+      jsonV03.listPushResultFromJson,
+      jsonV03.listPushResultToJson,
+      transcode.listPushConfigs,
     ),
   },
   {
@@ -190,7 +190,7 @@ export const OPS: readonly Op[] = [
     empty: true,
     v1: v1Side(
       'DeleteTaskPushNotificationConfig',
-      n.DeleteTaskPushNotificationConfigRequestSchema,
+      v1.DeleteTaskPushNotificationConfigRequestSchema,
       EmptySchema,
       (r) => (need(r.taskId, 'params.taskId'), need(r.id, 'params.id')),
       { emptyResult: true },
@@ -198,30 +198,30 @@ export const OPS: readonly Op[] = [
     v03: v03Side(
       'tasks/pushNotificationConfig/delete',
       'DeleteTaskPushNotificationConfig',
-      o.DeleteTaskPushNotificationConfigRequestSchema,
+      v03.DeleteTaskPushNotificationConfigRequestSchema,
       EmptySchema,
-      (v) => create(o.DeleteTaskPushNotificationConfigRequestSchema, v03.configRefFromJson(v, true)),
-      v03.configRefToJson,
-      v03.emptyFromJson,
-      v03.nullToJson,
-      c.deletePushConfig,
+      (v) => create(v03.DeleteTaskPushNotificationConfigRequestSchema, jsonV03.configRefFromJson(v, true)),
+      jsonV03.configRefToJson,
+      jsonV03.emptyFromJson,
+      jsonV03.nullToJson,
+      transcode.deletePushConfig,
     ),
   },
   {
     name: 'GetExtendedAgentCard',
     streaming: false,
     empty: false,
-    v1: v1Side('GetExtendedAgentCard', n.GetExtendedAgentCardRequestSchema, n.AgentCardSchema),
+    v1: v1Side('GetExtendedAgentCard', v1.GetExtendedAgentCardRequestSchema, v1.AgentCardSchema),
     v03: v03Side(
       'agent/getAuthenticatedExtendedCard',
       'GetAgentCard',
-      o.GetAgentCardRequestSchema,
-      o.AgentCardSchema,
-      () => create(o.GetAgentCardRequestSchema),
+      v03.GetAgentCardRequestSchema,
+      v03.AgentCardSchema,
+      () => create(v03.GetAgentCardRequestSchema),
       () => undefined,
-      v03.cardResultFromJson,
-      v03.cardResultToJson,
-      c.getCard,
+      jsonV03.cardResultFromJson,
+      jsonV03.cardResultToJson,
+      transcode.getCard,
     ),
   },
 ];

@@ -8,8 +8,8 @@
 import { create, fromJson, toJson } from '@bufbuild/protobuf';
 import type { DescMessage, JsonObject, MessageShape } from '@bufbuild/protobuf';
 import { ValueSchema } from '@bufbuild/protobuf/wkt';
-import * as o from './gen/a2a/v0_3/a2a_pb.js';
-import * as n from './gen/a2a/v1_0/a2a_pb.js';
+import * as v03 from '../gen/a2a/v0_3/a2a_pb.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 
 /** Copies a message into a structurally identical one of the other version via ProtoJSON. */
 export function bridge<A extends DescMessage, B extends DescMessage>(
@@ -20,79 +20,79 @@ export function bridge<A extends DescMessage, B extends DescMessage>(
   return fromJson(to, toJson(from, msg), { ignoreUnknownFields: true });
 }
 
-export function partToV1(p: o.Part): n.Part {
+export function partToV1(p: v03.Part): v1.Part {
   const v = p.part;
   switch (v.case) {
     case 'text':
-      return create(n.PartSchema, { content: { case: 'text', value: v.value } });
+      return create(v1.PartSchema, { content: { case: 'text', value: v.value } });
     case 'file': {
       const mediaType = v.value.mimeType;
       const f = v.value.file;
       if (f.case === 'fileWithBytes')
-        return create(n.PartSchema, { content: { case: 'raw', value: f.value }, mediaType });
-      return create(n.PartSchema, { content: { case: 'url', value: f.value ?? '' }, mediaType });
+        return create(v1.PartSchema, { content: { case: 'raw', value: f.value }, mediaType });
+      return create(v1.PartSchema, { content: { case: 'url', value: f.value ?? '' }, mediaType });
     }
     case 'data':
-      return create(n.PartSchema, {
+      return create(v1.PartSchema, {
         content: { case: 'data', value: fromJson(ValueSchema, v.value.data ?? {}) },
       });
     default:
-      return create(n.PartSchema);
+      return create(v1.PartSchema);
   }
 }
 
-export function partToV03(p: n.Part): o.Part {
+export function partToV03(p: v1.Part): v03.Part {
   const v = p.content;
   switch (v.case) {
     case 'text':
-      return create(o.PartSchema, { part: { case: 'text', value: v.value } });
+      return create(v03.PartSchema, { part: { case: 'text', value: v.value } });
     case 'raw':
     case 'url': {
-      const file = create(o.FilePartSchema, { mimeType: p.mediaType });
+      const file = create(v03.FilePartSchema, { mimeType: p.mediaType });
       file.file =
         v.case === 'raw'
           ? { case: 'fileWithBytes', value: v.value }
           : { case: 'fileWithUri', value: v.value };
-      return create(o.PartSchema, { part: { case: 'file', value: file } });
+      return create(v03.PartSchema, { part: { case: 'file', value: file } });
     }
     case 'data': {
       const json = toJson(ValueSchema, v.value);
       const data = (
         typeof json === 'object' && json !== null && !Array.isArray(json) ? json : { value: json }
       ) as JsonObject;
-      return create(o.PartSchema, { part: { case: 'data', value: create(o.DataPartSchema, { data }) } });
+      return create(v03.PartSchema, { part: { case: 'data', value: create(v03.DataPartSchema, { data }) } });
     }
     default:
-      return create(o.PartSchema);
+      return create(v03.PartSchema);
   }
 }
 
-export function messageToV1(m: o.Message): n.Message {
-  return create(n.MessageSchema, {
+export function messageToV1(m: v03.Message): v1.Message {
+  return create(v1.MessageSchema, {
     messageId: m.messageId,
     contextId: m.contextId,
     taskId: m.taskId,
-    role: m.role as number as n.Role,
+    role: m.role as number as v1.Role,
     parts: m.content.map(partToV1),
     metadata: m.metadata,
     extensions: m.extensions,
   });
 }
 
-export function messageToV03(m: n.Message): o.Message {
-  return create(o.MessageSchema, {
+export function messageToV03(m: v1.Message): v03.Message {
+  return create(v03.MessageSchema, {
     messageId: m.messageId,
     contextId: m.contextId,
     taskId: m.taskId,
-    role: m.role as number as o.Role,
+    role: m.role as number as v03.Role,
     content: m.parts.map(partToV03),
     metadata: m.metadata,
     extensions: m.extensions,
   });
 }
 
-export function artifactToV1(a: o.Artifact): n.Artifact {
-  return create(n.ArtifactSchema, {
+export function artifactToV1(a: v03.Artifact): v1.Artifact {
+  return create(v1.ArtifactSchema, {
     artifactId: a.artifactId,
     name: a.name,
     description: a.description,
@@ -102,8 +102,8 @@ export function artifactToV1(a: o.Artifact): n.Artifact {
   });
 }
 
-export function artifactToV03(a: n.Artifact): o.Artifact {
-  return create(o.ArtifactSchema, {
+export function artifactToV03(a: v1.Artifact): v03.Artifact {
+  return create(v03.ArtifactSchema, {
     artifactId: a.artifactId,
     name: a.name,
     description: a.description,
@@ -113,26 +113,26 @@ export function artifactToV03(a: n.Artifact): o.Artifact {
   });
 }
 
-export function statusToV1(s: o.TaskStatus | undefined): n.TaskStatus | undefined {
+export function statusToV1(s: v03.TaskStatus | undefined): v1.TaskStatus | undefined {
   if (!s) return undefined;
-  return create(n.TaskStatusSchema, {
-    state: s.state as number as n.TaskState,
+  return create(v1.TaskStatusSchema, {
+    state: s.state as number as v1.TaskState,
     message: s.update ? messageToV1(s.update) : undefined,
     timestamp: s.timestamp,
   });
 }
 
-export function statusToV03(s: n.TaskStatus | undefined): o.TaskStatus | undefined {
+export function statusToV03(s: v1.TaskStatus | undefined): v03.TaskStatus | undefined {
   if (!s) return undefined;
-  return create(o.TaskStatusSchema, {
-    state: s.state as number as o.TaskState,
+  return create(v03.TaskStatusSchema, {
+    state: s.state as number as v03.TaskState,
     update: s.message ? messageToV03(s.message) : undefined,
     timestamp: s.timestamp,
   });
 }
 
-export function taskToV1(t: o.Task): n.Task {
-  return create(n.TaskSchema, {
+export function taskToV1(t: v03.Task): v1.Task {
+  return create(v1.TaskSchema, {
     id: t.id,
     contextId: t.contextId,
     status: statusToV1(t.status),
@@ -142,8 +142,8 @@ export function taskToV1(t: o.Task): n.Task {
   });
 }
 
-export function taskToV03(t: n.Task): o.Task {
-  return create(o.TaskSchema, {
+export function taskToV03(t: v1.Task): v03.Task {
+  return create(v03.TaskSchema, {
     id: t.id,
     contextId: t.contextId,
     status: statusToV03(t.status),
@@ -156,35 +156,35 @@ export function taskToV03(t: n.Task): o.Task {
 /** v0.3 `final`: the stream ends after a terminal or interrupted state. */
 export function isFinalState(state: number): boolean {
   return (
-    state === n.TaskState.COMPLETED ||
-    state === n.TaskState.FAILED ||
-    state === n.TaskState.CANCELED ||
-    state === n.TaskState.REJECTED ||
-    state === n.TaskState.INPUT_REQUIRED ||
-    state === n.TaskState.AUTH_REQUIRED
+    state === v1.TaskState.COMPLETED ||
+    state === v1.TaskState.FAILED ||
+    state === v1.TaskState.CANCELED ||
+    state === v1.TaskState.REJECTED ||
+    state === v1.TaskState.INPUT_REQUIRED ||
+    state === v1.TaskState.AUTH_REQUIRED
   );
 }
 
-export function streamToV1(r: o.StreamResponse): n.StreamResponse {
+export function streamToV1(r: v03.StreamResponse): v1.StreamResponse {
   const v = r.payload;
   switch (v.case) {
     case 'task':
-      return create(n.StreamResponseSchema, { payload: { case: 'task', value: taskToV1(v.value) } });
+      return create(v1.StreamResponseSchema, { payload: { case: 'task', value: taskToV1(v.value) } });
     case 'msg':
-      return create(n.StreamResponseSchema, { payload: { case: 'message', value: messageToV1(v.value) } });
+      return create(v1.StreamResponseSchema, { payload: { case: 'message', value: messageToV1(v.value) } });
     case 'statusUpdate': {
       const e = v.value;
-      const value = create(n.TaskStatusUpdateEventSchema, {
+      const value = create(v1.TaskStatusUpdateEventSchema, {
         taskId: e.taskId,
         contextId: e.contextId,
         status: statusToV1(e.status),
         metadata: e.metadata,
       });
-      return create(n.StreamResponseSchema, { payload: { case: 'statusUpdate', value } });
+      return create(v1.StreamResponseSchema, { payload: { case: 'statusUpdate', value } });
     }
     case 'artifactUpdate': {
       const e = v.value;
-      const value = create(n.TaskArtifactUpdateEventSchema, {
+      const value = create(v1.TaskArtifactUpdateEventSchema, {
         taskId: e.taskId,
         contextId: e.contextId,
         artifact: e.artifact ? artifactToV1(e.artifact) : undefined,
@@ -192,34 +192,34 @@ export function streamToV1(r: o.StreamResponse): n.StreamResponse {
         lastChunk: e.lastChunk,
         metadata: e.metadata,
       });
-      return create(n.StreamResponseSchema, { payload: { case: 'artifactUpdate', value } });
+      return create(v1.StreamResponseSchema, { payload: { case: 'artifactUpdate', value } });
     }
     default:
-      return create(n.StreamResponseSchema);
+      return create(v1.StreamResponseSchema);
   }
 }
 
-export function streamToV03(r: n.StreamResponse): o.StreamResponse {
+export function streamToV03(r: v1.StreamResponse): v03.StreamResponse {
   const v = r.payload;
   switch (v.case) {
     case 'task':
-      return create(o.StreamResponseSchema, { payload: { case: 'task', value: taskToV03(v.value) } });
+      return create(v03.StreamResponseSchema, { payload: { case: 'task', value: taskToV03(v.value) } });
     case 'message':
-      return create(o.StreamResponseSchema, { payload: { case: 'msg', value: messageToV03(v.value) } });
+      return create(v03.StreamResponseSchema, { payload: { case: 'msg', value: messageToV03(v.value) } });
     case 'statusUpdate': {
       const e = v.value;
-      const value = create(o.TaskStatusUpdateEventSchema, {
+      const value = create(v03.TaskStatusUpdateEventSchema, {
         taskId: e.taskId,
         contextId: e.contextId,
         status: statusToV03(e.status),
         final: isFinalState(e.status?.state ?? 0),
         metadata: e.metadata,
       });
-      return create(o.StreamResponseSchema, { payload: { case: 'statusUpdate', value } });
+      return create(v03.StreamResponseSchema, { payload: { case: 'statusUpdate', value } });
     }
     case 'artifactUpdate': {
       const e = v.value;
-      const value = create(o.TaskArtifactUpdateEventSchema, {
+      const value = create(v03.TaskArtifactUpdateEventSchema, {
         taskId: e.taskId,
         contextId: e.contextId,
         artifact: e.artifact ? artifactToV03(e.artifact) : undefined,
@@ -227,10 +227,10 @@ export function streamToV03(r: n.StreamResponse): o.StreamResponse {
         lastChunk: e.lastChunk,
         metadata: e.metadata,
       });
-      return create(o.StreamResponseSchema, { payload: { case: 'artifactUpdate', value } });
+      return create(v03.StreamResponseSchema, { payload: { case: 'artifactUpdate', value } });
     }
     default:
-      return create(o.StreamResponseSchema);
+      return create(v03.StreamResponseSchema);
   }
 }
 
@@ -240,4 +240,4 @@ export {
   pushConfigToV1,
   sendConfigToV03,
   sendConfigToV1,
-} from './cross-push.js';
+} from './push-config.js';

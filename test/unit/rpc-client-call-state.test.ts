@@ -1,4 +1,4 @@
-// Unit: the client call state machine (src/slim/rpc/client-call.ts): completion per member, one
+// Unit: the client call state machine (src/slim/rpc/client-call-state.ts): completion per member, one
 // finish, per-member errors on deadline, cancellation and session loss, no delivery after the end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,8 +8,12 @@ import {
   PEER,
   initialCallState,
   step,
-} from '../../src/slim/rpc/client-call.js';
-import type { ClientCallAction, ClientCallEvent, ClientCallState } from '../../src/slim/rpc/client-call.js';
+} from '../../src/slim/rpc/client-call-state.js';
+import type {
+  ClientCallAction,
+  ClientCallEvent,
+  ClientCallState,
+} from '../../src/slim/rpc/client-call-state.js';
 import { StatusCode } from '../../src/slim/rpc/status.js';
 
 const data = (s: string) => ({ kind: 'data' as const, payload: new TextEncoder().encode(s), legacy: false });

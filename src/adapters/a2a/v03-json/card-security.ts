@@ -1,38 +1,38 @@
 // A2A v0.3 agent card security, JSON <-> the v0.3 protobuf: security schemes are `{type: ...}`
 // objects in JSON and a oneof in the proto; `security` entries are `{scheme: scopes[]}` objects in
 // JSON and `{schemes: {scheme: {list}}}` in the proto; the proto OAuthFlows holds one flow only
-// (the first present is kept) and has no iconUrl. Used by the card conversion (v03-json-card.ts).
+// (the first present is kept) and has no iconUrl. Used by the card conversion (card.ts).
 import { create } from '@bufbuild/protobuf';
-import * as p from './gen/a2a/v0_3/a2a_pb.js';
-import { arr, obj, optObj, optStr, put, stringMap, strings } from './json.js';
-import type { Obj } from './json.js';
+import * as v03 from '../gen/a2a/v0_3/a2a_pb.js';
+import { arr, obj, optObj, optStr, put, stringMap, strings } from '../json.js';
+import type { Obj } from '../json.js';
 
-export function securityFromJson(v: unknown, path: string): p.Security[] {
+export function securityFromJson(v: unknown, path: string): v03.Security[] {
   return arr(v, path).map((entry, i) => {
-    const schemes: Record<string, p.StringList> = {};
+    const schemes: Record<string, v03.StringList> = {};
     for (const [k, scopes] of Object.entries(obj(entry, `${path}[${i}]`)))
-      schemes[k] = create(p.StringListSchema, { list: strings(scopes, `${path}[${i}].${k}`) });
-    return create(p.SecuritySchema, { schemes });
+      schemes[k] = create(v03.StringListSchema, { list: strings(scopes, `${path}[${i}].${k}`) });
+    return create(v03.SecuritySchema, { schemes });
   });
 }
 
-export function securityToJson(list: p.Security[]): Obj[] {
+export function securityToJson(list: v03.Security[]): Obj[] {
   return list.map((s) => Object.fromEntries(Object.entries(s.schemes).map(([k, l]) => [k, [...l.list]])));
 }
 
-function flowsFromJson(v: unknown, path: string): p.OAuthFlows {
+function flowsFromJson(v: unknown, path: string): v03.OAuthFlows {
   const o = optObj(v, path) ?? {};
   const flow = (key: string) => optObj(o[key], `${path}.${key}`);
   const common = (f: Obj, key: string) => ({
     refreshUrl: optStr(f['refreshUrl'], `${path}.${key}.refreshUrl`),
     scopes: stringMap(f['scopes'], `${path}.${key}.scopes`),
   });
-  const flows = create(p.OAuthFlowsSchema);
+  const flows = create(v03.OAuthFlowsSchema);
   let f: Obj | undefined;
   if ((f = flow('authorizationCode')))
     flows.flow = {
       case: 'authorizationCode',
-      value: create(p.AuthorizationCodeOAuthFlowSchema, {
+      value: create(v03.AuthorizationCodeOAuthFlowSchema, {
         ...common(f, 'authorizationCode'),
         authorizationUrl: optStr(f['authorizationUrl'], `${path}.authorizationCode.authorizationUrl`),
         tokenUrl: optStr(f['tokenUrl'], `${path}.authorizationCode.tokenUrl`),
@@ -41,7 +41,7 @@ function flowsFromJson(v: unknown, path: string): p.OAuthFlows {
   else if ((f = flow('clientCredentials')))
     flows.flow = {
       case: 'clientCredentials',
-      value: create(p.ClientCredentialsOAuthFlowSchema, {
+      value: create(v03.ClientCredentialsOAuthFlowSchema, {
         ...common(f, 'clientCredentials'),
         tokenUrl: optStr(f['tokenUrl'], `${path}.clientCredentials.tokenUrl`),
       }),
@@ -49,7 +49,7 @@ function flowsFromJson(v: unknown, path: string): p.OAuthFlows {
   else if ((f = flow('implicit')))
     flows.flow = {
       case: 'implicit',
-      value: create(p.ImplicitOAuthFlowSchema, {
+      value: create(v03.ImplicitOAuthFlowSchema, {
         ...common(f, 'implicit'),
         authorizationUrl: optStr(f['authorizationUrl'], `${path}.implicit.authorizationUrl`),
       }),
@@ -57,7 +57,7 @@ function flowsFromJson(v: unknown, path: string): p.OAuthFlows {
   else if ((f = flow('password')))
     flows.flow = {
       case: 'password',
-      value: create(p.PasswordOAuthFlowSchema, {
+      value: create(v03.PasswordOAuthFlowSchema, {
         ...common(f, 'password'),
         tokenUrl: optStr(f['tokenUrl'], `${path}.password.tokenUrl`),
       }),
@@ -65,7 +65,7 @@ function flowsFromJson(v: unknown, path: string): p.OAuthFlows {
   return flows;
 }
 
-function flowsToJson(flows: p.OAuthFlows | undefined): Obj {
+function flowsToJson(flows: v03.OAuthFlows | undefined): Obj {
   const f = flows?.flow;
   if (!f?.case) return {};
   const out: Obj = { scopes: { ...f.value.scopes } };
@@ -75,15 +75,15 @@ function flowsToJson(flows: p.OAuthFlows | undefined): Obj {
   return { [f.case]: out };
 }
 
-export function schemeFromJson(v: unknown, path: string): p.SecurityScheme {
+export function schemeFromJson(v: unknown, path: string): v03.SecurityScheme {
   const o = obj(v, path);
   const description = optStr(o['description'], `${path}.description`);
-  const scheme = create(p.SecuritySchemeSchema);
+  const scheme = create(v03.SecuritySchemeSchema);
   switch (o['type']) {
     case 'apiKey':
       scheme.scheme = {
         case: 'apiKeySecurityScheme',
-        value: create(p.APIKeySecuritySchemeSchema, {
+        value: create(v03.APIKeySecuritySchemeSchema, {
           description,
           location: optStr(o['in'], `${path}.in`),
           name: optStr(o['name'], `${path}.name`),
@@ -93,7 +93,7 @@ export function schemeFromJson(v: unknown, path: string): p.SecurityScheme {
     case 'http':
       scheme.scheme = {
         case: 'httpAuthSecurityScheme',
-        value: create(p.HTTPAuthSecuritySchemeSchema, {
+        value: create(v03.HTTPAuthSecuritySchemeSchema, {
           description,
           scheme: optStr(o['scheme'], `${path}.scheme`),
           bearerFormat: optStr(o['bearerFormat'], `${path}.bearerFormat`),
@@ -103,7 +103,7 @@ export function schemeFromJson(v: unknown, path: string): p.SecurityScheme {
     case 'oauth2':
       scheme.scheme = {
         case: 'oauth2SecurityScheme',
-        value: create(p.OAuth2SecuritySchemeSchema, {
+        value: create(v03.OAuth2SecuritySchemeSchema, {
           description,
           flows: flowsFromJson(o['flows'], `${path}.flows`),
           oauth2MetadataUrl: optStr(o['oauth2MetadataUrl'], `${path}.oauth2MetadataUrl`),
@@ -113,7 +113,7 @@ export function schemeFromJson(v: unknown, path: string): p.SecurityScheme {
     case 'openIdConnect':
       scheme.scheme = {
         case: 'openIdConnectSecurityScheme',
-        value: create(p.OpenIdConnectSecuritySchemeSchema, {
+        value: create(v03.OpenIdConnectSecuritySchemeSchema, {
           description,
           openIdConnectUrl: optStr(o['openIdConnectUrl'], `${path}.openIdConnectUrl`),
         }),
@@ -122,14 +122,14 @@ export function schemeFromJson(v: unknown, path: string): p.SecurityScheme {
     case 'mutualTLS':
       scheme.scheme = {
         case: 'mtlsSecurityScheme',
-        value: create(p.MutualTlsSecuritySchemeSchema, { description }),
+        value: create(v03.MutualTlsSecuritySchemeSchema, { description }),
       };
       break;
   }
   return scheme;
 }
 
-export function schemeToJson(s: p.SecurityScheme): Obj {
+export function schemeToJson(s: v03.SecurityScheme): Obj {
   const v = s.scheme;
   const out: Obj = {};
   switch (v.case) {

@@ -7,22 +7,30 @@
 // service keeps serving. GetExtendedAgentCard answers the agent's extended card when it has one,
 // else its public card, with the agent's HTTP endpoints replaced by this SLIM service.
 import type { Message } from '@bufbuild/protobuf';
-import { combineSignals } from '../../util/abort.js';
-import { childLogger } from '../../util/log.js';
-import type { Logger } from '../../util/log.js';
-import type { MetricsRegistry } from '../../util/metrics.js';
-import { formatName } from '../../slim/dataplane/name.js';
-import type { SlimName } from '../../slim/dataplane/name.js';
-import type { MethodHandler, RpcContext, ServiceDefinition } from '../../slim/rpc/types.js';
-import type * as n from './gen/a2a/v1_0/a2a_pb.js';
+import { combineSignals } from '../../../util/abort.js';
+import { childLogger } from '../../../util/log.js';
+import type { Logger } from '../../../util/log.js';
+import type { MetricsRegistry } from '../../../util/metrics.js';
+import { formatName } from '../../../slim/rpc/index.js';
+import type { MethodHandler, RpcContext, ServiceDefinition, SlimName } from '../../../slim/rpc/index.js';
+import type * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { A2aAgentClient } from './agent-client.js';
 import type { AgentInfo } from './agent-client.js';
-import { egressCard } from './card.js';
-import { A2aError, toRpcStatus } from './errors.js';
-import { callMetrics } from './metrics.js';
-import { OPS, SERVICE, convertRequest, convertResponse, decode, encode, opByName, sideOf } from './ops.js';
-import type { A2aVersion, Op, OpSide } from './ops.js';
-import { agentHeaders } from './params.js';
+import { egressCard } from '../card.js';
+import { A2aError, toRpcStatus } from '../errors.js';
+import { callMetrics } from '../metrics.js';
+import {
+  OPS,
+  SERVICE,
+  convertRequest,
+  convertResponse,
+  decode,
+  encode,
+  opByName,
+  sideOf,
+} from '../methods/table.js';
+import type { A2aVersion, Op, OpSide } from '../methods/table.js';
+import { agentHeaders } from '../params.js';
 
 export interface A2aServiceOptions {
   /** The SLIM name the agent is offered under. */
@@ -105,7 +113,7 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
       agentHeaders(ctx.metadata, version),
       signal,
     );
-    return convertResponse(cardOp, version, '1.0', side.resFromJson(json)) as n.AgentCard;
+    return convertResponse(cardOp, version, '1.0', side.resFromJson(json)) as v1.AgentCard;
   };
 
   const unary = (op: Op, binding: A2aVersion): MethodHandler => ({
@@ -117,8 +125,8 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
         const { info, version, side } = await route(op, binding, signals.signal);
         let out: Uint8Array;
         if (op === cardOp) {
-          const v1 = egressCard(await card(info, version, side, ctx, signals.signal), options.name);
-          out = encode(sideOf(op, binding)!.res, convertResponse(op, '1.0', binding, v1));
+          const served = egressCard(await card(info, version, side, ctx, signals.signal), options.name);
+          out = encode(sideOf(op, binding)!.res, convertResponse(op, '1.0', binding, served));
         } else {
           const params = request(op, binding, bytes, version, side);
           const headers = agentHeaders(ctx.metadata, version);

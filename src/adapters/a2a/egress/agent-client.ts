@@ -9,18 +9,18 @@
 // Header names are sent lower-cased, so a configured header and a call's own never both go out.
 import type { IncomingMessage } from 'node:http';
 import { fromJson } from '@bufbuild/protobuf';
-import { combineSignals, raceSignal } from '../../util/abort.js';
-import { GatewayError } from '../../util/errors.js';
-import { httpSend } from '../../util/http-client.js';
-import type { HttpClientRequest, HttpClientResponse } from '../../util/http-client.js';
-import type { Logger } from '../../util/log.js';
-import * as n from './gen/a2a/v1_0/a2a_pb.js';
-import { cardToV1, majorMinor } from './cross-card.js';
-import { A2aError, fromJsonRpcError } from './errors.js';
-import { isObj } from './json.js';
-import type { A2aVersion } from './ops.js';
-import { DEFAULT_MAX_SSE_EVENT_BYTES, SseParser } from './sse.js';
-import { cardFromJson } from './v03-json-card.js';
+import { combineSignals, raceSignal } from '../../../util/abort.js';
+import { GatewayError } from '../../../util/errors.js';
+import { httpSend } from '../../../util/http-client.js';
+import type { HttpClientRequest, HttpClientResponse } from '../../../util/http-client.js';
+import type { Logger } from '../../../util/log.js';
+import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
+import { cardToV1, majorMinor } from '../transcode/card.js';
+import { A2aError, fromJsonRpcError } from '../errors.js';
+import { isObj } from '../json.js';
+import type { A2aVersion } from '../methods/table.js';
+import { DEFAULT_MAX_SSE_EVENT_BYTES, SseParser } from '../sse.js';
+import { cardFromJson } from '../v03-json/card.js';
 
 const CARD_TIMEOUT_MS = 10_000;
 
@@ -28,7 +28,7 @@ export interface AgentInfo {
   /** JSON-RPC versions the agent's card declares, among those we speak. */
   readonly versions: ReadonlySet<A2aVersion>;
   /** The agent's public card, as a v1.0 message. */
-  readonly card: n.AgentCard;
+  readonly card: v1.AgentCard;
 }
 
 export interface AgentClientOptions {
@@ -45,10 +45,10 @@ export interface AgentClientOptions {
 export function readAgentCard(json: unknown): AgentInfo {
   if (!isObj(json)) throw new A2aError('InvalidAgentResponseError', 'the agent card is not a JSON object');
   const v1Shaped = Array.isArray(json['supportedInterfaces']) && json['supportedInterfaces'].length > 0;
-  let card: n.AgentCard;
+  let card: v1.AgentCard;
   try {
     card = v1Shaped
-      ? fromJson(n.AgentCardSchema, json as never, { ignoreUnknownFields: true })
+      ? fromJson(v1.AgentCardSchema, json as never, { ignoreUnknownFields: true })
       : cardToV1(cardFromJson(json));
   } catch (err) {
     throw new A2aError('InvalidAgentResponseError', `unreadable agent card: ${(err as Error).message}`);

@@ -2,11 +2,11 @@
 // observable behaviour as the SLIM-backed implementation (status codes and messages, deadlines,
 // cancellation, metadata, payloads copied as if they had crossed a wire, multicast attribution).
 // Adapters use it in component tests; it is never used in production paths.
-import { combineSignals, derivedSignal } from '../../util/abort.js';
-import { AsyncQueue } from '../../util/async-queue.js';
-import { NULL_ID, formatName, sameComponents } from '../dataplane/name.js';
-import type { SlimName } from '../dataplane/name.js';
-import { RpcError, StatusCode, toRpcError } from './status.js';
+import { combineSignals, derivedSignal } from '../../src/util/abort.js';
+import { AsyncQueue } from '../../src/util/async-queue.js';
+import { NULL_ID, formatName, sameComponents } from '../../src/slim/dataplane/name.js';
+import type { SlimName } from '../../src/slim/dataplane/name.js';
+import { RpcError, StatusCode, toRpcError } from '../../src/slim/rpc/status.js';
 import type {
   CallOptions,
   MethodHandler,
@@ -16,7 +16,7 @@ import type {
   RpcContext,
   RpcServer,
   ServiceDefinition,
-} from './types.js';
+} from '../../src/slim/rpc/types.js';
 
 /** Default deadline when the caller gives none (the reference's 10 h). */
 export const DEFAULT_RPC_TIMEOUT_MS = 36_000_000;

@@ -1,12 +1,12 @@
-// The shape of one A2A operation in one version (the rows of the method table in ops.ts): the
+// The shape of one A2A operation in one version (the rows of the method table in table.ts): the
 // JSON-RPC and SLIMRPC method names, the protobuf request/response messages, and the conversions
 // JSON-RPC params/results <-> those messages. v1.0 sides are ProtoJSON through protobuf-es, with
 // the required-field checks JSON-RPC params need; v0.3 sides wrap the hand-written mappings and
 // the v0.3 <-> v1.0 conversions. Messages are type-erased here; each side is typed where built.
 import { create, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
 import type { DescMessage, Message, MessageShape } from '@bufbuild/protobuf';
-import { A2aError } from './errors.js';
-import { invalid, isObj } from './json.js';
+import { A2aError } from '../errors.js';
+import { invalid, isObj } from '../json.js';
 
 export type A2aVersion = '1.0' | '0.3';
 

@@ -3,14 +3,14 @@
 // links are trivial stand-ins (a link is "ready" once started; tests flip its state to exercise
 // /readyz); SLIMRPC calls go through the in-memory network with real status codes, deadlines and
 // cancellation. The adapters are injected (real ones, or test fakes). Never used by the CLI.
-import { formatHostPort } from '../config/host-port.js';
-import type { Link, LinkState } from '../slim/dataplane/link.js';
-import { withId } from '../slim/dataplane/name.js';
-import type { SlimName } from '../slim/dataplane/name.js';
-import { MemoryRpcNetwork } from '../slim/rpc/memory.js';
-import { raceSignal } from '../util/abort.js';
-import { GatewayError } from '../util/errors.js';
-import type { A2aAdapter, AppHandle, GatewayDeps, McpAdapter, NodeHandle } from './deps.js';
+import { formatHostPort } from '../../src/config/host-port.js';
+import type { Link, LinkState } from '../../src/slim/dataplane/link.js';
+import { withId } from '../../src/slim/dataplane/name.js';
+import type { SlimName } from '../../src/slim/dataplane/name.js';
+import { MemoryRpcNetwork } from './memory-rpc.js';
+import { raceSignal } from '../../src/util/abort.js';
+import { GatewayError } from '../../src/util/errors.js';
+import type { A2aAdapter, AppHandle, GatewayDeps, McpAdapter, NodeHandle } from '../../src/gateway/deps.js';
 
 /** A link stand-in: no frames flow (SLIMRPC goes through the network); only its state matters. */
 export class MemoryLink implements Link {
