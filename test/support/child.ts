@@ -18,17 +18,21 @@ export class Child {
   private readonly waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  /** `detached`: in a process group of its own (a terminal's foreground job), killed as a group. */
+  /**
+   * `detached`: in a process group of its own (a terminal's foreground job), killed as a group;
+   * `cwd`: the folder it runs in (default: the test's).
+   */
   constructor(
     command: string,
     args: string[],
     env: Record<string, string | undefined> = {},
-    private readonly options: { readonly detached?: boolean } = {},
+    private readonly options: { readonly detached?: boolean; readonly cwd?: string } = {},
   ) {
     this.proc = spawn(command, args, {
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: options.detached ?? false,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     this.exited = new Promise((resolve) =>
       this.proc.once('exit', (code, signal) => resolve({ code, signal })),
