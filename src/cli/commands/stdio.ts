@@ -70,6 +70,8 @@ options:
         },
       }),
     );
+    // pipe() does not pass errors on: an unreadable stdin ends the input like a closed one.
+    process.stdin.once('error', () => input.end());
     try {
       await runStdio(config, route, realDeps(), {
         logger,
