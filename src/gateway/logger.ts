@@ -2,11 +2,10 @@
 // (pino-pretty) when writing to a terminal, always to stderr (stdout belongs to command output and,
 // for `stdio`, to the MCP protocol). Writes are synchronous so nothing is lost at exit. Secrets are
 // redacted by path, should an object carrying one ever be logged (it should not be).
-import { format } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogConfig, LogLevel } from '../config/types.js';
+import { routeGrpcLogs } from '../slim/dataplane/grpc-logs.js';
 import { REDACT_PATHS, replaceRepeatedBindings } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 
@@ -26,17 +25,6 @@ export interface ProcessLoggerOptions {
   readonly format: LogConfig['format'];
   /** Whether stderr is a terminal (decides `auto`). */
   readonly isTty: boolean;
-}
-
-/**
- * grpc-js writes its own errors to the console (`E No address added ...` before our own message
- * about the same failure); its lines go to the process log instead, at debug (GRPC_VERBOSITY and
- * GRPC_TRACE still select them).
- */
-function routeGrpcLogs(logger: Logger): void {
-  const grpcLog = logger.child({ component: 'grpc' });
-  const line = (...args: unknown[]) => grpcLog.debug(format(...args).trim());
-  grpc.setLogger({ error: line, info: line, debug: line });
 }
 
 export function createProcessLogger(options: ProcessLoggerOptions): Logger {
