@@ -194,3 +194,19 @@ test(
     assert.match(answers[0]!.error!.message, /no reply|no answer/);
   },
 );
+
+test(
+  'node: a taken address fails naming the option that moves it, with only log lines on stderr',
+  { timeout: 60_000 },
+  async (t) => {
+    const taken = await otherProgram(t);
+    const child = startCli(t, ['node', '--listen', `127.0.0.1:${taken}`]);
+    assert.equal((await child.exit(60_000)).code, 1);
+    const fatal = await child.waitForLog(logMatching(/^cannot start the SLIM node/), 'the failure');
+    assert.match(fatal.msg, /--listen HOST:PORT picks another/);
+    assert.deepEqual(
+      child.stderrText.filter((l) => !l.startsWith('{')),
+      [],
+    );
+  },
+);

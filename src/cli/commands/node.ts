@@ -47,7 +47,11 @@ pretty). SIGINT or SIGTERM closes every link and exits with code 0.`,
     try {
       node = await SlimNode.create({ listen, logger });
     } catch (err) {
-      logger.fatal({ listen }, `cannot start the SLIM node: ${describeError(err)}`);
+      const inUse = /EADDRINUSE|already in use/.test(describeError(err));
+      const hint = inUse
+        ? ` (another SLIM node or slim-gateway holds ${listen}? --listen HOST:PORT picks another)`
+        : '';
+      logger.fatal({ listen }, `cannot start the SLIM node: ${describeError(err)}${hint}`);
       return 1;
     }
     logger.info({ endpoint: node.endpoint }, `SLIM node listening on ${node.endpoint}`);
