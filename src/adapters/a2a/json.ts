@@ -35,6 +35,8 @@ export function optStr(v: unknown, path: string): string {
 export function optInt(v: unknown, path: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(path, 'must be an integer');
+  // The binding's fields are int32: a larger value is the caller's error, not ours at encode time.
+  if (v < -(2 ** 31) || v >= 2 ** 31) throw invalid(path, 'must be a 32-bit integer');
   return v;
 }
 

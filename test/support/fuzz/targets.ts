@@ -6,6 +6,8 @@
 // - the MLS decoder throws only our MLS error;
 // - SLIMRPC frame metadata (status codes, deadlines, rpc ids) never throws;
 // - the JSON-RPC parser never throws and answers with a JSON-RPC error code;
+// - an A2A request (either version) is refused with an A2A error or converted, both ways between
+//   versions and through the SLIMRPC binding's protobuf, without any other exception;
 // - the configuration parser never throws and reports problems with their paths.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,10 @@ import { decodeAny } from '../../../src/slim/mls/codec.js';
 import { classifyFrame, parseDeadline, rpcIdOf, wireCode } from '../../../src/slim/rpc/frames.js';
 import { JsonRpcCode, parseMessage } from '../../../src/adapters/mcp/jsonrpc.js';
 import { GatewayError } from '../../../src/util/errors.js';
+import { fromBinary as protoFromBinary, toBinary } from '@bufbuild/protobuf';
+import { parseRequest } from '../../../src/adapters/a2a/jsonrpc.js';
+import { convertRequest, sideOf } from '../../../src/adapters/a2a/methods/table.js';
+import { A2aError } from '../../../src/adapters/a2a/errors.js';
 import { REPO_ROOT } from '../paths.js';
 import { loadAllFrames } from '../vectors.js';
 import { mutateBytes, mutateText, randomJson, randomMessage } from './mutate.js';
@@ -186,6 +192,58 @@ const jsonRpc: Target = {
   },
 };
 
+const A2A_SEEDS = [
+  '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"hi"}]},"configuration":{"blocking":true}}}',
+  '{"jsonrpc":"2.0","id":"x","method":"message/send","params":{"message":{"kind":"message","messageId":"m1","role":"user","parts":[{"kind":"text","text":"hi"},{"kind":"data","data":{"a":1}},{"kind":"file","file":{"uri":"http://e/f","mimeType":"text/plain"}}]}}}',
+  '{"jsonrpc":"2.0","id":2,"method":"GetTask","params":{"id":"t1","historyLength":3}}',
+  '{"jsonrpc":"2.0","id":3,"method":"tasks/get","params":{"id":"t1","historyLength":3}}',
+  '{"jsonrpc":"2.0","id":4,"method":"tasks/pushNotificationConfig/set","params":{"taskId":"t1","pushNotificationConfig":{"url":"http://e/p","token":"t","authentication":{"schemes":["Bearer"]}}}}',
+  '{"jsonrpc":"2.0","id":5,"method":"ListTasks","params":{"pageSize":10,"contextId":"c"}}',
+  '{"jsonrpc":"2.0","id":6,"method":"message/stream","params":{"message":{"kind":"message","messageId":"m2","role":"agent","taskId":"t","contextId":"c","parts":[{"kind":"text","text":"x"}],"metadata":{"k":"v"}}}}',
+];
+const a2aRequests: Target = {
+  name: 'a2a: JSON-RPC requests, version conversion and the binding protobuf',
+  input: (rnd) => {
+    const rounds = 1 + rnd.below(3);
+    let text = rnd.pick(A2A_SEEDS);
+    for (let i = 0; i < rounds; i++) text = mutateText(rnd, text);
+    return text;
+  },
+  run(input) {
+    const allowed = (err: unknown, what: string) => {
+      if (!(err instanceof A2aError)) throw new Finding(`${what} threw ${String(err)} (not an A2A error)`);
+    };
+    const parsed = parseRequest(String(input));
+    if (!parsed.ok) return;
+    const { op, version, params } = parsed.call;
+    const side = sideOf(op, version);
+    if (!side) return;
+    let req;
+    try {
+      req = side.reqFromJson(params);
+    } catch (err) {
+      allowed(err, 'reqFromJson');
+      return;
+    }
+    let v1;
+    try {
+      v1 = convertRequest(op, version, '1.0', req);
+    } catch (err) {
+      allowed(err, 'convertRequest to v1.0');
+      return;
+    }
+    // What the route sends and the service reads: the v1.0 binding's protobuf, both ways.
+    const bytes = toBinary(op.v1.req, v1);
+    protoFromBinary(op.v1.req, bytes);
+    try {
+      side.reqToJson(req);
+      if (op.v03) convertRequest(op, '1.0', '0.3', v1);
+    } catch (err) {
+      allowed(err, 'conversion back');
+    }
+  },
+};
+
 let configSeeds: string[] | undefined;
 function configs(): string[] {
   if (!configSeeds) {
@@ -232,5 +290,6 @@ export const targets: readonly Target[] = [
   mlsMessages,
   slimrpcFrames,
   jsonRpc,
+  a2aRequests,
   config,
 ];
