@@ -1,13 +1,14 @@
 // examples/kubernetes as `kubectl apply` would read it: every manifest parses, every object names
 // its kind and itself; every gateway configuration embedded in a ConfigMap passes `check` with the
-// environment its container gets (variables from the example Secrets once their placeholders are
-// replaced, as the file says to; as shipped, the placeholders are refused); each gateway container's
+// environment and the volumes its container gets (the example Secrets' and ConfigMaps' placeholders
+// replaced by real keys and tokens, as identities.yaml says to; as shipped, the placeholders are
+// refused), with a JWT identity and the keys it trusts; each gateway container's
 // probes ask /readyz and /healthz on the port its configuration listens on; the node's Service
 // points at the port the node listens on; every container asks for resources.
 import { test } from 'node:test';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -45,7 +46,23 @@ interface Container {
 }
 interface PodSpec {
   containers: Container[];
-  volumes?: { name: string; configMap?: { name: string } }[];
+  volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
+}
+
+/** What `kubectl create` would be given per the comments of identities.yaml: real keys. */
+function identityFiles(): Map<string, Record<string, string>> {
+  const jwks: object[] = [];
+  const keyOf = (subject: string) => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    jwks.push({ ...publicKey.export({ format: 'jwk' }), kid: subject, alg: 'ES256', use: 'sig' });
+    return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  };
+  const files = new Map<string, Record<string, string>>([
+    ['slim-jwt-server', { 'key.pem': keyOf('acme/demo/server-gateway') }],
+    ['slim-jwt-client', { 'key.pem': keyOf('acme/demo/client-gateway') }],
+  ]);
+  files.set('slim-jwt-trust', { 'peers.jwks.json': JSON.stringify({ keys: jwks }) });
+  return files;
 }
 
 function manifests(): Obj[] {
@@ -87,6 +104,7 @@ test('every embedded gateway configuration passes check with its container envir
   const configMaps = new Map(
     all.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]),
   );
+  const keys = identityFiles();
   const dir = mkdtempSync(join(tmpdir(), 'slim-gw-k8s-'));
   let checked = 0;
   try {
@@ -100,9 +118,28 @@ test('every embedded gateway configuration passes check with its container envir
         );
         if (args[0] !== 'run') continue;
         const file = args[args.indexOf('--config') + 1]!;
-        const mount = c.volumeMounts!.find((m) => file.startsWith(`${m.mountPath}/`))!;
-        const volume = pod.volumes!.find((v) => v.name === mount.name)!;
-        const text = configMaps.get(volume.configMap!.name)![file.slice(mount.mountPath.length + 1)]!;
+        // Every mounted volume as a folder here: the configuration's, and the identity files.
+        let text = '';
+        const mounts: [string, string][] = [];
+        for (const m of c.volumeMounts ?? []) {
+          const volume = pod.volumes!.find((v) => v.name === m.name)!;
+          const source = volume.configMap?.name ?? volume.secret!.secretName;
+          const shipped = configMaps.get(source) ?? secrets.get(source)!;
+          const folder = join(dir, `${d.metadata.name}-${m.name}`);
+          mkdirSync(folder);
+          if (file.startsWith(`${m.mountPath}/`)) text = shipped[file.slice(m.mountPath.length + 1)]!;
+          else {
+            assert.ok(
+              Object.values(shipped).every((v) => v.startsWith('REPLACE-ME')),
+              `${source}: placeholders only`,
+            );
+            assert.deepEqual(Object.keys(keys.get(source)!), Object.keys(shipped), source);
+            for (const [name, content] of Object.entries(keys.get(source)!))
+              writeFileSync(join(folder, name), content);
+          }
+          mounts.push([m.mountPath, folder]);
+        }
+        for (const [mountPath, folder] of mounts) text = text.replaceAll(`${mountPath}/`, `${folder}/`);
         const env: Record<string, string> = {};
         for (const e of c.env ?? []) {
           const ref = e.valueFrom?.secretKeyRef;
@@ -111,7 +148,7 @@ test('every embedded gateway configuration passes check with its container envir
         const path = join(dir, `${d.metadata.name}-${c.name}.yaml`);
         writeFileSync(path, text);
         const placeholders = checkConfigFile(path, env);
-        assert.ok(!placeholders.ok, 'a placeholder secret must not pass for a real one');
+        assert.ok(!placeholders.ok, 'a placeholder token must not pass for a real one');
         for (const [k, v] of Object.entries(env))
           if (v.startsWith('REPLACE-ME')) env[k] = randomBytes(32).toString('hex');
         const r = checkConfigFile(path, env);
@@ -129,6 +166,11 @@ test('every embedded gateway configuration passes check with its container envir
         assert.equal(config.http.listen.host, '0.0.0.0');
         assert.ok(config.http.bearerTokens.length > 0, 'a non-loopback listener needs a token');
         assert.equal(config.slim.node.kind === 'remote' && config.slim.node.url, 'http://slim-node:46357');
+        const id = config.slim.identity;
+        assert.ok(
+          id.kind === 'jwt' && id.keyFile && id.trust.keyFiles.length === 1,
+          'a JWT identity, and the keys it trusts',
+        );
       }
     }
   } finally {
