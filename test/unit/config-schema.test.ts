@@ -93,7 +93,8 @@ test('the two-gateways example: every port it shares with npm start can be moved
     PLANNER_PORT: '9998',
   });
   assert.ok(server.ok);
-  assert.deepEqual(server.config.slim.node, { kind: 'embedded', listen: { host: '127.0.0.1', port: 46358 } });
+  const node = server.config.slim.node;
+  assert.deepEqual(node.kind === 'embedded' && node.listen, { host: '127.0.0.1', port: 46358 });
   assert.equal(server.config.http.listen.port, 8091);
   const planner = server.config.services.find((x) => x.kind === 'a2a')!;
   assert.equal(planner.kind === 'a2a' && planner.url, 'http://127.0.0.1:9998');
@@ -105,7 +106,8 @@ test('the two-gateways example: every port it shares with npm start can be moved
   });
   assert.ok(client.ok);
   assert.equal(client.config.http.listen.port, 8090);
-  assert.deepEqual(client.config.slim.node, { kind: 'remote', url: 'http://127.0.0.1:46358' });
+  const remote = client.config.slim.node;
+  assert.equal(remote.kind === 'remote' && remote.url, 'http://127.0.0.1:46358');
 });
 
 test('the README configuration reference uses only keys the schema knows', () => {
