@@ -23,9 +23,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY config ./config
-COPY examples/servers ./examples/servers
 COPY --from=build /app/dist/src ./dist/src
-COPY --from=build /app/dist/examples ./dist/examples
+# The example MCP client (its library is a production dependency); the demo's server and agent
+# need devDependencies and stay out.
+COPY --from=build /app/dist/examples/clients ./dist/examples/clients
 COPY config/container.yaml /etc/slim-gateway/gateway.yaml
 USER node
 # 46357: the SLIM node (embedded, or `slim-gateway node`); 8080: probes, metrics and local routes.

@@ -2,17 +2,16 @@
 // slim-gateway installed the way Node CLIs are: `npm pack` of this checkout (its built dist/, as
 // `prepare` leaves it), then `npm install -g --prefix <tmp>` of the tarball (dependencies from the
 // npm cache, else the registry; no install script, nothing compiled), then the installed
-// `slim-gateway` used from a folder that is not the checkout: --version, check, and `run` without
-// --config (the demo configuration shipped in the package), until /healthz answers and the example
-// tool answers over SLIM; SIGTERM stops it with exit 0.
+// `slim-gateway` used from a folder that is not the checkout: --version, check, `run` without
+// --config refused with what to do, and `run` of the shipped container configuration (an embedded
+// node and the probes, production dependencies only) until /healthz and /readyz answer and the
+// `healthcheck` command agrees; SIGTERM stops it with exit 0.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Child } from '../support/child.js';
 import { logMatching } from '../support/gateway-process.js';
 import { http } from '../support/http.js';
@@ -76,7 +75,7 @@ test('the package is publishable and ships built code, no tests, no source maps'
   assert.notEqual(pkg.private, true);
   const root = installed();
   assert.ok(existsSync(join(root, 'dist', 'src', 'cli', 'main.js')));
-  assert.ok(existsSync(join(root, 'dist', 'examples', 'agents', 'planner-agent.js')));
+  assert.ok(existsSync(join(root, 'dist', 'examples', 'clients', 'mcp-call.js')));
   assert.ok(!existsSync(join(root, 'dist', 'test')));
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
   assert.ok(!files.some((f) => f.endsWith('.map')), 'no source maps');
@@ -93,42 +92,43 @@ test('the installed slim-gateway: --version and check, from any folder', () => {
   const version = cli(['--version']);
   assert.equal(version.code, 0, version.out);
   assert.equal(version.out.trim(), pkg.version);
-  const check = cli(['check', '--config', join(installed(), 'config', 'gateway.yaml')], {
-    SLIM_SHARED_SECRET: SECRET,
-  });
+  const check = cli(
+    ['check', '--config', join(installed(), 'examples', 'two-gateways', 'client-side.yaml')],
+    {
+      SLIM_SHARED_SECRET: SECRET,
+    },
+  );
   assert.equal(check.code, 0, check.out);
   assert.match(check.out, /MCP route {2}http:\/\/127\.0\.0\.1:8080\/mcp\/weather -> acme\/demo\/weather/);
+  const bare = cli(['run']);
+  assert.equal(bare.code, 2);
+  assert.match(bare.out, /no --config given and no config\/gateway\.yaml in this folder/);
 });
 
-test(
-  'the installed slim-gateway runs its demo configuration until stopped',
-  { timeout: 180_000 },
-  async (t) => {
-    const ports = {
-      SLIM_LISTEN: `127.0.0.1:${await freePort()}`,
-      HTTP_LISTEN: `127.0.0.1:${await freePort()}`,
-      PLANNER_PORT: String(await freePort()),
-    };
-    const child = new Child(
-      bin(),
-      ['run'],
-      { ...env, ...ports, SLIM_GATEWAY_LOG_FORMAT: 'json' },
-      { cwd: dir },
-    );
-    t.after(() => child.kill());
-    const ready = await child.waitForLog(logMatching(/^slim-gateway \S+ ready$/), 'ready', 90_000);
-    const url = ready['url'] as string;
-    const starting = child.logs.find((l) => l.msg === 'slim-gateway starting')!;
-    assert.equal(starting['config'], join(installed(), 'config', 'gateway.yaml'));
-    assert.equal((await http(`${url}/healthz`)).status, 200);
+test('the installed slim-gateway runs a configuration until stopped', { timeout: 180_000 }, async (t) => {
+  const web = `127.0.0.1:${await freePort()}`;
+  const vars = {
+    SLIM_SHARED_SECRET: SECRET,
+    SLIM_GATEWAY_TOKEN: `${SECRET}-token`,
+    SLIM_LISTEN: `127.0.0.1:${await freePort()}`,
+    HTTP_LISTEN: web,
+  };
+  const config = join(installed(), 'config', 'container.yaml');
+  const child = new Child(
+    bin(),
+    ['run', '--config', config],
+    { ...env, ...vars, SLIM_GATEWAY_LOG_FORMAT: 'json' },
+    { cwd: dir },
+  );
+  t.after(() => child.kill());
+  const ready = await child.waitForLog(logMatching(/^slim-gateway \S+ ready$/), 'ready', 90_000);
+  const url = ready['url'] as string;
+  assert.equal(url, `http://${web}`);
+  assert.equal((await http(`${url}/healthz`)).status, 200);
+  assert.equal((await http(`${url}/readyz`)).status, 200);
+  const probe = cli(['healthcheck', '--config', config], vars);
+  assert.equal(probe.code, 0, probe.out);
 
-    const client = new Client({ name: 'installed', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp/weather`)));
-    const res = await client.callTool({ name: 'get_forecast', arguments: { city: 'Santiago', days: 1 } });
-    assert.match((res.content as { text: string }[])[0]!.text, /^Forecast for Santiago:\nDay 1: /);
-    await client.close();
-
-    child.proc.kill('SIGTERM');
-    assert.equal((await child.exit(60_000)).code, 0);
-  },
-);
+  child.proc.kill('SIGTERM');
+  assert.equal((await child.exit(60_000)).code, 0);
+});

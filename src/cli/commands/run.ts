@@ -2,7 +2,6 @@
 // configuration (exit 1 listing every problem), sets up logging (config, then the
 // SLIM_GATEWAY_LOG_LEVEL / SLIM_GATEWAY_LOG_FORMAT environment), and runs until SIGINT/SIGTERM.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../config/load.js';
 import { ConfigError } from '../../config/problems.js';
 import { createProcessLogger, logSettings } from '../../gateway/logger.js';
@@ -14,22 +13,12 @@ import type { CliCommand } from '../command.js';
 
 export const DEFAULT_CONFIG = 'config/gateway.yaml';
 
-/**
- * The file `run` uses without --config: config/gateway.yaml of the current directory (a checkout),
- * else the demo configuration shipped in the package (`npx slim-gateway run` anywhere).
- */
-export function defaultConfigFile(): string {
-  if (existsSync(DEFAULT_CONFIG)) return DEFAULT_CONFIG;
-  // dist/src/cli/commands/run.js -> the package root.
-  return fileURLToPath(new URL('../../../../config/gateway.yaml', import.meta.url));
-}
-
 export const command: CliCommand = {
   summary: 'run the sidecar: local MCP/A2A endpoints and services offered on SLIM',
   usage: `usage: slim-gateway run [--config FILE]
 
-Runs the gateway described by FILE (default ${DEFAULT_CONFIG} in the current directory, else
-the demo configuration installed with slim-gateway): the SLIM node (embedded,
+Runs the gateway described by FILE (default ${DEFAULT_CONFIG} in the current folder: the
+demo's, in a checkout): the SLIM node (embedded,
 or a link to an existing one), the services it offers on SLIM, and the local routes MCP and
 A2A clients use, plus /healthz, /readyz and /metrics. Prints what it serves once started.
 
@@ -43,13 +32,18 @@ Logs go to stderr: JSON, or human-readable on a terminal. Environment:
   SLIM_GATEWAY_LOG_FORMAT   auto|json|pretty (overrides log.format)
 
 options:
-  --config FILE   the configuration file (default: see above)
+  --config FILE   the configuration file (default ${DEFAULT_CONFIG})
   --help          show this help`,
 
   async run(argv) {
     const { flags, positional } = parseFlags(argv, { config: 'string' });
     if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
-    const file = typeof flags['config'] === 'string' ? flags['config'] : defaultConfigFile();
+    const file = typeof flags['config'] === 'string' ? flags['config'] : DEFAULT_CONFIG;
+    if (file === DEFAULT_CONFIG && !existsSync(file))
+      throw new UsageError(
+        `no --config given and no ${DEFAULT_CONFIG} in this folder (the demo's, in a checkout): ` +
+          'pass --config FILE (`slim-gateway check --config FILE` tells what is wrong with one)',
+      );
     const env = process.env;
     let config;
     try {
