@@ -30,6 +30,7 @@ export interface ResolveContext {
   readonly tls?: TlsMaterial;
   readonly serverTls?: ServerTlsMaterial;
   readonly defaulted: readonly DefaultedVariable[];
+  readonly variables?: readonly DefaultedVariable[];
   /** OTEL_EXPORTER_OTLP_ENDPOINT, used when the file has no `telemetry` (already checked). */
   readonly otlpEndpointFromEnv?: string;
 }
@@ -142,6 +143,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     shutdownGraceMs: file.shutdownGraceMs,
     reload: file.reload,
     defaultedVariables: ctx.defaulted,
+    variables: ctx.variables ?? [],
   };
   return deepFreeze(config);
 }

@@ -217,4 +217,6 @@ export interface GatewayConfig {
   readonly reload: boolean;
   /** Variables whose `:-default` was used (the gateway warns for secrets). */
   readonly defaultedVariables: readonly DefaultedVariable[];
+  /** Every variable a value was read from, by path (hints name the one to change). */
+  readonly variables: readonly DefaultedVariable[];
 }

@@ -32,6 +32,9 @@ import type { HttpSessionRecord } from './http-sessions.js';
 import type { CallExtras, McpRelay, LaneRef } from './relay.js';
 import { StatelessRequests } from './stateless.js';
 
+/** Subpaths of a route that reach its MCP endpoint. */
+const MCP_SUBPATHS = new Set(['', '/', '/mcp', '/mcp/']);
+
 export interface HttpFrontOptions {
   readonly relay: McpRelay;
   /** The route path (access log, spans). */
@@ -340,7 +343,9 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       if (!resourceMetadata) return sendRpcError(res, 404, JsonRpcCode.INVALID_REQUEST, 'Not Found');
       return sendJson(res, 200, localResourceMetadata(resourceMetadata, ctx.baseUrl));
     }
-    if (ctx.subpath !== '' && ctx.subpath !== '/') {
+    // `<route>/mcp` is the same endpoint: some clients (the MCP Inspector 0.15) rewrite a URL that
+    // does not end in /mcp, so a route can be given to them as http://host/mcp/weather/mcp.
+    if (!MCP_SUBPATHS.has(ctx.subpath)) {
       return sendRpcError(res, 404, JsonRpcCode.INVALID_REQUEST, 'Not Found');
     }
     if (!originAllowed(header(req, 'origin'), o.allowedOrigins)) {

@@ -23,8 +23,13 @@ import type { CallExtras, McpRelay, LaneRef } from './relay.js';
 import type { CallObserver, CallRecord } from '../../../telemetry/types.js';
 import { metaTraceContext, toolOf } from '../call-info.js';
 
-/** How long answers still in flight may take once the input has ended. */
-const DRAIN_MS = 10_000;
+/**
+ * How long answers still in flight may take once the input has ended; a request still unanswered
+ * then gets an error answer, so `echo request | slim-gateway stdio` always prints one. Longer than
+ * a failing session setup takes to say why (discovery with no reply), so that reason is what the
+ * client reads.
+ */
+export const DRAIN_MS = 30_000;
 
 export interface StdioFrontOptions {
   readonly relay: McpRelay;
@@ -52,7 +57,7 @@ export async function serveStdioFront(
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) life.abort();
   const rewriter = new IdRewriter(randomUUID());
-  const inflight = new Map<string, { cancelled: boolean; sentId: string | number }>();
+  const inflight = new Map<string, { cancelled: boolean; sentId: string | number; id: string | number }>();
   let session: string | undefined;
   let version: string | undefined;
   let initRequest: JsonRpcRequest | undefined;
@@ -135,7 +140,7 @@ export async function serveStdioFront(
     const stateless = session === undefined;
     const rewritten = stateless ? rewriter.rewrite(m) : undefined;
     const sent = rewritten?.message ?? m;
-    const flag = { cancelled: false, sentId: sent.id };
+    const flag = { cancelled: false, sentId: sent.id, id: m.id };
     const key = idKey(m.id);
     inflight.set(key, flag);
     let outcome = 'ok';
@@ -272,6 +277,12 @@ export async function serveStdioFront(
   listen?.abort();
   if (!life.signal.aborted && pending.size > 0) {
     await Promise.race([Promise.allSettled([...pending]), sleep(DRAIN_MS, life.signal).catch(() => {})]);
+    for (const flag of life.signal.aborted ? [] : inflight.values()) {
+      if (flag.cancelled) continue;
+      flag.cancelled = true;
+      const text = `no answer within ${DRAIN_MS / 1000} s of the end of input`;
+      void writeLine(JSON.stringify(errorResponse(flag.id, JsonRpcCode.REQUEST_TIMEOUT, text)));
+    }
   }
   const lastLane = lane();
   life.abort();
