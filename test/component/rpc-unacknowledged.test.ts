@@ -1,8 +1,7 @@
 // Component: SLIMRPC on the point-to-point sessions our channels open without per-message
-// acknowledgements (docs/slimrpc.md, "Reliability per session kind"). Nothing resends a lost
-// frame there, so nothing may be lost silently: a request lost on the way ends the session at the
-// server's next frame from that caller, a response lost on the way ends it at the client's next
-// frame, and a server whose link to the node dropped and came back ends its unacknowledged
+// acknowledgements (docs/deviations.md, SLIMRPC). Nothing resends a lost frame there, so nothing
+// may be lost silently: a request lost on the way ends the session at the server's next frame
+// from that caller, a response lost on the way ends it at the client's next frame, and a server whose link to the node dropped and came back ends its unacknowledged
 // sessions; each time the calls on the session fail with UNAVAILABLE long before their deadline
 // (30 s: a call that waits for it fails the test), and the next call gets a new session.
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 // Interop: what one SLIMRPC call costs on the wire, counted on real links (each app's link to the
 // node, recorded by TapLink), through our node and through the reference node, against the
-// reference (bindings 2.1.2, core 2.2.0) in both directions (docs/slimrpc.md, "Frames per call"):
+// reference (bindings 2.1.2, core 2.2.0) in both directions (docs/deviations.md, SLIMRPC):
 // - our channel sends a unary or unary-stream request alone (no client EOS), on a point-to-point
 //   session without per-message acknowledgements, which the reference server accepts: a unary
 //   call is 3 Publish frames into the node (request, response, server EOS), where the reference

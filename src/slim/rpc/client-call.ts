@@ -161,7 +161,7 @@ export class ClientCall implements CallListener {
       if ('single' in this.request) {
         // No client EOS after a single request (unary and unary-stream calls): every server
         // generation reads a unary-input call from its first frame and drops the EOS unread
-        // (docs/slimrpc.md, "Frames per call"); it would cost one sealed message per call.
+        // (docs/deviations.md, SLIMRPC); it would cost one sealed message per call.
         await this.send({ payload: this.request.single, metadata: opening });
       } else {
         await this.sendStream(session, this.request.stream, opening);

@@ -1,8 +1,9 @@
 // The SLIM session under a SLIMRPC client (channel: p2p; multicast: group), set up the same way
 // for both: once the link is ready, MLS as configured, with the channel's metadata and setup
-// deadline; a group session with per-message acknowledgements, a point-to-point one without unless
-// the channel asks (options.ts; docs/slimrpc.md, "Reliability per session kind"). A setup under way when the link drops or the channel closes is abandoned at
-// once (its frames are lost); any failure is UNAVAILABLE, as a gRPC connect failure is.
+// deadline; a group session with per-message acknowledgements, a point-to-point one without
+// unless the channel asks (options.ts; docs/deviations.md, SLIMRPC). A setup under way when the
+// link drops or the channel closes is abandoned at once (its frames are lost); any failure is
+// UNAVAILABLE, as a gRPC connect failure is.
 import { combineSignals } from '../../util/abort.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { Session, SlimApp } from '../session/types.js';

@@ -1,5 +1,5 @@
-// Loss detection on a SLIMRPC session without per-message acknowledgements (docs/slimrpc.md,
-// "Reliability per session kind"): a point-to-point peer numbers its data messages 1, 2, ...
+// Loss detection on a SLIMRPC session without per-message acknowledgements (docs/deviations.md,
+// SLIMRPC): a point-to-point peer numbers its data messages 1, 2, ...
 // (wrapping after MAX_PUBLISH_ID) and one TCP path delivers them in order, so a message that
 // arrives with any other number than the next one means the ones in between were lost (a link
 // failed on the way). Nothing is retransmitted on such a session: the caller ends the session, and

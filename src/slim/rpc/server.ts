@@ -6,11 +6,11 @@
 // cancels the rest with 1 "Server shutting down" and closes the sessions.
 //
 // A session without per-message acknowledgements (our channels' point-to-point sessions,
-// docs/slimrpc.md "Reliability per session kind") has nothing that resends a lost frame, so the
-// server ends such a session as soon as a frame may have been lost: on a gap in the caller's
-// message numbers (sequence-watch.ts), and when its own link to the node comes back after a drop
-// (frames in flight either way may be gone; the goodbye leaves once the link is up). The caller's
-// calls on it then fail with UNAVAILABLE at once, and its next call opens a new session.
+// docs/deviations.md, SLIMRPC) has nothing that resends a lost frame, so the server ends such a
+// session as soon as a frame may have been lost: on a gap in the caller's message numbers
+// (sequence-watch.ts), and when its own link to the node comes back after a drop (frames in
+// flight either way may be gone; the goodbye leaves once the link is up). The caller's calls on
+// it then fail with UNAVAILABLE at once, and its next call opens a new session.
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import { formatName } from '../dataplane/name.js';
