@@ -31,6 +31,27 @@ export function crossCheck(raw: unknown): RawProblem[] {
       add(['slim', 'tls'], 'certFile and keyFile go together (mTLS needs both)');
   }
 
+  // slim: exactly one identity; jwt signs with a key or presents a token file; trust goes with jwt.
+  if (has(slim, 'sharedSecret') && has(slim, 'jwt'))
+    add(['slim', 'jwt'], 'use either sharedSecret (development) or jwt, not both');
+  else if (!has(slim, 'sharedSecret') && !has(slim, 'jwt') && isObj(raw['slim']))
+    add(['slim', 'sharedSecret'], 'an identity is required: sharedSecret (development) or jwt');
+  if (isObj(slim['jwt'])) {
+    const jwt = slim['jwt'];
+    if (has(jwt, 'keyFile') === has(jwt, 'tokenFile'))
+      add(
+        ['slim', 'jwt'],
+        'give exactly one of keyFile (we sign our tokens) or tokenFile (an IdP issued it)',
+      );
+    if (!isObj(slim['trust'])) add(['slim', 'trust'], 'required with jwt: whose tokens this gateway accepts');
+  }
+  if (isObj(slim['trust'])) {
+    const trust = slim['trust'];
+    if (!has(slim, 'jwt')) add(['slim', 'trust'], 'trust applies only with jwt');
+    if (list(trust['keyFiles']).length === 0 && !has(trust, 'jwksUrl'))
+      add(['slim', 'trust'], 'give keyFiles or a jwksUrl: the keys whose tokens this gateway accepts');
+  }
+
   // http: local endpoints stay local unless the file says otherwise.
   if (typeof http['listen'] === 'string' && http['allowNonLoopback'] !== true) {
     const hp = parseHostPort(http['listen']);

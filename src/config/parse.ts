@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { describeError } from '../util/errors.js';
+import { checkIdentityFiles } from './identity-files.js';
 import { crossCheck } from './cross-checks.js';
 import type { RawProblem } from './cross-checks.js';
 import { expandDocument, tokenize } from './expand.js';
@@ -81,6 +82,7 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
   ];
   const tls = readTls(raw, baseDir, options.readFile ?? ((p) => readFileSync(p)));
   problems.push(...located(tls.problems));
+  problems.push(...located(checkIdentityFiles(raw, baseDir)));
 
   if (!parsed.success || problems.length > 0) return { ok: false, problems: sortProblems(dedupe(problems)) };
   const config = resolveConfig(parsed.data, {

@@ -10,6 +10,7 @@ import { DEFAULTS } from './schema.js';
 import type { FileConfig } from './schema.js';
 import type {
   GatewayConfig,
+  IdentityConfig,
   McpBackendConfig,
   ProcessConfig,
   RouteConfig,
@@ -92,7 +93,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
           ? { kind: 'embedded', listen: hostPort(slim.listen) }
           : { kind: 'remote', url: slim.node, ...(ctx.tls ? { tls: ctx.tls } : {}) },
       name: parseName(slim.name),
-      sharedSecret: slim.sharedSecret,
+      identity: identityConfig(slim, ctx.baseDir),
       mls: slim.mls,
       connectTimeoutMs: slim.connectTimeoutMs,
     },
@@ -124,4 +125,30 @@ export function deepFreeze<T>(value: T): T {
     return value;
   for (const v of Object.values(value)) deepFreeze(v);
   return Object.freeze(value);
+}
+
+function absolute(baseDir: string, file: string): string {
+  return isAbsolute(file) ? file : resolvePath(baseDir, file);
+}
+
+/** `slim.sharedSecret` or `slim.jwt` + `slim.trust` (cross-checks guarantee exactly one). */
+function identityConfig(slim: FileConfig['slim'], baseDir: string): IdentityConfig {
+  const jwt = slim.jwt;
+  if (!jwt) return { kind: 'sharedSecret', secret: slim.sharedSecret! };
+  const trust = slim.trust!;
+  return {
+    kind: 'jwt',
+    ...(jwt.keyFile !== undefined ? { keyFile: absolute(baseDir, jwt.keyFile) } : {}),
+    ...(jwt.tokenFile !== undefined ? { tokenFile: absolute(baseDir, jwt.tokenFile) } : {}),
+    ...(jwt.issuer !== undefined ? { issuer: jwt.issuer } : {}),
+    audience: jwt.audience ?? [],
+    subject: jwt.subject ?? slim.name,
+    lifetimeSeconds: jwt.lifetimeSeconds,
+    trust: {
+      keyFiles: trust.keyFiles.map((f) => absolute(baseDir, f)),
+      ...(trust.jwksUrl !== undefined ? { jwksUrl: trust.jwksUrl } : {}),
+      issuers: trust.issuers,
+      ...(trust.audience !== undefined ? { audience: trust.audience } : {}),
+    },
+  };
 }

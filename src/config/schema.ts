@@ -29,6 +29,7 @@ export const DEFAULTS = {
   mcpIdleTimeoutMs: 30 * 60_000,
   shutdownGraceMs: 10_000,
   minSecretLength: 32,
+  jwtLifetimeSeconds: 3600,
 } as const;
 
 /** Paths the HTTP edge serves itself; routes may not use them. */
@@ -133,6 +134,49 @@ const tlsSchema = z
   })
   .describe('TLS to an https:// node');
 
+const jwtSchema = z
+  .strictObject({
+    keyFile: nonEmpty
+      .optional()
+      .describe('private key (PEM or JWK) our tokens are signed with; the algorithm comes from the key'),
+    tokenFile: nonEmpty
+      .optional()
+      .describe('instead of keyFile: a JWT an IdP issued, re-read when it changes'),
+    issuer: nonEmpty.optional().describe('iss of our tokens'),
+    audience: z
+      .union([nonEmpty.transform((a) => [a]), z.array(nonEmpty)])
+      .optional()
+      .describe('aud of our tokens (a list; peers require their trust.audience in it)'),
+    subject: nonEmpty
+      .optional()
+      .describe("sub of our tokens (default: slim.name); what peers' allow lists match"),
+    lifetimeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(DEFAULTS.jwtLifetimeSeconds)
+      .describe('token lifetime; tokens are re-minted at 4/5 of it'),
+  })
+  .describe("a real identity: signed tokens, as the reference's Jwt / StaticJwt providers");
+
+const trustSchema = z
+  .strictObject({
+    keyFiles: z
+      .array(nonEmpty)
+      .default([])
+      .describe('PEM public keys, JWK or JWKS files whose tokens we accept (re-read when they change)'),
+    jwksUrl: httpUrl('jwksUrl')
+      .optional()
+      .describe('a JWKS fetched at start, cached, and fetched again on an unknown kid (at most every 30 s)'),
+    issuers: z
+      .array(nonEmpty)
+      .default([])
+      .describe('accepted iss values (none: any issuer the keys sign for)'),
+    audience: nonEmpty.optional().describe('required member of aud'),
+  })
+  .describe('whose tokens we accept (required with jwt)');
+
 const slimSchema = z
   .strictObject({
     node: z
@@ -155,7 +199,11 @@ const slimSchema = z
       .default(DEFAULTS.slimListen)
       .describe('address of the embedded node (node: embedded only)'),
     name: slimName(false).describe("this gateway's SLIM name, org/namespace/app"),
-    sharedSecret: secret('the shared identity secret'),
+    sharedSecret: secret('the shared identity secret')
+      .optional()
+      .describe('development identity: a secret shared with peers (any holder can claim any name)'),
+    jwt: jwtSchema.optional(),
+    trust: trustSchema.optional(),
     mls: z.boolean().default(true).describe('end-to-end encryption of every session with MLS'),
     tls: tlsSchema.optional(),
     connectTimeoutMs: ms('deadline for reaching the SLIM node at startup').default(DEFAULTS.connectTimeoutMs),

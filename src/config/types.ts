@@ -19,11 +19,35 @@ export type NodeConfig =
   | { readonly kind: 'embedded'; readonly listen: HostPort }
   | { readonly kind: 'remote'; readonly url: string; readonly tls?: TlsMaterial };
 
+/** Whose tokens a JWT identity accepts (`slim.trust`); files are absolute paths. */
+export interface TrustConfig {
+  readonly keyFiles: readonly string[];
+  readonly jwksUrl?: string;
+  readonly issuers: readonly string[];
+  readonly audience?: string;
+}
+
+/** How this gateway proves who it is on SLIM and checks its peers (docs/security.md). */
+export type IdentityConfig =
+  | { readonly kind: 'sharedSecret'; readonly secret: string }
+  | {
+      readonly kind: 'jwt';
+      /** Exactly one of keyFile / tokenFile (absolute paths). */
+      readonly keyFile?: string;
+      readonly tokenFile?: string;
+      readonly issuer?: string;
+      readonly audience: readonly string[];
+      /** `sub`; default: slim.name. */
+      readonly subject: string;
+      readonly lifetimeSeconds: number;
+      readonly trust: TrustConfig;
+    };
+
 export interface SlimConfig {
   readonly node: NodeConfig;
   /** The gateway's own name (routes call from it). */
   readonly name: SlimName;
-  readonly sharedSecret: string;
+  readonly identity: IdentityConfig;
   readonly mls: boolean;
   readonly connectTimeoutMs: number;
 }

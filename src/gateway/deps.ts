@@ -6,7 +6,7 @@
 import type { A2aIngress, A2aServiceOptions } from '../adapters/a2a/index.js';
 import type { IngressTarget } from '../adapters/ingress-target.js';
 import type { McpIngress, McpServiceOptions } from '../adapters/mcp/index.js';
-import type { HostPort, TlsMaterial } from '../config/types.js';
+import type { HostPort, IdentityConfig, TlsMaterial } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
@@ -89,7 +89,8 @@ export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHan
     options: DepsContext & {
       readonly link: Link;
       readonly name: SlimName;
-      readonly sharedSecret: string;
+      /** How the app proves who it is and checks its peers (`slim.sharedSecret` or `slim.jwt`). */
+      readonly identity: IdentityConfig;
       readonly mls: boolean;
       readonly signal: AbortSignal;
     },

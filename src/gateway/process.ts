@@ -36,6 +36,7 @@ export function riskWarnings(config: GatewayConfig): string[] {
       );
   }
   if (!config.slim.mls) out.push('slim.mls is false: sessions are NOT end-to-end encrypted.');
+  out.push(...identityWarnings(config));
   if (!isLoopbackHost(config.http.listen.host) && config.http.bearerTokens.length === 0)
     out.push(
       'http.listen is not a loopback address and http.bearerTokens is empty: anyone who can reach ' +
@@ -115,4 +116,26 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
     // Safety net: if a stray handle kept the event loop alive, leave anyway.
     setTimeout(() => process.exit(process.exitCode ?? 0), 3_000).unref();
   }
+}
+
+/** A JWT identity that peers with the same settings would refuse, or keys fetched in the clear. */
+function identityWarnings(config: GatewayConfig): string[] {
+  const id = config.slim.identity;
+  if (id.kind !== 'jwt') return [];
+  const out: string[] = [];
+  const { trust } = id;
+  if (trust.audience !== undefined && !id.audience.includes(trust.audience))
+    out.push(
+      `slim.jwt.audience does not include slim.trust.audience (${trust.audience}): gateways configured ` +
+        'like this one refuse its tokens.',
+    );
+  if (trust.issuers.length > 0 && (id.issuer === undefined || !trust.issuers.includes(id.issuer)))
+    out.push(
+      `slim.jwt.issuer is not among slim.trust.issuers: gateways configured like this one refuse its tokens.`,
+    );
+  if (trust.jwksUrl?.startsWith('http://') && !isLoopbackHost(new URL(trust.jwksUrl).hostname))
+    out.push(
+      'slim.trust.jwksUrl is plain http: whoever sits on the path can make this gateway trust any key.',
+    );
+  return out;
 }

@@ -2,14 +2,14 @@
 //   startNode       -> SlimNode (src/slim/node) listening on `slim.listen`
 //   connectLink     -> embedded: an in-process link to that node; remote: the gRPC link
 //                      (src/slim/dataplane) with the TLS material of `slim.tls`; started here
-//   createApp       -> createSlimApp (src/slim/session) with a SharedSecretIdentity (src/slim/auth)
-//                      and an MLS client (src/slim/mls, native crypto)
+//   createApp       -> createSlimApp (src/slim/session) with the identity of `slim.sharedSecret` or
+//                      `slim.jwt` (identity.ts, src/slim/auth) and an MLS client (src/slim/mls)
 //   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc, MLS as configured
 //   mcp.*, a2a.*    -> real-adapters.ts
-// Every app gets a fresh identity, hence a fresh token id and instance id: two processes (or two
-// units of one process) with the same name are distinct instances on SLIM.
+// Every app gets a fresh token id, hence a fresh instance id (with JWT: the subject and a random
+// suffix, docs/security.md): two processes (or two units of one process) with the same name are
+// distinct instances on SLIM.
 import { formatHostPort } from '../config/host-port.js';
-import { SharedSecretIdentity } from '../slim/auth/index.js';
 import { GrpcLink, baseName } from '../slim/dataplane/index.js';
 import type { Link, SlimName } from '../slim/dataplane/index.js';
 import { createMlsClient } from '../slim/mls/index.js';
@@ -20,6 +20,7 @@ import type { SlimApp } from '../slim/session/index.js';
 import { raceSignal } from '../util/abort.js';
 import { GatewayError } from '../util/errors.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
+import { GatewayIdentities } from './identity.js';
 import { realA2aAdapter, realMcpAdapter } from './real-adapters.js';
 
 export interface RealNode extends NodeHandle {
@@ -55,6 +56,7 @@ async function startOrDiscard<T extends { close(): Promise<unknown> }>(
 }
 
 export function realDeps(): GatewayDeps<RealNode, RealApp> {
+  const identities = new GatewayIdentities();
   return {
     async startNode({ listen, logger, signal }) {
       const node = await startOrDiscard(SlimNode.create({ listen: formatHostPort(listen), logger }), signal);
@@ -87,8 +89,8 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
       return link;
     },
 
-    async createApp({ link, name, sharedSecret, mls, logger, signal }) {
-      const identity = new SharedSecretIdentity({ baseName: baseName(name), secret: sharedSecret });
+    async createApp({ link, name, identity: identityConfig, mls, logger, signal }) {
+      const identity = await raceSignal(identities.forApp(identityConfig, baseName(name), logger), signal);
       const app = await startOrDiscard(
         createSlimApp({
           name,

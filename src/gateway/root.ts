@@ -106,7 +106,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
         ...ctx('app'),
         link: this.link,
         name: slim.name,
-        sharedSecret: slim.sharedSecret,
+        identity: slim.identity,
         mls: slim.mls,
         signal: d.signal,
       });
@@ -157,7 +157,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     const env: UnitEnv<N, A> = {
       deps: this.deps,
       endpoint: this.endpoint(),
-      sharedSecret: slim.sharedSecret,
+      identity: slim.identity,
       mls: slim.mls,
       connectTimeoutMs: slim.connectTimeoutMs,
       logger: childLogger(this.options.logger, 'service'),

@@ -4,7 +4,7 @@
 // unit (RPC server first, so in-flight calls finish within the grace period, then the adapter,
 // the app, the link and the process).
 import type { BackendSpec } from '../adapters/mcp/index.js';
-import type { McpBackendConfig, ServiceConfig } from '../config/types.js';
+import type { IdentityConfig, McpBackendConfig, ServiceConfig } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { ServiceDefinition } from '../slim/rpc/types.js';
@@ -19,7 +19,7 @@ import type { Unit } from './supervisor.js';
 export interface UnitEnv<N extends NodeHandle, A extends AppHandle> {
   readonly deps: GatewayDeps<N, A>;
   readonly endpoint: NodeEndpoint<N>;
-  readonly sharedSecret: string;
+  readonly identity: IdentityConfig;
   readonly mls: boolean;
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
@@ -120,7 +120,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
       ...ctx,
       link,
       name: svc.name,
-      sharedSecret: env.sharedSecret,
+      identity: env.identity,
       mls: env.mls,
       signal,
     });

@@ -65,7 +65,7 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
       ...ctx('app'),
       link,
       name: config.slim.name,
-      sharedSecret: config.slim.sharedSecret,
+      identity: config.slim.identity,
       mls: config.slim.mls,
       signal: setup.signal,
     });

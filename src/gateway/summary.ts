@@ -109,8 +109,19 @@ export function configSummaryLines(c: GatewayConfig): string[] {
   return [
     `SLIM node  ${node} (MLS ${c.slim.mls ? 'on' : 'OFF'})`,
     `SLIM name  ${formatName(c.slim.name)}`,
+    `identity   ${describeIdentity(c)}`,
     ...c.routes.map((r) => routeLine(r.protocol, `${http}${r.path}`, describeTarget(r))),
     ...c.services.map((v) => serviceLine(formatName(v.name), describeBackend(v))),
     `access     ${c.http.bearerTokens.length > 0 ? `bearer token required (${c.http.bearerTokens.length})` : 'no bearer token'}, listening on ${formatHostPort(c.http.listen)}`,
   ];
+}
+
+function describeIdentity(c: GatewayConfig): string {
+  const id = c.slim.identity;
+  if (id.kind === 'sharedSecret') return 'shared secret (development)';
+  const sources = [
+    ...(id.trust.keyFiles.length > 0 ? [`${id.trust.keyFiles.length} key file(s)`] : []),
+    ...(id.trust.jwksUrl !== undefined ? [id.trust.jwksUrl] : []),
+  ];
+  return `JWT, subject ${id.subject}${id.issuer !== undefined ? `, issuer ${id.issuer}` : ''}; trusts ${sources.join(' and ')}`;
 }

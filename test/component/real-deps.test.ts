@@ -39,7 +39,7 @@ async function nodeAndApps(t: { after: (fn: () => Promise<void>) => void }, mls:
       ...ctx,
       link,
       name: parseName(name),
-      sharedSecret: SHARED_SECRET,
+      identity: { kind: 'sharedSecret', secret: SHARED_SECRET },
       mls,
       signal,
     });

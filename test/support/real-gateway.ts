@@ -87,7 +87,7 @@ export function observedDeps(options: { tap?: boolean } = {}): {
 /** Starts a gateway from YAML (relative paths from the repository root). */
 export async function startRealGateway(
   yaml: string,
-  options: { label?: string; env?: Record<string, string>; tap?: boolean } = {},
+  options: { label?: string; env?: Record<string, string>; tap?: boolean; logger?: Logger } = {},
 ): Promise<RealGateway> {
   const parsed = parseConfig(yaml, { env: options.env ?? {}, baseDir: REPO_ROOT });
   if (!parsed.ok)
@@ -96,7 +96,7 @@ export async function startRealGateway(
     );
   const observed = observedDeps({ tap: options.tap ?? false });
   const gw = await createGateway(parsed.config, observed.deps, {
-    logger: testLogger(options.label ?? 'gateway'),
+    logger: options.logger ?? testLogger(options.label ?? 'gateway'),
     processEnv: process.env,
   });
   const node = observed.nodes[0];

@@ -5,17 +5,20 @@
 // §1.10). Errors come back as `{ code, message }` so tests can check both.
 import { ReferencePeer } from './reference.js';
 import { SHARED_SECRET } from './reference-apps.js';
+import { REF_CREATE_APP } from './reference-jwt.js';
+import type { RefJwtArgs } from './reference-jwt.js';
 
 /** Starts a reference SLIMRPC server `org/ns/<name>` connected to `endpoint`. `label` tags answers. */
 export async function referenceRpcServer(
   name: string,
   endpoint: string,
   label = 'ref',
+  jwt?: RefJwtArgs,
 ): Promise<ReferencePeer> {
   const peer = await ReferencePeer.start({ label: name });
   await peer.run(
     `const me = new s.Name('org', 'ns', args.name);
-     const app = svc.createAppWithSecret(me, args.secret);
+     const app = ${REF_CREATE_APP};
      const conn = await svc.connectAsync(s.newInsecureClientConfig(args.endpoint));
      const server = s.Server.newWithConnection(app, me, conn);
      const text = (b) => td.decode(new Uint8Array(b));
@@ -58,7 +61,7 @@ export async function referenceRpcServer(
      objects.set('app', app); objects.set('conn', conn); objects.set('server', server);
      server.serveAsync().catch((e) => emit('serveFailed', { error: String(e) }));
      return true;`,
-    { name, secret: SHARED_SECRET, endpoint, label },
+    { name, secret: SHARED_SECRET, endpoint, label, ...(jwt ? { jwt } : {}) },
   );
   return peer;
 }
@@ -68,17 +71,18 @@ export async function referenceRpcClient(
   name: string,
   endpoint: string,
   target: string,
+  jwt?: RefJwtArgs,
 ): Promise<ReferencePeer> {
   const peer = await ReferencePeer.start({ label: name });
   await peer.run(
     `const me = new s.Name('org', 'ns', args.name);
-     const app = svc.createAppWithSecret(me, args.secret);
+     const app = ${REF_CREATE_APP};
      const conn = await svc.connectAsync(s.newInsecureClientConfig(args.endpoint));
      await app.subscribeAsync(me, conn);
      const ch = s.Channel.newWithConnection(app, new s.Name('org', 'ns', args.target), conn);
      objects.set('app', app); objects.set('conn', conn); objects.set('ch', ch);
      return true;`,
-    { name, secret: SHARED_SECRET, endpoint, target },
+    { name, secret: SHARED_SECRET, endpoint, target, ...(jwt ? { jwt } : {}) },
   );
   return peer;
 }

@@ -99,6 +99,8 @@ export class ReferencePeer {
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
+      this.stdoutLogs.push(line);
+      if (this.stdoutLogs.length > 200) this.stdoutLogs.shift();
       return;
     }
     if (msg.event) {
@@ -112,6 +114,13 @@ export class ReferencePeer {
     this.pending.delete(msg.id!);
     if (msg.ok) p.resolve(msg.result);
     else p.reject(new Error(`reference: ${msg.error}`));
+  }
+
+  private readonly stdoutLogs: string[] = [];
+
+  /** The last lines the reference core logged (stdout and stderr), e.g. why it dropped a frame. */
+  logText(): string {
+    return `${this.stdoutLogs.join('\n')}\n${this.stderrTail.join('')}`;
   }
 
   /** Runs `code` (an async function body) in the reference process; resolves with its result. */

@@ -28,11 +28,13 @@ test('the JSON Schema is strict and names the documented sections', () => {
   assert.deepEqual(schema.required, ['slim']);
   for (const k of ['slim', 'http', 'services', 'routes']) assert.ok(schema.properties[k], k);
   assert.equal(schema.properties['slim']!.additionalProperties, false);
-  assert.deepEqual(Object.keys(schema.properties['slim']!.properties!).slice(0, 6), [
+  assert.deepEqual(Object.keys(schema.properties['slim']!.properties!).slice(0, 8), [
     'node',
     'listen',
     'name',
     'sharedSecret',
+    'jwt',
+    'trust',
     'mls',
     'tls',
   ]);
@@ -64,7 +66,7 @@ test('the default configuration is valid and uses the development secret only as
     SLIM_SHARED_SECRET: SECRET,
   });
   assert.ok(withSecret.ok);
-  assert.equal(withSecret.config.slim.sharedSecret, SECRET);
+  assert.deepEqual(withSecret.config.slim.identity, { kind: 'sharedSecret', secret: SECRET });
   assert.ok(!withSecret.config.defaultedVariables.some((d) => d.path === 'slim.sharedSecret'));
 });
 

@@ -41,7 +41,7 @@ test('a valid configuration parses into typed, resolved values', () => {
   const c = configFrom(FULL, ENV);
   assert.deepEqual(c.slim.node, { kind: 'embedded', listen: { host: '127.0.0.1', port: 46357 } });
   assert.equal(formatName(c.slim.name), 'acme/demo/gateway');
-  assert.equal(c.slim.sharedSecret, SECRET);
+  assert.deepEqual(c.slim.identity, { kind: 'sharedSecret', secret: SECRET });
   assert.equal(c.slim.mls, true);
   assert.deepEqual(c.http.bearerTokens, [ENV.LOCAL_TOKEN]);
 
@@ -214,7 +214,7 @@ http:
 `;
   const c = configFrom(yaml, { GW_NAME: '', LIMIT: '1024', HOST: 'gw.example' });
   assert.equal(formatName(c.slim.name), 'acme/demo/gw');
-  assert.equal(c.slim.sharedSecret, SECRET);
+  assert.deepEqual(c.slim.identity, { kind: 'sharedSecret', secret: SECRET });
   assert.equal(c.slim.mls, false); // an unquoted whole reference takes its value's type
   assert.deepEqual(c.http.listen, { host: '127.0.0.1', port: 9000 });
   assert.equal(c.http.maxBodyBytes, 1024);
@@ -228,7 +228,7 @@ http:
 test('environment values are data: YAML syntax in them does not change the document', () => {
   const tricky = 'abc: def # not a comment, [not, a, list]';
   const c = configFrom(`slim: { name: acme/demo/gw, sharedSecret: "\${S}" }`, { S: `${tricky}-0123456789` });
-  assert.equal(c.slim.sharedSecret, `${tricky}-0123456789`);
+  assert.deepEqual(c.slim.identity, { kind: 'sharedSecret', secret: `${tricky}-0123456789` });
   // A quoted reference stays a string even when the value looks like a number.
   const problems = problemsOf(`slim: { name: acme/demo/gw, sharedSecret: ${SECRET}, mls: "\${M}" }`, {
     M: 'true',

@@ -15,13 +15,28 @@ export const TOKEN_FUTURE_SKEW_SECONDS = 5;
 export const MIN_SECRET_LENGTH = 32;
 
 export interface TokenClaims {
-  /** The token id (`org/ns/app_XXXXXXXX`); the reference's `sub`. */
+  /** Shared secret: the token id (`org/ns/app_XXXXXXXX`). JWT: the `sub` claim. */
   readonly sub: string;
+  /**
+   * Who the verified peer is, for allow lists: the JWT subject (`sub`); with a shared secret, the
+   * name the peer claims (its token id without the `_XXXXXXXX` instance suffix), which any holder
+   * of the secret can claim.
+   */
+  readonly identity: string;
   /** Issued-at, unix seconds. */
   readonly iat: number;
   readonly exp: number;
   /** Standard base64 of the signature public key, when the claims carry one. */
   readonly pubkey: string | undefined;
+  /** JWT only: the issuer and audiences the token carried (checked against the trust settings). */
+  readonly iss?: string;
+  readonly aud?: readonly string[];
+}
+
+/** The name a shared-secret token id claims: `org/ns/app_XXXXXXXX` without the instance suffix. */
+export function claimedName(tokenId: string): string {
+  const m = /^(.*)_[A-Za-z0-9]{8}$/.exec(tokenId);
+  return m ? m[1]! : tokenId;
 }
 
 export function checkSecret(secret: string): void {
@@ -111,16 +126,21 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
       throw new GatewayError('AUTH', 'identity token claims are not JSON', { cause: err });
     }
   }
-  return { sub, iat, exp: iat + TOKEN_VALIDITY_SECONDS, pubkey };
+  return { sub, identity: claimedName(sub), iat, exp: iat + TOKEN_VALIDITY_SECONDS, pubkey };
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** `org/ns/app_` followed by 8 random alphanumerics, as the reference names each app instance. */
-export function newTokenId(baseName: string): string {
-  if (/[:\s]/.test(baseName)) throw new GatewayError('CONFIG', 'a SLIM name may not contain ":" or spaces');
+/** 8 random alphanumerics: what tells apart two instances of one name. */
+export function instanceSuffix(): string {
   const bytes = randomBytes(8);
   let suffix = '';
   for (const b of bytes) suffix += ALPHANUMERIC[b % ALPHANUMERIC.length];
-  return `${baseName}_${suffix}`;
+  return suffix;
+}
+
+/** `org/ns/app_` followed by 8 random alphanumerics, as the reference names each app instance. */
+export function newTokenId(baseName: string): string {
+  if (/[:\s]/.test(baseName)) throw new GatewayError('CONFIG', 'a SLIM name may not contain ":" or spaces');
+  return `${baseName}_${instanceSuffix()}`;
 }

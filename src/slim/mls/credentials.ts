@@ -1,15 +1,18 @@
-// Credential checks (spec/slim-session-mls.md §4 "credential validation"). A SLIM credential is a
-// basic credential whose identity is a UTF-8 identity token; it is valid when the token's MAC
-// verifies with the shared secret and its `pubkey` claim is base64(leaf signature key).
+// Credential checks (docs/sessions-mls.md, docs/security.md "Identities on the wire"). A SLIM
+// credential is a basic credential whose identity is a UTF-8 identity token (shared-secret token
+// or JWT); it is valid when the verifier accepts the token (MAC, or JWT signature, issuer and
+// audience) and its `pubkey` claim is base64(leaf signature key).
 //
-// Two strengths, because groups outlive tokens (a token is valid for one hour):
+// Two strengths, because groups outlive tokens (a shared-secret token is valid for one hour, a JWT
+// for its lifetime):
 // - admission (a KeyPackage being added, by the committer): MAC, claim AND the token's time window
 //   as of now. This is where expired, future or forged credentials are refused.
-// - membership (every other leaf: a Welcome's ratchet tree, commit paths, processed adds): MAC and
-//   claim, with the time window checked as of the token's own timestamp. The leaf was admitted
+// - membership (every other leaf: a Welcome's ratchet tree, commit paths, processed adds): MAC (or
+//   signature) and claim, with the time window checked as of the token's own issue time. The leaf was admitted
 //   when its token was fresh; re-checking its age would break every group after an hour, which is
 //   what the reference does (ARCHITECTURE.md, "Identity and MLS").
 import type { AuthenticationService, Credential } from 'ts-mls';
+import { tokenIssuedAt, tokenSubject } from '../auth/index.js';
 import type { IdentityVerifier, TokenClaims } from '../auth/index.js';
 import { GatewayError } from '../../util/errors.js';
 
@@ -28,20 +31,12 @@ export function credentialToken(credential: Credential): string {
 }
 
 /**
- * The member's MLS identity, the token id (`sub`), read without verification: only for leaves
- * already checked on their way into the group.
+ * The member's MLS identity, the token's subject (shared secret: the token id; JWT: `sub`), read
+ * without verification: only for leaves already checked on their way into the group.
  */
 export function credentialIdentity(credential: Credential): string {
   if (credential.credentialType !== 'basic') return '';
-  const token = new TextDecoder().decode(credential.identity);
-  const colon = token.indexOf(':');
-  return colon < 0 ? token : token.slice(0, colon);
-}
-
-function tokenTimestamp(token: string): number {
-  const ts = Number(token.split(':', 3)[1]);
-  if (!Number.isSafeInteger(ts)) throw new GatewayError('AUTH', 'malformed identity token timestamp');
-  return ts;
+  return tokenSubject(new TextDecoder().decode(credential.identity));
 }
 
 function verify(verifier: IdentityVerifier, token: string, atSeconds?: number): TokenClaims {
@@ -81,7 +76,7 @@ export function checkMembership(
   verifier: IdentityVerifier,
 ): TokenClaims {
   const token = credentialToken(credential);
-  const claims = verify(verifier, token, tokenTimestamp(token));
+  const claims = verify(verifier, token, tokenIssuedAt(token));
   checkClaim(claims, signaturePublicKey);
   return claims;
 }

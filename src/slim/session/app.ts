@@ -41,6 +41,7 @@ import {
   participantParams,
 } from './session-params.js';
 import { Tombstones } from './tombstones.js';
+import { replayKey } from './replay.js';
 import { PreSession } from './pre-session.js';
 import type { AcceptPolicy, Session, SessionOptions, SlimApp } from './types.js';
 
@@ -239,7 +240,7 @@ class SlimAppImpl implements SlimApp {
     const old = this.sessions.get(frame.sessionId);
     if (old && !old.finished) return false;
     const replay = old?.replay ?? this.tombstones.replay(frame.sessionId);
-    if (replay && replay.check(nameKey(frame.source), frame.messageId, frame.identity).kind !== 'new')
+    if (replay && replay.check(nameKey(frame.source), frame.messageId, replayKey(frame)).kind !== 'new')
       return false;
     this.tombstones.delete(frame.sessionId);
     return true;

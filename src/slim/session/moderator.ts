@@ -11,13 +11,14 @@ import { baseName, nameKey, sameName } from '../dataplane/name.js';
 import type { SlimName } from '../dataplane/name.js';
 import { GroupUpdateOp } from '../proto/index.js';
 import { combineSignals, raceSignal } from '../../util/abort.js';
-import { GatewayError, describeError } from '../../util/errors.js';
+import { GatewayError, describeError, isGatewayError } from '../../util/errors.js';
 import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
 import { MsgType, commandOf, memberInit, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { unsubscribeChannels } from './channels.js';
 import { RecentDepartures } from './departures.js';
 import { ModeratorBase } from './moderator-base.js';
+import { NoReplyError } from './errors.js';
 import {
   closeFrame,
   discoveryFrame,
@@ -90,7 +91,16 @@ export class ModeratorSession extends ModeratorBase {
         [baseName(name)],
         'discovery',
         deadline.signal,
-      );
+      ).catch((err: unknown) => {
+        // The deadline ended the wait for a DISCOVERY_REPLY: say what an unanswered discovery means.
+        if (isGatewayError(err, 'TIMEOUT'))
+          throw new GatewayError(
+            'TIMEOUT',
+            `${err.message}: ${new NoReplyError('discovery', [baseName(name)]).message}`,
+            { cause: err },
+          );
+        throw err;
+      });
       const peer = found!.source;
       await this.departures.settled(nameKey(peer), deadline.signal);
       await this.run(async () => {

@@ -12,7 +12,7 @@ import { GatewayError } from '../../util/errors.js';
 import type { SessionClock } from './clock.js';
 import { MsgType, commandFrame, copyFrame } from './frames.js';
 import type { Inbound } from './frames.js';
-import { TokenMemory } from './replay.js';
+import { TokenMemory, replayKey } from './replay.js';
 import { sealFrame, verifyControlFrame } from './secure.js';
 import type { Tombstones } from './tombstones.js';
 
@@ -30,7 +30,7 @@ export class PreSession {
   /** Token, signature, and a token never used before (a replayed request is refused). */
   check(frame: Inbound): void {
     verifyControlFrame(frame, this.identity);
-    if (this.usedTokens.repeat(frame.identity, this.clock.now())) {
+    if (this.usedTokens.repeat(replayKey(frame), this.clock.now())) {
       throw new GatewayError('AUTH', 'replayed request (identity token already used)');
     }
   }
@@ -56,7 +56,7 @@ export class PreSession {
   async fromTombstone(frame: Inbound): Promise<void> {
     const replay = this.tombstones.live(frame.sessionId);
     if (!replay) return;
-    const seen = replay.check(nameKey(frame.source), frame.messageId, frame.identity);
+    const seen = replay.check(nameKey(frame.source), frame.messageId, replayKey(frame));
     if (seen.kind !== 'replay' || !seen.reply) return;
     verifyControlFrame(frame, this.identity);
     const reply = copyFrame(seen.reply);

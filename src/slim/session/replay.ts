@@ -7,6 +7,17 @@
 // token of the original is a copy (network duplicate or replay) and gets nothing. Pure: replies
 // are opaque.
 import { REPLAY_IDS_PER_SENDER, REPLAY_SENDERS } from './constants.js';
+import type { Inbound } from './frames.js';
+
+/**
+ * What tells a genuine resend from a copy of a control frame: its token and its signature. A
+ * shared-secret token is new on every frame, but a JWT is reused for its lifetime
+ * (docs/security.md); the ECDSA signature over the header is new on every sending either way.
+ */
+export function replayKey(frame: Inbound): string {
+  const sig = frame.publish.header?.e2eHeaderSig;
+  return sig && sig.length > 0 ? `${frame.identity}.${Buffer.from(sig).toString('base64')}` : frame.identity;
+}
 
 export type ReplayVerdict<R> =
   { kind: 'new' } | { kind: 'replay'; reply: R | undefined } | { kind: 'copy' } | { kind: 'invalid' };

@@ -19,7 +19,7 @@ import type { DataHost } from './data-path.js';
 import { MsgType, SessionType, copyFrame, isCommandType, readFrame } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { Liveness } from './liveness.js';
-import { ReplayGuard } from './replay.js';
+import { ReplayGuard, replayKey } from './replay.js';
 import { SendWindow } from './send-window.js';
 import { DEFAULT_PUBLISH_TIMEOUT_MS } from './constants.js';
 import { ControlRequests, REPLY_TYPES } from './requests.js';
@@ -212,7 +212,7 @@ export abstract class SessionCore implements DataHost {
       this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'control frame refused');
       return;
     }
-    const seen = this.replay.check(key, frame.messageId, frame.identity);
+    const seen = this.replay.check(key, frame.messageId, replayKey(frame));
     if (seen.kind === 'invalid' || seen.kind === 'copy') return;
     if (seen.kind === 'replay') {
       if (seen.reply) await this.transmitCopy(seen.reply);

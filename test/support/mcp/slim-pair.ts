@@ -4,6 +4,7 @@
 // to `nodeUrl`, e.g. a reference node) and serves the route /mcp/test. MLS is on. So every call
 // goes: HTTP -> ingress -> SLIMRPC channel -> gRPC link -> node -> link -> SLIMRPC server ->
 // egress -> the MCP server.
+import type { Logger } from 'pino';
 import type { BackendSpec } from '../../../src/adapters/mcp/index.js';
 import { formatName } from '../../../src/slim/dataplane/name.js';
 import { SHARED_SECRET, startRealGateway } from '../real-gateway.js';
@@ -19,6 +20,10 @@ export interface SlimPairOptions {
   readonly clientHttp?: string;
   /** Record what every app link hands to the node (RealGateway.taps). */
   readonly tap?: boolean;
+  /** The identity of each side as YAML flow entries (default: the shared secret). */
+  readonly identity?: (side: 'client' | 'server') => string;
+  /** Loggers of the two gateways (default: silent). */
+  readonly loggers?: { client?: Logger; server?: Logger };
 }
 
 export interface SlimPair extends McpPair {
@@ -42,29 +47,39 @@ export function backendYaml(backend: BackendSpec): string {
 
 export async function startSlimPair(backend: BackendSpec, options: SlimPairOptions = {}): Promise<SlimPair> {
   const mls = options.mls ?? true;
-  const slim = (name: string, node: string) =>
-    `slim: { ${node}, name: ${name}, sharedSecret: ${SHARED_SECRET}, mls: ${mls} }`;
+  const identity = options.identity ?? (() => `sharedSecret: ${SHARED_SECRET}`);
+  const slim = (name: string, node: string, side: 'client' | 'server') =>
+    `slim: { ${node}, name: ${name}, ${identity(side)}, mls: ${mls} }`;
   const server = await startRealGateway(
     `${slim(
       'acme/demo/server-gateway',
       options.nodeUrl ? `node: "${options.nodeUrl}"` : 'node: embedded, listen: "127.0.0.1:0"',
+      'server',
     )}
 http: { listen: "127.0.0.1:0" }
 services:
   - name: ${formatName(SERVICE_NAME)}
     mcp: ${backendYaml(backend)}
 `,
-    { label: 'server', tap: options.tap ?? false },
+    {
+      label: 'server',
+      tap: options.tap ?? false,
+      ...(options.loggers?.server ? { logger: options.loggers.server } : {}),
+    },
   );
   try {
     const nodeUrl = options.nodeUrl ?? server.nodeUrl!;
     const client = await startRealGateway(
-      `${slim('acme/demo/gateway', `node: "${nodeUrl}"`)}
+      `${slim('acme/demo/gateway', `node: "${nodeUrl}"`, 'client')}
 http: { listen: "127.0.0.1:0"${options.clientHttp ? `, ${options.clientHttp}` : ''} }
 routes:
   - { path: ${ROUTE}, mcp: ${formatName(SERVICE_NAME)} }
 `,
-      { label: 'client', tap: options.tap ?? false },
+      {
+        label: 'client',
+        tap: options.tap ?? false,
+        ...(options.loggers?.client ? { logger: options.loggers.client } : {}),
+      },
     );
     return {
       client,
