@@ -25,8 +25,14 @@ export function crossCheck(raw: unknown): RawProblem[] {
   const node = typeof slim['node'] === 'string' ? slim['node'] : 'embedded';
   if (node !== 'embedded' && has(slim, 'listen'))
     add(['slim', 'listen'], 'listen applies only to node: embedded (remove it, or set node: embedded)');
+  const server = isObj(slim['server']) ? slim['server'] : undefined;
+  if (node !== 'embedded' && server)
+    add(['slim', 'server'], "server applies only to node: embedded (it is the embedded node's listener)");
+  // With node: embedded, slim.tls is how `slim-gateway stdio` trusts the node's own certificate.
+  const servesTls = node === 'embedded' && server !== undefined && isObj(server['tls']);
   if (isObj(slim['tls'])) {
-    if (!node.startsWith('https://')) add(['slim', 'tls'], 'tls applies only to an https:// node URL');
+    if (!node.startsWith('https://') && !servesTls)
+      add(['slim', 'tls'], 'tls applies only to an https:// node URL (or an embedded node with server.tls)');
     if (has(slim['tls'], 'certFile') !== has(slim['tls'], 'keyFile'))
       add(['slim', 'tls'], 'certFile and keyFile go together (mTLS needs both)');
   }
@@ -51,6 +57,12 @@ export function crossCheck(raw: unknown): RawProblem[] {
     if (list(trust['keyFiles']).length === 0 && !has(trust, 'jwksUrl'))
       add(['slim', 'trust'], 'give keyFiles or a jwksUrl: the keys whose tokens this gateway accepts');
   }
+
+  // JWT on links: our tokens come from slim.jwt, the ones we accept are those slim.trust accepts.
+  if (isObj(slim['nodeAuth']) && has(slim['nodeAuth'], 'jwt') && !isObj(slim['jwt']))
+    add(['slim', 'nodeAuth', 'jwt'], 'needs slim.jwt: the identity whose tokens the link presents');
+  if (server && isObj(server['auth']) && has(server['auth'], 'jwt') && !isObj(slim['trust']))
+    add(['slim', 'server', 'auth', 'jwt'], 'needs slim.trust (and slim.jwt): whose tokens the node accepts');
 
   // http: local endpoints stay local unless the file says otherwise.
   if (typeof http['listen'] === 'string' && http['allowNonLoopback'] !== true) {

@@ -14,7 +14,7 @@ import type { ConfigPath, ConfigProblem } from './problems.js';
 import { resolveConfig } from './resolve.js';
 import { configSchema } from './schema.js';
 import { parseYaml } from './source.js';
-import type { GatewayConfig, TlsMaterial } from './types.js';
+import type { GatewayConfig, ServerTlsMaterial, TlsMaterial } from './types.js';
 
 export interface ParseOptions {
   /** Variables for `${VAR}` expansion (the CLI passes process.env). */
@@ -35,6 +35,12 @@ const TLS_FILES = [
   ['caFile', 'ca'],
   ['certFile', 'cert'],
   ['keyFile', 'key'],
+] as const;
+
+const SERVER_TLS_FILES = [
+  ['certFile', 'cert'],
+  ['keyFile', 'key'],
+  ['clientCaFile', 'clientCa'],
 ] as const;
 
 export function parseConfig(text: string, options: ParseOptions): ParseResult {
@@ -83,15 +89,38 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
   const tls = readTls(raw, baseDir, options.readFile ?? ((p) => readFileSync(p)));
   problems.push(...located(tls.problems));
   problems.push(...located(checkIdentityFiles(raw, baseDir)));
+  // The file's telemetry.otlpEndpoint wins over the environment, which is then not read at all.
+  const inFile = (raw as { telemetry?: unknown }).telemetry !== undefined;
+  const otlpEnv = inFile ? undefined : otlpEndpointFromEnv(options.env);
+  if (typeof otlpEnv === 'object') problems.push(otlpEnv);
 
   if (!parsed.success || problems.length > 0) return { ok: false, problems: sortProblems(dedupe(problems)) };
   const config = resolveConfig(parsed.data, {
     baseDir,
     ...(options.source !== undefined ? { source: options.source } : {}),
     ...(tls.material ? { tls: tls.material } : {}),
+    ...(tls.server ? { serverTls: tls.server } : {}),
     defaulted: expanded.defaulted,
+    ...(typeof otlpEnv === 'string' ? { otlpEndpointFromEnv: otlpEnv } : {}),
   });
   return { ok: true, config };
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT (the OpenTelemetry convention), checked like telemetry.otlpEndpoint. */
+function otlpEndpointFromEnv(env: ParseOptions['env']): string | ConfigProblem | undefined {
+  const value = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return value;
+  return {
+    path: 'telemetry.otlpEndpoint',
+    message: `OTEL_EXPORTER_OTLP_ENDPOINT "${value}" must be an http:// or https:// URL`,
+  };
 }
 
 /** Reads the PEM files named in slim.tls (relative to baseDir), reporting each that fails. */
@@ -99,26 +128,53 @@ function readTls(
   raw: unknown,
   baseDir: string,
   readFile: (path: string) => Uint8Array,
-): { material?: TlsMaterial; problems: RawProblem[] } {
-  const slim = (raw as { slim?: unknown }).slim;
-  const tls = typeof slim === 'object' && slim !== null ? (slim as { tls?: unknown }).tls : undefined;
-  if (typeof tls !== 'object' || tls === null) return { problems: [] };
+): { material?: TlsMaterial; server?: ServerTlsMaterial; problems: RawProblem[] } {
+  const slim = field(raw, 'slim');
   const problems: RawProblem[] = [];
+  const tls = readPems(field(slim, 'tls'), ['slim', 'tls'], TLS_FILES, baseDir, readFile, problems);
+  const st = readPems(
+    field(field(slim, 'server'), 'tls'),
+    ['slim', 'server', 'tls'],
+    SERVER_TLS_FILES,
+    baseDir,
+    readFile,
+    problems,
+  );
+  const server =
+    st?.['cert'] && st['key']
+      ? { cert: st['cert'], key: st['key'], ...(st['clientCa'] ? { clientCa: st['clientCa'] } : {}) }
+      : undefined;
+  return { ...(tls ? { material: tls } : {}), ...(server ? { server } : {}), problems };
+}
+
+function field(v: unknown, key: string): unknown {
+  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+}
+
+function readPems(
+  section: unknown,
+  at: ConfigPath,
+  files: readonly (readonly [string, string])[],
+  baseDir: string,
+  readFile: (path: string) => Uint8Array,
+  problems: RawProblem[],
+): Record<string, Uint8Array> | undefined {
+  if (typeof section !== 'object' || section === null) return undefined;
   const material: Record<string, Uint8Array> = {};
-  for (const [key, field] of TLS_FILES) {
-    const file = (tls as Record<string, unknown>)[key];
+  for (const [key, name] of files) {
+    const file = (section as Record<string, unknown>)[key];
     if (typeof file !== 'string' || file === '') continue;
     const abs = isAbsolute(file) ? file : resolvePath(baseDir, file);
     try {
       const bytes = readFile(abs);
       if (!Buffer.from(bytes).toString('latin1').includes('-----BEGIN '))
-        problems.push({ path: ['slim', 'tls', key], message: `${abs} is not a PEM file` });
-      else material[field] = bytes;
+        problems.push({ path: [...at, key], message: `${abs} is not a PEM file` });
+      else material[name] = bytes;
     } catch (err) {
-      problems.push({ path: ['slim', 'tls', key], message: `cannot read ${abs}: ${describeError(err)}` });
+      problems.push({ path: [...at, key], message: `cannot read ${abs}: ${describeError(err)}` });
     }
   }
-  return { material, problems };
+  return material;
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

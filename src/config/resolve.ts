@@ -10,11 +10,16 @@ import { DEFAULTS } from './schema.js';
 import type { FileConfig } from './schema.js';
 import type {
   GatewayConfig,
+  EmbeddedServerConfig,
   IdentityConfig,
   McpBackendConfig,
+  NodeAuthConfig,
+  ServerAuthConfig,
   ProcessConfig,
   RouteConfig,
+  ServerTlsMaterial,
   ServiceConfig,
+  TelemetryConfig,
   TlsMaterial,
 } from './types.js';
 
@@ -23,7 +28,10 @@ export interface ResolveContext {
   readonly baseDir: string;
   readonly source?: string;
   readonly tls?: TlsMaterial;
+  readonly serverTls?: ServerTlsMaterial;
   readonly defaulted: readonly DefaultedVariable[];
+  /** OTEL_EXPORTER_OTLP_ENDPOINT, used when the file has no `telemetry` (already checked). */
+  readonly otlpEndpointFromEnv?: string;
 }
 
 type EnvValues = Record<string, string | number | boolean> | undefined;
@@ -51,6 +59,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
   const services = file.services.map((svc): ServiceConfig => {
     const base = {
       name: parseName(svc.name),
+      forwardAuthorization: svc.forwardAuthorization,
       ...(svc.description !== undefined ? { description: svc.description } : {}),
       ...(svc.spawn
         ? { spawn: { ...processConfig(svc.spawn, ctx.baseDir), readyTimeoutMs: svc.spawn.readyTimeoutMs } }
@@ -85,15 +94,22 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
       timeoutMs: r.timeoutMs,
     };
   });
+  const identity = identityConfig(slim, ctx.baseDir);
   const config: GatewayConfig = {
     ...(ctx.source !== undefined ? { source: ctx.source } : {}),
     slim: {
       node:
         slim.node === 'embedded'
-          ? { kind: 'embedded', listen: hostPort(slim.listen) }
+          ? {
+              kind: 'embedded',
+              listen: hostPort(slim.listen),
+              server: embeddedServer(slim.server, ctx.serverTls, identity),
+              ...(ctx.tls ? { tls: ctx.tls } : {}),
+            }
           : { kind: 'remote', url: slim.node, ...(ctx.tls ? { tls: ctx.tls } : {}) },
+      ...(slim.nodeAuth ? { nodeAuth: nodeAuth(slim.nodeAuth, ctx.baseDir, identity) } : {}),
       name: parseName(slim.name),
-      identity: identityConfig(slim, ctx.baseDir),
+      identity,
       mls: slim.mls,
       connectTimeoutMs: slim.connectTimeoutMs,
     },
@@ -112,11 +128,44 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     services,
     routes,
     log: file.log,
+    ...telemetryOf(file, ctx),
     shutdownGraceMs: file.shutdownGraceMs,
     reload: file.reload,
     defaultedVariables: ctx.defaulted,
   };
   return deepFreeze(config);
+}
+
+function telemetryOf(file: FileConfig, ctx: ResolveContext): { telemetry?: TelemetryConfig } {
+  const otlpEndpoint = file.telemetry?.otlpEndpoint ?? ctx.otlpEndpointFromEnv;
+  return otlpEndpoint === undefined ? {} : { telemetry: { otlpEndpoint } };
+}
+
+function embeddedServer(
+  server: FileConfig['slim']['server'],
+  tls: ServerTlsMaterial | undefined,
+  identity: IdentityConfig,
+): EmbeddedServerConfig {
+  const { tls: _files, auth: a, ...limits } = server ?? {};
+  // Cross-checks guarantee slim.trust (hence a JWT identity) when auth.jwt is set.
+  const auth: ServerAuthConfig | undefined = a?.basic
+    ? { kind: 'basic', users: a.basic.map((u) => ({ ...u })) }
+    : a?.jwt && identity.kind === 'jwt'
+      ? { kind: 'jwt', identity }
+      : undefined;
+  return { ...(tls ? { tls } : {}), ...(auth ? { auth } : {}), limits: { ...DEFAULTS.node, ...limits } };
+}
+
+function nodeAuth(
+  auth: NonNullable<FileConfig['slim']['nodeAuth']>,
+  baseDir: string,
+  identity: IdentityConfig,
+): NodeAuthConfig {
+  if (auth.basic) return { kind: 'basic', username: auth.basic.username, password: auth.basic.password };
+  if (auth.bearer) return { kind: 'bearer', tokenFile: absolute(baseDir, auth.bearer.tokenFile) };
+  // Cross-checks guarantee slim.jwt when nodeAuth.jwt is set.
+  if (identity.kind !== 'jwt') throw new Error('unvalidated nodeAuth.jwt without slim.jwt');
+  return { kind: 'jwt', identity };
 }
 
 /** Freezes plain objects and arrays (SLIM names are already frozen; byte arrays cannot be). */

@@ -29,6 +29,16 @@ export const DEFAULTS = {
   mcpIdleTimeoutMs: 30 * 60_000,
   shutdownGraceMs: 10_000,
   minSecretLength: 32,
+  // The embedded node's listener limits (src/slim/node/limits.ts holds the same defaults for a node
+  // built without a configuration; a unit test keeps the two equal).
+  node: {
+    handshakeTimeoutMs: 10_000,
+    maxConnections: 1_024,
+    maxConnectionsPerAddress: 128,
+    maxStreamsPerConnection: 8,
+    maxSubscriptionsPerConnection: 4_096,
+    maxSubscriptions: 32_768,
+  },
   jwtLifetimeSeconds: 3600,
 } as const;
 
@@ -177,6 +187,97 @@ const trustSchema = z
   })
   .describe('whose tokens we accept (required with jwt)');
 
+/** One of the listed keys, exactly (the schema accepts each; the message names them all). */
+function exactlyOne<T extends Record<string, unknown>>(keys: readonly (keyof T & string)[], what: string) {
+  return (v: T, ctx: z.RefinementCtx) => {
+    const set = keys.filter((k) => v[k] !== undefined);
+    if (set.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} needs exactly one of ${keys.join(', ')}${set.length > 1 ? ` (found ${set.join(', ')})` : ''}`,
+      });
+  };
+}
+
+const linkJwt = z.literal(true);
+
+const nodeAuthSchema = z
+  .strictObject({
+    basic: z
+      .strictObject({
+        username: nonEmpty.regex(/^[^:]*$/, 'a Basic username cannot contain ":"'),
+        password: nonEmpty,
+      })
+      .optional()
+      .describe('HTTP Basic, as the reference client sends it'),
+    bearer: z
+      .strictObject({
+        tokenFile: nonEmpty.describe(
+          'file holding the token, relative to this file; read again when it changes',
+        ),
+      })
+      .optional()
+      .describe('a bearer token from a file (the reference static JWT client auth)'),
+    jwt: linkJwt
+      .optional()
+      .describe('a JWT of slim.jwt (signed with its key, or its token file), re-minted before it expires'),
+  })
+  .superRefine(exactlyOne(['basic', 'bearer', 'jwt'], 'nodeAuth'))
+  .describe('credentials presented to the SLIM node on every connect (one of basic, bearer, jwt)');
+
+const serverTlsSchema = z
+  .strictObject({
+    certFile: nonEmpty.describe("the node's certificate chain (PEM), relative to this file"),
+    keyFile: nonEmpty.describe("the node's private key (PEM)"),
+    clientCaFile: nonEmpty
+      .optional()
+      .describe('CA bundle (PEM) client certificates must chain to: mTLS, clients without one are refused'),
+  })
+  .describe("TLS on the embedded node's listener (https://)");
+
+const serverAuthSchema = z
+  .strictObject({
+    basic: z
+      .array(
+        z.strictObject({
+          username: nonEmpty.regex(/^[^:]*$/, 'a Basic username cannot contain ":"'),
+          password: secret('a node password'),
+        }),
+      )
+      .min(1)
+      .optional()
+      .describe('users allowed to link with HTTP Basic'),
+    jwt: linkJwt.optional().describe('a bearer JWT that slim.trust accepts (keys, issuers, audience)'),
+  })
+  .superRefine(exactlyOne(['basic', 'jwt'], 'server.auth'))
+  .describe('every link to the embedded node must authenticate (refused with UNAUTHENTICATED)');
+
+const positive = (what: string) => z.number().int().min(1).describe(what);
+const L = DEFAULTS.node;
+
+const serverSchema = z
+  .strictObject({
+    tls: serverTlsSchema.optional(),
+    auth: serverAuthSchema.optional(),
+    handshakeTimeoutMs: positive(
+      'a connection without a negotiated link for this long is closed, in milliseconds',
+    ).default(L.handshakeTimeoutMs),
+    maxConnections: positive('TCP connections held at once').default(L.maxConnections),
+    maxConnectionsPerAddress: positive('TCP connections held at once from one IP address').default(
+      L.maxConnectionsPerAddress,
+    ),
+    maxStreamsPerConnection: positive('concurrent OpenChannel streams on one connection').default(
+      L.maxStreamsPerConnection,
+    ),
+    maxSubscriptionsPerConnection: positive('subscriptions of one link; past it the link is closed').default(
+      L.maxSubscriptionsPerConnection,
+    ),
+    maxSubscriptions: positive('subscriptions of all links together; past it a Subscribe is refused').default(
+      L.maxSubscriptions,
+    ),
+  })
+  .describe("the embedded node's listener: TLS, authentication and limits (node: embedded only)");
+
 const slimSchema = z
   .strictObject({
     node: z
@@ -206,6 +307,8 @@ const slimSchema = z
     trust: trustSchema.optional(),
     mls: z.boolean().default(true).describe('end-to-end encryption of every session with MLS'),
     tls: tlsSchema.optional(),
+    nodeAuth: nodeAuthSchema.optional(),
+    server: serverSchema.optional(),
     connectTimeoutMs: ms('deadline for reaching the SLIM node at startup').default(DEFAULTS.connectTimeoutMs),
   })
   .describe('the SLIM side: node, identity, encryption');
@@ -298,6 +401,13 @@ const serviceSchema = z
     mcp: mcpBackendSchema.optional(),
     a2a: a2aBackendSchema.optional(),
     spawn: spawnSchema.optional(),
+    forwardAuthorization: z
+      .boolean()
+      .default(false)
+      .describe(
+        "pass a caller's Authorization header on to the server or agent (carried inside the encrypted " +
+          'call); off: such a header is dropped',
+      ),
   })
   .describe('a local server or agent offered on SLIM (exactly one of mcp, a2a)');
 
@@ -333,6 +443,14 @@ const logSchema = z
   })
   .describe('logging (SLIM_GATEWAY_LOG_LEVEL and SLIM_GATEWAY_LOG_FORMAT override)');
 
+const telemetrySchema = z
+  .strictObject({
+    otlpEndpoint: httpUrl('telemetry.otlpEndpoint').describe(
+      'OTLP/HTTP collector base URL, e.g. http://127.0.0.1:4318 (spans go to /v1/traces)',
+    ),
+  })
+  .describe('OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT is honoured when this is absent)');
+
 export const configSchema = z
   .strictObject({
     slim: slimSchema,
@@ -340,6 +458,7 @@ export const configSchema = z
     services: z.array(serviceSchema).default([]),
     routes: z.array(routeSchema).default([]),
     log: logSchema.prefault({}),
+    telemetry: telemetrySchema.optional(),
     shutdownGraceMs: ms('how long in-flight calls may finish at shutdown').default(DEFAULTS.shutdownGraceMs),
     reload: z.boolean().default(true).describe('apply changes to services and routes when this file changes'),
   })

@@ -15,8 +15,56 @@ export interface TlsMaterial {
   readonly key?: Uint8Array;
 }
 
+/** PEM material of the embedded node's listener (`slim.server.tls`). */
+export interface ServerTlsMaterial {
+  readonly cert: Uint8Array;
+  readonly key: Uint8Array;
+  /** Client certificates must chain to it (mTLS). */
+  readonly clientCa?: Uint8Array;
+}
+
+/** Who may link to the embedded node (`slim.server.auth`). */
+export type ServerAuthConfig =
+  | {
+      readonly kind: 'basic';
+      readonly users: readonly { readonly username: string; readonly password: string }[];
+    }
+  /** Bearer JWTs checked as slim.trust says (the gateway's own JWT identity carries it). */
+  | { readonly kind: 'jwt'; readonly identity: JwtIdentityConfig };
+
+/** What remote peers may make the embedded node hold (the node's NodeLimits, same fields). */
+export interface NodeLimitsConfig {
+  readonly handshakeTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly maxStreamsPerConnection: number;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxSubscriptions: number;
+}
+
+/** The embedded node's listener: TLS, authentication and the limits of docs/security.md. */
+export interface EmbeddedServerConfig {
+  readonly tls?: ServerTlsMaterial;
+  readonly auth?: ServerAuthConfig;
+  readonly limits: NodeLimitsConfig;
+}
+
+/** Credentials our links present to the node (`slim.nodeAuth`). */
+export type NodeAuthConfig =
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  /** Absolute path; the link reads it before each connect, again when it changed. */
+  | { readonly kind: 'bearer'; readonly tokenFile: string }
+  /** The JWT identity of slim.jwt, presented as a bearer token. */
+  | { readonly kind: 'jwt'; readonly identity: JwtIdentityConfig };
+
 export type NodeConfig =
-  | { readonly kind: 'embedded'; readonly listen: HostPort }
+  | {
+      readonly kind: 'embedded';
+      readonly listen: HostPort;
+      readonly server: EmbeddedServerConfig;
+      /** For processes attaching to this node over its listener (`slim-gateway stdio`). */
+      readonly tls?: TlsMaterial;
+    }
   | { readonly kind: 'remote'; readonly url: string; readonly tls?: TlsMaterial };
 
 /** Whose tokens a JWT identity accepts (`slim.trust`); files are absolute paths. */
@@ -28,23 +76,25 @@ export interface TrustConfig {
 }
 
 /** How this gateway proves who it is on SLIM and checks its peers (docs/security.md). */
-export type IdentityConfig =
-  | { readonly kind: 'sharedSecret'; readonly secret: string }
-  | {
-      readonly kind: 'jwt';
-      /** Exactly one of keyFile / tokenFile (absolute paths). */
-      readonly keyFile?: string;
-      readonly tokenFile?: string;
-      readonly issuer?: string;
-      readonly audience: readonly string[];
-      /** `sub`; default: slim.name. */
-      readonly subject: string;
-      readonly lifetimeSeconds: number;
-      readonly trust: TrustConfig;
-    };
+export type IdentityConfig = { readonly kind: 'sharedSecret'; readonly secret: string } | JwtIdentityConfig;
+
+export interface JwtIdentityConfig {
+  readonly kind: 'jwt';
+  /** Exactly one of keyFile / tokenFile (absolute paths). */
+  readonly keyFile?: string;
+  readonly tokenFile?: string;
+  readonly issuer?: string;
+  readonly audience: readonly string[];
+  /** `sub`; default: slim.name. */
+  readonly subject: string;
+  readonly lifetimeSeconds: number;
+  readonly trust: TrustConfig;
+}
 
 export interface SlimConfig {
   readonly node: NodeConfig;
+  /** Credentials presented on links to the node (remote, or the embedded one's listener). */
+  readonly nodeAuth?: NodeAuthConfig;
   /** The gateway's own name (routes call from it). */
   readonly name: SlimName;
   readonly identity: IdentityConfig;
@@ -96,6 +146,8 @@ interface ServiceBase {
   readonly name: SlimName;
   readonly description?: string;
   readonly spawn?: SpawnConfig;
+  /** Pass a caller's Authorization header on to the server or agent (else it is dropped). */
+  readonly forwardAuthorization: boolean;
 }
 
 export type ServiceConfig =
@@ -129,6 +181,12 @@ export interface LogConfig {
   readonly format: 'auto' | 'json' | 'pretty';
 }
 
+/** OpenTelemetry traces; absent: no tracing at all. */
+export interface TelemetryConfig {
+  /** OTLP/HTTP base URL (from the file, else OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly otlpEndpoint: string;
+}
+
 export interface GatewayConfig {
   /** Absolute path of the file it came from, when it came from one. */
   readonly source?: string;
@@ -137,6 +195,7 @@ export interface GatewayConfig {
   readonly services: readonly ServiceConfig[];
   readonly routes: readonly RouteConfig[];
   readonly log: LogConfig;
+  readonly telemetry?: TelemetryConfig;
   readonly shutdownGraceMs: number;
   readonly reload: boolean;
   /** Variables whose `:-default` was used (the gateway warns for secrets). */

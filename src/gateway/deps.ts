@@ -6,8 +6,15 @@
 import type { A2aIngress, A2aServiceOptions } from '../adapters/a2a/index.js';
 import type { IngressTarget } from '../adapters/ingress-target.js';
 import type { McpIngress, McpServiceOptions } from '../adapters/mcp/index.js';
-import type { HostPort, IdentityConfig, TlsMaterial } from '../config/types.js';
+import type {
+  EmbeddedServerConfig,
+  HostPort,
+  IdentityConfig,
+  NodeAuthConfig,
+  TlsMaterial,
+} from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
+import type { CallObserver } from '../telemetry/index.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import type { MulticastClient, RpcClient, RpcServer, ServiceDefinition } from '../slim/rpc/types.js';
 import type { Logger } from '../util/log.js';
@@ -19,6 +26,8 @@ type MaybePromise<T> = T | Promise<T>;
 export interface DepsContext {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  /** Access log and traces of calls (adapters); none: calls are not recorded. */
+  readonly calls?: CallObserver;
 }
 
 /** A running embedded SLIM node. */
@@ -38,7 +47,13 @@ export interface AppHandle {
 /** Where a link goes: the node this process runs, or a node at a URL (TLS material if https). */
 export type NodeEndpoint<N> =
   | { readonly kind: 'embedded'; readonly node: N }
-  | { readonly kind: 'remote'; readonly url: string; readonly tls?: TlsMaterial };
+  | {
+      readonly kind: 'remote';
+      readonly url: string;
+      readonly tls?: TlsMaterial;
+      /** Credentials presented on every connect (`slim.nodeAuth`). */
+      readonly auth?: NodeAuthConfig;
+    };
 
 // ---- adapters (src/adapters/mcp, src/adapters/a2a) ----
 
@@ -70,7 +85,14 @@ export interface A2aAdapter {
 
 export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHandle = AppHandle> {
   /** Starts the embedded node listening on `listen`; rejects if it cannot (e.g. port taken). */
-  startNode(options: DepsContext & { readonly listen: HostPort; readonly signal: AbortSignal }): Promise<N>;
+  startNode(
+    options: DepsContext & {
+      readonly listen: HostPort;
+      /** TLS, authentication and limits of its listener (`slim.server`). */
+      readonly server?: EmbeddedServerConfig;
+      readonly signal: AbortSignal;
+    },
+  ): Promise<N>;
 
   /** A started link (Link.start resolved); rejects with UNREACHABLE/TIMEOUT/CANCELLED, never hangs. */
   connectLink(

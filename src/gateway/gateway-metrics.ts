@@ -14,8 +14,8 @@ export function registerGatewayMetrics(
     readonly connected: () => boolean;
   },
 ): void {
-  const services = registry.gauge('slim_gateway_services', 'Services offered on SLIM, by state');
-  const routes = registry.gauge('slim_gateway_routes', 'Local routes, by state');
+  const services = registry.gauge('slim_gateway_services', 'Services offered on SLIM, by state', ['state']);
+  const routes = registry.gauge('slim_gateway_routes', 'Local routes, by state', ['state']);
   const connected = registry.gauge(
     'slim_gateway_slim_connected',
     '1 when the gateway is connected to its SLIM node',

@@ -37,11 +37,32 @@ export function riskWarnings(config: GatewayConfig): string[] {
   }
   if (!config.slim.mls) out.push('slim.mls is false: sessions are NOT end-to-end encrypted.');
   out.push(...identityWarnings(config));
+  out.push(...nodeWarnings(config));
   if (!isLoopbackHost(config.http.listen.host) && config.http.bearerTokens.length === 0)
     out.push(
       'http.listen is not a loopback address and http.bearerTokens is empty: anyone who can reach ' +
         'this address can call your SLIM services.',
     );
+  return out;
+}
+
+/** The embedded node's listener reachable from the network without authentication or TLS. */
+function nodeWarnings(config: GatewayConfig): string[] {
+  const { node, nodeAuth } = config.slim;
+  const out: string[] = [];
+  if (node.kind === 'embedded' && !isLoopbackHost(node.listen.host)) {
+    if (!node.server.auth)
+      out.push(
+        'slim.listen is not a loopback address and slim.server.auth is not set: anyone who can reach ' +
+          'the embedded node can link to it and reach your SLIM apps.',
+      );
+    if (!node.server.tls)
+      out.push(
+        'slim.listen is not a loopback address and slim.server.tls is not set: links are not encrypted.',
+      );
+  }
+  if (node.kind === 'remote' && nodeAuth && node.url.startsWith('http://'))
+    out.push('slim.nodeAuth is sent to an http:// node: anyone on the path can read it. Use https://.');
   return out;
 }
 

@@ -26,6 +26,7 @@ export function mcpIngressFor(o: IngressOptions): McpIngress {
     route: o.route,
     logger: o.logger,
     metrics: o.metrics,
+    ...(o.calls ? { calls: o.calls } : {}),
     maxBodyBytes: o.maxBodyBytes,
     timeouts: { requestTimeoutMs: o.timeoutMs },
   });
@@ -49,6 +50,7 @@ export function realA2aAdapter(): A2aAdapter {
         route: o.route,
         logger: o.logger,
         metrics: o.metrics,
+        ...(o.calls ? { calls: o.calls } : {}),
         maxBodyBytes: o.maxBodyBytes,
         timeoutMs: o.timeoutMs,
       }),

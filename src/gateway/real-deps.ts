@@ -1,7 +1,9 @@
 // The production GatewayDeps (ARCHITECTURE.md, Seams): our SLIM stack and the MCP and A2A adapters.
-//   startNode       -> SlimNode (src/slim/node) listening on `slim.listen`
+//   startNode       -> SlimNode (src/slim/node) listening on `slim.listen`, with the TLS,
+//                      authentication and limits of `slim.server`
 //   connectLink     -> embedded: an in-process link to that node; remote: the gRPC link
-//                      (src/slim/dataplane) with the TLS material of `slim.tls`; started here
+//                      (src/slim/dataplane) with the TLS material of `slim.tls` and the
+//                      credentials of `slim.nodeAuth`; started here
 //   createApp       -> createSlimApp (src/slim/session) with the identity of `slim.sharedSecret` or
 //                      `slim.jwt` (identity.ts, src/slim/auth) and an MLS client (src/slim/mls)
 //   createRpcServer / createRpcClient / createMulticast -> src/slim/rpc, MLS as configured
@@ -10,17 +12,29 @@
 // suffix, docs/security.md): two processes (or two units of one process) with the same name are
 // distinct instances on SLIM.
 import { formatHostPort } from '../config/host-port.js';
-import { GrpcLink, baseName } from '../slim/dataplane/index.js';
-import type { Link, SlimName } from '../slim/dataplane/index.js';
+import {
+  BasicAuthenticator,
+  BearerAuthenticator,
+  BearerFileCredentials,
+  GrpcLink,
+  baseName,
+  basicCredentials,
+  bearerCredentials,
+} from '../slim/dataplane/index.js';
+import type { Link, LinkAuthenticator, LinkCredentials, SlimName } from '../slim/dataplane/index.js';
+import type { EmbeddedServerConfig, NodeAuthConfig, ServerAuthConfig } from '../config/types.js';
+import { JwtSigner } from '../slim/auth/index.js';
+import type { Logger } from '../util/log.js';
 import { createMlsClient } from '../slim/mls/index.js';
 import { SlimNode } from '../slim/node/index.js';
+import type { SlimNodeOptions } from '../slim/node/index.js';
 import { createChannel, createMulticastChannel, createRpcServer, requireMls } from '../slim/rpc/index.js';
 import { createSlimApp } from '../slim/session/index.js';
 import type { SlimApp } from '../slim/session/index.js';
 import { raceSignal } from '../util/abort.js';
 import { GatewayError } from '../util/errors.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
-import { GatewayIdentities } from './identity.js';
+import { GatewayIdentities, jwtSignerOptions } from './identity.js';
 import { realA2aAdapter, realMcpAdapter } from './real-adapters.js';
 
 export interface RealNode extends NodeHandle {
@@ -55,11 +69,50 @@ async function startOrDiscard<T extends { close(): Promise<unknown> }>(
   }
 }
 
+/** The SlimNode options of `slim.server`: TLS (mTLS with a client CA), Basic users, limits. */
+async function nodeServerOptions(
+  server: EmbeddedServerConfig | undefined,
+  identities: GatewayIdentities,
+  logger: Logger,
+): Promise<Partial<SlimNodeOptions>> {
+  if (!server) return {};
+  const { tls, limits } = server;
+  return {
+    limits,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa } : {}) } } : {}),
+    ...(server.auth ? { auth: await linkAuthenticator(server.auth, identities, logger) } : {}),
+  };
+}
+
+/** Basic users, or bearer JWTs checked by the gateway's verifier of `slim.trust` (subject logged). */
+async function linkAuthenticator(
+  auth: ServerAuthConfig,
+  identities: GatewayIdentities,
+  logger: Logger,
+): Promise<LinkAuthenticator> {
+  if (auth.kind === 'basic') return new BasicAuthenticator(auth.users);
+  const verifier = await identities.verifier(auth.identity, logger);
+  return new BearerAuthenticator('jwt', (token) => verifier.verify(token).sub);
+}
+
+/** What our links present: Basic, a bearer token file, or a JWT of `slim.jwt` re-minted when due. */
+function linkCredentials(auth: NodeAuthConfig): LinkCredentials {
+  if (auth.kind === 'basic') return basicCredentials(auth);
+  if (auth.kind === 'bearer') return new BearerFileCredentials(auth.tokenFile);
+  const signer = new JwtSigner(jwtSignerOptions(auth.identity));
+  return bearerCredentials('jwt', () => signer.current());
+}
+
 export function realDeps(): GatewayDeps<RealNode, RealApp> {
   const identities = new GatewayIdentities();
   return {
-    async startNode({ listen, logger, signal }) {
-      const node = await startOrDiscard(SlimNode.create({ listen: formatHostPort(listen), logger }), signal);
+    async startNode({ listen, server, logger, signal }) {
+      const node = await startOrDiscard(
+        nodeServerOptions(server, identities, logger).then((o) =>
+          SlimNode.create({ listen: formatHostPort(listen), logger, ...o }),
+        ),
+        signal,
+      );
       return {
         node,
         // The bound port (the configured one, or the one the OS picked for port 0).
@@ -78,6 +131,7 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
           logger,
           connectTimeoutMs: timeoutMs,
           ...(tls ? { tls: { ...tls } } : {}),
+          ...(endpoint.auth ? { auth: linkCredentials(endpoint.auth) } : {}),
         });
       }
       try {

@@ -25,6 +25,9 @@ import { combineSignals } from '../util/abort.js';
 import { childLogger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import { MetricsRegistry } from '../util/metrics.js';
+import { createCallObserver } from '../telemetry/index.js';
+import type { CallObserver, Tracing } from '../telemetry/index.js';
+import { startTelemetry } from './telemetry.js';
 import type { Gateway, GatewayOptions } from './types.js';
 
 interface Managed<C, U extends RunningRoute | RunningService> {
@@ -41,6 +44,9 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
   private edge: HttpEdge | undefined;
   private link: Link | undefined;
   private app: A | undefined;
+  /** Set only when telemetry is configured (then spans are exported). */
+  private tracing: Tracing | undefined;
+  private calls: CallObserver;
   private readonly routes = new Map<string, Managed<RouteConfig, RunningRoute>>();
   private readonly services = new Map<string, Managed<ServiceConfig, RunningService>>();
   private reloads: Promise<unknown> = Promise.resolve();
@@ -56,11 +62,17 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     this.config = initial;
     this.log = childLogger(options.logger, 'gateway');
     this.metrics = options.metrics ?? new MetricsRegistry();
+    this.calls = createCallObserver(options.logger, undefined);
     registerGatewayMetrics(this.metrics, {
       services: () => [...this.services.values()].map((m) => m.sup.state),
       routes: () => [...this.routes.values()].map((m) => m.sup.state),
       connected: () => this.link?.state === 'ready',
     });
+  }
+
+  /** Whether spans are exported (telemetry configured and started). */
+  get tracingEnabled(): boolean {
+    return this.tracing !== undefined;
   }
 
   get url(): string {
@@ -75,10 +87,21 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     });
     const deadline = () => combineSignals([this.stopping.signal], slim.connectTimeoutMs);
 
+    const telemetry = await startTelemetry(this.config, this.options.logger);
+    this.calls = telemetry.calls;
+    this.tracing = telemetry.tracing;
+    if (this.tracing)
+      this.log.info({ otlpEndpoint: this.config.telemetry?.otlpEndpoint }, 'traces exported over OTLP/HTTP');
+
     if (slim.node.kind === 'embedded') {
       const d = deadline();
       try {
-        this.node = await this.deps.startNode({ ...ctx('node'), listen: slim.node.listen, signal: d.signal });
+        this.node = await this.deps.startNode({
+          ...ctx('node'),
+          listen: slim.node.listen,
+          server: slim.node.server,
+          signal: d.signal,
+        });
       } finally {
         d.dispose();
       }
@@ -121,9 +144,14 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
   }
 
   private endpoint(): NodeEndpoint<N> {
-    const node = this.config.slim.node;
+    const { node, nodeAuth } = this.config.slim;
     if (node.kind === 'embedded') return { kind: 'embedded', node: this.node! };
-    return { kind: 'remote', url: node.url, ...(node.tls ? { tls: node.tls } : {}) };
+    return {
+      kind: 'remote',
+      url: node.url,
+      ...(node.tls ? { tls: node.tls } : {}),
+      ...(nodeAuth ? { auth: nodeAuth } : {}),
+    };
   }
 
   /** Waits for the first start attempt of every unit (each bounded by its own deadline). */
@@ -138,6 +166,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
       maxBodyBytes: this.config.http.maxBodyBytes,
       logger: childLogger(this.options.logger, 'route'),
       metrics: this.metrics,
+      calls: this.calls,
     };
     // A restart uses the route's current configuration (group members may change in place).
     const current = { config: route };
@@ -162,6 +191,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
       connectTimeoutMs: slim.connectTimeoutMs,
       logger: childLogger(this.options.logger, 'service'),
       metrics: this.metrics,
+      calls: this.calls,
       baseEnv: this.options.processEnv ?? {},
     };
     const start = (signal: AbortSignal, fail: (err: unknown) => void) => startService(svc, env, signal, fail);
@@ -202,6 +232,7 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
     const reloads = this.metrics.counter(
       'slim_gateway_config_reloads_total',
       'Configuration reloads, by result',
+      ['result'],
     );
     const before = this.config;
     const diff = diffConfigs(before, next);
@@ -292,6 +323,8 @@ export class GatewayImpl<N extends NodeHandle, A extends AppHandle> implements G
       graceMs,
       this.log,
     );
+    // After the calls ended, so their spans go out with the last export.
+    await this.tracing?.shutdown();
     this.log.info('stopped');
   }
 }

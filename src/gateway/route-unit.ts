@@ -14,6 +14,7 @@ import { sendJson } from '../util/http.js';
 import type { HttpHandler } from '../util/http.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
+import type { CallObserver } from '../telemetry/index.js';
 import { Closer } from './closer.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
 import type { Supervisor, Unit } from './supervisor.js';
@@ -24,6 +25,7 @@ export interface RouteEnv<N extends NodeHandle, A extends AppHandle> {
   readonly maxBodyBytes: number;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  readonly calls?: CallObserver;
 }
 
 export interface RunningRoute extends Unit {
@@ -58,7 +60,7 @@ export async function startRoute<N extends NodeHandle, A extends AppHandle>(
   signal: AbortSignal,
 ): Promise<RunningRoute> {
   const logger = env.logger.child({ route: route.path });
-  const ctx = { logger, metrics: env.metrics };
+  const ctx = { logger, metrics: env.metrics, ...(env.calls ? { calls: env.calls } : {}) };
   const parts = new Closer(logger, 5_000);
   try {
     let target: IngressTarget;

@@ -11,6 +11,7 @@ import type { ServiceDefinition } from '../slim/rpc/types.js';
 import { combineSignals } from '../util/abort.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
+import type { CallObserver } from '../telemetry/index.js';
 import { Closer } from './closer.js';
 import type { AppHandle, GatewayDeps, NodeEndpoint, NodeHandle } from './deps.js';
 import { startProcess, waitForPort } from './spawn.js';
@@ -24,6 +25,7 @@ export interface UnitEnv<N extends NodeHandle, A extends AppHandle> {
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  readonly calls?: CallObserver;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
 }
 
@@ -59,7 +61,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
 ): Promise<RunningService> {
   const name = formatName(svc.name);
   const logger = env.logger.child({ service: name });
-  const ctx = { logger, metrics: env.metrics };
+  const ctx = { logger, metrics: env.metrics, ...(env.calls ? { calls: env.calls } : {}) };
   let closeGraceMs = 0;
   // Until the unit is up, a spawned process that dies fails this attempt at once; afterwards its
   // death is reported to the supervisor, which restarts the unit.
@@ -94,6 +96,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         backend: backendSpec(svc.backend),
         maxSessions: svc.sessions.maxSessions,
         idleTimeoutMs: svc.sessions.idleTimeoutMs,
+        forwardAuthorization: svc.forwardAuthorization,
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];
@@ -104,6 +107,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         name: svc.name,
         url: svc.url,
         headers: svc.headers,
+        forwardAuthorization: svc.forwardAuthorization,
       });
       parts.add('a2a adapter', () => h.close());
       definitions = h.services;

@@ -14,6 +14,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Closer } from './closer.js';
 import type { AppHandle, GatewayDeps, NodeEndpoint, NodeHandle } from './deps.js';
 import { startRoute } from './route-unit.js';
+import { startTelemetry } from './telemetry.js';
 
 export interface StdioOptions {
   readonly logger: Logger;
@@ -45,14 +46,22 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
   const log = options.logger;
   const metrics = new MetricsRegistry();
   const ctx = (c: string) => ({ logger: childLogger(log, c), metrics });
-  const node = config.slim.node;
-  // The embedded node belongs to a `run` gateway; this process attaches to it like any client.
-  const endpoint: NodeEndpoint<N> =
+  const { node, nodeAuth } = config.slim;
+  // The embedded node belongs to a `run` gateway; this process attaches to its listener like any
+  // client: https:// when it serves TLS (slim.tls says whom to trust), with slim.nodeAuth if set.
+  const url =
     node.kind === 'embedded'
-      ? { kind: 'remote', url: `http://${formatHostPort(node.listen)}` }
-      : { kind: 'remote', url: node.url, ...(node.tls ? { tls: node.tls } : {}) };
+      ? `${node.server.tls ? 'https' : 'http'}://${formatHostPort(node.listen)}`
+      : node.url;
+  const endpoint: NodeEndpoint<N> = {
+    kind: 'remote',
+    url,
+    ...(node.tls ? { tls: node.tls } : {}),
+    ...(nodeAuth ? { auth: nodeAuth } : {}),
+  };
   const parts = new Closer(log, 5_000);
   const setup = combineSignals([options.signal], config.slim.connectTimeoutMs);
+  const telemetry = await startTelemetry(config, log);
   try {
     const link = await deps.connectLink({
       ...ctx('link'),
@@ -72,7 +81,13 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
     parts.add('app', () => app.close());
     const unit = await startRoute(
       route,
-      { deps, app, maxBodyBytes: config.http.maxBodyBytes, ...ctx('route') },
+      {
+        deps,
+        app,
+        maxBodyBytes: config.http.maxBodyBytes,
+        ...ctx('route'),
+        calls: telemetry.calls,
+      },
       setup.signal,
     );
     parts.add('route', () => unit.close(0));
@@ -85,5 +100,6 @@ export async function runStdio<N extends NodeHandle, A extends AppHandle>(
   } finally {
     setup.dispose();
     await parts.closeAll();
+    await telemetry.tracing?.shutdown();
   }
 }

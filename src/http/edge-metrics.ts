@@ -13,14 +13,17 @@ export function edgeMetrics(registry: MetricsRegistry): EdgeMetrics {
     requests: registry.counter(
       'slim_gateway_http_requests_total',
       'HTTP requests answered by the local endpoints, by route, method and status',
+      ['route', 'method', 'status'],
     ),
     duration: registry.histogram(
       'slim_gateway_http_request_duration_seconds',
       'Time from request to the end of the response (whole stream for SSE), by route',
+      ['route'],
     ),
     inFlight: registry.gauge(
       'slim_gateway_http_requests_in_flight',
       'HTTP requests being answered, by route',
+      ['route'],
     ),
   };
 }

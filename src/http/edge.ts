@@ -5,7 +5,7 @@
 // grace period, then aborts what is left with CLOSED so handlers answer with a clear error.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatHostPort, isLoopbackHost } from '../config/host-port.js';
 import type { HostPort } from '../config/host-port.js';
@@ -68,13 +68,16 @@ export class HttpEdge {
     this.log = options.logger;
     this.metrics = edgeMetrics(options.metrics);
     this.policy = this.policyFor(options.access);
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer(this.listener);
     this.server.keepAliveTimeout = options.keepAliveTimeoutMs;
     this.server.headersTimeout = options.headersTimeoutMs;
     this.server.requestTimeout = options.requestTimeoutMs;
     // No socket inactivity timeout: SSE streams may stay quiet for a long time.
     this.server.timeout = 0;
   }
+
+  /** What the server runs for each request (tests drive it directly, without a socket of ours). */
+  readonly listener: RequestListener = (req, res) => void this.handle(req, res);
 
   /** Binds http.listen; rejects with UNAVAILABLE when the address is taken or not local. */
   async start(): Promise<void> {

@@ -49,7 +49,11 @@ export function admitOrigin(
 /** The bearer token check (http.bearerTokens). */
 export function admitBearer(req: IncomingMessage, res: ServerResponse, policy: AccessPolicy): boolean {
   const bearer = checkBearer(req.headers.authorization, policy.bearerTokens);
-  if (bearer === 'ok') return true;
+  if (bearer === 'ok') {
+    // The header held the gateway's own token: no route may pass it on (forwardAuthorization).
+    if (policy.bearerTokens.length > 0) delete req.headers.authorization;
+    return true;
+  }
   sendJson(res, 401, errorJson('UNAUTHENTICATED', 'a valid Authorization: Bearer token is required'), {
     'www-authenticate': wwwAuthenticate(bearer),
   });

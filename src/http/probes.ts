@@ -14,12 +14,12 @@ export interface Readiness {
 
 export const PROBES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function serveProbe(
+export async function serveProbe(
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
   ctx: { readonly readiness: () => Readiness; readonly metrics: MetricsRegistry; readonly draining: boolean },
-): void {
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendJson(res, 405, errorJson('METHOD_NOT_ALLOWED', `${pathname} answers GET`), {
       allow: 'GET, HEAD',
@@ -35,7 +35,7 @@ export function serveProbe(
       r.ready ? { status: 'ready' } : { status: 'not ready', reasons: r.reasons },
     );
   }
-  const text = ctx.metrics.render();
+  const text = await ctx.metrics.render();
   res.writeHead(200, {
     'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     'content-length': Buffer.byteLength(text),

@@ -1,65 +1,52 @@
-// A small Prometheus registry (text exposition format 0.0.4): counters, gauges and histograms
-// with labels. Components receive the registry by injection and register their own series; the
-// HTTP edge serves `render()` at /metrics. Label values are ids and names, never payloads.
+// The gateway's Prometheus registry, on prom-client (text exposition format 0.0.4): counters,
+// gauges and histograms with declared label names. Components receive the registry by injection
+// and register their own series (registering a name again returns the same series, so every
+// route's ingress can share one); the HTTP edge serves `render()` at /metrics. Label values are
+// ids and names, never payloads. Each registry is its own prom-client Registry (never the global
+// one), so two gateways in one process keep their series apart.
+import * as prom from 'prom-client';
 
 type Labels = Readonly<Record<string, string>>;
 
-function labelKey(labels: Labels): string {
-  const keys = Object.keys(labels).sort();
-  return keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(',');
+/**
+ * Labels in name order: prom-client writes them in the order given, and the /metrics text has
+ * always listed them sorted (dashboards and tests match on it).
+ */
+function sorted(labels: Labels): Labels {
+  const keys = Object.keys(labels);
+  if (keys.length < 2) return labels;
+  const out: Record<string, string> = {};
+  for (const k of keys.sort()) out[k] = labels[k]!;
+  return out;
 }
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function fmt(n: number): string {
-  if (n === Infinity) return '+Inf';
-  if (n === -Infinity) return '-Inf';
-  return Number.isInteger(n) ? String(n) : n.toPrecision(6);
-}
-
-interface Series {
-  render(name: string): string[];
-}
-
-export class Counter implements Series {
-  private readonly values = new Map<string, number>();
+export class Counter {
+  constructor(private readonly metric: prom.Counter) {}
   inc(labels: Labels = {}, by = 1): void {
-    const k = labelKey(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
-  }
-  render(name: string): string[] {
-    return [...this.values].map(([k, v]) => `${name}${k ? `{${k}}` : ''} ${fmt(v)}`);
+    this.metric.inc(sorted(labels), by);
   }
 }
 
-export class Gauge implements Series {
-  private readonly values = new Map<string, number>();
+export class Gauge {
   private readonly collectors: (() => void)[] = [];
+  private readonly metric: prom.Gauge;
+  constructor(make: (collect: () => void) => prom.Gauge) {
+    this.metric = make(() => {
+      for (const c of this.collectors) c();
+    });
+  }
   set(labels: Labels, value: number): void {
-    this.values.set(labelKey(labels), value);
+    this.metric.set(sorted(labels), value);
   }
   inc(labels: Labels = {}, by = 1): void {
-    const k = labelKey(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
+    this.metric.inc(sorted(labels), by);
   }
   dec(labels: Labels = {}, by = 1): void {
-    this.inc(labels, -by);
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
+    this.metric.dec(sorted(labels), by);
   }
   /** A callback run before each render (for values read on demand). */
   collect(fn: () => void): void {
     this.collectors.push(fn);
-  }
-  render(name: string): string[] {
-    for (const c of this.collectors) c();
-    return [...this.values].map(([k, v]) => `${name}${k ? `{${k}}` : ''} ${fmt(v)}`);
   }
 }
 
@@ -68,67 +55,72 @@ export const LATENCY_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ];
 
-export class Histogram implements Series {
-  private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
-  constructor(private readonly buckets: readonly number[] = LATENCY_BUCKETS) {}
+export class Histogram {
+  constructor(private readonly metric: prom.Histogram) {}
   observe(labels: Labels, value: number): void {
-    const k = labelKey(labels);
-    let s = this.series.get(k);
-    if (!s) {
-      s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(k, s);
-    }
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++;
-    s.sum += value;
-    s.count++;
-  }
-  count(labels: Labels = {}): number {
-    return this.series.get(labelKey(labels))?.count ?? 0;
-  }
-  render(name: string): string[] {
-    const out: string[] = [];
-    for (const [k, s] of this.series) {
-      const prefix = k ? `${k},` : '';
-      this.buckets.forEach((b, i) => out.push(`${name}_bucket{${prefix}le="${fmt(b)}"} ${s.counts[i]}`));
-      out.push(`${name}_bucket{${prefix}le="+Inf"} ${s.count}`);
-      out.push(`${name}_sum${k ? `{${k}}` : ''} ${fmt(s.sum)}`);
-      out.push(`${name}_count${k ? `{${k}}` : ''} ${s.count}`);
-    }
-    return out;
+    this.metric.observe(sorted(labels), value);
   }
 }
 
-export class MetricsRegistry {
-  private readonly metrics = new Map<string, { help: string; type: string; series: Series }>();
+type Series = Counter | Gauge | Histogram;
 
-  private register<T extends Series>(name: string, help: string, type: string, make: () => T): T {
+export class MetricsRegistry {
+  private readonly registry = new prom.Registry();
+  private readonly metrics = new Map<string, { type: string; series: Series }>();
+
+  /** The Content-Type of `render()`'s text. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private register<T extends Series>(name: string, type: string, make: () => T): T {
     const existing = this.metrics.get(name);
     if (existing) {
       if (existing.type !== type) throw new Error(`metric ${name} already registered as ${existing.type}`);
       return existing.series as T;
     }
     const series = make();
-    this.metrics.set(name, { help, type, series });
+    this.metrics.set(name, { type, series });
     return series;
   }
 
-  counter(name: string, help: string): Counter {
-    return this.register(name, help, 'counter', () => new Counter());
-  }
-  gauge(name: string, help: string): Gauge {
-    return this.register(name, help, 'gauge', () => new Gauge());
-  }
-  histogram(name: string, help: string, buckets?: readonly number[]): Histogram {
-    return this.register(name, help, 'histogram', () => new Histogram(buckets));
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    return this.register(
+      name,
+      'counter',
+      () => new Counter(new prom.Counter({ name, help, labelNames, registers: [this.registry] })),
+    );
   }
 
-  render(): string {
-    const lines: string[] = [];
-    for (const [name, m] of this.metrics) {
-      lines.push(`# HELP ${name} ${m.help.replace(/\n/g, ' ')}`);
-      lines.push(`# TYPE ${name} ${m.type}`);
-      lines.push(...m.series.render(name));
-    }
-    return lines.join('\n') + '\n';
+  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
+    return this.register(
+      name,
+      'gauge',
+      () =>
+        new Gauge(
+          (collect) => new prom.Gauge({ name, help, labelNames, registers: [this.registry], collect }),
+        ),
+    );
+  }
+
+  histogram(
+    name: string,
+    help: string,
+    labelNames: readonly string[] = [],
+    buckets: readonly number[] = LATENCY_BUCKETS,
+  ): Histogram {
+    return this.register(
+      name,
+      'histogram',
+      () =>
+        new Histogram(
+          new prom.Histogram({ name, help, labelNames, buckets: [...buckets], registers: [this.registry] }),
+        ),
+    );
+  }
+
+  /** The text exposition of every series (gauges' collectors run first). */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }

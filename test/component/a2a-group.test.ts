@@ -192,7 +192,7 @@ test('three A2A agents behind one group route', { timeout: 120_000 }, async (t) 
     for (const m of [RED, BLUE])
       assert.ok(events.some((e) => memberOf(e) === m && e.payload?.$case === 'statusUpdate'));
     assert.match(
-      group.metrics.render(),
+      await group.metrics.render(),
       /slim_gateway_group_member_failures_total\{[^}]*member="acme\/demo\/green"/,
     );
   });

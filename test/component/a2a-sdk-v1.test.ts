@@ -60,7 +60,7 @@ test('metrics count calls and errors by route and method', async () => {
     const client = await new ClientFactory().createFromUrl(`${chain.url}/`);
     await s.messageAnswer(client);
     await s.taskNotFound(client);
-    const text = chain.metrics.render();
+    const text = await chain.metrics.render();
     assert.match(
       text,
       /slim_gateway_a2a_ingress_calls_total\{method="SendMessage",route="\/a2a\/planner"\} 1/,

@@ -43,7 +43,7 @@ test('a stream stopped after its first event is counted as finished, with an err
     // What the server does when it cannot deliver an event: abort the call, return the generator.
     abort.abort(new Error('session lost'));
     await events.return?.(undefined);
-    const text = metrics.render();
+    const text = await metrics.render();
     assert.match(
       text,
       /slim_gateway_a2a_egress_call_duration_seconds_count\{method="SendStreamingMessage",service="acme\/demo\/planner"\} 1/,

@@ -159,7 +159,7 @@ test(
       assert.match(beta?.error ?? '', /unavailable/i);
       const direct = await client.callTool({ name: 'alpha_echo', arguments: { text: 'alive' } });
       assert.deepEqual(direct.content, [{ type: 'text', text: 'alive' }]);
-      const failures = group.metrics.render();
+      const failures = await group.metrics.render();
       assert.match(failures, /slim_gateway_group_member_failures_total\{[^}]*member="acme\/team\/beta"/);
     });
 

@@ -173,7 +173,7 @@ test('a service whose command does not exist answers with a JSON-RPC error and k
   assert.equal(gw.service.sessionCount(), 0, 'failed sessions are not kept');
   assert.equal(gw.ingress.sessionCount(), 0);
   assert.match(
-    gw.metrics.render(),
+    await gw.metrics.render(),
     /slim_gateway_mcp_egress_errors_total\{code="-32603",method="initialize",service="acme\/demo\/mcp-test"\} 2/,
   );
 });

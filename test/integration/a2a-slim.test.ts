@@ -85,13 +85,13 @@ describe('A2A over real SLIM (our node, MLS on), @a2a-js/sdk client and agent', 
     'a subscriber that goes away: the route lets go at once, the remote stream ends with the task',
     T,
     async () => {
-      const count = (side: string) =>
+      const count = async (side: string) =>
         Number(
           new RegExp(
             `slim_gateway_a2a_${side}_call_duration_seconds_count\\{method="SubscribeToTask",[^}]*\\} (\\d+)`,
-          ).exec(chain.metrics.render())?.[1] ?? 0,
+          ).exec(await chain.metrics.render())?.[1] ?? 0,
         );
-      const [ingressBefore, egressBefore] = [count('ingress'), count('egress')];
+      const [ingressBefore, egressBefore] = [await count('ingress'), await count('egress')];
       const client = await new ClientFactory().createFromUrl(`${chain.url}/`);
       const id = await s.runningTask(chain, client);
       const abort = new AbortController();
@@ -104,12 +104,15 @@ describe('A2A over real SLIM (our node, MLS on), @a2a-js/sdk client and agent', 
       const reader = res.body!.getReader();
       assert.equal((await reader.read()).done, false, 'the first event');
       abort.abort();
-      await until(() => count('ingress') === ingressBefore + 1, 'the route to end the call');
+      await until(async () => (await count('ingress')) === ingressBefore + 1, 'the route to end the call');
       // SLIMRPC has no cancel frame (spec/slimrpc-a2a-mcp.md §1.8): the serving side learns nothing,
       // and its stream from the agent ends when the task does.
       await client.cancelTask({ tenant: '', id, metadata: undefined });
       chain.pacing = () => Promise.resolve();
-      await until(() => count('egress') === egressBefore + 1, 'the remote stream to end with the task');
+      await until(
+        async () => (await count('egress')) === egressBefore + 1,
+        'the remote stream to end with the task',
+      );
     },
   );
 

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';
+import { basicCredentials } from '../../src/slim/dataplane/index.js';
+import { makeName } from '../../src/slim/dataplane/name.js';
+import { Inbox, publishFrame } from '../support/dataplane.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { ReferencePeer, freePort } from '../support/reference.js';
 import { connectReferenceApp } from '../support/reference-apps.js';
@@ -116,4 +122,76 @@ test('slim-gateway node: --help, a bad option, a busy port', async (t) => {
   assert.ok(second.lines.some((l) => /cannot start the SLIM node/.test(String(l['msg']))));
   first.child.kill('SIGINT');
   assert.equal(await first.exit, 0);
+});
+
+test('slim-gateway node with mTLS and Basic: links with the password work, others are refused', async (t) => {
+  const tls = join(REPO_ROOT, 'test', 'fixtures', 'tls');
+  const dir = mkdtempSync(join(tmpdir(), 'slim-node-cli-'));
+  const password = 'node-password-0123456789-0123456789';
+  const users = join(dir, 'users');
+  writeFileSync(users, `# who may link\ngw1:${password}\n`);
+  const port = await freePort();
+  const node = startNode([
+    ...['--listen', `127.0.0.1:${port}`],
+    ...['--tls-cert', join(tls, 'node.pem'), '--tls-key', join(tls, 'node.key')],
+    ...['--tls-client-ca', join(tls, 'ca.pem'), '--auth-basic-file', users],
+    ...['--max-subscriptions-per-connection', '16'],
+  ]);
+  const links: GrpcLink[] = [];
+  t.after(async () => {
+    await Promise.all(links.map((l) => l.close()));
+    node.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const listening = await node.waitFor(/SLIM node listening/);
+  assert.equal(listening['endpoint'], `https://127.0.0.1:${port}`);
+  const pem = (f: string) => new Uint8Array(readFileSync(join(tls, f)));
+  const mtls = { ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client.key') };
+  const link = (withPassword: boolean) => {
+    const l = new GrpcLink({
+      endpoint: `https://127.0.0.1:${port}`,
+      tls: mtls,
+      ...(withPassword ? { auth: basicCredentials({ username: 'gw1', password }) } : {}),
+    });
+    links.push(l);
+    return l;
+  };
+  const [a, b] = [link(true), link(true)];
+  const bob = makeName('org', 'ns', 'bob', 2n);
+  const inbox = new Inbox(b);
+  await a.start();
+  await b.start();
+  await b.subscribe(bob, { source: bob });
+  await a.publish(publishFrame(makeName('org', 'ns', 'alice', 1n), bob, 'via the cli node'));
+  await inbox.until((x) => x.includes('via the cli node'), 'the frame');
+  await assert.rejects(link(false).start(), { code: 'AUTH' });
+  await node.waitFor(/refusing link: authentication failed/);
+  assert.ok(!node.lines.some((l) => JSON.stringify(l).includes(password)), 'no password in the logs');
+  node.child.kill('SIGTERM');
+  assert.equal(await node.exit, 0);
+});
+
+test('slim-gateway node: bad TLS, auth and limit flags exit 2 with the reason', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slim-node-cli-'));
+  try {
+    const short = join(dir, 'short');
+    writeFileSync(short, 'gw1:short-password\n');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, 'node', ...args], { encoding: 'utf8' });
+    const cases: [string[], RegExp][] = [
+      [['--tls-cert', join(dir, 'x.pem')], /--tls-cert and --tls-key go together/],
+      [['--tls-cert', short, '--tls-key', short], /--tls-cert: .* is not a PEM file/],
+      [['--auth-basic-file', short], /line 1: the password must be at least 32 characters \(it has 14\)/],
+      [['--auth-basic-file', join(dir, 'missing')], /--auth-basic-file: cannot read/],
+      [['--max-connections', '0'], /--max-connections must be a positive integer/],
+    ];
+    for (const [args, why] of cases) {
+      const r = run(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, why);
+      assert.ok(!r.stderr.includes('short-password'), 'no password echoed');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

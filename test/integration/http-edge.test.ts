@@ -261,7 +261,7 @@ test(
     edge.mount('/mcp/x', echo);
     edge.mount('/mcp/fail', () => Promise.reject(new GatewayError('UNAVAILABLE', 'backend down')));
     metrics
-      .counter('slim_gateway_test_calls_total', 'a series registered by another component')
+      .counter('slim_gateway_test_calls_total', 'a series registered by another component', ['service'])
       .inc({ service: 'a"b\\c' }, 3);
     await http(`${url}/mcp/x`);
     await http(`${url}/mcp/x`);

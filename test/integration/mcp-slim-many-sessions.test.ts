@@ -31,7 +31,8 @@ test(
     // Every session holds a Listen (its GET stream) from here on.
     for (
       let i = 0;
-      i < 200 && pair.metrics.render().match(/mcp_egress_sessions\{[^}]*\} (\d+)/)?.[1] !== String(CLIENTS);
+      i < 200 &&
+      (await pair.metrics.render()).match(/mcp_egress_sessions\{[^}]*\} (\d+)/)?.[1] !== String(CLIENTS);
       i++
     )
       await new Promise((r) => setTimeout(r, 25));

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/parse.js';
 import { formatName, NULL_ID } from '../../src/slim/dataplane/name.js';
+import { DEFAULT_NODE_LIMITS } from '../../src/slim/node/limits.js';
 import { SECRET, configFrom, problemsOf } from '../support/config.js';
 
 const FULL = `
@@ -39,7 +40,11 @@ const ENV = { SLIM_SHARED_SECRET: SECRET, LOCAL_TOKEN: 'local-token-0123456789-0
 
 test('a valid configuration parses into typed, resolved values', () => {
   const c = configFrom(FULL, ENV);
-  assert.deepEqual(c.slim.node, { kind: 'embedded', listen: { host: '127.0.0.1', port: 46357 } });
+  assert.deepEqual(c.slim.node, {
+    kind: 'embedded',
+    listen: { host: '127.0.0.1', port: 46357 },
+    server: { limits: DEFAULT_NODE_LIMITS },
+  });
   assert.equal(formatName(c.slim.name), 'acme/demo/gateway');
   assert.deepEqual(c.slim.identity, { kind: 'sharedSecret', secret: SECRET });
   assert.equal(c.slim.mls, true);
@@ -86,7 +91,11 @@ test('the parsed configuration is deeply frozen', () => {
 
 test('a minimal file gets the documented defaults', () => {
   const c = configFrom(`slim: { name: acme/demo/gw, sharedSecret: ${SECRET} }`);
-  assert.deepEqual(c.slim.node, { kind: 'embedded', listen: { host: '127.0.0.1', port: 46357 } });
+  assert.deepEqual(c.slim.node, {
+    kind: 'embedded',
+    listen: { host: '127.0.0.1', port: 46357 },
+    server: { limits: DEFAULT_NODE_LIMITS },
+  });
   assert.equal(c.slim.mls, true);
   assert.equal(c.slim.name.id, NULL_ID);
   assert.deepEqual(c.http.listen, { host: '127.0.0.1', port: 8080 });

@@ -62,6 +62,7 @@ const LAYERS: [string, RegExp][] = [
   ['session', /^src\/slim\/session\//],
   ['rpc', /^src\/slim\/rpc\//],
   ['slim', /^src\/slim\/[^/]+\.ts$/],
+  ['telemetry', /^src\/telemetry\//],
   ['adapters', /^src\/adapters\//],
   ['config', /^src\/config\//],
   ['gateway', /^src\/(gateway|http)[/.]/],
@@ -79,8 +80,9 @@ const ALLOWED: Record<string, string[]> = {
   session: ['util', 'proto', 'dataplane', 'auth', 'mls'],
   rpc: ['util', 'proto', 'dataplane', 'session'],
   slim: ['util', 'proto', 'dataplane', 'node', 'auth', 'mls', 'session', 'rpc'],
+  telemetry: ['util'],
   // Through the public surfaces only (see the test below).
-  adapters: ['util', 'rpc', 'auth'],
+  adapters: ['util', 'rpc', 'auth', 'telemetry'],
   // auth: `check` reads JWT key and token files with the parsers the gateway uses.
   config: ['util', 'dataplane', 'auth'],
   gateway: [
@@ -95,6 +97,7 @@ const ALLOWED: Record<string, string[]> = {
     'slim',
     'adapters',
     'config',
+    'telemetry',
   ],
   cli: [
     'util',
@@ -109,6 +112,7 @@ const ALLOWED: Record<string, string[]> = {
     'adapters',
     'config',
     'gateway',
+    'telemetry',
   ],
 };
 
@@ -120,6 +124,9 @@ const PACKAGE_HOMES: [RegExp, string[]][] = [
   [/^@a2a-js\//, ['adapters']],
   [/^express(\/|$)/, ['adapters', 'gateway']],
   [/^@agntcy\//, []],
+  [/^@opentelemetry\//, ['telemetry']],
+  [/^prom-client$/, ['util']],
+  [/^eventsource-parser$/, ['adapters']],
 ];
 
 function layerOf(path: string): string | undefined {

@@ -59,7 +59,21 @@ export function strings(v: unknown, path: string): string[] {
 /** A JSON object (for google.protobuf.Struct fields), or undefined. */
 export function optStruct(v: unknown, path: string): JsonObject | undefined {
   if (v === undefined || v === null) return undefined;
-  return obj(v, path) as JsonObject;
+  const o = obj(v, path);
+  checkFinite(o, path);
+  return o as JsonObject;
+}
+
+/**
+ * google.protobuf.Value has no Infinity or NaN, but JSON.parse turns `1e400` into Infinity: such a
+ * number is the caller's invalid params here, not an internal error where the Struct is encoded
+ * (found by fuzzing).
+ */
+export function checkFinite(v: unknown, path: string): void {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw invalid(path, 'must hold finite numbers only');
+  } else if (Array.isArray(v)) v.forEach((x, i) => checkFinite(x, `${path}[${i}]`));
+  else if (isObj(v)) for (const [k, x] of Object.entries(v)) checkFinite(x, `${path}.${k}`);
 }
 
 export function stringMap(v: unknown, path: string): Record<string, string> {

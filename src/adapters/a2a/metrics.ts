@@ -17,14 +17,21 @@ export function callMetrics(
   labels: Readonly<Record<string, string>>,
 ): CallMetrics {
   if (!registry) return NOOP;
-  const calls = registry.counter(`slim_gateway_a2a_${side}_calls_total`, `A2A calls through the ${side}.`);
+  const names = [...Object.keys(labels), 'method'];
+  const calls = registry.counter(
+    `slim_gateway_a2a_${side}_calls_total`,
+    `A2A calls through the ${side}.`,
+    names,
+  );
   const errors = registry.counter(
     `slim_gateway_a2a_${side}_errors_total`,
     `A2A calls through the ${side} that failed, by A2A error.`,
+    [...names, 'error'],
   );
   const latency = registry.histogram(
     `slim_gateway_a2a_${side}_call_duration_seconds`,
     `Duration of A2A calls through the ${side} (to the last event for streams).`,
+    names,
   );
   return {
     start(method) {

@@ -91,8 +91,13 @@ export class GroupMembers {
     this.failures = o.metrics?.counter(
       'slim_gateway_group_member_failures_total',
       'Calls to a group member that failed (the member, not the whole call), by route, member and reason',
+      ['route', 'protocol', 'member', 'method', 'reason'],
     );
-    this.up = o.metrics?.gauge('slim_gateway_group_members', 'Members of a group route, by state');
+    this.up = o.metrics?.gauge('slim_gateway_group_members', 'Members of a group route, by state', [
+      'route',
+      'protocol',
+      'state',
+    ]);
     this.up?.collect(() => {
       if (this.closing.signal.aborted) return; // a restarted route's new instance reports
       for (const state of ['up', 'down', 'unknown'] as const)

@@ -11,6 +11,8 @@ import type { HttpHandler } from '../../util/http.js';
 import type { Logger } from '../../util/log.js';
 import { childLogger } from '../../util/log.js';
 import type { MetricsRegistry } from '../../util/metrics.js';
+import type { CallObserver } from '../../telemetry/types.js';
+import { NO_CALL_OBSERVER } from '../../telemetry/calls.js';
 import { createHttpFront } from './ingress/http.js';
 import { DEFAULT_RELAY_TIMEOUTS, IngressRelay } from './ingress/relay.js';
 import type { McpRelay, RelayTimeouts } from './ingress/relay.js';
@@ -46,6 +48,8 @@ export interface McpIngressCommon {
   readonly timeoutMs?: number;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
+  /** Access log and traces of calls (default: none). */
+  readonly calls?: CallObserver;
   /** Largest request body accepted (HTTP 413 past it); default and at most MAX_MCP_MESSAGE_BYTES. */
   readonly maxBodyBytes?: number;
   /** Origins allowed to use the endpoint ('*' for any); default loopback origins only. */
@@ -108,7 +112,10 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
   const metrics = ingressMetrics(options.metrics, options.route);
   const http = createHttpFront({
     relay,
+    route: options.route,
     target,
+    ...(group ? {} : { remoteName: target }),
+    calls: options.calls ?? NO_CALL_OBSERVER,
     logger,
     metrics,
     // A body larger than one SLIM message could never be relayed: 413 for it, like any over the limit.
@@ -131,7 +138,12 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
       if (signal?.aborted || closing) stop.abort();
       stdioRuns.add(stop);
       try {
-        await serveStdioFront({ relay, target, logger, metrics }, input, output, stop.signal);
+        await serveStdioFront(
+          { relay, route: options.route, target, logger, metrics, calls: options.calls ?? NO_CALL_OBSERVER },
+          input,
+          output,
+          stop.signal,
+        );
       } finally {
         stdioRuns.delete(stop);
         signal?.removeEventListener('abort', onAbort);

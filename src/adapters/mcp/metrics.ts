@@ -55,17 +55,33 @@ function build(
     } satisfies AdapterMetrics;
   }
   const p = `slim_gateway_mcp_${side}`;
-  const calls = registry.counter(`${p}_requests_total`, `MCP requests handled by the ${side}, by method`);
+  const where = Object.keys(labels);
+  const byMethod = [...where, 'method'];
+  const calls = registry.counter(
+    `${p}_requests_total`,
+    `MCP requests handled by the ${side}, by method`,
+    byMethod,
+  );
   const errors = registry.counter(
     `${p}_errors_total`,
     `MCP requests of the ${side} that ended in a JSON-RPC error or a SLIMRPC failure, by code`,
+    [...byMethod, 'code'],
   );
-  const latency = registry.histogram(`${p}_request_seconds`, `MCP request latency at the ${side}, seconds`);
-  const sessions = registry.gauge(`${p}_sessions`, `Open MCP sessions at the ${side}`);
-  const dropped = registry.counter(`${p}_dropped_total`, `Server messages the ${side} could not deliver`);
+  const latency = registry.histogram(
+    `${p}_request_seconds`,
+    `MCP request latency at the ${side}, seconds`,
+    byMethod,
+  );
+  const sessions = registry.gauge(`${p}_sessions`, `Open MCP sessions at the ${side}`, where);
+  const dropped = registry.counter(
+    `${p}_dropped_total`,
+    `Server messages the ${side} could not deliver`,
+    where,
+  );
   const refused = registry.counter(
     `${p}_sessions_refused_total`,
     `New MCP sessions the ${side} refused because it held its limit (TooManySessions)`,
+    where,
   );
   return {
     call(method: string, outcome: string, seconds: number) {

@@ -1,6 +1,10 @@
 // Server-Sent Events framing (WHATWG HTML §9.2) as MCP Streamable HTTP uses it: one JSON-RPC
-// message per `message` event. The parser is incremental and pure (feed chunks of text, get whole
-// events); it bounds the size of one event so a peer cannot grow memory without limit.
+// message per `message` event. Parsing is eventsource-parser's (4x less CPU than our own parser
+// per small event and 20x per 3 MB event, bench/framing.bench.ts), behind a small pull interface
+// (feed text, get the events it completed) that bounds the size of one event, so a peer cannot
+// grow memory without limit.
+import { createParser } from 'eventsource-parser';
+import type { EventSourceParser } from 'eventsource-parser';
 import { GatewayError } from '../../util/errors.js';
 
 export interface SseEvent {
@@ -11,87 +15,39 @@ export interface SseEvent {
 }
 
 export class SseParser {
-  private buffer = '';
-  /** Characters at the start of `buffer` already known to hold no line break. */
-  private scanned = 0;
-  private data: string[] = [];
-  private dataSize = 0;
-  private event = '';
-  private id: string | undefined;
+  private readonly parser: EventSourceParser;
+  private events: SseEvent[] = [];
+  private overflow = false;
+  /** The standard's "last event ID": it stays until an event sets another. */
+  private lastId: string | undefined;
 
-  constructor(private readonly maxEventBytes: number) {}
+  constructor(private readonly maxEventBytes: number) {
+    this.parser = createParser({
+      onEvent: (e) => {
+        if (e.id !== undefined) this.lastId = e.id;
+        this.events.push({ event: e.event ?? 'message', data: e.data, id: this.lastId });
+      },
+      onError: (err) => {
+        if (err.type === 'max-buffer-size-exceeded') this.overflow = true;
+      },
+      maxBufferSize: maxEventBytes,
+    });
+  }
 
   /** Feeds decoded text; returns the events completed by it. */
   push(chunk: string): SseEvent[] {
-    // Only the new text can hold a line break: scanning from where the last scan stopped keeps a
-    // large event (a 3 MB result in 64 KiB chunks) linear rather than quadratic.
-    let scan = this.scanned;
-    this.buffer += chunk;
-    const out: SseEvent[] = [];
-    let start = 0;
-    let nlPending: number | undefined;
-    for (;;) {
-      let nl = -1;
-      for (let i = Math.max(scan, start); i < this.buffer.length; i++) {
-        const ch = this.buffer.charCodeAt(i);
-        if (ch === 10 || ch === 13) {
-          nl = i;
-          break;
-        }
-      }
-      if (nl < 0) break;
-      // A lone '\r' at the very end may be the first half of '\r\n': wait for more.
-      if (this.buffer.charCodeAt(nl) === 13 && nl === this.buffer.length - 1) {
-        nlPending = nl;
-        break;
-      }
-      const width = this.buffer.charCodeAt(nl) === 13 && this.buffer.charCodeAt(nl + 1) === 10 ? 2 : 1;
-      const ev = this.line(this.buffer.slice(start, nl));
-      if (ev) out.push(ev);
-      start = nl + width;
-      scan = start;
-    }
-    this.buffer = this.buffer.slice(start);
-    this.scanned = nlPending !== undefined ? nlPending - start : this.buffer.length;
-    if (this.buffer.length > this.maxEventBytes) this.tooLarge();
+    if (this.overflow) this.tooLarge();
+    this.parser.feed(chunk);
+    if (this.overflow) this.tooLarge();
+    const out = this.events;
+    this.events = [];
     return out;
   }
 
   /** Ends the stream: a final event without its blank line is dropped, as the standard says. */
   end(): void {
-    this.buffer = '';
-    this.scanned = 0;
-    this.reset();
-  }
-
-  private line(line: string): SseEvent | undefined {
-    if (line === '') {
-      if (this.data.length === 0) {
-        this.reset();
-        return undefined;
-      }
-      const ev = { event: this.event || 'message', data: this.data.join('\n'), id: this.id };
-      this.reset();
-      return ev;
-    }
-    if (line.startsWith(':')) return undefined;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') {
-      this.dataSize += value.length;
-      if (this.dataSize > this.maxEventBytes) this.tooLarge();
-      this.data.push(value);
-    } else if (field === 'event') this.event = value;
-    else if (field === 'id' && !value.includes('\0')) this.id = value;
-    return undefined;
-  }
-
-  private reset(): void {
-    this.data = [];
-    this.dataSize = 0;
-    this.event = '';
+    this.parser.reset();
+    this.events = [];
   }
 
   private tooLarge(): never {

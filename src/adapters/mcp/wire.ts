@@ -45,6 +45,18 @@ export function isValidSessionId(id: string): boolean {
   return SESSION_ID_RE.test(id);
 }
 
+/**
+ * The member of a Request or Notify payload that carries the local client's `Authorization` header
+ * (docs/mcp-over-slimrpc.md, "Authorization"): inside the payload, so MLS encrypts it (SLIMRPC
+ * metadata is cleartext on the wire). The serving gateway removes it before the message goes on,
+ * and passes the header to its server only when the service has `forwardAuthorization`.
+ */
+export const AUTHORIZATION_MEMBER = 'slim-gateway/authorization';
+
+/** Metadata keys of the W3C trace context (docs/mcp-over-slimrpc.md, "Tracing"). */
+export const META_TRACEPARENT = 'traceparent';
+export const META_TRACESTATE = 'tracestate';
+
 const encoder = new TextEncoder();
 
 /** The `{}` acknowledgement of Notify and Close, and the Listen/Close request body. */
@@ -55,6 +67,23 @@ export function encodeMessage(message: JsonRpcMessage, limitBytes = MAX_MCP_MESS
   const bytes = encoder.encode(JSON.stringify(message));
   checkSize(bytes.byteLength, limitBytes);
   return bytes;
+}
+
+/** Serializes one message with the caller's Authorization header inside it (when there is one). */
+export function encodeCall(message: JsonRpcMessage, authorization: string | undefined): Uint8Array {
+  return encodeMessage(
+    authorization === undefined
+      ? message
+      : ({ ...message, [AUTHORIZATION_MEMBER]: authorization } as JsonRpcMessage),
+  );
+}
+
+/** Removes the Authorization member from a received message; returns its value if it was a string. */
+export function takeAuthorization(message: object): string | undefined {
+  if (!(AUTHORIZATION_MEMBER in message)) return undefined;
+  const value = (message as Record<string, unknown>)[AUTHORIZATION_MEMBER];
+  delete (message as Record<string, unknown>)[AUTHORIZATION_MEMBER];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** RESOURCE_EXHAUSTED when `size` exceeds the frame limit, with a message a user can act on. */

@@ -8,6 +8,7 @@ import { DEFAULT_BACKOFF } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { clientChannelOptions, clientCredentials, parseEndpoint } from './grpc-transport.js';
 import type { LinkTlsOptions } from './grpc-transport.js';
+import type { LinkCredentials } from './link-auth.js';
 import type { LinkStreamParams } from './link-stream.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './wire.js';
 
@@ -15,6 +16,8 @@ export interface GrpcLinkOptions {
   /** http://host:port or https://host:port */
   endpoint: string;
   tls?: LinkTlsOptions;
+  /** Credentials presented to the node on every connect (docs/security.md); none by default. */
+  auth?: LinkCredentials;
   logger?: Logger;
   /** UNREACHABLE after this long without a connection (default 5 s). */
   connectTimeoutMs?: number;
@@ -49,12 +52,16 @@ export interface ResolvedLinkOptions {
 /** The options with their defaults; `log` is the link's logger, handed to each stream. */
 export function resolveLinkOptions(options: GrpcLinkOptions, log: Logger): ResolvedLinkOptions {
   const endpoint = parseEndpoint(options.endpoint);
+  // As the reference: allowed, but anyone on the path can read a password or token sent in clear.
+  if (options.auth && !endpoint.secure)
+    log.warn({ scheme: options.auth.scheme }, 'node credentials go over plain http://: use https://');
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   return {
     params: {
       endpoint: options.endpoint,
       target: endpoint.target,
       credentials: clientCredentials(endpoint, options.tls),
+      ...(options.auth ? { auth: options.auth } : {}),
       channelOptions: clientChannelOptions({
         keepaliveTimeMs: options.keepaliveTimeMs ?? 30_000,
         keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 10_000,

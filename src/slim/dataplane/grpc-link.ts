@@ -6,7 +6,7 @@
 // Invariants: one live LinkStream at most; every wait has a deadline; close() fails all pending work.// Options and their defaults: grpc-link-options.ts.
 import type { Logger } from '../../util/log.js';
 import { childLogger } from '../../util/log.js';
-import { GatewayError, describeError } from '../../util/errors.js';
+import { GatewayError, describeError, isGatewayError } from '../../util/errors.js';
 import { combineSignals, raceSignal, sleep } from '../../util/abort.js';
 import type { Message } from '../proto/index.js';
 import type { Link, LinkState, SubscribeOptions } from './link.js';
@@ -129,7 +129,10 @@ export class GrpcLink implements Link {
       try {
         stream = await LinkStream.open(this.params, this.closer.signal);
       } catch (err) {
-        this.log.debug({ attempt, err: describeError(err) }, 'reconnect attempt failed');
+        // A refused or unreadable credential does not fix itself: worth a warning at every attempt.
+        if (isGatewayError(err, 'AUTH'))
+          this.log.warn({ attempt, err: describeError(err) }, 'reconnect refused');
+        else this.log.debug({ attempt, err: describeError(err) }, 'reconnect attempt failed');
         continue;
       }
       if (this.isClosed) {

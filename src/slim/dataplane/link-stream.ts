@@ -11,6 +11,8 @@ import { decodeMessage, encodeMessage, LinkConnectionType } from '../proto/index
 import type { Message } from '../proto/index.js';
 import { HeaderMac } from './header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from './link-key.js';
+import { AUTHORIZATION_HEADER } from './link-auth.js';
+import type { LinkCredentials } from './link-auth.js';
 import { checkNegotiationReply, negotiationRequest } from './negotiation.js';
 import { deserializeFrame, serializeFrame, waitConnected } from './grpc-transport.js';
 import { OPEN_CHANNEL_PATH, SLIM_VERSION, STREAM_HIGH_WATER_FRAMES, headerOf } from './wire.js';
@@ -19,6 +21,8 @@ export interface LinkStreamParams {
   endpoint: string;
   target: string;
   credentials: grpc.ChannelCredentials;
+  /** Asked for the `authorization` value before each connect. */
+  auth?: LinkCredentials;
   channelOptions: grpc.ChannelOptions;
   nodeId: string;
   connectTimeoutMs: number;
@@ -56,6 +60,9 @@ export class LinkStream {
   }
 
   static async open(p: LinkStreamParams, signal: AbortSignal): Promise<LinkStream> {
+    // Before connecting: a token that cannot be read fails the attempt without touching the node.
+    const metadata = new grpc.Metadata();
+    if (p.auth) metadata.set(AUTHORIZATION_HEADER, await p.auth.authorization());
     const client = new grpc.Client(p.target, p.credentials, p.channelOptions);
     try {
       await waitConnected(client, p.endpoint, p.connectTimeoutMs, signal);
@@ -67,7 +74,7 @@ export class LinkStream {
       OPEN_CHANNEL_PATH,
       serializeFrame,
       deserializeFrame,
-      new grpc.Metadata(),
+      metadata,
       {},
     ) as Call;
     const linkId = randomUUID();
@@ -240,7 +247,18 @@ function negotiate(
       }
     });
     call.on('error', (err: grpc.ServiceError) => {
-      if (err.code === grpc.status.UNAVAILABLE) {
+      if (err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED) {
+        const what = p.auth
+          ? `refused our ${p.auth.scheme} credentials`
+          : 'requires credentials (set slim.nodeAuth)';
+        settle(
+          new GatewayError(
+            'AUTH',
+            `SLIM node at ${p.endpoint} ${what}: ${grpc.status[err.code]}${err.details ? `: ${err.details}` : ''}`,
+            { cause: err },
+          ),
+        );
+      } else if (err.code === grpc.status.UNAVAILABLE) {
         settle(
           new GatewayError('UNREACHABLE', `SLIM node at ${p.endpoint} is unreachable: ${err.details}`, {
             cause: err,

@@ -15,7 +15,7 @@ import type { RouteName } from './routing-table.js';
 
 export type IngestResult =
   | undefined // done
-  | { violation: string } // close the ingress connection
+  | { violation: string; overLimit?: true } // close the ingress connection
   | { congested: Promise<void> }; // done; the sender should wait for this before its next frame
 
 export interface ForwarderStats {
@@ -40,12 +40,27 @@ function checkHeader(h: HeaderView | undefined, peer: NodePeer, what: string): s
   return undefined;
 }
 
+/** Subscription caps on remote connections (limits.ts); in-process links are not counted. */
+export interface SubscriptionLimits {
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxSubscriptions: number;
+}
+
+const UNLIMITED: SubscriptionLimits = {
+  maxSubscriptionsPerConnection: Number.POSITIVE_INFINITY,
+  maxSubscriptions: Number.POSITIVE_INFINITY,
+};
+
 export class Forwarder {
   readonly table = new RoutingTable();
   readonly peers = new Map<number, NodePeer>();
   readonly stats: ForwarderStats = { forwarded: 0, noRoute: 0, ttlExpired: 0 };
+  private tableFullLogged = false;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly limits: SubscriptionLimits = UNLIMITED,
+  ) {}
 
   attach(peer: NodePeer): void {
     this.table.addConnection(peer.id, peer.kind);
@@ -107,6 +122,19 @@ export class Forwarder {
     // The reference node panics on this (its table needs the strings); we refuse the connection.
     if (add && !header!.destination!.strName) return { violation: 'subscribe without str_name' };
     const name = routeName(header!.destination)!;
+    if (add && peer.kind === 'remote' && !this.table.holds(peer.id, name, subscriptionId)) {
+      const { maxSubscriptionsPerConnection: perConn, maxSubscriptions: total } = this.limits;
+      // The link that floods the table loses its connection; the others keep theirs.
+      if (this.table.subscriptionsOf(peer.id) >= perConn)
+        return { violation: `more than ${perConn} subscriptions on one connection`, overLimit: true };
+      if (this.table.remoteSubscriptionCount >= total) {
+        if (!this.tableFullLogged) this.log.warn({ conn: peer.id, limit: total }, 'subscription table full');
+        this.tableFullLogged = true;
+        if (subscriptionId !== 0n) peer.sendAck(subscriptionId, `node subscription table full (${total})`);
+        return undefined;
+      }
+      this.tableFullLogged = false;
+    }
     const r = add
       ? this.table.subscribe(peer.id, name, subscriptionId)
       : this.table.unsubscribe(peer.id, name, subscriptionId);

@@ -1,15 +1,24 @@
 // The embedded SLIM node: a DataPlaneService gRPC server (spec/slim-dataplane.md §1, §9) plus
 // in-process links for the gateway's own apps. Owns the forwarder (routing table) and every
 // connection; close() ends every stream, closes every in-process link and stops the server.
+// Its listener (docs/security.md): TLS or mTLS, optional authentication of every link (Basic or a
+// pluggable LinkAuthenticator; refused streams end with UNAUTHENTICATED), and the limits of
+// limits.ts, enforced on TCP sockets the node accepts itself (connection-guard.ts).
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';
 import { childLogger } from '../../util/log.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import type { Link } from '../dataplane/link.js';
+import { AUTHORIZATION_HEADER } from '../dataplane/link-auth.js';
+import type { LinkAuthResult, LinkAuthenticator } from '../dataplane/link-auth.js';
 import { dataPlaneService } from '../dataplane/grpc-transport.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../dataplane/wire.js';
+import { ConnectionGuard } from './connection-guard.js';
+import type { StreamSlot } from './connection-guard.js';
 import { Forwarder } from './forwarder.js';
+import { DEFAULT_NODE_LIMITS } from './limits.js';
+import type { NodeLimits } from './limits.js';
 import { InProcessLink } from './in-process-link.js';
 import { ServerConnection } from './server-connection.js';
 import type { ServerCall } from './server-connection.js';
@@ -28,6 +37,10 @@ export interface SlimNodeOptions {
   /** host:port to serve gRPC on (port 0 picks one); no server when absent (in-process links only). */
   listen?: string;
   tls?: NodeTlsOptions;
+  /** When set, every link must authenticate (UNAUTHENTICATED otherwise); in-process links need not. */
+  auth?: LinkAuthenticator;
+  /** Bounds on what remote peers may hold (limits.ts); each field defaults separately. */
+  limits?: Partial<NodeLimits>;
   logger?: Logger;
   nodeId?: string;
   /** Clients that do not negotiate in time are closed (default 5 s, as the reference). */
@@ -42,6 +55,15 @@ export interface SlimNodeOptions {
   slowConsumerTimeoutMs?: number;
   /** In-process links: frames waiting for delivery before senders wait (default 1024). */
   inProcessQueueCapacity?: number;
+}
+
+/** Ends a stream that was never accepted, with `code` and `details` (a trailers-only answer). */
+function refuse(call: ServerCall, code: grpc.status, details: string): void {
+  try {
+    call.emit('error', { code, details });
+  } catch {
+    // already ended
+  }
 }
 
 /** Splits "host:port" (IPv6 in brackets). */
@@ -60,6 +82,8 @@ export class SlimNode {
   private readonly connections = new Set<ServerConnection>();
   private readonly inProcess = new Set<InProcessLink>();
   private server: grpc.Server | undefined;
+  private guard: ConnectionGuard | undefined;
+  private readonly limits: NodeLimits;
   private boundHost = '';
   private boundPort = 0;
   private nextId = 1;
@@ -70,7 +94,11 @@ export class SlimNode {
   private constructor(private readonly options: SlimNodeOptions) {
     this.nodeId = options.nodeId ?? `node-${randomUUID()}`;
     this.log = childLogger(options.logger, 'node');
-    this.forwarder = new Forwarder(this.log);
+    this.limits = { ...DEFAULT_NODE_LIMITS, ...options.limits };
+    for (const [k, v] of Object.entries(this.limits))
+      if (!Number.isInteger(v) || v < 1)
+        throw new GatewayError('INVALID_ARGUMENT', `node limit ${k} must be a positive integer`);
+    this.forwarder = new Forwarder(this.log, this.limits);
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
   }
 
@@ -91,6 +119,8 @@ export class SlimNode {
       // close its connection; grpc-js still refuses, before buffering, anything beyond this bound.
       'grpc.max_receive_message_length': 4 * (o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES) + 1024,
       'grpc.max_send_message_length': -1,
+      // Announced to clients; connection-guard.ts also counts, for clients that ignore it.
+      'grpc.max_concurrent_streams': this.limits.maxStreamsPerConnection,
     };
     if (o.maxConnectionAgeMs !== undefined) {
       serverOptions['grpc.max_connection_age_ms'] = o.maxConnectionAgeMs;
@@ -105,19 +135,20 @@ export class SlimNode {
           o.tls.requireClientCert ?? o.tls.ca !== undefined,
         )
       : grpc.ServerCredentials.createInsecure();
-    this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${host}:${port}`, creds, (err, bound) =>
-        err
-          ? reject(
-              new GatewayError('UNAVAILABLE', `cannot listen on ${listen}: ${err.message}`, { cause: err }),
-            )
-          : resolve(bound),
-      ),
-    );
+    // The node accepts TCP connections itself and injects them into gRPC, so that it can bound them.
+    const injector = server.createConnectionInjector(creds);
+    const guard = new ConnectionGuard(this.limits, this.log, (socket) => injector.injectConnection(socket));
+    this.boundPort = await guard.listen(host, port);
+    this.guard = guard;
     this.boundHost = host;
     this.server = server;
     this.log.info(
-      { listen: `${host}:${this.boundPort}`, nodeId: this.nodeId, tls: Boolean(o.tls) },
+      {
+        listen: `${host}:${this.boundPort}`,
+        nodeId: this.nodeId,
+        tls: o.tls ? (o.tls.ca ? 'mtls' : 'tls') : false,
+        auth: o.auth?.scheme ?? false,
+      },
       'node listening',
     );
   }
@@ -150,6 +181,50 @@ export class SlimNode {
       call.end();
       return;
     }
+    const peer = call.getPeer();
+    const slot = this.guard?.openStream(peer);
+    if (slot && 'refused' in slot) {
+      if (slot.reason === 'credentials') {
+        // Logged once, at the refusal; more attempts on the same connection only at debug level.
+        this.log.debug({ peer }, `refusing stream: ${slot.refused}`);
+        return refuse(call, grpc.status.UNAUTHENTICATED, `authentication failed: ${slot.refused}`);
+      }
+      this.log.warn({ peer }, `refusing stream: ${slot.refused}`);
+      return refuse(call, grpc.status.RESOURCE_EXHAUSTED, slot.refused);
+    }
+    const auth = this.options.auth;
+    if (!auth) return this.open(call, slot);
+    const values = call.metadata.get(AUTHORIZATION_HEADER);
+    const given = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
+    const denied = (reason: string) => {
+      slot?.refusedCredentials();
+      slot?.release();
+      // Never the credential itself: the reason names what was wrong with it.
+      this.log.warn({ peer, scheme: auth.scheme }, `refusing link: authentication failed: ${reason}`);
+      refuse(call, grpc.status.UNAUTHENTICATED, `authentication failed: ${reason}`);
+    };
+    if (values.length > 1) return denied('more than one authorization header');
+    let checked: LinkAuthResult | Promise<LinkAuthResult>;
+    try {
+      checked = auth.check(given);
+    } catch (err) {
+      return denied(`check failed: ${describeError(err)}`);
+    }
+    void Promise.resolve(checked).then(
+      (r) => {
+        if (call.cancelled || this.isClosed) {
+          slot?.release();
+          if (!call.cancelled) call.end();
+          return;
+        }
+        if (!r.ok) return denied(r.reason);
+        this.open(call, slot, r.principal);
+      },
+      (err: unknown) => denied(`check failed: ${describeError(err)}`),
+    );
+  }
+
+  private open(call: ServerCall, slot: StreamSlot | undefined, principal?: string): void {
     const o = this.options;
     const conn = new ServerConnection(
       this.nextId++,
@@ -164,6 +239,8 @@ export class SlimNode {
       },
       this.log,
       (c) => this.connections.delete(c),
+      slot,
+      principal,
     );
     this.connections.add(conn);
     this.log.debug({ conn: conn.id, peer: conn.label }, 'connection accepted');
@@ -194,6 +271,7 @@ export class SlimNode {
     for (const conn of [...this.connections]) conn.shutdown();
     for (const link of [...this.inProcess]) await link.close('node closed');
     const server = this.server;
+    const guard = this.guard;
     if (server) {
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -210,6 +288,7 @@ export class SlimNode {
         });
       });
     }
+    await guard?.close();
     this.log.info({ nodeId: this.nodeId }, 'node closed');
     this.resolveClosed();
     return this.closedPromise;

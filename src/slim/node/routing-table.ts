@@ -77,6 +77,8 @@ function remove(list: number[], c: number): void {
 export class RoutingTable {
   private readonly prefixes = new Map<bigint, Map<bigint, Map<bigint, PrefixEntry>>>();
   private readonly conns = new Map<number, Connection>();
+  /** Subscription records of remote connections, kept as they change (the node's cap counts them). */
+  private remote = 0;
 
   addConnection(conn: number, kind: ConnectionKind): void {
     if (this.conns.has(conn)) throw new Error(`connection ${conn} already in the table`);
@@ -93,6 +95,7 @@ export class RoutingTable {
     if (!c) return 0;
     for (const r of c.routes.values()) this.unroute(conn, c.kind, r.name);
     this.conns.delete(conn);
+    if (c.kind === 'remote') this.remote -= c.records.size;
     return c.records.size;
   }
 
@@ -103,6 +106,7 @@ export class RoutingTable {
     const recordKey = `${subscriptionId}|${rk}`;
     if (c.records.has(recordKey)) return { ok: true };
     c.records.set(recordKey, rk);
+    if (c.kind === 'remote') this.remote++;
     const r = c.routes.get(rk);
     if (r) r.refs++;
     else {
@@ -119,6 +123,7 @@ export class RoutingTable {
     if (!c.records.delete(`${subscriptionId}|${rk}`)) {
       return { ok: false, error: `subscription id not found: ${subscriptionId}` };
     }
+    if (c.kind === 'remote') this.remote--;
     const r = c.routes.get(rk)!;
     if (--r.refs === 0) {
       c.routes.delete(rk);
@@ -146,6 +151,21 @@ export class RoutingTable {
 
   get connectionCount(): number {
     return this.conns.size;
+  }
+
+  /** Whether `conn` already holds this subscription record (a repeat adds nothing). */
+  holds(conn: number, name: RouteName, subscriptionId: bigint): boolean {
+    return this.conns.get(conn)?.records.has(`${subscriptionId}|${nameKey(name)}`) ?? false;
+  }
+
+  /** Subscription records `conn` holds. */
+  subscriptionsOf(conn: number): number {
+    return this.conns.get(conn)?.records.size ?? 0;
+  }
+
+  /** Subscription records of every remote connection together. */
+  get remoteSubscriptionCount(): number {
+    return this.remote;
   }
 
   get subscriptionCount(): number {

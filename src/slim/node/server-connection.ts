@@ -13,6 +13,7 @@ import type { MacHeader } from '../dataplane/header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from '../dataplane/link-key.js';
 import { checkNegotiationRequest, negotiationReply } from '../dataplane/negotiation.js';
 import { SLIM_VERSION, STREAM_HIGH_WATER_FRAMES } from '../dataplane/wire.js';
+import type { StreamSlot } from './connection-guard.js';
 import type { Forwarder, IngestResult } from './forwarder.js';
 import type { NodePeer } from './peer.js';
 import { decodeInbound } from './publish-frame.js';
@@ -49,10 +50,18 @@ export class ServerConnection implements NodePeer {
     private readonly policy: ConnectionPolicy,
     logger: Logger,
     private readonly onClosed: (conn: ServerConnection) => void,
+    /** This stream's hold on its TCP connection (connection-guard.ts). */
+    private readonly slot?: StreamSlot,
+    /** Who authenticated the link, when the node requires it (for logs). */
+    principal?: string,
   ) {
     this.label = call.getPeer();
     this.wireId = BigInt(id);
-    this.log = logger.child({ conn: id, peer: this.label });
+    this.log = logger.child({
+      conn: id,
+      peer: this.label,
+      ...(principal !== undefined ? { principal } : {}),
+    });
     call.on('data', (buf: Buffer) => {
       // Nothing a client sends may take the process down: a bug here costs this connection only.
       try {
@@ -119,7 +128,11 @@ export class ServerConnection implements NodePeer {
       }
     }
     if (!result) return;
-    if ('violation' in result) return this.close(result.violation);
+    if ('violation' in result)
+      return this.close(
+        result.violation,
+        result.overLimit ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.INVALID_ARGUMENT,
+      );
     // Backpressure: stop reading from this client until the congested receivers drain.
     this.call.pause();
     void result.congested.then(() => {
@@ -173,6 +186,7 @@ export class ServerConnection implements NodePeer {
       ),
     );
     this.state = 'open';
+    this.slot?.negotiated();
     this.forwarder.attach(this);
     this.log.info(
       { linkId: req.linkId, version: req.version, remoteNode: req.nodeId, headerMac: this.mac !== undefined },
@@ -225,12 +239,12 @@ export class ServerConnection implements NodePeer {
   }
 
   /** Ends the stream with a status naming `reason` (logged as a warning). */
-  close(reason: string): void {
+  close(reason: string, code: grpc.status = grpc.status.INVALID_ARGUMENT): void {
     if (this.state === 'closed') return;
     this.log.warn({ linkId: this.linkId || undefined }, `closing connection: ${reason}`);
     this.finish();
     try {
-      this.call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: reason });
+      this.call.emit('error', { code, details: reason });
     } catch {
       // already ended
     }
@@ -257,6 +271,7 @@ export class ServerConnection implements NodePeer {
     this.slowTimer = undefined;
     for (const w of this.drainWaiters.splice(0)) w();
     if (wasOpen) this.forwarder.detach(this.id);
+    this.slot?.release();
     this.onClosed(this);
   }
 }

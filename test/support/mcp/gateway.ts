@@ -30,7 +30,7 @@ export interface McpPair {
   readonly ingress: { sessionCount(): number };
   readonly service: { sessionCount(): number };
   /** Prometheus text of both sides. */
-  readonly metrics: { render(): string };
+  readonly metrics: { render(): Promise<string> };
   close(): Promise<void>;
 }
 

@@ -88,7 +88,9 @@ routes:
       origin: client.url,
       ingress: { sessionCount: () => client.mcpIngresses.reduce((n, i) => n + i.sessionCount(), 0) },
       service: { sessionCount: () => server.mcpServices.reduce((n, s) => n + s.sessionCount(), 0) },
-      metrics: { render: () => client.gw.metrics.render() + server.gw.metrics.render() },
+      metrics: {
+        render: async () => (await client.gw.metrics.render()) + (await server.gw.metrics.render()),
+      },
       async close() {
         await client.close();
         await server.close();

@@ -17,7 +17,8 @@ import type * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { A2aAgentClient } from './agent-client.js';
 import type { AgentInfo } from './agent-client.js';
 import { egressCard } from '../card.js';
-import { A2aError, toRpcStatus } from '../errors.js';
+import { authorizationOf } from '../authorization.js';
+import { A2aError, asA2aError, toRpcStatus } from '../errors.js';
 import { callMetrics } from '../metrics.js';
 import {
   OPS,
@@ -31,6 +32,8 @@ import {
 } from '../methods/table.js';
 import type { A2aVersion, Op, OpSide } from '../methods/table.js';
 import { agentHeaders } from '../params.js';
+import type { CallObserver, CallRecord } from '../../../telemetry/types.js';
+import { NO_CALL_OBSERVER, withTraceContext } from '../../../telemetry/calls.js';
 
 export interface A2aServiceOptions {
   /** The SLIM name the agent is offered under. */
@@ -49,6 +52,10 @@ export interface A2aServiceOptions {
   readonly streamTimeoutMs?: number;
   /** Headers added to every HTTP request to the agent (a call's own headers win). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Access log and traces of calls (default: none). */
+  readonly calls?: CallObserver;
+  /** Pass the caller's Authorization header on to the agent (default false: dropped). */
+  readonly forwardAuthorization?: boolean;
 }
 
 export interface A2aService {
@@ -65,7 +72,47 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
     cardTtlMs: options.cardTtlMs,
     headers: options.headers,
   });
-  const metrics = callMetrics(options.metrics, 'egress', { service: formatName(options.name) });
+  const serviceName = formatName(options.name);
+  const metrics = callMetrics(options.metrics, 'egress', { service: serviceName });
+  const calls = options.calls ?? NO_CALL_OBSERVER;
+
+  /** Starts a call's record (span, access log); `end` takes the error, if any, once. */
+  const observe = (op: Op, ctx: RpcContext, bytes: Uint8Array) => {
+    const counted = metrics.start(op.name);
+    const caller = formatName(ctx.source);
+    const traceparent = ctx.metadata['traceparent'];
+    const tracestate = ctx.metadata['tracestate'];
+    const record: CallRecord = calls.start({
+      side: 'service',
+      protocol: 'a2a',
+      name: serviceName,
+      method: op.name,
+      localName: serviceName,
+      remoteName: caller,
+      caller,
+      ...(traceparent !== undefined
+        ? { parent: tracestate !== undefined ? { traceparent, tracestate } : { traceparent } }
+        : {}),
+    });
+    let ended = false;
+    const authorization = authorizationOf(bytes);
+    if (authorization !== undefined && !options.forwardAuthorization)
+      logger.debug('a caller sent an Authorization header; dropped (forwardAuthorization is off)');
+    return {
+      /** Headers for the agent: the binding's, this call's trace context, the forwarded Authorization. */
+      headers(version: A2aVersion): Record<string, string> {
+        const h = withTraceContext(agentHeaders(ctx.metadata, version), record.propagate);
+        if (authorization !== undefined && options.forwardAuthorization) h['authorization'] = authorization;
+        return h;
+      },
+      end(err?: unknown) {
+        counted(err);
+        if (ended) return;
+        ended = true;
+        record.end(err === undefined ? 'ok' : asA2aError(err).a2aName);
+      },
+    };
+  };
   const closing = new AbortController();
   const cardOp = opByName('GetExtendedAgentCard');
 
@@ -102,34 +149,32 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
     info: AgentInfo,
     version: A2aVersion,
     side: OpSide,
-    ctx: RpcContext,
+    headers: Record<string, string>,
     signal: AbortSignal,
   ) => {
     if (!info.card.capabilities?.extendedAgentCard) return info.card;
-    const json = await agent.call(
-      version,
-      side.jsonRpc,
-      undefined,
-      agentHeaders(ctx.metadata, version),
-      signal,
-    );
+    const json = await agent.call(version, side.jsonRpc, undefined, headers, signal);
     return convertResponse(cardOp, version, '1.0', side.resFromJson(json)) as v1.AgentCard;
   };
 
   const unary = (op: Op, binding: A2aVersion): MethodHandler => ({
     kind: 'unary',
     handler: async (bytes, ctx) => {
-      const done = metrics.start(op.name);
+      const call = observe(op, ctx, bytes);
+      const done = call.end;
       const signals = signalOf(ctx, op);
       try {
         const { info, version, side } = await route(op, binding, signals.signal);
         let out: Uint8Array;
         if (op === cardOp) {
-          const served = egressCard(await card(info, version, side, ctx, signals.signal), options.name);
+          const served = egressCard(
+            await card(info, version, side, call.headers(version), signals.signal),
+            options.name,
+          );
           out = encode(sideOf(op, binding)!.res, convertResponse(op, '1.0', binding, served));
         } else {
           const params = request(op, binding, bytes, version, side);
-          const headers = agentHeaders(ctx.metadata, version);
+          const headers = call.headers(version);
           const json = await agent.call(version, side.jsonRpc, params, headers, signals.signal);
           out = reply(op, binding, version, side.resFromJson(json));
         }
@@ -148,13 +193,14 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
   const stream = (op: Op, binding: A2aVersion): MethodHandler => ({
     kind: 'serverStream',
     handler: async function* (bytes, ctx) {
-      const done = metrics.start(op.name);
+      const call = observe(op, ctx, bytes);
+      const done = call.end;
       const signals = signalOf(ctx, op);
       let ended = false;
       try {
         const { version, side } = await route(op, binding, signals.signal);
         const params = request(op, binding, bytes, version, side);
-        const headers = agentHeaders(ctx.metadata, version);
+        const headers = call.headers(version);
         for await (const event of agent.stream(version, side.jsonRpc, params, headers, signals.signal)) {
           yield reply(op, binding, version, side.resFromJson(event));
         }

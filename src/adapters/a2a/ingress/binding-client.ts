@@ -11,6 +11,7 @@ import type { Message } from '@bufbuild/protobuf';
 import type { Logger } from '../../../util/log.js';
 import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
 import type { CallOptions, RpcClient } from '../../../slim/rpc/index.js';
+import { withAuthorization } from '../authorization.js';
 import { a2aErrorName } from '../errors.js';
 import { SERVICE, convertRequest, convertResponse, decode, encode, sideOf } from '../methods/table.js';
 import type { A2aVersion, Op } from '../methods/table.js';
@@ -35,6 +36,8 @@ export interface BindingCall {
   readonly metadata: Record<string, string>;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  /** The local client's Authorization header, carried inside the encrypted request. */
+  readonly authorization?: string;
 }
 
 export class A2aBindingClient {
@@ -89,7 +92,10 @@ export class A2aBindingClient {
     let lastError: unknown;
     for (const version of versions) {
       const side = sideOf(op, version)!;
-      const bytes = encode(side.req, convertRequest(op, clientVersion, version, req));
+      const bytes = withAuthorization(
+        encode(side.req, convertRequest(op, clientVersion, version, req)),
+        call.authorization,
+      );
       let answer: Uint8Array;
       try {
         answer = await this.client.unary(SERVICE[version], side.slim, bytes, this.options(call, version));
@@ -120,7 +126,10 @@ export class A2aBindingClient {
     const versions = this.versionsFor(op, clientVersion);
     for (const version of versions) {
       const side = sideOf(op, version)!;
-      const bytes = encode(side.req, convertRequest(op, clientVersion, version, req));
+      const bytes = withAuthorization(
+        encode(side.req, convertRequest(op, clientVersion, version, req)),
+        call.authorization,
+      );
       const items = this.client.serverStream(SERVICE[version], side.slim, bytes, this.options(call, version));
       const it = items[Symbol.asyncIterator]();
       let first: IteratorResult<Uint8Array>;

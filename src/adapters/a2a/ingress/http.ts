@@ -17,11 +17,13 @@ import type { MetricsRegistry } from '../../../util/metrics.js';
 import { formatName, RpcError, StatusCode } from '../../../slim/rpc/index.js';
 import type { SlimName } from '../../../slim/rpc/index.js';
 import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
+import type { CallObserver } from '../../../telemetry/types.js';
+import { NO_CALL_OBSERVER, traceContextOf, withTraceContext } from '../../../telemetry/calls.js';
 import { A2aBindingClient } from './binding-client.js';
 import type { BindingCall } from './binding-client.js';
 import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
-import { A2aError } from '../errors.js';
+import { A2aError, asA2aError } from '../errors.js';
 import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
 import type { JsonRpcCall } from '../jsonrpc.js';
 import { callMetrics } from '../metrics.js';
@@ -38,6 +40,8 @@ export interface A2aIngressCommon {
   readonly route: string;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
+  /** Access log and traces of calls (default: none). */
+  readonly calls?: CallObserver;
   readonly maxBodyBytes?: number;
   /** Deadline of unary calls (default 5 min: a blocking SendMessage waits for the agent). */
   readonly timeoutMs?: number;
@@ -71,13 +75,24 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
   const streamTimeoutMs = options.streamTimeoutMs ?? 3_600_000;
   const keepaliveMs = options.keepaliveMs ?? 15_000;
   const cardTtlMs = options.cardTtlMs ?? 30_000;
+  const calls = options.calls ?? NO_CALL_OBSERVER;
+  const targetName = formatName(options.target);
   const closing = new AbortController();
   let cached: { card: v1.AgentCard; expires: number } | undefined;
   let fetching: Promise<v1.AgentCard> | undefined;
 
   const cardOp = opByName('GetExtendedAgentCard');
-  const fetchCard = async (metadata: Record<string, string>, signal: AbortSignal): Promise<v1.AgentCard> => {
-    const call: BindingCall = { metadata, timeoutMs: CARD_FETCH_TIMEOUT_MS, signal };
+  const fetchCard = async (
+    metadata: Record<string, string>,
+    signal: AbortSignal,
+    authorization?: string,
+  ): Promise<v1.AgentCard> => {
+    const call: BindingCall = {
+      metadata,
+      timeoutMs: CARD_FETCH_TIMEOUT_MS,
+      signal,
+      ...(authorization !== undefined ? { authorization } : {}),
+    };
     return (await binding.unary(
       cardOp,
       '1.0',
@@ -127,18 +142,39 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
   ): Promise<void> => {
     const { op, version, id } = call;
     const side = sideOf(op, version)!;
-    const done = metrics.start(op.name);
+    const counted = metrics.start(op.name);
+    const parent = traceContextOf(req.headers);
+    const record = calls.start({
+      side: 'route',
+      protocol: 'a2a',
+      name: options.route,
+      method: op.name,
+      remoteName: targetName,
+      ...(parent ? { parent } : {}),
+    });
+    let ended = false;
+    const done = (err?: unknown) => {
+      counted(err);
+      if (ended) return;
+      ended = true;
+      record.end(err === undefined ? 'ok' : asA2aError(err).a2aName);
+    };
     const signals = combineSignals([ctx.signal, closing.signal], op.streaming ? streamTimeoutMs : timeoutMs);
     try {
       supportedVersionHeader(header(req, 'a2a-version'));
       const request = side.reqFromJson(call.params);
-      const base = { metadata: forwardedMetadata(req.headers), signal: signals.signal };
+      const authorization = header(req, 'authorization');
+      const base = {
+        metadata: withTraceContext(forwardedMetadata(req.headers), record.propagate),
+        signal: signals.signal,
+        ...(authorization !== undefined ? { authorization } : {}),
+      };
       if (!op.streaming) {
         const bindingCall = { ...base, timeoutMs };
         let result: unknown;
         if (op.name === 'GetExtendedAgentCard') {
           const card = localCardV1(
-            await fetchCard(base.metadata, signals.signal),
+            await fetchCard(base.metadata, signals.signal, authorization),
             ctx.baseUrl,
             options.target,
           );

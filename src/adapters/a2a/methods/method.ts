@@ -6,7 +6,7 @@
 import { create, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
 import type { DescMessage, Message, MessageShape } from '@bufbuild/protobuf';
 import { A2aError } from '../errors.js';
-import { invalid, isObj } from '../json.js';
+import { checkFinite, invalid, isObj } from '../json.js';
 
 export type A2aVersion = '1.0' | '0.3';
 
@@ -72,6 +72,7 @@ export function v1Side<Req extends DescMessage, Res extends DescMessage>(
     reqFromJson: (params) => {
       if (params !== undefined && params !== null && !isObj(params))
         throw invalid('params', 'must be an object');
+      checkFinite(params, 'params');
       let msg;
       try {
         msg = fromJson(req, (params ?? {}) as never, { ignoreUnknownFields: true });
@@ -85,6 +86,7 @@ export function v1Side<Req extends DescMessage, Res extends DescMessage>(
     resFromJson: (result) => {
       if (opts.emptyResult) return create(res);
       try {
+        checkFinite(result, 'result');
         return fromJson(res, result as never, { ignoreUnknownFields: true });
       } catch (err) {
         throw new A2aError('InvalidAgentResponseError', `result: ${(err as Error).message}`);

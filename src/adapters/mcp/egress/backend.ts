@@ -18,6 +18,11 @@ export interface SendContext {
   readonly protocolVersion: string | undefined;
   /** Aborts the exchange (HTTP: closes the request's stream, the modern way to cancel). */
   readonly signal: AbortSignal;
+  /**
+   * Headers of this call for transports that carry them (HTTP): the trace context and, when the
+   * service forwards it, the caller's Authorization.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface BackendConnection {

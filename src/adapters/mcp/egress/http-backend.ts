@@ -17,6 +17,7 @@ import { SseParser } from '../sse.js';
 import { MAX_LIST_PAGES, readResult, ToolParamHeaders, toolsListRequest } from './param-headers.js';
 import type { BackendConnection, BackendEvents, SendContext } from './backend.js';
 import type { Related } from './router.js';
+import { resourceMetadataUrl, upstreamUnauthorized } from '../upstream-auth.js';
 
 export interface HttpBackendSpec {
   readonly url: string;
@@ -27,6 +28,9 @@ export interface HttpBackendSpec {
 const MAX_READ_BYTES = 16 * 1024 * 1024;
 const DELETE_TIMEOUT_MS = 5_000;
 const GET_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+/** The protected resource metadata of a 401: a small public document, fetched with a short deadline. */
+const MAX_RESOURCE_METADATA_BYTES = 64 * 1024;
+const RESOURCE_METADATA_TIMEOUT_MS = 5_000;
 
 export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger: Logger): BackendConnection {
   let sessionId: string | undefined;
@@ -37,13 +41,18 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
   const life = new AbortController();
   const toolHeaders = new ToolParamHeaders();
   const url = new URL(spec.url);
+  // The caller's Authorization (forwarded calls only), kept for the GET stream and the DELETE,
+  // which no call of the caller carries. Never logged.
+  let authorization: string | undefined;
 
   const headersFor = (message: JsonRpcMessage, ctx: SendContext | undefined): Record<string, string> => {
     const h: Record<string, string> = {
       ...spec.headers,
+      ...ctx?.headers,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
     };
+    if (ctx?.headers?.['authorization'] !== undefined) authorization = ctx.headers['authorization'];
     if (sessionId !== undefined) h['mcp-session-id'] = sessionId;
     const method = (message as { method?: unknown }).method;
     const version = ctx?.protocolVersion ?? negotiated;
@@ -82,7 +91,40 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       lost();
       throw new GatewayError('NOT_FOUND', 'the MCP server no longer knows this session');
     }
+    const wwwAuthenticate = res.header('www-authenticate');
+    if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(wwwAuthenticate ?? ''))) {
+      res.cancel();
+      throw await challenge(res.status, wwwAuthenticate ?? 'Bearer', ctx.signal);
+    }
     return res;
+  };
+
+  /** The server wants OAuth: its challenge, with the metadata it points to, for the caller. */
+  const challenge = async (httpStatus: 401 | 403, wwwAuthenticate: string, signal: AbortSignal) => {
+    const where = resourceMetadataUrl(wwwAuthenticate);
+    let resourceMetadata: Record<string, unknown> | undefined;
+    if (where !== undefined) {
+      try {
+        const bound = AbortSignal.any([signal, AbortSignal.timeout(RESOURCE_METADATA_TIMEOUT_MS)]);
+        const res = await httpSend(new URL(where, url), {
+          method: 'GET',
+          headers: { accept: 'application/json' },
+          signal: bound,
+        });
+        const body = res.ok ? await readLimited(res, MAX_RESOURCE_METADATA_BYTES) : (res.cancel(), undefined);
+        const json = body && (JSON.parse(Buffer.from(body).toString('utf8')) as unknown);
+        if (typeof json === 'object' && json !== null && !Array.isArray(json))
+          resourceMetadata = json as Record<string, unknown>;
+      } catch (err) {
+        logger.debug({ err: describeError(err) }, 'protected resource metadata unavailable');
+      }
+    }
+    logger.debug({ status: httpStatus }, 'the MCP server asks for authorization: relayed to the caller');
+    return upstreamUnauthorized({
+      httpStatus,
+      wwwAuthenticate,
+      ...(resourceMetadata ? { resourceMetadata } : {}),
+    });
   };
 
   /** Lists the tools for their Mcp-Param-* declarations before calling one not seen listed. */
@@ -170,6 +212,7 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
     while (!life.signal.aborted) {
       try {
         const h: Record<string, string> = { ...spec.headers, accept: 'text/event-stream' };
+        if (authorization !== undefined) h['authorization'] = authorization;
         if (sessionId !== undefined) h['mcp-session-id'] = sessionId;
         if (negotiated !== undefined) h['mcp-protocol-version'] = negotiated;
         const res = await httpSend(url, { method: 'GET', headers: h, signal: life.signal });
@@ -249,6 +292,7 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       life.abort();
       if (sid === undefined) return;
       const h: Record<string, string> = { ...spec.headers, 'mcp-session-id': sid };
+      if (authorization !== undefined) h['authorization'] = authorization;
       if (negotiated !== undefined) h['mcp-protocol-version'] = negotiated;
       await httpSend(url, { method: 'DELETE', headers: h, signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
         .then((r) => r.cancel())
@@ -257,14 +301,13 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
   };
 }
 
-async function readLimited(res: HttpClientResponse): Promise<Uint8Array> {
+async function readLimited(res: HttpClientResponse, limit = MAX_READ_BYTES): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const value of res.chunks()) {
       size += value.byteLength;
-      if (size > MAX_READ_BYTES)
-        throw new GatewayError('RESOURCE_EXHAUSTED', `MCP server answer over ${MAX_READ_BYTES} bytes`);
+      if (size > limit) throw new GatewayError('RESOURCE_EXHAUSTED', `MCP server answer over ${limit} bytes`);
       chunks.push(value);
     }
   } finally {

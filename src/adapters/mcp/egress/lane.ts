@@ -7,7 +7,7 @@
 // entry and how it ends: inflight.ts.
 import type { Logger } from '../../../util/log.js';
 import { describeError, isGatewayError } from '../../../util/errors.js';
-import type { RpcError } from '../../../slim/rpc/index.js';
+import { RpcError } from '../../../slim/rpc/index.js';
 import { cancelledRequestId, errorResponse, idKey, isErrorResponse, JsonRpcCode } from '../jsonrpc.js';
 import type { Classified, JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { checkSize, encodeMessage, LISTEN_END_MARGIN_MS } from '../wire.js';
@@ -59,6 +59,7 @@ export class Lane {
     metaVersion: string | undefined,
     signal: AbortSignal,
     report: (outcome: string) => void = () => {},
+    headers?: Readonly<Record<string, string>>,
   ) {
     if (this.closed) throw mcpFailure('SessionNotFound', `the MCP session ended (${this.closedReason})`);
     const key = idKey(message.id);
@@ -69,7 +70,7 @@ export class Lane {
     this.inflight.set(key, entry);
     const onAbort = () => this.abandon(entry, mcpFailure('Cancelled', 'the call ended before the response'));
     signal.addEventListener('abort', onAbort, { once: true });
-    void this.forward(entry, message, metaVersion);
+    void this.forward(entry, message, metaVersion, headers);
     try {
       for await (const bytes of entry.queue) yield bytes;
     } finally {
@@ -80,12 +81,20 @@ export class Lane {
   }
 
   /** Notify: a notification or a response to a server-initiated request. */
-  async deliver(c: Classified & { kind: 'notification' | 'response' }, metaVersion: string | undefined) {
+  async deliver(
+    c: Classified & { kind: 'notification' | 'response' },
+    metaVersion: string | undefined,
+    headers?: Readonly<Record<string, string>>,
+  ) {
     if (this.closed) throw mcpFailure('SessionNotFound', `the MCP session ended (${this.closedReason})`);
     await this.ensureStarted().catch((err: unknown) => {
       throw mcpFailure('ServiceClosed', `the MCP server is not running: ${describeError(err)}`);
     });
-    const ctx = { protocolVersion: metaVersion ?? this.protocolVersion, signal: AbortSignal.timeout(30_000) };
+    const ctx = {
+      protocolVersion: metaVersion ?? this.protocolVersion,
+      signal: AbortSignal.timeout(30_000),
+      ...(headers ? { headers } : {}),
+    };
     const backend = this.backend!;
     try {
       if (c.kind === 'response') {
@@ -146,7 +155,12 @@ export class Lane {
     return this.starting;
   }
 
-  private async forward(entry: Inflight, message: JsonRpcRequest, metaVersion: string | undefined) {
+  private async forward(
+    entry: Inflight,
+    message: JsonRpcRequest,
+    metaVersion: string | undefined,
+    headers: Readonly<Record<string, string>> | undefined,
+  ) {
     try {
       await this.ensureStarted();
     } catch (err) {
@@ -157,10 +171,17 @@ export class Lane {
     }
     try {
       const version = metaVersion ?? this.protocolVersion;
-      await this.backend!.request(message, { protocolVersion: version, signal: entry.abort.signal });
+      await this.backend!.request(message, {
+        protocolVersion: version,
+        signal: entry.abort.signal,
+        ...(headers ? { headers } : {}),
+      });
     } catch (err) {
       if (entry.done) return;
-      if (isGatewayError(err, 'NOT_FOUND')) this.settle(entry, mcpFailure('SessionNotFound', err.message));
+      // A status the backend chose (the server's OAuth challenge) goes back as it is.
+      if (err instanceof RpcError) this.settle(entry, err);
+      else if (isGatewayError(err, 'NOT_FOUND'))
+        this.settle(entry, mcpFailure('SessionNotFound', err.message));
       else if (isGatewayError(err, 'RESOURCE_EXHAUSTED'))
         this.settle(entry, mcpFailure('MessageTooLarge', err.message));
       else {

@@ -7,6 +7,9 @@
 import { formatName, statusName } from '../../../slim/rpc/index.js';
 import type { RpcContext, ServiceDefinition, SlimName } from '../../../slim/rpc/index.js';
 import type { MetricsRegistry } from '../../../util/metrics.js';
+import type { CallObserver, CallRecord } from '../../../telemetry/types.js';
+import { NO_CALL_OBSERVER, withTraceContext } from '../../../telemetry/calls.js';
+import { toolOf } from '../call-info.js';
 import type { Logger } from '../../../util/log.js';
 import { childLogger } from '../../../util/log.js';
 import { parseMessage } from '../jsonrpc.js';
@@ -20,6 +23,9 @@ import {
   McpRpcMethod,
   META_PROTOCOL_VERSION,
   META_SESSION_ID,
+  META_TRACEPARENT,
+  META_TRACESTATE,
+  takeAuthorization,
 } from '../wire.js';
 import { egressMetrics } from '../metrics.js';
 import type { BackendSpec } from './backend.js';
@@ -39,6 +45,10 @@ export interface McpServiceOptions {
   readonly maxSessions?: number;
   /** An unused session is closed after this long; default 30 min. */
   readonly idleTimeoutMs?: number;
+  /** Access log and traces of calls (default: none). */
+  readonly calls?: CallObserver;
+  /** Pass the caller's Authorization header on to an HTTP server (default false: dropped). */
+  readonly forwardAuthorization?: boolean;
 }
 
 export interface McpService {
@@ -62,6 +72,25 @@ export function createMcpService(options: McpServiceOptions): McpService {
   const serviceName = formatName(options.name);
   const logger = childLogger(options.logger, 'mcp-egress').child({ service: serviceName });
   const metrics = egressMetrics(options.metrics, serviceName);
+  const calls = options.calls ?? NO_CALL_OBSERVER;
+  const forwardAuthorization = options.forwardAuthorization ?? false;
+
+  /**
+   * Headers for the server: this call's trace context, and the caller's Authorization when the
+   * service forwards it (else it is dropped here, and goes nowhere).
+   */
+  const upstreamHeaders = (
+    record: CallRecord | undefined,
+    ctx: RpcContext,
+    authorization: string | undefined,
+  ) => {
+    const h = withTraceContext({}, record ? record.propagate : traceOf(ctx));
+    if (authorization !== undefined) {
+      if (forwardAuthorization) h['authorization'] = authorization;
+      else logger.debug('a caller sent an Authorization header; dropped (forwardAuthorization is off)');
+    }
+    return h;
+  };
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const maxSessions =
     options.maxSessions ??
@@ -143,11 +172,25 @@ export function createMcpService(options: McpServiceOptions): McpService {
     const started = performance.now();
     let method = 'invalid';
     let outcome = 'ok';
+    let call: CallRecord | undefined;
     try {
       const { caller, sessionId, version } = common(payload, ctx);
       const c = parse(payload, ['request'], McpRpcMethod.Request);
       if (c.kind !== 'request') return;
       method = c.message.method;
+      const authorization = takeAuthorization(c.message);
+      call = calls.start({
+        side: 'service',
+        protocol: 'mcp',
+        name: serviceName,
+        method,
+        ...toolOf(c.message),
+        localName: serviceName,
+        remoteName: caller,
+        caller,
+        ...parentOf(ctx),
+      });
+      const headers = upstreamHeaders(call, ctx, authorization);
       let record = table.get(caller, sessionId);
       if (method === 'initialize') {
         if (sessionId === undefined)
@@ -162,7 +205,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
       logger.debug({ method, id: c.message.id, session: sessionId }, 'MCP request');
       table.acquire(record, Date.now());
       try {
-        yield* record.value.request(c.message, version, ctx.signal, (o) => (outcome = o));
+        yield* record.value.request(c.message, version, ctx.signal, (o) => (outcome = o), headers);
       } finally {
         table.release(record, Date.now());
       }
@@ -171,6 +214,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
       if (outcome === 'ok') outcome = statusName(failure.status);
       throw failure;
     } finally {
+      call?.end(outcome);
       metrics.call(method, outcome, (performance.now() - started) / 1000);
     }
   }
@@ -179,6 +223,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
     const { caller, sessionId, version } = common(payload, ctx);
     const c = parse(payload, ['notification', 'response'], McpRpcMethod.Notify);
     if (c.kind === 'request') throw mcpFailure('InvalidMessage', 'Notify carries no request');
+    const headers = upstreamHeaders(undefined, ctx, takeAuthorization(c.message));
     const record = table.get(caller, sessionId);
     if (!record) {
       if (sessionId !== undefined)
@@ -187,7 +232,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
       return EMPTY_OBJECT;
     }
     table.touch(record, Date.now());
-    await record.value.deliver(c, version);
+    await record.value.deliver(c, version, headers);
     return EMPTY_OBJECT;
   };
 
@@ -260,4 +305,16 @@ export function createMcpService(options: McpServiceOptions): McpService {
     },
     closed: () => closedPromise,
   };
+}
+
+/** The trace context a call arrived with (SLIMRPC metadata). */
+function traceOf(ctx: RpcContext): { traceparent?: string; tracestate?: string } {
+  return parentOf(ctx).parent ?? {};
+}
+
+function parentOf(ctx: RpcContext): { parent?: { traceparent: string; tracestate?: string } } {
+  const traceparent = ctx.metadata[META_TRACEPARENT];
+  if (traceparent === undefined) return {};
+  const tracestate = ctx.metadata[META_TRACESTATE];
+  return { parent: tracestate === undefined ? { traceparent } : { traceparent, tracestate } };
 }

@@ -10,7 +10,7 @@ import { errorResponse, isErrorResponse, JsonRpcCode } from '../jsonrpc.js';
 import type { Classified, JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { SSE_HEADERS, SSE_KEEPALIVE, sseMessage } from '../sse.js';
 import { modernErrorStatus, sendRpcError, write } from './http-util.js';
-import type { Frame, McpRelay, LaneRef } from './relay.js';
+import type { CallExtras, Frame, McpRelay, LaneRef } from './relay.js';
 
 export interface ExchangeOptions {
   readonly relay: McpRelay;
@@ -34,7 +34,11 @@ export interface ExchangeOptions {
   readonly onResponse?: (response: JsonRpcResponse) => void;
   readonly onSessionGone?: () => void;
   readonly onDropped?: () => void;
+  /** Answers a failure that is the server's OAuth challenge (HTTP 401); true if it did. */
+  readonly onChallenge?: (err: unknown) => boolean;
   readonly logger: Logger;
+  /** Trace context and the client's Authorization, carried with the request. */
+  readonly extras?: CallExtras;
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -79,7 +83,7 @@ export async function runExchange(res: ServerResponse, o: ExchangeOptions): Prom
     });
     res.end(text);
   };
-  const it = o.relay.request(o.message, o.lane, call.signal)[Symbol.asyncIterator]();
+  const it = o.relay.request(o.message, o.lane, call.signal, o.extras)[Symbol.asyncIterator]();
   try {
     let next = it.next();
     if (o.accept.sse) {
@@ -130,6 +134,7 @@ export async function runExchange(res: ServerResponse, o: ExchangeOptions): Prom
       res.end();
       return 'cancelled';
     }
+    if (!sse && o.onChallenge?.(err)) return 'unauthorized';
     const f = clientFailureFor(err, o.target);
     o.logger.debug({ code: f.code, id: o.clientId }, `MCP request failed: ${f.message}`);
     if (f.sessionGone) {

@@ -6,7 +6,9 @@
 // requests (their ids rewritten, cancellable by the client's id) are in stateless.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
-import { readBody } from '../../../util/http.js';
+import { readBody, sendJson } from '../../../util/http.js';
+import type { CallObserver } from '../../../telemetry/types.js';
+import { traceContextOf } from '../../../telemetry/calls.js';
 import type { Logger } from '../../../util/log.js';
 import { isGatewayError } from '../../../util/errors.js';
 import { checkModernHeaders } from '../headers.js';
@@ -15,16 +17,29 @@ import type { Classified, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js'
 import { clientFailureFor } from '../errors.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { runExchange } from './exchange.js';
+import { metaTraceContext, toolOf } from '../call-info.js';
+import {
+  localResourceMetadata,
+  localWwwAuthenticate,
+  readUpstreamChallenge,
+  RESOURCE_METADATA_SUBPATH,
+} from '../upstream-auth.js';
 import { accepts, header, originAllowed, sendRpcError } from './http-util.js';
 import { serveListenStream } from './listen-stream.js';
 import { HttpSessions } from './http-sessions.js';
 import type { HttpSessionRecord } from './http-sessions.js';
-import type { McpRelay, LaneRef } from './relay.js';
+import type { CallExtras, McpRelay, LaneRef } from './relay.js';
 import { StatelessRequests } from './stateless.js';
 
 export interface HttpFrontOptions {
   readonly relay: McpRelay;
+  /** The route path (access log, spans). */
+  readonly route: string;
   readonly target: string;
+  /** Our SLIM name and the target's, for spans (undefined for groups). */
+  readonly localName?: string;
+  readonly remoteName?: string;
+  readonly calls: CallObserver;
   readonly logger: Logger;
   readonly metrics: AdapterMetrics;
   readonly maxBodyBytes: number;
@@ -47,6 +62,26 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   const lookup = (req: IncomingMessage, res: ServerResponse) => sessions.lookup(req, res);
   const endSession = (record: HttpSessionRecord, tellServer: boolean) => sessions.end(record, tellServer);
   o.metrics.sessions(() => sessions.size);
+  /** The protected resource metadata of the server's last 401 (served, rewritten, at the route). */
+  let resourceMetadata: Record<string, unknown> | undefined;
+
+  /** Relays an upstream 401 (the server wants OAuth); false when `err` is something else. */
+  const challenged = (err: unknown, res: ServerResponse, ctx: HttpRequestContext): boolean => {
+    const challenge = readUpstreamChallenge(err);
+    if (!challenge || res.headersSent) return false;
+    if (challenge.resourceMetadata) resourceMetadata = challenge.resourceMetadata;
+    const scope = challenge.httpStatus === 403;
+    sendJson(
+      res,
+      challenge.httpStatus ?? 401,
+      {
+        error: scope ? 'insufficient_scope' : 'invalid_token',
+        error_description: 'the MCP server requires authorization',
+      },
+      { 'www-authenticate': localWwwAuthenticate(challenge.wwwAuthenticate, ctx.baseUrl) },
+    );
+    return true;
+  };
 
   async function post(req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
     let body: Buffer;
@@ -72,20 +107,51 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     const record = lookup(req, res);
     if (record === null) return;
     const c = parsed.value;
-    if (c.kind !== 'request') return deliver(c, record, res);
+    if (c.kind !== 'request') return deliver(c, record, req, res, ctx);
     const m = c.message;
     const started = performance.now();
+    const call = o.calls.start({
+      side: 'route',
+      protocol: 'mcp',
+      name: o.route,
+      method: m.method,
+      ...toolOf(m),
+      ...(o.localName !== undefined ? { localName: o.localName } : {}),
+      ...(o.remoteName !== undefined ? { remoteName: o.remoteName } : {}),
+      ...parentOf(req, m),
+    });
+    const authorization = header(req, 'authorization');
+    const extras: CallExtras = {
+      trace: call.propagate,
+      ...(authorization !== undefined ? { authorization } : {}),
+    };
     const headerVersion = header(req, 'mcp-protocol-version');
     const modern = !record && isModernVersion(headerVersion ?? metaProtocolVersion(m));
     if (modern) {
       const wrong = checkModernHeaders(m, (n) => header(req, n), metaProtocolVersion(m));
-      if (wrong)
+      if (wrong) {
+        call.end(String(JsonRpcCode.HEADER_MISMATCH));
         return sendRpcError(res, 400, JsonRpcCode.HEADER_MISMATCH, `Header mismatch: ${wrong}`, m.id);
+      }
     }
-    let outcome: string;
-    if (record) outcome = await inSession(record, m, req, res, ctx);
-    else if (m.method === 'initialize') outcome = await initialize(m, req, res, ctx);
-    else outcome = await stateless.run(m, headerVersion ?? metaProtocolVersion(m), modern, req, res, ctx);
+    let outcome = 'internal';
+    try {
+      if (record) outcome = await inSession(record, m, req, res, ctx, extras);
+      else if (m.method === 'initialize') outcome = await initialize(m, req, res, ctx, extras);
+      else
+        outcome = await stateless.run(
+          m,
+          headerVersion ?? metaProtocolVersion(m),
+          modern,
+          req,
+          res,
+          ctx,
+          extras,
+          challenged,
+        );
+    } finally {
+      call.end(outcome);
+    }
     o.metrics.call(m.method, outcome, (performance.now() - started) / 1000);
   }
 
@@ -94,6 +160,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     req: IncomingMessage,
     res: ServerResponse,
     ctx: HttpRequestContext,
+    extras: CallExtras,
   ) {
     const record = sessions.create();
     if (!record) {
@@ -103,7 +170,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     }
     const session = record.value;
     let ok = false;
-    const outcome = await inSession(record, m, req, res, ctx, (response) => {
+    const outcome = await inSession(record, m, req, res, ctx, extras, (response) => {
       const v =
         'result' in response ? (response.result as { protocolVersion?: unknown }).protocolVersion : undefined;
       if (typeof v === 'string') {
@@ -126,6 +193,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     req: IncomingMessage,
     res: ServerResponse,
     ctx: HttpRequestContext,
+    extras: CallExtras,
     onResponse?: (r: JsonRpcResponse) => void,
   ): Promise<string> {
     const s = record.value;
@@ -149,7 +217,9 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
         ...(onResponse ? { onResponse } : {}),
         onSessionGone: () => endSession(record, false),
         onDropped: () => o.metrics.dropped(),
+        onChallenge: (err) => challenged(err, res, ctx),
         logger: o.logger,
+        extras,
       });
     } finally {
       if (s.inflight.get(key) === flag) s.inflight.delete(key);
@@ -160,7 +230,9 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   async function deliver(
     c: Classified,
     record: HttpSessionRecord | undefined,
+    req: IncomingMessage,
     res: ServerResponse,
+    ctx: HttpRequestContext,
   ): Promise<void> {
     let message = c.message as Exclude<Classified['message'], JsonRpcRequest>;
     const lane: LaneRef = record
@@ -179,10 +251,17 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
         }
       }
     }
+    const authorization = header(req, 'authorization');
+    const parent = parentOf(req, message).parent;
+    const extras: CallExtras = {
+      ...(parent ? { trace: parent } : {}),
+      ...(authorization !== undefined ? { authorization } : {}),
+    };
     try {
-      await o.relay.notify(message, lane);
+      await o.relay.notify(message, lane, undefined, extras);
       res.writeHead(202).end();
     } catch (err) {
+      if (challenged(err, res, ctx)) return;
       const f = clientFailureFor(err, o.target);
       if (f.sessionGone && record) endSession(record, false);
       sendRpcError(res, f.httpStatus, f.code, f.message);
@@ -242,6 +321,11 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   }
 
   const handler: HttpHandler = async (req, res, ctx) => {
+    if (ctx.subpath === RESOURCE_METADATA_SUBPATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      req.resume();
+      if (!resourceMetadata) return sendRpcError(res, 404, JsonRpcCode.INVALID_REQUEST, 'Not Found');
+      return sendJson(res, 200, localResourceMetadata(resourceMetadata, ctx.baseUrl));
+    }
     if (ctx.subpath !== '' && ctx.subpath !== '/') {
       return sendRpcError(res, 404, JsonRpcCode.INVALID_REQUEST, 'Not Found');
     }
@@ -268,4 +352,13 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     sessionCount: () => sessions.size,
     close: () => sessions.close(),
   };
+}
+
+/** The trace context of a request: the HTTP header, else the message's `_meta.traceparent`. */
+function parentOf(
+  req: IncomingMessage,
+  m: object,
+): { parent?: { traceparent?: string; tracestate?: string } } {
+  const parent = traceContextOf(req.headers) ?? metaTraceContext(m);
+  return parent ? { parent } : {};
 }

@@ -4,6 +4,8 @@
 // RpcErrors (or GatewayErrors for local limits) for the fronts to map through errors.ts.
 import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
 import type { RpcClient } from '../../../slim/rpc/index.js';
+import type { TraceContext } from '../../../telemetry/types.js';
+import { withTraceContext } from '../../../telemetry/calls.js';
 import type { Logger } from '../../../util/log.js';
 import { sleep } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';
@@ -14,7 +16,7 @@ import {
   DEFAULT_NOTIFY_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   EMPTY_OBJECT,
-  encodeMessage,
+  encodeCall,
   MCP_SERVICE,
   McpRpcMethod,
   META_PROTOCOL_VERSION,
@@ -26,6 +28,14 @@ export interface LaneRef {
   /** The SLIM-side MCP session id (never the local HTTP one); undefined for stateless traffic. */
   readonly sessionId: string | undefined;
   readonly protocolVersion: string | undefined;
+}
+
+/** What a call carries besides its message. */
+export interface CallExtras {
+  /** The W3C trace context to pass on (SLIMRPC metadata). */
+  readonly trace?: TraceContext;
+  /** The local client's Authorization header (inside the encrypted payload, never in metadata). */
+  readonly authorization?: string;
 }
 
 /** A message from the server with its exact text (relayed as is unless rewritten). */
@@ -51,8 +61,18 @@ export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = {
  * relay (../group/relay.ts) that presents several services as one.
  */
 export interface McpRelay {
-  request(message: JsonRpcRequest, lane: LaneRef, signal: AbortSignal): AsyncIterable<Frame>;
-  notify(message: JsonRpcNotification | JsonRpcResponse, lane: LaneRef, signal?: AbortSignal): Promise<void>;
+  request(
+    message: JsonRpcRequest,
+    lane: LaneRef,
+    signal: AbortSignal,
+    extras?: CallExtras,
+  ): AsyncIterable<Frame>;
+  notify(
+    message: JsonRpcNotification | JsonRpcResponse,
+    lane: LaneRef,
+    signal?: AbortSignal,
+    extras?: CallExtras,
+  ): Promise<void>;
   close(lane: LaneRef): Promise<void>;
   listenLoop(
     lane: () => LaneRef,
@@ -71,20 +91,25 @@ export class IngressRelay implements McpRelay {
     private readonly timeouts: RelayTimeouts = DEFAULT_RELAY_TIMEOUTS,
   ) {}
 
-  private metadata(lane: LaneRef): Record<string, string> {
+  private metadata(lane: LaneRef, trace?: TraceContext): Record<string, string> {
     const md: Record<string, string> = {};
     if (lane.sessionId !== undefined) md[META_SESSION_ID] = lane.sessionId;
     if (lane.protocolVersion !== undefined) md[META_PROTOCOL_VERSION] = lane.protocolVersion;
-    return md;
+    return trace ? withTraceContext(md, trace) : md;
   }
 
   /** One request: yields the server's related messages and finally its response. */
-  async *request(message: JsonRpcRequest, lane: LaneRef, signal: AbortSignal): AsyncIterable<Frame> {
-    const payload = encodeMessage(message);
+  async *request(
+    message: JsonRpcRequest,
+    lane: LaneRef,
+    signal: AbortSignal,
+    extras?: CallExtras,
+  ): AsyncIterable<Frame> {
+    const payload = encodeCall(message, extras?.authorization);
     const stream = this.client.serverStream(MCP_SERVICE, McpRpcMethod.Request, payload, {
       timeoutMs: this.timeouts.requestTimeoutMs,
       signal,
-      metadata: this.metadata(lane),
+      metadata: this.metadata(lane, extras?.trace),
     });
     for await (const bytes of stream) {
       const frame = toFrame(bytes);
@@ -94,11 +119,16 @@ export class IngressRelay implements McpRelay {
   }
 
   /** A notification, or a response to a server-initiated request. */
-  async notify(message: JsonRpcNotification | JsonRpcResponse, lane: LaneRef, signal?: AbortSignal) {
-    await this.client.unary(MCP_SERVICE, McpRpcMethod.Notify, encodeMessage(message), {
+  async notify(
+    message: JsonRpcNotification | JsonRpcResponse,
+    lane: LaneRef,
+    signal?: AbortSignal,
+    extras?: CallExtras,
+  ) {
+    await this.client.unary(MCP_SERVICE, McpRpcMethod.Notify, encodeCall(message, extras?.authorization), {
       timeoutMs: this.timeouts.notifyTimeoutMs,
       ...(signal ? { signal } : {}),
-      metadata: this.metadata(lane),
+      metadata: this.metadata(lane, extras?.trace),
     });
   }
 

@@ -13,7 +13,7 @@ import type { AdapterMetrics } from '../metrics.js';
 import { runExchange } from './exchange.js';
 import { accepts } from './http-util.js';
 import { IdRewriter } from './ids.js';
-import type { McpRelay } from './relay.js';
+import type { CallExtras, McpRelay } from './relay.js';
 
 export interface StatelessOptions {
   readonly relay: McpRelay;
@@ -37,6 +37,8 @@ export class StatelessRequests {
     req: IncomingMessage,
     res: ServerResponse,
     ctx: HttpRequestContext,
+    extras: CallExtras,
+    onChallenge: (err: unknown, res: ServerResponse, ctx: HttpRequestContext) => boolean,
   ): Promise<string> {
     const o = this.o;
     const rewritten = this.rewriter.rewrite(m);
@@ -58,7 +60,9 @@ export class StatelessRequests {
         signal: ctx.signal,
         cancelled: () => flag.cancelled,
         onDropped: () => o.metrics.dropped(),
+        onChallenge: (err) => onChallenge(err, res, ctx),
         logger: o.logger,
+        extras,
       });
     } finally {
       if (this.inflight.get(key) === flag) this.inflight.delete(key);

@@ -16,14 +16,19 @@ import { MAX_MCP_MESSAGE_BYTES } from '../wire.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { IdRewriter } from './ids.js';
 import { LineSplitter } from './lines.js';
-import type { McpRelay, LaneRef } from './relay.js';
+import type { CallExtras, McpRelay, LaneRef } from './relay.js';
+import type { CallObserver, CallRecord } from '../../../telemetry/types.js';
+import { metaTraceContext, toolOf } from '../call-info.js';
 
 /** How long answers still in flight may take once the input has ended. */
 const DRAIN_MS = 10_000;
 
 export interface StdioFrontOptions {
   readonly relay: McpRelay;
+  /** The route path (access log, spans). */
+  readonly route: string;
   readonly target: string;
+  readonly calls: CallObserver;
   readonly logger: Logger;
   readonly metrics: AdapterMetrics;
 }
@@ -103,8 +108,21 @@ export async function serveStdioFront(
     return recovering;
   };
 
-  const request = async (m: JsonRpcRequest, retried = false): Promise<void> => {
+  /** Relays one request; resolves with its outcome. A retry after recovery shares the call's record. */
+  const request = async (m: JsonRpcRequest, retried = false, record?: CallRecord): Promise<string> => {
     const started = performance.now();
+    const parent = metaTraceContext(m);
+    const call =
+      record ??
+      o.calls.start({
+        side: 'route',
+        protocol: 'mcp',
+        name: o.route,
+        method: m.method,
+        ...toolOf(m),
+        ...(parent ? { parent } : {}),
+      });
+    const extras: CallExtras = { trace: call.propagate };
     const stateless = session === undefined;
     const rewritten = stateless ? rewriter.rewrite(m) : undefined;
     const sent = rewritten?.message ?? m;
@@ -113,7 +131,7 @@ export async function serveStdioFront(
     inflight.set(key, flag);
     let outcome = 'ok';
     try {
-      for await (const frame of o.relay.request(sent, lane(m), life.signal)) {
+      for await (const frame of o.relay.request(sent, lane(m), life.signal, extras)) {
         const restored = rewritten?.restore(frame.message);
         const c = restored ?? frame.message;
         if (c.kind === 'response') {
@@ -127,13 +145,13 @@ export async function serveStdioFront(
         await writeLine(restored ? JSON.stringify(c.message) : frame.text);
       }
     } catch (err) {
-      if (flag.cancelled || life.signal.aborted) return;
+      if (flag.cancelled || life.signal.aborted) return (outcome = 'cancelled');
       const f = clientFailureFor(err, o.target);
       if (f.sessionGone && initRequest && !retried && m.method !== 'initialize') {
         try {
           await recover();
           if (inflight.get(key) === flag) inflight.delete(key);
-          return await request(m, true);
+          return (outcome = await request(m, true, call));
         } catch (e) {
           o.logger.warn({ err: describeError(e) }, 'could not re-establish the MCP session');
         }
@@ -142,8 +160,10 @@ export async function serveStdioFront(
       await writeLine(JSON.stringify(errorResponse(m.id, f.code, f.message)));
     } finally {
       if (inflight.get(key) === flag) inflight.delete(key);
-      o.metrics.call(m.method, outcome, (performance.now() - started) / 1000);
+      if (!record) call.end(outcome);
+      if (!retried) o.metrics.call(m.method, outcome, (performance.now() - started) / 1000);
     }
+    return outcome;
   };
 
   const onLine = (text: string) => {
@@ -162,7 +182,7 @@ export async function serveStdioFront(
         initRequest = c.message;
         initialized = undefined;
       }
-      const p = request(c.message);
+      const p = request(c.message).then(() => {});
       pending.add(p);
       void p.finally(() => pending.delete(p));
       return;

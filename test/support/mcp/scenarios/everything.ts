@@ -124,8 +124,8 @@ export function everythingScenario(start: StartPair, via: string): void {
       assert.deepEqual(await client.ping(), {});
     });
 
-    await t.test('metrics count calls by method on both sides', () => {
-      const text = gw.metrics.render();
+    await t.test('metrics count calls by method on both sides', async () => {
+      const text = await gw.metrics.render();
       assert.match(
         text,
         /slim_gateway_mcp_ingress_requests_total\{method="tools\/call",route="\/mcp\/test"\} \d+/,
