@@ -2,9 +2,9 @@
 // session settings default to the reference channel's (spec/slimrpc-a2a-mcp.md §1.2): MLS on,
 // 1 s retransmission interval, 10 retries, empty session metadata; but a point-to-point channel's
 // session goes without per-message acknowledgements unless asked (docs/deviations.md, SLIMRPC):
-// on a TCP path a message is lost only with a link, and that fails the calls
-// anyway (link-watch.ts, client-session.ts). A group session stays acknowledged (the reference
-// participant requires it, and a member's loss must be noticed per member).
+// on a TCP path a message is lost only with a link, and what is lost still fails its calls
+// (link-watch.ts, sequence-watch.ts, server.ts). A group session stays acknowledged (the
+// reference participant requires it, and a member's loss must be noticed per member).
 import type { Logger } from '../../util/log.js';
 import { DEFAULT_TIMEOUT_MS } from './frames.js';
 import { DEFAULT_INBOX_LIMITS } from './inbox.js';
