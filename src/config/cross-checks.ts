@@ -113,6 +113,8 @@ export function crossCheck(raw: unknown): RawProblem[] {
       if (!hasUrl)
         add(at('spawn'), 'spawn needs a service with a url (a stdio MCP server is spawned by mcp.command)');
     }
+    if (has(svc, 'tools') && !isObj(mcp))
+      add(at('tools'), 'tools applies only to an MCP service (an A2A agent has no tools)');
     const name = svc['name'];
     if (typeof name === 'string') {
       const first = serviceNames.get(name);
@@ -130,6 +132,8 @@ export function crossCheck(raw: unknown): RawProblem[] {
     const kinds = ['mcp', 'a2a'].filter((k) => has(route, k));
     if (kinds.length !== 1)
       add(['routes', i], kinds.length === 0 ? 'needs one of mcp or a2a' : 'has both mcp and a2a: pick one');
+    if (has(route, 'tools') && !has(route, 'mcp'))
+      add(['routes', i, 'tools'], 'tools applies only to an MCP route');
     const path = route['path'];
     if (typeof path === 'string') {
       const first = paths.get(path);

@@ -64,6 +64,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
       ...(svc.spawn
         ? { spawn: { ...processConfig(svc.spawn, ctx.baseDir), readyTimeoutMs: svc.spawn.readyTimeoutMs } }
         : {}),
+      ...(svc.allow !== undefined ? { allow: svc.allow } : {}),
     };
     if (svc.mcp) {
       const backend: McpBackendConfig =
@@ -76,7 +77,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
           (backend.kind === 'stdio' ? DEFAULTS.mcpStdioMaxSessions : DEFAULTS.mcpHttpMaxSessions),
         idleTimeoutMs: svc.mcp.idleTimeoutMs ?? DEFAULTS.mcpIdleTimeoutMs,
       };
-      return { ...base, kind: 'mcp', backend, sessions };
+      return { ...base, kind: 'mcp', backend, sessions, ...(svc.tools ? { tools: svc.tools } : {}) };
     }
     return { ...base, kind: 'a2a', url: svc.a2a!.url, headers: svc.a2a!.headers ?? {} };
   });
@@ -92,6 +93,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
           : { kind: 'group', members: t.group.map((m) => parseName(m)) },
       ...(r.description !== undefined ? { description: r.description } : {}),
       timeoutMs: r.timeoutMs,
+      ...(r.tools ? { tools: r.tools } : {}),
     };
   });
   const identity = identityConfig(slim, ctx.baseDir);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseName, NULL_ID } from '../slim/dataplane/name.js';
 import { describeError } from '../util/errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../util/http.js';
+import { patternProblem } from '../util/name-pattern.js';
 import { parseHostPort } from './host-port.js';
 
 export const DEFAULTS = {
@@ -394,6 +395,29 @@ const spawnSchema = z
   })
   .describe('a process the gateway starts (and stops) for a service with a url, e.g. an A2A agent');
 
+/** A name pattern of the access rules (src/util/name-pattern.ts: `*` within a segment, `**` segments). */
+const namePattern = z
+  .string()
+  .superRefine((text, ctx) => {
+    const problem = patternProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({ examples: ['acme/clients/*', 'get_*'] });
+
+const patternList = (what: string) =>
+  z.array(namePattern).min(1, `${what} needs at least one pattern (or leave it out)`);
+
+const toolFilterSchema = z
+  .strictObject({
+    allow: patternList('tools.allow')
+      .optional()
+      .describe('only tools whose name matches one of these are listed and callable (default: all)'),
+    deny: patternList('tools.deny')
+      .optional()
+      .describe('tools whose name matches one of these are hidden from tools/list and refused at call'),
+  })
+  .describe('MCP only: which tools are offered (patterns: * within a name segment, ** for whole segments)');
+
 const serviceSchema = z
   .strictObject({
     name: slimName(false).describe('the SLIM name the service is offered under'),
@@ -408,6 +432,14 @@ const serviceSchema = z
         "pass a caller's Authorization header on to the server or agent (carried inside the encrypted " +
           'call); off: such a header is dropped',
       ),
+    allow: patternList('allow')
+      .optional()
+      .describe(
+        "who may call: patterns on the caller's verified identity (JWT subject; with sharedSecret, " +
+          'the name it claims); * matches within one name segment, ** any number of whole segments. ' +
+          'Default: any identity this gateway trusts',
+      ),
+    tools: toolFilterSchema.optional(),
   })
   .describe('a local server or agent offered on SLIM (exactly one of mcp, a2a)');
 
@@ -430,6 +462,9 @@ const routeSchema = z
     timeoutMs: ms('deadline of each call through this route')
       .min(1, 'a route timeoutMs must be at least 1 (0 would fail every call at once)')
       .default(DEFAULTS.routeTimeoutMs),
+    tools: toolFilterSchema
+      .optional()
+      .describe('MCP routes only: tools hidden from tools/list and refused at call, on the client side'),
   })
   .describe('a local endpoint that reaches services on SLIM (exactly one of mcp, a2a)');
 

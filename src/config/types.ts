@@ -142,12 +142,20 @@ export interface McpSessionLimits {
   readonly idleTimeoutMs: number;
 }
 
+/** Which MCP tools are offered: a tool is offered when it matches `allow` (if any) and no `deny`. */
+export interface ToolFilterConfig {
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
+}
+
 interface ServiceBase {
   readonly name: SlimName;
   readonly description?: string;
   readonly spawn?: SpawnConfig;
   /** Pass a caller's Authorization header on to the server or agent (else it is dropped). */
   readonly forwardAuthorization: boolean;
+  /** Patterns on the caller's verified identity; absent: any identity this gateway trusts. */
+  readonly allow?: readonly string[];
 }
 
 export type ServiceConfig =
@@ -155,6 +163,7 @@ export type ServiceConfig =
       readonly kind: 'mcp';
       readonly backend: McpBackendConfig;
       readonly sessions: McpSessionLimits;
+      readonly tools?: ToolFilterConfig;
     })
   | (ServiceBase & {
       readonly kind: 'a2a';
@@ -172,6 +181,8 @@ export interface RouteConfig {
   readonly target: RouteTarget;
   readonly description?: string;
   readonly timeoutMs: number;
+  /** MCP routes: the client-side tool filter. */
+  readonly tools?: ToolFilterConfig;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

@@ -12,6 +12,7 @@ import type {
   IdentityConfig,
   NodeAuthConfig,
   TlsMaterial,
+  ToolFilterConfig,
 } from '../config/types.js';
 import type { Link } from '../slim/dataplane/link.js';
 import type { CallObserver } from '../telemetry/index.js';
@@ -67,8 +68,11 @@ interface IngressBase extends DepsContext {
 
 export type IngressOptions = IngressBase & IngressTarget;
 
+/** An MCP route's options: the A2A ones plus the client-side tool filter (`routes[].tools`). */
+export type McpIngressOptions = IngressOptions & { readonly tools?: ToolFilterConfig };
+
 export interface McpAdapter {
-  createIngress(options: IngressOptions): MaybePromise<McpIngress>;
+  createIngress(options: McpIngressOptions): MaybePromise<McpIngress>;
   createService(
     options: McpServiceOptions,
   ): MaybePromise<{ service: ServiceDefinition; close(): Promise<void> }>;
@@ -115,11 +119,20 @@ export interface GatewayDeps<N extends NodeHandle = NodeHandle, A extends AppHan
       readonly identity: IdentityConfig;
       readonly mls: boolean;
       readonly signal: AbortSignal;
+      /**
+       * `services[].allow`: patterns on the verified identity of whoever invites the app into a
+       * group; others are refused at the JOIN (point-to-point sessions are refused per call).
+       */
+      readonly allow?: readonly string[];
     },
   ): Promise<A>;
 
-  /** Serves SLIMRPC calls addressed to the app's name (MLS required if the app's `mls`). */
-  createRpcServer(app: A, options: DepsContext): RpcServer;
+  /**
+   * Serves SLIMRPC calls addressed to the app's name (MLS required if the app's `mls`); with
+   * `allow`, callers whose verified identity matches none of the patterns are refused per call
+   * with PERMISSION_DENIED.
+   */
+  createRpcServer(app: A, options: DepsContext & { readonly allow?: readonly string[] }): RpcServer;
 
   /** A channel from the app to `target` (sessions are opened lazily, MLS if the app's `mls`). */
   createRpcClient(app: A, target: SlimName, options: DepsContext): RpcClient;

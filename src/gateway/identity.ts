@@ -34,6 +34,10 @@ class Composed implements AppIdentity {
     return this.provider.token();
   }
 
+  identityOf(sub: string): string {
+    return this.verifier.identityOf?.(sub) ?? sub;
+  }
+
   verify(token: string, atSeconds?: number): TokenClaims {
     return this.verifier.verify(token, atSeconds);
   }

@@ -11,7 +11,7 @@ import { createA2aIngress, createA2aService } from '../adapters/a2a/index.js';
 import type { IngressTarget } from '../adapters/ingress-target.js';
 import { createMcpIngress, createMcpService } from '../adapters/mcp/index.js';
 import type { McpIngress } from '../adapters/mcp/index.js';
-import type { A2aAdapter, IngressOptions, McpAdapter } from './deps.js';
+import type { A2aAdapter, IngressOptions, McpAdapter, McpIngressOptions } from './deps.js';
 
 /** The target fields of a route's options (the member list copied). */
 function adapterTarget(o: IngressOptions): IngressTarget {
@@ -20,7 +20,7 @@ function adapterTarget(o: IngressOptions): IngressTarget {
 }
 
 /** The MCP ingress of a route (the adapter's own type: tests read its session count). */
-export function mcpIngressFor(o: IngressOptions): McpIngress {
+export function mcpIngressFor(o: McpIngressOptions): McpIngress {
   return createMcpIngress({
     ...adapterTarget(o),
     route: o.route,
@@ -29,6 +29,7 @@ export function mcpIngressFor(o: IngressOptions): McpIngress {
     ...(o.calls ? { calls: o.calls } : {}),
     maxBodyBytes: o.maxBodyBytes,
     timeouts: { requestTimeoutMs: o.timeoutMs },
+    ...(o.tools ? { tools: o.tools } : {}),
   });
 }
 

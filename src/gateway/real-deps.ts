@@ -33,6 +33,8 @@ import { createSlimApp } from '../slim/session/index.js';
 import type { SlimApp } from '../slim/session/index.js';
 import { raceSignal } from '../util/abort.js';
 import { GatewayError } from '../util/errors.js';
+import { compilePatterns } from '../util/name-pattern.js';
+import type { NameMatcher } from '../util/name-pattern.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
 import { GatewayIdentities, jwtSignerOptions } from './identity.js';
 import { realA2aAdapter, realMcpAdapter } from './real-adapters.js';
@@ -67,6 +69,11 @@ async function startOrDiscard<T extends { close(): Promise<unknown> }>(
     if (signal.aborted) void starting.then((late) => late.close()).catch(() => {});
     throw err;
   }
+}
+
+/** Why `identity` may not call the service `name` (services[].allow), or undefined when it may. */
+function allowIt(allowed: NameMatcher, identity: string, name: SlimName): string | undefined {
+  return allowed(identity) ? undefined : `not in the allow list of ${baseName(name)}`;
 }
 
 /** The SlimNode options of `slim.server`: TLS (mTLS with a client CA), Basic users, limits. */
@@ -143,13 +150,17 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
       return link;
     },
 
-    async createApp({ link, name, identity: identityConfig, mls, logger, signal }) {
+    async createApp({ link, name, identity: identityConfig, mls, logger, signal, allow }) {
       const identity = await raceSignal(identities.forApp(identityConfig, baseName(name), logger), signal);
+      const allowed = allow ? compilePatterns(allow) : undefined;
       const app = await startOrDiscard(
         createSlimApp({
           name,
           link,
           identity,
+          // A group the caller may not use is not joined. A point-to-point session is: the
+          // reference has no refusal on the wire, so its caller learns why per call (server).
+          ...(allowed ? { acceptPolicy: (r) => r.kind === 'p2p' || allowed(r.identity) } : {}),
           // Always able to join MLS sessions; whether ours use MLS is `mls` (channels, servers).
           mls: () => createMlsClient({ identity, verifier: identity, logger }),
           logger,
@@ -159,8 +170,14 @@ export function realDeps(): GatewayDeps<RealNode, RealApp> {
       return { name: app.name, app, mls, close: () => app.close() };
     },
 
-    createRpcServer: (app, { logger }) =>
-      createRpcServer(app.app, { logger, acceptSession: app.mls ? requireMls : () => true }),
+    createRpcServer: (app, { logger, allow }) => {
+      const allowed = allow ? compilePatterns(allow) : undefined;
+      return createRpcServer(app.app, {
+        logger,
+        acceptSession: app.mls ? requireMls : () => true,
+        ...(allowed ? { authorize: (c) => allowIt(allowed, c.identity, app.name) } : {}),
+      });
+    },
 
     createRpcClient: (app, target: SlimName, { logger }) =>
       createChannel(app.app, target, {

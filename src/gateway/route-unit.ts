@@ -7,6 +7,7 @@ import type { A2aIngress } from '../adapters/a2a/index.js';
 import type { IngressTarget } from '../adapters/ingress-target.js';
 import type { McpIngress } from '../adapters/mcp/index.js';
 import type { RouteConfig } from '../config/types.js';
+import { sameValue } from '../config/diff.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { SlimName } from '../slim/dataplane/name.js';
 import { GatewayError } from '../util/errors.js';
@@ -44,7 +45,8 @@ export function onlyMembersChanged(before: RouteConfig, after: RouteConfig): boo
     before.protocol === after.protocol &&
     before.path === after.path &&
     before.timeoutMs === after.timeoutMs &&
-    before.description === after.description
+    before.description === after.description &&
+    sameValue(before.tools, after.tools)
   );
 }
 
@@ -82,7 +84,11 @@ export async function startRoute<N extends NodeHandle, A extends AppHandle>(
       maxBodyBytes: env.maxBodyBytes,
     };
     let ingress: McpIngress | A2aIngress;
-    if (route.protocol === 'mcp') ingress = await env.deps.mcp.createIngress(options);
+    if (route.protocol === 'mcp')
+      ingress = await env.deps.mcp.createIngress({
+        ...options,
+        ...(route.tools ? { tools: route.tools } : {}),
+      });
     else ingress = await env.deps.a2a.createIngress(options);
     parts.add('ingress', () => ingress.close());
     const setMembers = ingress.setMembers?.bind(ingress);

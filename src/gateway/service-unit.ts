@@ -36,14 +36,19 @@ export interface RunningService extends Unit {
   readonly serviceNames: readonly string[];
 }
 
-/** A one-line description of the backend, for the startup summary and `check`. */
+/** A one-line description of the backend and its access rules, for the startup summary and `check`. */
 export function describeBackend(svc: ServiceConfig): string {
   const spawned = svc.spawn ? ` (spawned: ${[svc.spawn.command, ...svc.spawn.args].join(' ')})` : '';
-  if (svc.kind === 'a2a') return `A2A agent ${svc.url}${spawned}`;
+  const allow = svc.allow ? `; callers: ${svc.allow.join(', ')}` : '';
+  if (svc.kind === 'a2a') return `A2A agent ${svc.url}${spawned}${allow}`;
   const b = svc.backend;
+  const t = svc.tools;
+  const tools = t
+    ? `; tools: ${[t.allow ? `allow ${t.allow.join(', ')}` : '', t.deny ? `deny ${t.deny.join(', ')}` : ''].filter(Boolean).join('; ')}`
+    : '';
   return b.kind === 'stdio'
-    ? `MCP stdio server: ${[b.command, ...b.args].join(' ')}`
-    : `MCP Streamable HTTP server ${b.url}${spawned}`;
+    ? `MCP stdio server: ${[b.command, ...b.args].join(' ')}${allow}${tools}`
+    : `MCP Streamable HTTP server ${b.url}${spawned}${allow}${tools}`;
 }
 
 /** The MCP adapter's backend for a configured one (copies: the adapter keeps what it is given). */
@@ -97,6 +102,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         maxSessions: svc.sessions.maxSessions,
         idleTimeoutMs: svc.sessions.idleTimeoutMs,
         forwardAuthorization: svc.forwardAuthorization,
+        ...(svc.tools ? { tools: svc.tools } : {}),
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];
@@ -127,9 +133,10 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
       identity: env.identity,
       mls: env.mls,
       signal,
+      ...(svc.allow ? { allow: svc.allow } : {}),
     });
     parts.add('app', () => app.close());
-    const server = env.deps.createRpcServer(app, ctx);
+    const server = env.deps.createRpcServer(app, { ...ctx, ...(svc.allow ? { allow: svc.allow } : {}) });
     for (const def of definitions) server.register(def);
     parts.add('rpc server', () => server.close(closeGraceMs));
     logger.info(

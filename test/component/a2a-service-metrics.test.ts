@@ -25,6 +25,7 @@ test('a stream stopped after its first event is counted as finished, with an err
       method: 'SendStreamingMessage',
       metadata: { 'a2a-version': '1.0' },
       source: parseName('acme/demo/caller'),
+      identity: 'acme/demo/caller',
       deadline: Date.now() + 60_000,
       signal: abort.signal,
     };

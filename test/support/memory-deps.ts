@@ -5,11 +5,12 @@
 // cancellation. The adapters are injected (real ones, or test fakes). Never used by the CLI.
 import { formatHostPort } from '../../src/config/host-port.js';
 import type { Link, LinkState } from '../../src/slim/dataplane/link.js';
-import { withId } from '../../src/slim/dataplane/name.js';
+import { baseName, withId } from '../../src/slim/dataplane/name.js';
 import type { SlimName } from '../../src/slim/dataplane/name.js';
 import { MemoryRpcNetwork } from './memory-rpc.js';
 import { raceSignal } from '../../src/util/abort.js';
 import { GatewayError } from '../../src/util/errors.js';
+import { compilePatterns } from '../../src/util/name-pattern.js';
 import type { A2aAdapter, AppHandle, GatewayDeps, McpAdapter, NodeHandle } from '../../src/gateway/deps.js';
 
 /** A link stand-in: no frames flow (SLIMRPC goes through the network); only its state matters. */
@@ -114,7 +115,12 @@ export function memoryDeps(options: {
       apps.push(app);
       return Promise.resolve(app);
     },
-    createRpcServer: (app) => network.server(app.name),
+    createRpcServer: (app, { allow }) => {
+      const allowed = allow ? compilePatterns(allow) : undefined;
+      return network.server(app.name, (identity) =>
+        !allowed || allowed(identity) ? undefined : `not in the allow list of ${baseName(app.name)}`,
+      );
+    },
     createRpcClient: (app, target) => network.client(target, app.name),
     createMulticast: (app, members) => Promise.resolve(network.multicast([...members], app.name)),
     mcp: options.mcp,

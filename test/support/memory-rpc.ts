@@ -4,7 +4,7 @@
 // Adapters use it in component tests; it is never used in production paths.
 import { combineSignals, derivedSignal } from '../../src/util/abort.js';
 import { AsyncQueue } from '../../src/util/async-queue.js';
-import { NULL_ID, formatName, sameComponents } from '../../src/slim/dataplane/name.js';
+import { NULL_ID, baseName, formatName, sameComponents } from '../../src/slim/dataplane/name.js';
 import type { SlimName } from '../../src/slim/dataplane/name.js';
 import { RpcError, StatusCode, toRpcError } from '../../src/slim/rpc/status.js';
 import type {
@@ -26,20 +26,26 @@ interface MemoryServer extends RpcServer {
   lookup(service: string, method: string): MethodHandler | undefined;
   readonly closing: boolean;
   readonly shutdown: AbortSignal;
+  /** Why a caller (its identity) is refused, or undefined (server.ts `authorize`). */
+  readonly authorize?: ((identity: string) => string | undefined) | undefined;
 }
 
 export class MemoryRpcNetwork {
   private readonly servers: MemoryServer[] = [];
   private rr = 0;
 
-  /** A server reachable under `name` (its id, if any, is the instance id). */
-  server(name: SlimName): RpcServer {
+  /**
+   * A server reachable under `name` (its id, if any, is the instance id). A caller's identity here
+   * is its name without the id; `authorize` refuses callers with PERMISSION_DENIED.
+   */
+  server(name: SlimName, authorize?: (identity: string) => string | undefined): RpcServer {
     const services = new Map<string, ServiceDefinition>();
     const shutdown = new AbortController();
     const inflight = new Set<Promise<unknown>>();
     let closing = false;
     const server: MemoryServer = {
       name,
+      authorize,
       get closing() {
         return closing;
       },
@@ -194,12 +200,19 @@ export class MemoryRpcNetwork {
       fail(new RpcError(StatusCode.UNIMPLEMENTED, `Method not found: ${service}/${method}`));
       return out;
     }
+    const refused = server.authorize?.(baseName(caller));
+    if (refused !== undefined) {
+      const message = `caller ${baseName(caller)} is not allowed: ${refused}`;
+      fail(new RpcError(StatusCode.PERMISSION_DENIED, message));
+      return out;
+    }
     const serverSide = combineSignals([server.shutdown, local.signal], timeoutMs);
     const ctx: RpcContext = {
       service,
       method,
       metadata: Object.freeze({ ...(options.metadata ?? {}) }),
       source: caller,
+      identity: baseName(caller),
       deadline,
       signal: serverSide.signal,
     };

@@ -9,6 +9,7 @@ import { AsyncQueue } from '../../src/util/async-queue.js';
 import { GatewayError } from '../../src/util/errors.js';
 import {
   NULL_ID,
+  baseName,
   formatName,
   parseName,
   sameComponents,
@@ -92,7 +93,16 @@ export class MemoryApp implements SlimApp {
 
   /** Whether this app takes a session from `source` (its accept policy). */
   offer(source: SlimName, kind: SessionKind, group: Group): boolean {
-    return this.alive && this.acceptPolicy({ source, kind, mls: group.mls, metadata: group.metadata });
+    return (
+      this.alive &&
+      this.acceptPolicy({
+        source,
+        identity: baseName(source),
+        kind,
+        mls: group.mls,
+        metadata: group.metadata,
+      })
+    );
   }
 
   deliverIncoming(session: MemorySession): void {
@@ -156,6 +166,7 @@ class Group {
       payloadType: options.payloadType ?? 'msg',
       metadata: Object.freeze({ ...(options.metadata ?? {}) }),
       source: from.local,
+      identity: baseName(from.local),
       sessionId: this.id,
       messageId: this.messageId++,
     };
@@ -173,6 +184,7 @@ export class MemorySession implements Session {
   readonly mls: boolean;
   readonly reliable = true;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly peerIdentity: string | undefined;
   private readonly inbox = new AsyncQueue<SessionMessage>();
   private readonly listeners = new Set<(e: ParticipantEvent) => void>();
   private closeInfo: SessionCloseInfo | undefined;
@@ -191,6 +203,7 @@ export class MemorySession implements Session {
     this.kind = group.kind;
     this.mls = group.mls;
     this.metadata = Object.freeze({ ...group.metadata });
+    this.peerIdentity = isModerator ? undefined : baseName(destination);
   }
 
   get local(): SlimName {

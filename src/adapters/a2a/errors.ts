@@ -156,6 +156,9 @@ export function fromRpcStatus(err: RpcError): A2aError {
       return new A2aError('TaskNotFoundError', err.message, { cause: err });
     case StatusCode.UNAVAILABLE:
       return new A2aError('InternalError', `agent unavailable over SLIM: ${err.message}`, { cause: err });
+    case StatusCode.PERMISSION_DENIED:
+    case StatusCode.UNAUTHENTICATED:
+      return new A2aError('InternalError', `the agent refused the caller: ${err.message}`, { cause: err });
     default:
       return new A2aError('InternalError', `${statusName(err.status)}: ${err.message}`, { cause: err });
   }

@@ -21,6 +21,9 @@ import type { McpGroup } from './group/index.js';
 import { serveStdioFront } from './ingress/stdio.js';
 import { ingressMetrics } from './metrics.js';
 import { MAX_MCP_MESSAGE_BYTES } from './wire.js';
+import { compileToolFilter } from './tool-filter.js';
+import type { ToolRules } from './tool-filter.js';
+import { FilteredRelay } from './ingress/filtered-relay.js';
 import { isGroupTarget } from '../ingress-target.js';
 import type { IngressTarget } from '../ingress-target.js';
 
@@ -61,6 +64,8 @@ export interface McpIngressCommon {
   /** A local session unused this long is ended; default 30 min. */
   readonly sessionIdleMs?: number;
   readonly timeouts?: Partial<RelayTimeouts>;
+  /** `routes[].tools`: tools hidden from tools/list and refused at call, on this side. */
+  readonly tools?: ToolRules;
 }
 
 export interface McpIngress {
@@ -109,6 +114,8 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
     logger = childLogger(options.logger, 'mcp-ingress').child({ route: options.route, target });
     relay = new IngressRelay(options.client, logger, timeouts);
   }
+  const tools = compileToolFilter(options.tools, `route ${options.route}`);
+  if (tools) relay = new FilteredRelay(relay, tools, logger);
   const metrics = ingressMetrics(options.metrics, options.route);
   const http = createHttpFront({
     relay,

@@ -4,7 +4,7 @@
 import { GatewayError } from '../../util/errors.js';
 import { generateSigningKey } from './keys.js';
 import type { SigningKey } from './keys.js';
-import { TokenMinter, checkSecret, newTokenId, verifyToken } from './token.js';
+import { TokenMinter, checkSecret, claimedName, newTokenId, verifyToken } from './token.js';
 import type { TokenClaims } from './token.js';
 
 export interface IdentityProvider {
@@ -23,6 +23,11 @@ export interface IdentityVerifier {
    * layer uses it to check credentials already admitted to a group, whose tokens may be old.
    */
   verify(token: string, atSeconds?: number): TokenClaims;
+  /**
+   * The identity an allow list sees for a verified token id (`sub`), where only the id is at hand
+   * (an MLS member's credential): the claimed name with a shared secret. Absent: `sub` itself.
+   */
+  identityOf?(sub: string): string;
 }
 
 export type Clock = () => number; // epoch milliseconds
@@ -59,5 +64,10 @@ export class SharedSecretIdentity implements IdentityProvider, IdentityVerifier 
 
   verify(token: string, atSeconds?: number): TokenClaims {
     return verifyToken(token, this.secret, atSeconds ?? Math.floor(this.clock() / 1000));
+  }
+
+  /** Any holder of the secret can claim any name: the identity is the name claimed. */
+  identityOf(sub: string): string {
+    return claimedName(sub);
   }
 }

@@ -3,9 +3,8 @@
 // read from a file an IdP keeps fresh (its `StaticJwt`), plus the verifier for peers' tokens.
 //
 // As the reference: claims {iss, sub, aud: [..], exp, iat, nbf, pubkey}, header kid = sub (or the
-// signing JWK's own kid), pubkey = standard base64 of the app's P-256 signature key. Unlike the
-// reference, the app's instance id is not the hash of `sub` alone (see tokenId); and where the
-// reference signs a new token for every outgoing batch, a token here is minted once and reused
+// signing JWK's own kid), pubkey = standard base64 of the app's P-256 signature key, and the
+// app's instance id is the hash of `sub` (see tokenId). Where the reference signs a new token for every outgoing batch, a token here is minted once and reused
 // until 4/5 of its lifetime has passed: one signature per lifetime and, thanks to the verifiers'
 // caches (ours and the reference's, both keyed by the token string), one check per lifetime at
 // each peer.
@@ -22,7 +21,6 @@ import { parsePrivateKey } from './jwt-keys.js';
 import type { JwtPrivateKey } from './jwt-keys.js';
 import { generateSigningKey } from './keys.js';
 import type { SigningKey } from './keys.js';
-import { instanceSuffix } from './token.js';
 import type { TokenClaims } from './token.js';
 
 export const DEFAULT_JWT_LIFETIME_SECONDS = 3600;
@@ -195,10 +193,11 @@ export class JwtIdentity implements IdentityProvider, IdentityVerifier {
       ...options,
       claims: { pubkey: Buffer.from(this.signingKey.publicKey).toString('base64') },
     });
-    // The reference derives the app's instance id from get_id(), `sub` for JWTs, so two apps of
-    // one subject and name share an id and answers can reach the wrong one. Peers never relate
-    // the id to the token, so ours adds a random suffix, as shared-secret token ids do.
-    this.tokenId = `${this.signer.subject}_${instanceSuffix()}`;
+    // As the reference: the app's instance id is the hash of `sub` (get_id() of a JWT), which is
+    // what binds a frame's source to the token that signed it (docs/security.md, "Identity of a
+    // peer"). Two processes with one subject and one name therefore share a name on SLIM: give
+    // replicas their own subjects (or names).
+    this.tokenId = this.signer.subject;
   }
 
   token(): string {

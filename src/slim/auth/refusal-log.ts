@@ -32,6 +32,10 @@ export class LoggedVerifier implements IdentityVerifier {
     private readonly clock: Clock = Date.now,
   ) {}
 
+  identityOf(sub: string): string {
+    return this.inner.identityOf?.(sub) ?? sub;
+  }
+
   verify(token: string, atSeconds?: number): TokenClaims {
     try {
       return this.inner.verify(token, atSeconds);

@@ -26,6 +26,8 @@ export interface ServerCallInit {
   /** Session metadata merged with the first frame's metadata. */
   metadata: Metadata;
   source: SlimName;
+  /** The caller's verified identity (RpcContext.identity). */
+  identity: string;
   first: FrameKind;
   send: (frame: OutFrame) => Promise<void>;
   limits: InboxLimits;
@@ -88,6 +90,7 @@ export class ServerCall {
       method: init.method,
       metadata: Object.freeze({ ...init.metadata }),
       source: init.source,
+      identity: init.identity,
       deadline,
       signal: this.abort.signal,
     });

@@ -3,7 +3,11 @@
 // caller proposes), demultiplexes each session's frames into calls by `rpc-id` (server-demux.ts)
 // and runs each call (server-call.ts). Replies go to the calling member only (`publishTo`), errors
 // included. close(graceMs) refuses new calls, lets in-flight ones finish for up to graceMs, then
-// cancels the rest with 1 "Server shutting down" and closes the sessions.
+// cancels the rest with 1 "Server shutting down" and closes the sessions. Each call carries the
+// caller's verified identity (the session layer binds it to the frame's source); `authorize`
+// refuses callers per call with 7 PERMISSION_DENIED naming the reason, logged with the identity.
+// No session is refused for who opened it: the reference's session set-up has no refusal on the
+// wire, so a refused caller would only time out; refused per call, it learns why at once.
 //
 // A session without per-message acknowledgements (our channels' point-to-point sessions,
 // docs/deviations.md, SLIMRPC) has nothing that resends a lost frame, so the server ends such a
@@ -31,12 +35,26 @@ export interface RpcServerOptions {
   services?: ServiceDefinition[];
   /** Which incoming sessions to serve (default: MLS-encrypted ones only); others are closed. */
   acceptSession?: (session: IncomingSessionRequest) => boolean;
+  /**
+   * Who may call: the reason `caller` is refused, or undefined when it may call (default: every
+   * caller the session layer verified). Refusals end the call with PERMISSION_DENIED and `reason`.
+   */
+  authorize?: (caller: CallerInfo) => string | undefined;
   /** Calls running at once across all sessions (default 10,000); more get RESOURCE_EXHAUSTED. */
   maxConcurrentCalls?: number;
   /** Per-call buffer of request-stream messages the handler has not read yet. */
   maxBufferedMessages?: number;
   maxBufferedBytes?: number;
   logger?: Logger;
+}
+
+/** A call's caller, as `authorize` sees it. */
+export interface CallerInfo {
+  /** The verified identity (RpcContext.identity). */
+  readonly identity: string;
+  readonly source: SlimName;
+  readonly service: string;
+  readonly method: string;
 }
 
 export interface SlimRpcServer extends RpcServer {
@@ -82,6 +100,7 @@ class Server implements SlimRpcServer {
   private readonly limits: InboxLimits;
   private readonly maxCalls: number;
   private readonly accept: (s: IncomingSessionRequest) => boolean;
+  private readonly authorize: ((caller: CallerInfo) => string | undefined) | undefined;
   private activeCalls = 0;
   private closing: Promise<void> | undefined;
   private resolveClosed!: () => void;
@@ -104,6 +123,7 @@ class Server implements SlimRpcServer {
     };
     this.maxCalls = options.maxConcurrentCalls ?? 10_000;
     this.accept = options.acceptSession ?? requireMls;
+    this.authorize = options.authorize;
     this.linkUp = app.linkState === undefined || app.linkState === 'ready';
     this.stopLinkWatch = app.onLinkState?.((state) => this.onLinkState(state));
   }
@@ -151,6 +171,7 @@ class Server implements SlimRpcServer {
         const session = next.value;
         const info: IncomingSessionRequest = {
           source: session.destination,
+          identity: session.peerIdentity ?? '',
           kind: session.kind,
           mls: session.mls,
           metadata: session.metadata,
@@ -216,9 +237,21 @@ class Server implements SlimRpcServer {
           case 'reject':
             this.refuse(served, msg.source, d);
             break;
-          case 'start':
-            this.startCall(served, msg, d);
+          case 'start': {
+            const reason = this.refusal(msg, d);
+            if (reason === undefined) this.startCall(served, msg, d);
+            else {
+              demux.release(d.rpcId);
+              const message = `caller ${msg.identity} is not allowed: ${reason}`;
+              this.refuse(served, msg.source, {
+                ...d,
+                type: 'reject',
+                status: StatusCode.PERMISSION_DENIED,
+                message,
+              });
+            }
             break;
+          }
         }
       }
     } catch (err) {
@@ -229,6 +262,32 @@ class Server implements SlimRpcServer {
     this.exposed.delete(served);
     const gone = new RpcError(StatusCode.CANCELLED, 'Session closed');
     for (const call of served.calls.values()) call.cancel(gone, false);
+  }
+
+  /** Why the caller of a starting call is refused (logged with its identity), or undefined. */
+  private refusal(msg: SessionMessage, d: Extract<DemuxDecision, { type: 'start' }>): string | undefined {
+    if (!this.authorize) return undefined;
+    const caller = { identity: msg.identity, source: msg.source, service: d.service, method: d.method };
+    let reason: string | undefined;
+    try {
+      reason = this.authorize(caller);
+    } catch (err) {
+      reason = 'the authorization check failed';
+      this.logger.warn({ err: String(err) }, 'authorization check threw; call refused');
+    }
+    if (reason !== undefined) {
+      this.logger.info(
+        {
+          caller: msg.identity,
+          source: formatName(msg.source),
+          service: d.service,
+          method: d.method,
+          reason,
+        },
+        'call refused: caller not allowed',
+      );
+    }
+    return reason;
   }
 
   /** Sends the refusal; tracked like a call, so close() does not close the session before it is out. */
@@ -257,6 +316,7 @@ class Server implements SlimRpcServer {
       handler,
       metadata: { ...session.metadata, ...msg.metadata },
       source: msg.source,
+      identity: msg.identity,
       first: d.frame,
       send: (frame) => this.send(session, msg.source, frame),
       limits: this.limits,

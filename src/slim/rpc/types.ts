@@ -77,6 +77,11 @@ export interface RpcContext {
   readonly metadata: Readonly<Record<string, string>>;
   /** The caller's full SLIM name. */
   readonly source: SlimName;
+  /**
+   * The caller's verified identity (its claimed name with a shared secret, its JWT subject
+   * otherwise): what `allow` lists match. Bound to `source` by the session layer.
+   */
+  readonly identity: string;
   /** Absolute deadline, epoch milliseconds. */
   readonly deadline: number;
   /** Fires on deadline, session close or server shutdown. */

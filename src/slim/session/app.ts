@@ -43,6 +43,8 @@ import {
 import { Tombstones } from './tombstones.js';
 import { replayKey } from './replay.js';
 import { PreSession } from './pre-session.js';
+import { identityNamerFor } from './peer-identity.js';
+import type { IdentityNamer } from './peer-identity.js';
 import type { AcceptPolicy, Session, SessionOptions, SlimApp } from './types.js';
 
 export interface SlimAppOptions {
@@ -61,6 +63,11 @@ export interface SlimAppOptions {
   heartbeatIntervalMs?: number;
   /** Send window of the sessions this app accepts (SessionOptions.sendWindow; default 128). */
   sendWindow?: number;
+  /**
+   * The identity allow lists see, from a verified token id (default: peer-identity.ts
+   * identityNamerFor: the claimed name with a shared secret, the subject otherwise).
+   */
+  identityNamer?: IdentityNamer;
 }
 
 export async function createSlimApp(options: SlimAppOptions): Promise<SlimApp> {
@@ -77,6 +84,7 @@ class SlimAppImpl implements SlimApp {
   private readonly tombstones: Tombstones;
   private readonly incomingQueue = new AsyncQueue<Session>(64);
   private readonly preSession: PreSession;
+  private readonly namer: IdentityNamer;
   private readonly linkListeners = new Set<(state: LinkState) => void>();
   private mlsPromise: Promise<MlsClient> | undefined;
   private closing: Promise<void> | undefined;
@@ -88,6 +96,7 @@ class SlimAppImpl implements SlimApp {
     this.name = withId(makeName(n.org, n.namespace, n.app), nameIdFromTokenId(options.identity.tokenId));
     this.log = childLogger(options.logger, 'session').child({ app: baseName(this.name) });
     this.clock = options.clock ?? realClock;
+    this.namer = options.identityNamer ?? identityNamerFor(options.identity);
     this.tombstones = new Tombstones(this.clock);
     this.preSession = new PreSession(this.name, options.identity, options.link, this.clock, this.tombstones);
     this.done = new Promise((r) => (this.markDone = r));
@@ -201,7 +210,7 @@ class SlimAppImpl implements SlimApp {
   }
 
   private async onJoin(frame: Inbound): Promise<void> {
-    this.preSession.check(frame);
+    const identity = this.namer(this.preSession.check(frame));
     const join = commandOf(frame, 'joinRequest');
     if (!join || !sameName(frame.destination, this.name)) return;
     const id = frame.sessionId;
@@ -210,9 +219,13 @@ class SlimAppImpl implements SlimApp {
     const mls = join.mlsSettings !== undefined;
     if (mls && !this.options.mls)
       throw new GatewayError('CONFIG', 'MLS session offered but the app has no MLS client');
-    const request = { source: frame.source, kind, mls, metadata: { ...frame.metadata } } as const;
+    const request = { source: frame.source, identity, kind, mls, metadata: { ...frame.metadata } } as const;
     if (this.options.acceptPolicy && !this.options.acceptPolicy(request)) {
-      this.log.info({ from: baseName(frame.source), kind, mls }, 'session refused by the accept policy');
+      this.log.info(
+        { from: baseName(frame.source), caller: identity, kind, mls },
+        'session refused by the accept policy',
+      );
+      await this.preSession.refuseJoin(frame, `${baseName(this.name)} does not accept ${identity}`);
       return;
     }
     const params = participantParams(frame, join, kind, mls, this.options.sendWindow);
@@ -227,6 +240,7 @@ class SlimAppImpl implements SlimApp {
         void this.incomingQueue.push(s);
       },
     );
+    session.peerIdentity = identity;
     this.sessions.set(params.id, session);
     session.accept(frame, acceptTimeoutMs(params));
   }
@@ -263,6 +277,7 @@ class SlimAppImpl implements SlimApp {
       logger: this.log,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
       local: this.name,
+      namer: this.namer,
       gone: (s) => this.gone(s),
     };
   }

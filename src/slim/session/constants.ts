@@ -47,3 +47,9 @@ export const META_LEAVING_SESSION = 'LEAVING_SESSION';
 export const META_DELETE_GROUP = 'DELETE_GROUP';
 export const META_LEAVE_REPLY_SENT = 'LEAVE_REPLY_SENT';
 export const TRUE_VAL = 'TRUE';
+/**
+ * Ours only: on the GROUP_NACK an invitee answers a JOIN_REQUEST it refuses (its access rules),
+ * the reason. Our moderator fails the invitation at once; the reference's ignores the NACK (an
+ * unexpected type for it) and times out as for silence.
+ */
+export const META_JOIN_REFUSED = 'JOIN_REFUSED';

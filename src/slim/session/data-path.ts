@@ -26,8 +26,15 @@ export interface DataHost {
   now(): number;
   /** Seals and sends a frame (a copy the host may change). */
   transmit(frame: Message): Promise<void>;
-  /** The plaintext of a MSG/RTX_REPLY (decrypted and header-checked), or undefined to drop it. */
-  open(frame: Inbound): Promise<Uint8Array | undefined>;
+  /**
+   * The plaintext of a MSG/RTX_REPLY and its sender's verified identity (decrypted, header- and
+   * sender-checked), or undefined to drop it.
+   */
+  open(frame: Inbound): Promise<{ plaintext: Uint8Array; identity: string } | undefined>;
+  /** Whether a MSG_ACK/RTX_REQUEST is from who it says, an endpoint of this session. */
+  acceptsFeedback(frame: Inbound): boolean;
+  /** Whether a frame's token verifies and belongs to its source (no decryption). */
+  tokenMatches(frame: Inbound): boolean;
   deliver(message: SessionMessage): Promise<void>;
   /** Where a publish goes: the peer (p2p) or the data channel (group). */
   dataTarget(): { name: SlimName; fanout: number };
@@ -83,9 +90,10 @@ export class DataPath {
     const key = nameKey(frame.source);
     switch (frame.type) {
       case MsgType.MSG_ACK:
-        this.sender.ack(frame.messageId, key, this.host.now());
+        if (this.host.acceptsFeedback(frame)) this.sender.ack(frame.messageId, key, this.host.now());
         return;
       case MsgType.RTX_REQUEST:
+        if (!this.host.acceptsFeedback(frame)) return;
         return this.onRtxRequest(frame, key);
       case MsgType.MSG:
       case MsgType.RTX_REPLY:
@@ -152,14 +160,15 @@ export class DataPath {
     const direct = frame.metadata[META_PUBLISH_TO] === TRUE_VAL && this.host.kind === 'group';
     // A copy of a message already in hand (a resend that crossed our ACK) is acknowledged again
     // without being decrypted: under load, decrypting copies is what a slow receiver can least afford.
+    // Its token is checked (cheap), so nobody makes us acknowledge in another's name.
     if (this.reliable && this.receiver.isDuplicate(key, frame.messageId, direct)) {
-      if (frame.type === MsgType.MSG) await this.ack(frame, direct);
+      if (frame.type === MsgType.MSG && this.host.tokenMatches(frame)) await this.ack(frame, direct);
       return;
     }
-    const plaintext = await this.host.open(frame);
-    if (plaintext === undefined) return; // undecryptable or tampered: no ACK, the sender retries
+    const opened = await this.host.open(frame);
+    if (opened === undefined) return; // undecryptable, tampered or forged: no ACK, the sender retries
     if (frame.type === MsgType.MSG && this.reliable) await this.ack(frame, direct);
-    const message = toMessage(frame, plaintext);
+    const message = toMessage(frame, opened.plaintext, opened.identity);
     const now = this.host.now();
     if (frame.type === MsgType.RTX_REPLY) {
       const out = this.receiver.onRetransmission(
@@ -247,7 +256,7 @@ function pt(options: PublishOptions): string {
   return options.payloadType ?? DEFAULT_PAYLOAD_TYPE;
 }
 
-function toMessage(frame: Inbound, payload: Uint8Array): SessionMessage {
+function toMessage(frame: Inbound, payload: Uint8Array, identity: string): SessionMessage {
   const metadata: Record<string, string> = { ...frame.metadata };
   delete metadata[META_PUBLISH_TO];
   return {
@@ -255,6 +264,7 @@ function toMessage(frame: Inbound, payload: Uint8Array): SessionMessage {
     payloadType: frame.app?.payloadType ?? '',
     metadata,
     source: frame.source,
+    identity,
     sessionId: frame.sessionId,
     messageId: frame.messageId,
   };

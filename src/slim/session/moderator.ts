@@ -12,7 +12,7 @@ import type { SlimName } from '../dataplane/name.js';
 import { GroupUpdateOp } from '../proto/index.js';
 import { combineSignals, raceSignal } from '../../util/abort.js';
 import { GatewayError, describeError, isGatewayError } from '../../util/errors.js';
-import { GROUP_FANOUT, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
+import { GROUP_FANOUT, META_JOIN_REFUSED, META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
 import { MsgType, commandOf, memberInit, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
 import { unsubscribeChannels } from './channels.js';
@@ -110,6 +110,10 @@ export class ModeratorSession extends ModeratorBase {
       });
       const join = joinFrame(this.route(peer, 1, { ...this.metadata }), this.joinPayload());
       const [joined] = await this.exchange(join, [nameKey(peer)], 'join', deadline.signal);
+      if (joined!.type === MsgType.GROUP_NACK) {
+        const why = joined!.metadata[META_JOIN_REFUSED] ?? 'no reason given';
+        throw new GatewayError('AUTH', `${baseName(peer)} refused to join: ${why}`);
+      }
       const reply = commandOf(joined!, 'joinReply');
       const member = readMember(reply?.participant);
       if (!reply || !member || !sameName(member.name, peer))

@@ -40,21 +40,21 @@ export function verifyControlFrame(frame: Inbound, verifier: IdentityVerifier): 
 }
 
 /**
- * Decrypts an MLS data frame and checks its header against the bound AAD. Throws MLS (cannot
- * decrypt) or AUTH (header mismatch).
+ * Decrypts an MLS data frame and checks its header against the bound AAD; returns the plaintext
+ * and the MLS sender's token id. Throws MLS (cannot decrypt) or AUTH (header mismatch).
  */
 export async function openData(
   frame: Inbound,
   group: MlsGroup,
   headerCheckPercent: number,
-): Promise<Uint8Array> {
+): Promise<{ plaintext: Uint8Array; sender: string }> {
   const blob = frame.app?.blob;
   if (!blob) throw new GatewayError('PROTOCOL', 'data frame without payload');
   const d = await group.decrypt(blob);
   if (shouldCheck(headerCheckPercent) && !equalBytes(d.authenticatedData, buildAad(frame.publish))) {
     throw new GatewayError('AUTH', 'header integrity check failed: the header changed after encryption');
   }
-  return d.plaintext;
+  return { plaintext: d.plaintext, sender: d.senderIdentity };
 }
 
 function shouldCheck(percent: number): boolean {

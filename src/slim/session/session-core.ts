@@ -27,6 +27,8 @@ import { SerialLoop } from './serial-loop.js';
 import type { RetryPolicy } from './retry.js';
 import { earliest } from './retry.js';
 import { openData, sealFrame, verifyControlFrame } from './secure.js';
+import { checkBound, verifyFrameToken } from './peer-identity.js';
+import type { IdentityNamer } from './peer-identity.js';
 import type { ParticipantEvent, SessionCloseInfo, SessionKind, SessionMessage } from './types.js';
 
 export interface SessionDeps {
@@ -36,6 +38,8 @@ export interface SessionDeps {
   readonly logger: Logger;
   readonly heartbeatIntervalMs: number;
   readonly local: SlimName;
+  /** The identity allow lists see, from a verified token id (peer-identity.ts). */
+  readonly namer: IdentityNamer;
   /** The session is gone: the app forgets it (and may keep its replay memory to answer resends). */
   gone(session: SessionCore): void;
 }
@@ -72,6 +76,8 @@ export abstract class SessionCore implements DataHost {
   protected readonly data: DataPath;
   protected readonly liveness: Liveness;
   protected state: 'setup' | 'open' | 'closing' | 'closed' = 'setup';
+  /** Participant side: the verified identity of the app that invited this one. */
+  peerIdentity: string | undefined;
   private readonly loop: SerialLoop;
   protected readonly window: SendWindow;
   protected readonly delivered = new AsyncQueue<SessionMessage>(1024);
@@ -141,13 +147,56 @@ export abstract class SessionCore implements DataHost {
     await this.deps.link.publish(frame, this.sending.signal);
   }
 
-  async open(frame: Inbound): Promise<Uint8Array | undefined> {
-    if (!this.group) return this.mls ? undefined : (frame.app?.blob ?? new Uint8Array());
+  /**
+   * Verifies a data frame and returns its plaintext and the sender's identity. With MLS the sender
+   * is the MLS member that encrypted it, which must be the frame's source whatever the header
+   * check percentage says; without MLS the frame's token must verify and belong to its source.
+   * Only a verified frame counts as a sign of life.
+   */
+  async open(frame: Inbound): Promise<{ plaintext: Uint8Array; identity: string } | undefined> {
     try {
-      return await openData(frame, this.group, this.params.headerCheckPercent);
+      let opened: { plaintext: Uint8Array; sub: string };
+      if (this.group) {
+        const d = await openData(frame, this.group, this.params.headerCheckPercent);
+        checkBound(d.sender, frame.source);
+        opened = { plaintext: d.plaintext, sub: d.sender };
+      } else if (this.mls) {
+        return undefined; // no group yet: nothing can be decrypted
+      } else {
+        const claims = verifyFrameToken(frame, this.deps.identity);
+        opened = { plaintext: frame.app?.blob ?? new Uint8Array(), sub: claims.sub };
+      }
+      this.liveness.heard(nameKey(frame.source));
+      return { plaintext: opened.plaintext, identity: this.deps.namer(opened.sub) };
     } catch (err) {
       this.log.debug({ err: describeError(err), id: frame.messageId }, 'data frame dropped');
       return undefined;
+    }
+  }
+
+  /**
+   * An acknowledgement or a resend request: acted on only when its token verifies, belongs to its
+   * source, and that source is an endpoint of this session. The reference signs neither, so the
+   * token is all there is to check (docs/deviations.md).
+   */
+  acceptsFeedback(frame: Inbound): boolean {
+    if (!this.tokenMatches(frame)) return false;
+    const key = nameKey(frame.source);
+    if (!this.data.hasEndpoint(key)) {
+      this.log.debug({ type: MsgType[frame.type] }, 'data-path frame from a non-member refused');
+      return false;
+    }
+    this.liveness.heard(key);
+    return true;
+  }
+
+  tokenMatches(frame: Inbound): boolean {
+    try {
+      verifyFrameToken(frame, this.deps.identity);
+      return true;
+    } catch (err) {
+      this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'data-path frame refused');
+      return false;
     }
   }
 
@@ -202,12 +251,12 @@ export abstract class SessionCore implements DataHost {
     if (this.state === 'closed') return;
     const key = nameKey(frame.source);
     this.log.trace({ in: MsgType[frame.type], id: frame.messageId }, 'frame');
-    if (!isCommandType(frame.type)) {
-      this.liveness.heard(key);
-      return this.data.onFrame(frame);
-    }
+    // Verified first, state changed after: liveness, acknowledgements and replay memory only ever
+    // hear frames whose sender is proven (the data path verifies through open/acceptsFeedback).
+    if (!isCommandType(frame.type)) return this.data.onFrame(frame);
     try {
-      verifyControlFrame(frame, this.deps.identity);
+      const claims = verifyControlFrame(frame, this.deps.identity);
+      checkBound(claims.sub, frame.source);
     } catch (err) {
       this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'control frame refused');
       return;

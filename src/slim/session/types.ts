@@ -51,6 +51,11 @@ export interface SessionMessage {
   readonly metadata: Readonly<Record<string, string>>;
   /** Sender's full name (with its instance id). */
   readonly source: SlimName;
+  /**
+   * The sender's verified identity (peer-identity.ts: its claimed name with a shared secret, its
+   * JWT subject otherwise), bound to `source` by its token or its MLS credential.
+   */
+  readonly identity: string;
   readonly sessionId: number;
   readonly messageId: number;
 }
@@ -85,6 +90,9 @@ export interface Session {
   readonly destination: SlimName;
   /** Session metadata from the JOIN_REQUEST. */
   readonly metadata: Readonly<Record<string, string>>;
+
+  /** Participant side: the verified identity of the app that invited this one (its JOIN_REQUEST). */
+  readonly peerIdentity: string | undefined;
 
   /**
    * Sends to the peer (p2p) or to every member (group). Resolves once handed to the link; on a
@@ -122,6 +130,8 @@ export interface Session {
 
 export interface IncomingSessionRequest {
   readonly source: SlimName;
+  /** The inviter's verified identity (see SessionMessage.identity). */
+  readonly identity: string;
   readonly kind: SessionKind;
   readonly mls: boolean;
   readonly metadata: Readonly<Record<string, string>>;

@@ -126,7 +126,13 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
     } catch (err) {
       const status = err instanceof RpcError ? err.status : undefined;
       const http =
-        status === StatusCode.UNAVAILABLE ? 503 : status === StatusCode.DEADLINE_EXCEEDED ? 504 : 502;
+        status === StatusCode.UNAVAILABLE
+          ? 503
+          : status === StatusCode.DEADLINE_EXCEEDED
+            ? 504
+            : status === StatusCode.PERMISSION_DENIED
+              ? 403 // the agent's allow list refuses this gateway
+              : 502;
       logger.debug({ err: (err as Error).message }, 'agent card unavailable');
       sendJson(res, http, {
         error: `agent card of ${formatName(options.target)} unavailable: ${(err as Error).message}`,

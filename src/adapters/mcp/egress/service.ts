@@ -34,6 +34,11 @@ import { Lane } from './lane.js';
 import { SessionTable } from '../sessions.js';
 import type { SessionRecord } from '../sessions.js';
 import { stdioBackend } from './stdio-backend.js';
+import { calledTool, compileToolFilter } from '../tool-filter.js';
+import type { ToolRules } from '../tool-filter.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export interface McpServiceOptions {
   /** The SLIM name the service is offered under (for logs and metrics). */
@@ -49,6 +54,8 @@ export interface McpServiceOptions {
   readonly calls?: CallObserver;
   /** Pass the caller's Authorization header on to an HTTP server (default false: dropped). */
   readonly forwardAuthorization?: boolean;
+  /** `services[].tools`: tools hidden from tools/list and refused at call (tool-filter.ts). */
+  readonly tools?: ToolRules;
 }
 
 export interface McpService {
@@ -96,6 +103,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
     options.maxSessions ??
     (options.backend.kind === 'stdio' ? DEFAULT_STDIO_MAX_SESSIONS : DEFAULT_HTTP_MAX_SESSIONS);
   const table = new SessionTable<Lane>({ maxSessions, idleMs });
+  const tools = compileToolFilter(options.tools, `MCP service ${serviceName}`);
   metrics.sessions(() => table.size);
   let closing = false;
   let resolveClosed!: () => void;
@@ -187,10 +195,17 @@ export function createMcpService(options: McpServiceOptions): McpService {
         ...toolOf(c.message),
         localName: serviceName,
         remoteName: caller,
-        caller,
+        caller: ctx.identity ?? caller,
         ...parentOf(ctx),
       });
       const headers = upstreamHeaders(call, ctx, authorization);
+      const tool = tools ? calledTool(c.message) : undefined;
+      if (tools && tool !== undefined && !tools.permits(tool)) {
+        logger.info({ caller: ctx.identity, tool }, 'tool call refused by the tools filter');
+        outcome = 'tool-denied';
+        yield encoder.encode(JSON.stringify(tools.refusal(c.message, tool)));
+        return;
+      }
       let record = table.get(caller, sessionId);
       if (method === 'initialize') {
         if (sessionId === undefined)
@@ -205,7 +220,10 @@ export function createMcpService(options: McpServiceOptions): McpService {
       logger.debug({ method, id: c.message.id, session: sessionId }, 'MCP request');
       table.acquire(record, Date.now());
       try {
-        yield* record.value.request(c.message, version, ctx.signal, (o) => (outcome = o), headers);
+        const answers = record.value.request(c.message, version, ctx.signal, (o) => (outcome = o), headers);
+        if (tools && method === 'tools/list') {
+          for await (const bytes of answers) yield encoder.encode(tools.filterList(decoder.decode(bytes)));
+        } else yield* answers;
       } finally {
         table.release(record, Date.now());
       }
