@@ -1,27 +1,37 @@
-# slim-gateway container image. Build: docker build -t slim-gateway .
-# Run:   docker run -v $PWD/gateway.yaml:/etc/slim-gateway/gateway.yaml slim-gateway
-#        docker run -p 46357:46357 slim-gateway node --listen 0.0.0.0:46357
-# Stage 1 installs everything and compiles; stage 2 keeps only production dependencies and the
-# compiled code, and runs as the unprivileged `node` user.
-FROM node:20-bookworm-slim AS build
+# slim-gateway container image (README, "Container image").
+#   docker build -t slim-gateway .
+#   docker run -e SLIM_SHARED_SECRET=... -e SLIM_GATEWAY_TOKEN=... -p 46357:46357 -p 8080:8080 slim-gateway
+#   docker run -v $PWD/gateway.yaml:/etc/slim-gateway/gateway.yaml:ro ... slim-gateway     # your own file
+#   docker run --no-healthcheck -p 46357:46357 slim-gateway node --listen 0.0.0.0:46357    # a bare SLIM node
+# Stage 1 installs everything and compiles; stage 2 installs production dependencies only and
+# takes the compiled code, and runs as the unprivileged `node` user. RUN lines use paths relative
+# to WORKDIR (test/integration/dockerfile.test.ts replays them in a temporary folder).
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` would build before the sources are copied; we build below.
-RUN npm ci --ignore-scripts
-COPY tsconfig.json ./
-COPY bin ./bin
+# --ignore-scripts: `prepare` would build before the sources are copied; the build is below.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev --ignore-scripts
+COPY examples ./examples
+RUN npx tsc -p tsconfig.build.json
 
-FROM node:20-bookworm-slim
+FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/bin ./bin
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY bin ./bin
+COPY config ./config
 COPY --from=build /app/dist/src ./dist/src
+# The example MCP client (its library is a production dependency); the demo's server and agent
+# need devDependencies and stay out.
+COPY --from=build /app/dist/examples/clients ./dist/examples/clients
+COPY config/container.yaml /etc/slim-gateway/gateway.yaml
 USER node
-# 46357: the SLIM node (embedded or `slim-gateway node`); 8080: local MCP/A2A endpoints.
+# 46357: the SLIM node (embedded, or `slim-gateway node`); 8080: probes, metrics and local routes.
 EXPOSE 46357 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "/app/bin/slim-gateway", "healthcheck", "--config", "/etc/slim-gateway/gateway.yaml"]
 ENTRYPOINT ["node", "/app/bin/slim-gateway"]
 CMD ["run", "--config", "/etc/slim-gateway/gateway.yaml"]

@@ -61,7 +61,8 @@ export const benches: Bench[] = [
       const oursLines = () => {
         const s = new LineSplitter(MAX);
         for (const c of lineChunks)
-          for (const ev of s.push(c)) if (ev.kind === 'line') seen += JSON.parse(ev.text) ? 1 : 0;
+          for (const ev of s.push(c))
+            if (ev.kind === 'line') seen += JSON.parse(ev.bytes.toString('utf8')) ? 1 : 0;
       };
       const sdkLines = () => {
         const b = new ReadBuffer();

@@ -5,6 +5,7 @@
 //
 // Run: node dist/examples/clients/mcp-call.js [URL] [TOOL] [JSON_ARGUMENTS]
 //      node dist/examples/clients/mcp-call.js http://127.0.0.1:8080/mcp/weather get_forecast '{"city":"Lisbon"}'
+// MCP_BEARER_TOKEN, when set, is sent as `Authorization: Bearer ...` (a gateway with http.bearerTokens).
 import { pathToFileURL } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
@@ -12,9 +13,11 @@ export async function mcpCall(
   url: string,
   tool?: string,
   args: Record<string, unknown> = {},
+  token?: string,
 ): Promise<string> {
   const client = new Client({ name: 'mcp-call', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const requestInit = token ? { headers: { authorization: `Bearer ${token}` } } : undefined;
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), requestInit ? { requestInit } : {}));
   try {
     if (!tool) {
       const { tools } = await client.listTools();
@@ -35,7 +38,8 @@ export async function mcpCall(
 
 async function main(): Promise<void> {
   const [url = 'http://127.0.0.1:8080/mcp/weather', tool, json] = process.argv.slice(2);
-  console.log(await mcpCall(url, tool, json ? (JSON.parse(json) as Record<string, unknown>) : {}));
+  const args = json ? (JSON.parse(json) as Record<string, unknown>) : {};
+  console.log(await mcpCall(url, tool, args, process.env['MCP_BEARER_TOKEN'] || undefined));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -50,6 +50,8 @@ export interface DefaultedVariable {
 export interface ExpandResult {
   readonly problems: ConfigProblem[];
   readonly defaulted: DefaultedVariable[];
+  /** Every variable a value was read from (set or defaulted), to name it in hints. */
+  readonly variables: DefaultedVariable[];
 }
 
 /**
@@ -64,6 +66,7 @@ export function expandDocument(
 ): ExpandResult {
   const problems: ConfigProblem[] = [];
   const defaulted: DefaultedVariable[] = [];
+  const variables: DefaultedVariable[] = [];
   const problem = (path: ConfigPath, message: string) =>
     problems.push({ path: formatPath(path), message, ...locate(path) });
   const restore = (text: string) => text.replace(tok.pattern, (_m, i: string) => tok.refs[Number(i)]!.raw);
@@ -82,6 +85,7 @@ export function expandDocument(
       if (m === text) whole = ref;
       if (ref.name === undefined) return ref.raw.slice(1);
       const value = env[ref.name];
+      variables.push({ variable: ref.name, path: formatPath(path) });
       if (ref.fallback !== undefined && (value === undefined || value === '')) {
         defaulted.push({ variable: ref.name, path: formatPath(path) });
         return ref.fallback;
@@ -116,7 +120,7 @@ export function expandDocument(
     }
   };
   walk(doc.contents as Node | null, []);
-  return { problems, defaulted };
+  return { problems, defaulted, variables };
 }
 
 /** The value of an unquoted whole-scalar reference: booleans and numbers keep their type. */

@@ -1,9 +1,12 @@
 // Schema failures in the gateway's words: one table from zod issue codes to short messages that
 // name what was expected, never echo a value (a secret may sit in any field), and split
-// "unknown keys" into one problem per key so each points at its own line.
+// "unknown keys" into one problem per key so each points at its own line, with the known key it was
+// probably meant to be.
 import type { z } from 'zod';
 import type { ConfigPath } from './problems.js';
 import type { RawProblem } from './cross-checks.js';
+import { configSchema } from './schema.js';
+import { closestKey, knownKeysAt } from './suggest.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -37,7 +40,13 @@ export function issuesToProblems(
     const path: ConfigPath = [...prefix, ...(issue.path as (string | number)[])];
     switch (issue.code) {
       case 'unrecognized_keys':
-        for (const key of issue.keys) out.push({ path: [...path, key], message: `unknown key "${key}"` });
+        for (const key of issue.keys) {
+          const meant = closestKey(key, knownKeysAt(configSchema, path));
+          out.push({
+            path: [...path, key],
+            message: `unknown key "${key}"${meant ? ` (did you mean "${meant}"?)` : ''}`,
+          });
+        }
         break;
       case 'invalid_type': {
         const missing = valueAt(raw, path) === undefined;

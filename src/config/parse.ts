@@ -101,6 +101,7 @@ export function parseConfig(text: string, options: ParseOptions): ParseResult {
     ...(tls.material ? { tls: tls.material } : {}),
     ...(tls.server ? { serverTls: tls.server } : {}),
     defaulted: expanded.defaulted,
+    variables: expanded.variables,
     ...(typeof otlpEnv === 'string' ? { otlpEndpointFromEnv: otlpEnv } : {}),
   });
   return { ok: true, config };

@@ -30,6 +30,7 @@ export interface ResolveContext {
   readonly tls?: TlsMaterial;
   readonly serverTls?: ServerTlsMaterial;
   readonly defaulted: readonly DefaultedVariable[];
+  readonly variables?: readonly DefaultedVariable[];
   /** OTEL_EXPORTER_OTLP_ENDPOINT, used when the file has no `telemetry` (already checked). */
   readonly otlpEndpointFromEnv?: string;
 }
@@ -71,11 +72,18 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
         svc.mcp.command !== undefined
           ? { kind: 'stdio', ...processConfig({ ...svc.mcp, command: svc.mcp.command }, ctx.baseDir) }
           : { kind: 'http', url: svc.mcp.url!, headers: svc.mcp.headers ?? {} };
+      const maxSessions =
+        svc.mcp.maxSessions ??
+        (backend.kind === 'stdio' ? DEFAULTS.mcpStdioMaxSessions : DEFAULTS.mcpHttpMaxSessions);
+      const idleTimeoutMs = svc.mcp.idleTimeoutMs ?? DEFAULTS.mcpIdleTimeoutMs;
       const sessions = {
-        maxSessions:
-          svc.mcp.maxSessions ??
-          (backend.kind === 'stdio' ? DEFAULTS.mcpStdioMaxSessions : DEFAULTS.mcpHttpMaxSessions),
-        idleTimeoutMs: svc.mcp.idleTimeoutMs ?? DEFAULTS.mcpIdleTimeoutMs,
+        maxSessions,
+        idleTimeoutMs,
+        maxSessionsPerCaller: Math.min(maxSessions, svc.mcp.maxSessionsPerCaller ?? maxSessions),
+        abandonedTimeoutMs: Math.min(
+          idleTimeoutMs,
+          svc.mcp.abandonedTimeoutMs ?? DEFAULTS.mcpAbandonedTimeoutMs,
+        ),
       };
       return { ...base, kind: 'mcp', backend, sessions, ...(svc.tools ? { tools: svc.tools } : {}) };
     }
@@ -126,6 +134,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
       keepAliveTimeoutMs: http.keepAliveTimeoutMs,
       headersTimeoutMs: http.headersTimeoutMs,
       requestTimeoutMs: http.requestTimeoutMs,
+      maxConnectionsPerClient: http.maxConnectionsPerClient,
     },
     services,
     routes,
@@ -134,6 +143,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     shutdownGraceMs: file.shutdownGraceMs,
     reload: file.reload,
     defaultedVariables: ctx.defaulted,
+    variables: ctx.variables ?? [],
   };
   return deepFreeze(config);
 }

@@ -16,10 +16,15 @@ export const DEFAULTS = {
   connectTimeoutMs: 15_000,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   // Longer than the usual 60 s idle timeout of proxies and load balancers in front of us, so they
-  // close first; headers timeout above keep-alive, as Node recommends.
+  // close first.
   keepAliveTimeoutMs: 65_000,
-  headersTimeoutMs: 66_000,
-  requestTimeoutMs: 300_000,
+  // Receiving a request (not answering it: SSE streams and long tool calls are not cut): a client
+  // gets 10 s for its headers and 30 s for the whole request, so slow clients cannot hold
+  // connections (docs/security.md, "Local edge limits").
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // Open connections from one client address at once; loopback clients all share one address.
+  maxConnectionsPerClient: 256,
   routeTimeoutMs: 300_000,
   spawnReadyTimeoutMs: 30_000,
   // MCP sessions one service holds at once. A stdio server is one process per session (50-100 MB
@@ -28,6 +33,8 @@ export const DEFAULTS = {
   mcpStdioMaxSessions: 64,
   mcpHttpMaxSessions: 1_000,
   mcpIdleTimeoutMs: 30 * 60_000,
+  // A session whose client looks gone (its Listen ended, or nothing came after initialize).
+  mcpAbandonedTimeoutMs: 60_000,
   shutdownGraceMs: 10_000,
   minSecretLength: 32,
   // The embedded node's listener limits (src/slim/node/limits.ts holds the same defaults for a node
@@ -339,10 +346,21 @@ const httpSchema = z
       .default(true)
       .describe('build public URLs (agent cards) from X-Forwarded-Proto/Host/Prefix'),
     keepAliveTimeoutMs: ms('idle keep-alive connection timeout').default(DEFAULTS.keepAliveTimeoutMs),
-    headersTimeoutMs: ms('deadline for receiving request headers').default(DEFAULTS.headersTimeoutMs),
-    requestTimeoutMs: ms('deadline for receiving a whole request (0: none)').default(
-      DEFAULTS.requestTimeoutMs,
+    headersTimeoutMs: ms('deadline for receiving request headers (also an idle new connection)').default(
+      DEFAULTS.headersTimeoutMs,
     ),
+    requestTimeoutMs: ms(
+      'deadline for receiving a whole request, headers and body (0: none); the answer is not limited',
+    ).default(DEFAULTS.requestTimeoutMs),
+    maxConnectionsPerClient: z
+      .number()
+      .int()
+      .min(0)
+      .default(DEFAULTS.maxConnectionsPerClient)
+      .describe(
+        'open connections one client address may hold at once; past it a new connection gets 503 ' +
+          'and is closed (0: no limit)',
+      ),
   })
   .describe('local endpoints for MCP and A2A clients');
 
@@ -372,6 +390,25 @@ const mcpBackendSchema = z
       .describe(
         `an MCP session with nothing in flight for this long is closed, in milliseconds ` +
           `(default ${DEFAULTS.mcpIdleTimeoutMs}: 30 minutes)`,
+      ),
+    maxSessionsPerCaller: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "most MCP sessions one caller (client gateway) may hold; at its share a caller's new session " +
+          'takes the place of its own least recently used idle one (default: maxSessions)',
+      ),
+    abandonedTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .optional()
+      .describe(
+        'an MCP session whose client looks gone (its Listen stream ended and nothing came since, or ' +
+          `nothing came after its initialize) is closed after this long, in milliseconds (default ` +
+          `${DEFAULTS.mcpAbandonedTimeoutMs}; at most idleTimeoutMs)`,
       ),
   })
   .describe('a local MCP server: { command, args } (stdio) or { url } (Streamable HTTP)');

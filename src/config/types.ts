@@ -117,6 +117,8 @@ export interface HttpConfig extends HttpAccessConfig {
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Open connections per client address (0: no limit). */
+  readonly maxConnectionsPerClient: number;
 }
 
 /** A process the gateway runs: a stdio MCP server, or a `spawn:` for a service with a URL. */
@@ -140,6 +142,10 @@ export type McpBackendConfig =
 export interface McpSessionLimits {
   readonly maxSessions: number;
   readonly idleTimeoutMs: number;
+  /** Most sessions one caller (client gateway) may hold. */
+  readonly maxSessionsPerCaller: number;
+  /** A session whose client looks gone is closed after this long. */
+  readonly abandonedTimeoutMs: number;
 }
 
 /** Which MCP tools are offered: a tool is offered when it matches `allow` (if any) and no `deny`. */
@@ -211,4 +217,6 @@ export interface GatewayConfig {
   readonly reload: boolean;
   /** Variables whose `:-default` was used (the gateway warns for secrets). */
   readonly defaultedVariables: readonly DefaultedVariable[];
+  /** Every variable a value was read from, by path (hints name the one to change). */
+  readonly variables: readonly DefaultedVariable[];
 }

@@ -5,7 +5,8 @@
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogConfig, LogLevel } from '../config/types.js';
-import { REDACT_PATHS } from '../util/log.js';
+import { routeGrpcLogs } from '../slim/dataplane/grpc-logs.js';
+import { REDACT_PATHS, replaceRepeatedBindings } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 
 export const LOG_REDACT_PATHS = [
@@ -38,14 +39,17 @@ export function createProcessLogger(options: ProcessLoggerOptions): Logger {
         singleLine: true,
       })
     : pino.destination({ dest: 2, sync: true });
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { pid: process.pid },
       redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+      onChild: replaceRepeatedBindings,
     },
     stream,
   );
+  routeGrpcLogs(logger);
+  return logger;
 }
 
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

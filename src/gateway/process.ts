@@ -10,8 +10,10 @@ import { isLoopbackHost } from '../config/host-port.js';
 import { createGateway } from './index.js';
 import type { Gateway } from './index.js';
 import { describeError } from '../util/errors.js';
+import { onStopSignals } from '../util/stop-signals.js';
 import type { Logger } from '../util/log.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
+import { startupHint } from './port-hints.js';
 import { summaryLines } from './summary.js';
 
 export interface RunOptions<N extends NodeHandle, A extends AppHandle> {
@@ -74,19 +76,15 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
   for (const w of riskWarnings(options.config)) log.warn(`WARNING: ${w}`);
 
   let gateway: Gateway | undefined;
-  let stopRequested: string | undefined;
   let resolveStop!: (signal: string) => void;
   const stop = new Promise<string>((r) => (resolveStop = r));
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopRequested) {
+  onStopSignals({
+    stop: (signal) => resolveStop(signal),
+    force: (signal) => {
       log.error({ signal }, 'second signal: exiting now, without waiting for in-flight calls');
       process.exit(1);
-    }
-    stopRequested = signal;
-    resolveStop(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
 
   let watcher: ConfigWatcher | undefined;
   const onHup = () => void watcher?.check();
@@ -129,6 +127,8 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
     return 0;
   } catch (err) {
     log.error({ err: describeError(err) }, 'slim-gateway failed');
+    const hint = startupHint(err, options.config, options.configFile);
+    if (hint) log.error(hint);
     await gateway?.close(0);
     return 1;
   } finally {

@@ -9,12 +9,13 @@ import type { Link } from '../slim/dataplane/link.js';
 import { formatName } from '../slim/dataplane/name.js';
 import type { ServiceDefinition } from '../slim/rpc/types.js';
 import { combineSignals } from '../util/abort.js';
+import { GatewayError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { MetricsRegistry } from '../util/metrics.js';
 import type { CallObserver } from '../telemetry/index.js';
 import { Closer } from './closer.js';
 import type { AppHandle, GatewayDeps, NodeEndpoint, NodeHandle } from './deps.js';
-import { startProcess, waitForPort } from './spawn.js';
+import { portAnswers, startProcess, waitForPort } from './spawn.js';
 import type { Unit } from './supervisor.js';
 
 export interface UnitEnv<N extends NodeHandle, A extends AppHandle> {
@@ -75,6 +76,15 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
   try {
     const died = new AbortController();
     if (svc.spawn) {
+      const url = svc.kind === 'a2a' ? svc.url : (svc.backend as { url: string }).url;
+      // Something already answering there is not our process: it would fail to bind, and waiting
+      // for the port would mistake the other program for it.
+      if (await portAnswers(url, signal))
+        throw new GatewayError(
+          'UNAVAILABLE',
+          `${new URL(url).host} already accepts connections before ${svc.spawn.command} is started: ` +
+            `another program uses that port (stop it, or give this service another port)`,
+        );
       const proc = startProcess(svc.spawn, {
         logger: logger.child({ part: 'process' }),
         baseEnv: env.baseEnv,
@@ -83,10 +93,7 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
       parts.add('process', () => proc.stop(Math.max(closeGraceMs, 2_000)));
       const waiting = combineSignals([signal, died.signal]);
       try {
-        await waitForPort(
-          svc.kind === 'a2a' ? svc.url : (svc.backend as { url: string }).url,
-          waiting.signal,
-        );
+        await waitForPort(url, waiting.signal);
       } finally {
         waiting.dispose();
       }
@@ -103,6 +110,8 @@ export async function startService<N extends NodeHandle, A extends AppHandle>(
         idleTimeoutMs: svc.sessions.idleTimeoutMs,
         forwardAuthorization: svc.forwardAuthorization,
         ...(svc.tools ? { tools: svc.tools } : {}),
+        maxSessionsPerCaller: svc.sessions.maxSessionsPerCaller,
+        abandonedTimeoutMs: svc.sessions.abandonedTimeoutMs,
       });
       parts.add('mcp adapter', () => h.close());
       definitions = [h.service];

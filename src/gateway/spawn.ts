@@ -86,27 +86,36 @@ export function startProcess(
   };
 }
 
+/** The host and port a service URL connects to. */
+function hostPort(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+  };
+}
+
+/** One TCP connection attempt to `url`'s host and port: true when it is accepted. */
+export function portAnswers(url: string, signal?: AbortSignal): Promise<boolean> {
+  const { host, port } = hostPort(url);
+  const attempt = new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+  return signal ? raceSignal(attempt, signal) : attempt;
+}
+
 /** Resolves once `url`'s host and port accept a TCP connection; rejects on `signal`. */
 export async function waitForPort(url: string, signal: AbortSignal): Promise<void> {
-  const u = new URL(url);
-  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  const host = u.hostname.replace(/^\[|\]$/g, '');
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    const ok = await raceSignal(
-      new Promise<boolean>((resolve) => {
-        const socket = connect({ host, port });
-        socket.once('connect', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once('error', () => {
-          socket.destroy();
-          resolve(false);
-        });
-      }),
-      signal,
-    );
-    if (ok) return;
+    if (await portAnswers(url, signal)) return;
     await sleep(delay, signal);
   }
 }

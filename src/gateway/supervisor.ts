@@ -1,7 +1,10 @@
 // Keeps one unit (a service, a route) running: starts it, and when starting fails or the running
 // unit reports a failure, retries after a capped exponential backoff. The unit's state and last
 // error feed /readyz and the startup summary. Closing aborts an attempt in progress, clears the
-// retry timer and closes the running unit (with the grace period the caller gives).
+// retry timer and closes the running unit (with the grace period the caller gives). A unit that
+// fails soon after it came up (a backend that accepts connections and then fails every call, a
+// spawned process that dies at once) keeps the growing delay: only a unit that stayed up for
+// stableMs starts again from the initial delay.
 import { combineSignals } from '../util/abort.js';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
@@ -18,7 +21,11 @@ export interface SupervisorOptions {
   readonly attemptTimeoutMs: number;
   readonly initialDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** How long a unit must stay up before its next failure retries from the initial delay. */
+  readonly stableMs?: number;
 }
+
+const DEFAULT_STABLE_MS = 60_000;
 
 /** Delay before retry number `attempt` (0-based): initial * 2^attempt, capped. */
 export function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
@@ -30,6 +37,7 @@ export class Supervisor<T extends Unit> {
   private current: T | undefined;
   private error: string | undefined;
   private attempts = 0;
+  private upSince = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private readonly stop = new AbortController();
@@ -89,7 +97,7 @@ export class Supervisor<T extends Unit> {
     this.current = unit;
     this.stateValue = 'up';
     this.error = undefined;
-    this.attempts = 0;
+    this.upSince = Date.now();
     this.options.logger.info({ unit: this.label }, 'started');
     this.firstSettled();
     if (failures.length > 0) void this.onFailure(unit, failures[0]);
@@ -98,6 +106,7 @@ export class Supervisor<T extends Unit> {
   private async onFailure(unit: T, err: unknown): Promise<void> {
     if (this.current !== unit || this.stop.signal.aborted) return;
     this.current = undefined;
+    if (Date.now() - this.upSince >= (this.options.stableMs ?? DEFAULT_STABLE_MS)) this.attempts = 0;
     await unit.close(0).catch(() => {});
     this.scheduleRetry(err);
   }

@@ -6,6 +6,7 @@ export interface EdgeMetrics {
   readonly requests: Counter;
   readonly duration: Histogram;
   readonly inFlight: Gauge;
+  readonly refusedConnections: Counter;
 }
 
 export function edgeMetrics(registry: MetricsRegistry): EdgeMetrics {
@@ -24,6 +25,10 @@ export function edgeMetrics(registry: MetricsRegistry): EdgeMetrics {
       'slim_gateway_http_requests_in_flight',
       'HTTP requests being answered, by route',
       ['route'],
+    ),
+    refusedConnections: registry.counter(
+      'slim_gateway_http_connections_refused_total',
+      'Connections refused because their client address held http.maxConnectionsPerClient',
     ),
   };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { formatHostPort, isLoopbackHost } from '../config/host-port.js';
 import type { HostPort } from '../config/host-port.js';
 import { GatewayError, describeError } from '../util/errors.js';
@@ -17,13 +17,16 @@ import type { MetricsRegistry } from '../util/metrics.js';
 import type { AccessPolicy } from './access.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { admitBearer, admitOrigin } from './gate.js';
-import { errorBody, pathOf, waitAll } from './helpers.js';
+import { clientAddress, errorBody, errorJson, pathOf, pathProblem, waitAll } from './helpers.js';
 import { PROBES, serveProbe } from './probes.js';
 import type { Readiness } from './probes.js';
 
 export type { Readiness } from './probes.js';
 import { externalBaseUrl } from './forwarded.js';
 import { RouteTable } from './router.js';
+
+/** Open connections one client address may hold (http.maxConnectionsPerClient). */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 256;
 
 export interface HttpAccess {
   readonly bearerTokens: readonly string[];
@@ -39,6 +42,8 @@ export interface HttpEdgeOptions {
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Open connections per client address; past it a new one gets 503 and is closed (0: none). */
+  readonly maxConnectionsPerClient?: number;
   readonly readiness: () => Readiness;
   readonly metrics: MetricsRegistry;
   readonly logger: Logger;
@@ -55,6 +60,8 @@ export class HttpEdge {
   private readonly server: Server;
   private readonly routes = new RouteTable<HttpHandler>();
   private readonly inflight = new Set<InFlight>();
+  /** Open connections by client address. */
+  private readonly perClient = new Map<string, number>();
   private readonly metrics;
   private readonly log: Logger;
   private policy: AccessPolicy;
@@ -68,12 +75,44 @@ export class HttpEdge {
     this.log = options.logger;
     this.metrics = edgeMetrics(options.metrics);
     this.policy = this.policyFor(options.access);
-    this.server = createServer(this.listener);
+    // Node checks the headers and request deadlines every `connectionsCheckingInterval` (30 s by
+    // default, which would let a slow client keep its connection well past them). Those deadlines
+    // cover receiving a request only: a long answer (SSE, a slow tool call) is never cut.
+    const checkEvery = Math.max(100, Math.min(1_000, Math.floor(options.headersTimeoutMs / 4) || 1_000));
+    this.server = createServer({ connectionsCheckingInterval: checkEvery }, this.listener);
     this.server.keepAliveTimeout = options.keepAliveTimeoutMs;
     this.server.headersTimeout = options.headersTimeoutMs;
     this.server.requestTimeout = options.requestTimeoutMs;
     // No socket inactivity timeout: SSE streams may stay quiet for a long time.
     this.server.timeout = 0;
+    this.server.on('connection', (socket: Socket) => this.admitConnection(socket));
+  }
+
+  /** The per-address connection cap: over it, a short 503 and the connection is closed. */
+  private admitConnection(socket: Socket): void {
+    const limit = this.options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+    if (limit <= 0) return;
+    const address = clientAddress(socket.remoteAddress);
+    const open = this.perClient.get(address) ?? 0;
+    if (open >= limit) {
+      this.metrics.refusedConnections.inc();
+      this.log.warn({ client: address, limit }, 'connection refused: too many open from this client');
+      const body = JSON.stringify(
+        errorJson('UNAVAILABLE', `too many open connections from ${address} (limit ${limit})`),
+      );
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: application/json\r\n' +
+          `Retry-After: 1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      socket.destroySoon();
+      return;
+    }
+    this.perClient.set(address, open + 1);
+    socket.once('close', () => {
+      const n = (this.perClient.get(address) ?? 1) - 1;
+      if (n <= 0) this.perClient.delete(address);
+      else this.perClient.set(address, n);
+    });
   }
 
   /** What the server runs for each request (tests drive it directly, without a socket of ours). */
@@ -143,7 +182,8 @@ export class HttpEdge {
     const requestId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
-    const pathname = pathOf(req.url);
+    const badPath = pathProblem(req.url);
+    const pathname = badPath ? '/' : pathOf(req.url);
     const match = PROBES.has(pathname) ? undefined : this.routes.match(pathname);
     const label = PROBES.has(pathname) ? pathname : (match?.path ?? 'unmatched');
     const method = req.method ?? 'GET';
@@ -171,6 +211,10 @@ export class HttpEdge {
     });
 
     try {
+      if (badPath) {
+        req.resume();
+        throw new GatewayError('INVALID_ARGUMENT', `bad request path: ${badPath}`);
+      }
       await this.dispatch(req, res, pathname, match, controller.signal, method);
     } catch (err) {
       const status = httpStatusFor(err);

@@ -22,6 +22,28 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
+/**
+ * pino `onChild` hook: pino appends a child's bindings to its parent's, so a child that binds a key
+ * its parent already bound (a `component` inside another component) would print that key twice
+ * with different values. Here the child's value replaces the parent's, in the parent's position.
+ */
+export function replaceRepeatedBindings(child: Logger): void {
+  const sym = pino.symbols.chindingsSym;
+  const holder = child as unknown as Record<symbol, unknown>;
+  const text = holder[sym];
+  if (typeof text !== 'string' || !text.startsWith(',')) return;
+  let bound: Record<string, unknown>;
+  try {
+    bound = JSON.parse(`{${text.slice(1)}}`) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const rebuilt = Object.entries(bound)
+    .map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .join('');
+  if (rebuilt.length < text.length) holder[sym] = rebuilt;
+}
+
 export function childLogger(parent: Logger | undefined, component: string): Logger {
   return (parent ?? silentLogger).child({ component });
 }

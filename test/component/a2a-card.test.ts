@@ -20,15 +20,13 @@ describe('the agent card at the route', () => {
     await localCardV1(chain);
   });
 
-  test('v0.3 (no A2A-Version): url, preferredTransport and additionalInterfaces point at the route', async () => {
+  test('v0.3 (no A2A-Version): url, preferredTransport and additionalInterfaces (each endpoint once) point at the route', async () => {
     const json = await card(chain, '/.well-known/agent-card.json');
     assert.equal(json['url'], chain.url);
     assert.equal(json['preferredTransport'], 'JSONRPC');
     assert.equal(json['protocolVersion'], '0.3.0');
     assert.deepEqual(json['additionalInterfaces'], [
       { url: chain.url, transport: 'JSONRPC' },
-      { url: chain.url, transport: 'JSONRPC' },
-      { url: 'slim://acme/demo/planner', transport: SLIMRPC_BINDING },
       { url: 'slim://acme/demo/planner', transport: SLIMRPC_BINDING },
     ]);
     // A v1.0 reader of the same document still finds supportedInterfaces.

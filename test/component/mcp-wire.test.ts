@@ -122,9 +122,39 @@ test('the status table: wrong kinds, unknown or duplicate sessions, limits', asy
     status(StatusCode.FAILED_PRECONDITION, /^SessionExists: /),
   );
   await initialize(client, 's2');
+  // Both sessions have work in flight (a slow call each, seen running by its first progress
+  // message): neither can give its place to a newcomer.
+  const calling = new AbortController();
+  const calls = await Promise.all(
+    ['s1', 's2'].map(async (sid) => {
+      const call = client.serverStream(
+        MCP_SERVICE,
+        'Request',
+        enc({
+          jsonrpc: '2.0',
+          id: 50,
+          method: 'tools/call',
+          params: { name: 'slow', arguments: { seconds: 60 }, _meta: { progressToken: 'p' } },
+        }),
+        {
+          metadata: { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' },
+          signal: calling.signal,
+        },
+      );
+      const stream = call[Symbol.asyncIterator]();
+      await stream.next();
+      return stream;
+    }),
+  );
   await assert.rejects(
     req(INIT, { 'mcp-session-id': 's3' }),
     status(StatusCode.RESOURCE_EXHAUSTED, /^TooManySessions: /),
+  );
+  calling.abort();
+  await Promise.all(calls.map((c) => c.return?.(undefined).catch(() => undefined)));
+  await assert.rejects(
+    req({ jsonrpc: '2.0', id: 9, method: 'ping', x: 1 }, { 'mcp-session-id': 's1' }),
+    status(StatusCode.INVALID_ARGUMENT, /^InvalidMessage: Invalid Request: unknown member "x"/),
   );
   await assert.rejects(
     collect(client.serverStream(MCP_SERVICE, 'Listen', enc({}))),
@@ -143,6 +173,39 @@ test('a stateless Request (no mcp-session-id) is served on the caller lane', asy
   );
   assert.deepEqual(out, [{ jsonrpc: '2.0', id: 5, result: {} }]);
   assert.equal(service.sessionCount(), 1);
+});
+
+test('stateless Requests waiting together for a place share the one lane they get', async (t) => {
+  const { client, service } = setup(t, 1);
+  await initialize(client, 'busy');
+  const calling = new AbortController();
+  const slowCall = client.serverStream(
+    MCP_SERVICE,
+    'Request',
+    enc({
+      jsonrpc: '2.0',
+      id: 50,
+      method: 'tools/call',
+      params: { name: 'slow', arguments: { seconds: 60 }, _meta: { progressToken: 'p' } },
+    }),
+    {
+      metadata: { 'mcp-session-id': 'busy', 'mcp-protocol-version': '2025-06-18' },
+      signal: calling.signal,
+    },
+  );
+  const slow = slowCall[Symbol.asyncIterator]();
+  await slow.next();
+  // Both wait: the only place is held by a session with work in flight.
+  const pings = [6, 7].map((id) =>
+    collect(client.serverStream(MCP_SERVICE, 'Request', enc({ jsonrpc: '2.0', id, method: 'ping' }), {})),
+  );
+  calling.abort();
+  await slow.return?.(undefined).catch(() => undefined);
+  assert.deepEqual(await Promise.all(pings), [
+    [{ jsonrpc: '2.0', id: 6, result: {} }],
+    [{ jsonrpc: '2.0', id: 7, result: {} }],
+  ]);
+  assert.equal(service.sessionCount(), 1, 'one stateless lane took the place of the idle session');
 });
 
 test('Listen carries unsolicited traffic and ends with OK before its deadline', async (t) => {

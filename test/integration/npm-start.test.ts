@@ -51,6 +51,14 @@ test(
     const text = (res.content as { type: string; text: string }[])[0]!.text;
     assert.match(text, /^Forecast for Lisbon:\nDay 1: .*\nDay 2: /);
     await client.close();
+    // The same route at <route>/mcp, the form the MCP Inspector 0.15 needs (README).
+    const inspectorForm = new Client({ name: 'inspector-like', version: '1.0.0' });
+    await inspectorForm.connect(new StreamableHTTPClientTransport(new URL(`${mcpUrl}/mcp`)));
+    assert.deepEqual(
+      (await inspectorForm.listTools()).tools.map((x) => x.name),
+      ['get_forecast'],
+    );
+    await inspectorForm.close();
 
     // The call reached the MCP server through the service's SLIM app, from the gateway's own app.
     const gatewayName = (await child.waitForLog(logMatching(/^connected to the SLIM node$/), 'connected'))[
@@ -62,6 +70,11 @@ test(
     );
     assert.equal(opened['caller'], gatewayName);
     assert.match(String(gatewayName), /^acme\/demo\/gateway\/[0-9a-f]{32}$/);
+    // Each app's instance id is logged as the full 32 hex digits of its SLIM name.
+    const appIds = child.logs.filter((l) => l.msg === 'app ready').map((l) => String(l['id']));
+    assert.ok(appIds.length >= 3, 'the gateway and both services logged their app');
+    for (const id of appIds) assert.match(id, /^[0-9a-f]{32}$/);
+    assert.ok(appIds.includes(String(gatewayName).split('/')[3]!));
 
     // The README's way to try it: the example MCP client (v2 SDK, 2026-07-28 when the server has it).
     const example = spawnSync(

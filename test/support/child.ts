@@ -18,8 +18,22 @@ export class Child {
   private readonly waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(command: string, args: string[], env: Record<string, string | undefined> = {}) {
-    this.proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * `detached`: in a process group of its own (a terminal's foreground job), killed as a group;
+   * `cwd`: the folder it runs in (default: the test's).
+   */
+  constructor(
+    command: string,
+    args: string[],
+    env: Record<string, string | undefined> = {},
+    private readonly options: { readonly detached?: boolean; readonly cwd?: string } = {},
+  ) {
+    this.proc = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
     this.exited = new Promise((resolve) =>
       this.proc.once('exit', (code, signal) => resolve({ code, signal })),
     );
@@ -84,6 +98,20 @@ export class Child {
   }
 
   kill(): void {
+    if (this.options.detached && this.proc.pid !== undefined) {
+      try {
+        process.kill(-this.proc.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+      return;
+    }
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  }
+
+  /** Sends `signal` to the child's whole process group, as a terminal's Ctrl-C does (detached only). */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (!this.options.detached || this.proc.pid === undefined) throw new Error('not a process group');
+    process.kill(-this.proc.pid, signal);
   }
 }

@@ -84,6 +84,32 @@ test('the two-gateways example configurations are valid with a shared secret, an
   }
 });
 
+test('the two-gateways example: every port it shares with npm start can be moved by a variable', () => {
+  const dir = join(REPO_ROOT, 'examples', 'two-gateways');
+  const server = checkConfigFile(join(dir, 'server-side.yaml'), {
+    SLIM_SHARED_SECRET: SECRET,
+    SLIM_LISTEN: '127.0.0.1:46358',
+    HTTP_LISTEN: '127.0.0.1:8091',
+    PLANNER_PORT: '9998',
+  });
+  assert.ok(server.ok);
+  const node = server.config.slim.node;
+  assert.deepEqual(node.kind === 'embedded' && node.listen, { host: '127.0.0.1', port: 46358 });
+  assert.equal(server.config.http.listen.port, 8091);
+  const planner = server.config.services.find((x) => x.kind === 'a2a')!;
+  assert.equal(planner.kind === 'a2a' && planner.url, 'http://127.0.0.1:9998');
+  assert.deepEqual(planner.spawn?.args.slice(-2), ['--port', '9998']);
+  const client = checkConfigFile(join(dir, 'client-side.yaml'), {
+    SLIM_SHARED_SECRET: SECRET,
+    SLIM_NODE: 'http://127.0.0.1:46358',
+    HTTP_LISTEN: '127.0.0.1:8090',
+  });
+  assert.ok(client.ok);
+  assert.equal(client.config.http.listen.port, 8090);
+  const remote = client.config.slim.node;
+  assert.equal(remote.kind === 'remote' && remote.url, 'http://127.0.0.1:46358');
+});
+
 test('the README configuration reference uses only keys the schema knows', () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Configuration'));

@@ -46,6 +46,32 @@ test('the supervisor retries a failing start, and a running unit that reports fa
   assert.deepEqual(closed, [2, 3]);
 });
 
+test('a unit that fails right after starting is retried with a growing delay, not a fixed one', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      cb();
+    },
+  });
+  let attempts = 0;
+  const sup = new Supervisor(
+    'unit',
+    (_signal, reportFailure) => {
+      attempts++;
+      // Comes up (its port answers), then fails at once: what a backend port held by another
+      // program looks like.
+      setImmediate(() => reportFailure(new Error('exited')));
+      return Promise.resolve({ close: () => Promise.resolve() });
+    },
+    { logger: pino(sink), attemptTimeoutMs: 1000, initialDelayMs: 2, maxDelayMs: 1000 },
+  ).start();
+  await until(() => attempts >= 5, 'five attempts');
+  await sup.close(0);
+  const delays = lines.filter((l) => l['msg'] === 'failed; will retry').map((l) => l['retryInMs']);
+  assert.deepEqual(delays.slice(0, 4), [2, 4, 8, 16]);
+});
+
 test('closing a supervisor waiting to retry clears its timer and starts nothing more', async () => {
   let attempts = 0;
   const sup = new Supervisor('unit', () => Promise.reject(new Error(`no ${++attempts}`)), {

@@ -8,42 +8,83 @@ import type { RouterState, Target } from '../../src/adapters/mcp/egress/router.j
 import { idKey, parseMessage } from '../../src/adapters/mcp/jsonrpc.js';
 import type { Classified } from '../../src/adapters/mcp/jsonrpc.js';
 
-test('sessions: keyed by caller and id, bounded, never evicting a live one', () => {
+test('sessions: keyed by caller and id, bounded, never reclaiming one with work in flight', () => {
   const t = new SessionTable<string>({ maxSessions: 2, idleMs: 1000 });
   const a = t.add('alice', 's1', 'A', 0)!;
-  assert.ok(t.add('bob', 's1', 'B', 0), 'the same session id under another caller is another session');
-  assert.equal(t.add('carol', undefined, 'C', 0), undefined, 'full');
+  const b = t.add('bob', 's1', 'B', 0)!;
+  assert.ok(b, 'the same session id under another caller is another session');
+  t.acquire(a, 0);
+  t.acquire(b, 0, true);
+  assert.equal(t.add('carol', undefined, 'C', 0), undefined, 'full of busy sessions');
   assert.equal(t.get('alice', 's1'), a);
   assert.equal(t.get('bob', 's2'), undefined);
   assert.throws(() => t.add('alice', 's1', 'again', 0));
   assert.equal(t.size, 2);
 });
 
-test('sessions: reaped when idle and nothing is in flight', () => {
-  const t = new SessionTable<string>({ maxSessions: 10, idleMs: 1000 });
+test('sessions: a newcomer takes the place of the least recently used idle session', () => {
+  const t = new SessionTable<string>({ maxSessions: 3, idleMs: 60_000 });
+  const old = t.add('a', 'old', 'x', 0)!;
+  const recent = t.add('b', 'recent', 'y', 0)!;
+  const busy = t.add('c', 'busy', 'z', 0)!;
+  t.touch(old, 10);
+  t.touch(recent, 20);
+  t.acquire(busy, 5);
+  const gone: string[] = [];
+  const n = t.add('d', 'new', 'w', 30, (r) => gone.push(r.sessionId!));
+  assert.ok(n);
+  assert.deepEqual(gone, ['old']);
+  assert.equal(t.get('a', 'old'), undefined);
+  assert.equal(t.size, 3);
+  assert.equal(t.remove(old), false, 'already out of the table');
+});
+
+test('sessions: the caller holding the most loses its idle session first; a caller has its share', () => {
+  const t = new SessionTable<string>({ maxSessions: 4, idleMs: 60_000, maxPerCaller: 3 });
+  const quiet = t.add('quiet', 'q', 'q', 0)!; // the oldest, but its caller holds one
+  t.add('greedy', 'g1', 'g', 1);
+  t.add('greedy', 'g2', 'g', 2);
+  t.add('greedy', 'g3', 'g', 3);
+  const gone: string[] = [];
+  assert.ok(t.add('other', 'o', 'o', 4, (r) => gone.push(r.sessionId!)));
+  assert.deepEqual(gone, ['g1'], 'not the oldest overall: the greedy caller pays');
+  assert.equal(t.get('quiet', 'q'), quiet);
+  // At its share (3), a caller's next session replaces its own least recently used idle one.
+  const t2 = new SessionTable<string>({ maxSessions: 10, idleMs: 60_000, maxPerCaller: 2 });
+  t2.add('x', '1', '', 0);
+  const busy = t2.add('x', '2', '', 1)!;
+  t2.add('y', '1', '', 0);
+  const gone2: string[] = [];
+  assert.ok(t2.add('x', '3', '', 5, (r) => gone2.push(`${r.caller}/${r.sessionId}`)));
+  assert.deepEqual(gone2, ['x/1']);
+  t2.acquire(t2.get('x', '3')!, 6);
+  t2.acquire(busy, 6);
+  assert.equal(t2.add('x', '4', '', 7), undefined, 'both of its sessions are busy');
+  assert.equal(t2.size, 3);
+});
+
+test('sessions: reaped when idle, and early when the client looks gone', () => {
+  const t = new SessionTable<string>({ maxSessions: 10, idleMs: 10_000, abandonedMs: 1000 });
   const busy = t.add('c', 'busy', 'x', 0)!;
-  const idle = t.add('c', 'idle', 'y', 0)!;
-  const used = t.add('c', 'used', 'z', 0)!;
-  t.acquire(busy, 0);
-  t.touch(used, 900);
-  assert.deepEqual(
-    t.reap(999).map((r) => r.sessionId),
-    [],
-  );
-  assert.deepEqual(
-    t.reap(1000).map((r) => r.sessionId),
-    ['idle'],
-  );
-  t.release(busy, 1500);
-  assert.deepEqual(
-    t.reap(2000).map((r) => r.sessionId),
-    ['used'],
-  );
-  assert.deepEqual(
-    t.reap(2500).map((r) => r.sessionId),
-    ['busy'],
-  );
-  assert.equal(t.remove(idle), false, 'already gone');
+  const bare = t.add('c', 'bare', 'y', 0)!; // only its initialize ever came
+  const used = t.add('c', 'used', 'z', 0)!; // used, never streamed: only the idle timeout applies
+  const streamed = t.add('c', 'streamed', 'w', 0)!; // its GET/Listen ended
+  for (const r of [busy, bare, used, streamed]) t.acquire(r, 0);
+  for (const r of [bare, used, streamed]) t.release(r, 0);
+  t.touch(used, 0);
+  t.acquire(streamed, 0, true);
+  t.release(streamed, 500);
+  const names = (now: number) => t.reap(now).map((r) => `${r.record.sessionId}:${r.reason}`);
+  assert.deepEqual(names(999), []);
+  assert.deepEqual(names(1000), ['bare:abandoned']);
+  assert.deepEqual(names(1500), ['streamed:abandoned']);
+  assert.deepEqual(names(9999), []);
+  assert.deepEqual(names(10_000), ['used:idle']);
+  t.touch(busy, 14_000);
+  t.release(busy, 15_000);
+  assert.deepEqual(names(16_000), [], 'used more than once and never streamed');
+  assert.deepEqual(names(25_000), ['busy:idle']);
+  assert.equal(t.size, 0);
 });
 
 test('sessions: removing a replaced record leaves its successor alone', () => {

@@ -27,7 +27,8 @@ import { FilteredRelay } from './ingress/filtered-relay.js';
 import { isGroupTarget } from '../ingress-target.js';
 import type { IngressTarget } from '../ingress-target.js';
 
-export { createMcpService } from './egress/service.js';
+export { createMcpService, DEFAULT_ABANDONED_TIMEOUT_MS } from './egress/service.js';
+import { DEFAULT_ABANDONED_TIMEOUT_MS } from './egress/service.js';
 export type { McpService, McpServiceOptions } from './egress/service.js';
 export type { BackendSpec } from './egress/backend.js';
 export type { RelayTimeouts } from './ingress/relay.js';
@@ -63,6 +64,11 @@ export interface McpIngressCommon {
   readonly maxSessions?: number;
   /** A local session unused this long is ended; default 30 min. */
   readonly sessionIdleMs?: number;
+  /**
+   * A local session whose client looks gone (its GET stream ended and no request came since, or
+   * nothing came after its initialize) is ended this long after (and the server told); default 60 s.
+   */
+  readonly sessionAbandonedMs?: number;
   readonly timeouts?: Partial<RelayTimeouts>;
   /** `routes[].tools`: tools hidden from tools/list and refused at call, on this side. */
   readonly tools?: ToolRules;
@@ -131,6 +137,7 @@ export function createMcpIngress(options: McpIngressOptions): McpIngress {
     keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
     maxSessions: options.maxSessions ?? 1000,
     sessionIdleMs: options.sessionIdleMs ?? 30 * 60_000,
+    sessionAbandonedMs: options.sessionAbandonedMs ?? DEFAULT_ABANDONED_TIMEOUT_MS,
   });
   const stdioRuns = new Set<AbortController>();
   let closing: Promise<void> | undefined;

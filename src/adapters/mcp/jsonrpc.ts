@@ -97,6 +97,42 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The top-level members JSON-RPC 2.0 defines, per kind of message. */
+const MEMBERS: Record<Classified['kind'], ReadonlySet<string>> = {
+  request: new Set(['jsonrpc', 'id', 'method', 'params']),
+  notification: new Set(['jsonrpc', 'method', 'params']),
+  response: new Set(['jsonrpc', 'id', 'result', 'error']),
+};
+
+/**
+ * Parses a message a client sends toward an MCP server, refusing top-level members JSON-RPC does
+ * not define (-32600 naming the first one): the MCP SDK's server drops such a message without an
+ * answer, so forwarding it would leave the client waiting for the whole deadline
+ * (docs/mcp-over-slimrpc.md §3.1). Messages from servers are parsed loosely (parseMessage).
+ */
+export function parseClientMessage(
+  input: Uint8Array | string,
+  reserved: readonly string[] = [],
+): ParseOutcome {
+  const parsed = parseMessage(input);
+  if (!parsed.ok) return parsed;
+  const message = parsed.value.message as Record<string, unknown>;
+  const allowed = MEMBERS[parsed.value.kind];
+  for (const name of Object.keys(message)) {
+    if (!allowed.has(name) && !reserved.includes(name)) {
+      const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+      const id = 'id' in message && isId(message['id']) ? message['id'] : null;
+      return {
+        ok: false,
+        code: JsonRpcCode.INVALID_REQUEST,
+        message: `Invalid Request: unknown member ${shown}; a JSON-RPC ${parsed.value.kind} has only ${[...allowed].map((m) => `"${m}"`).join(', ')}`,
+        id,
+      };
+    }
+  }
+  return parsed;
+}
+
 /** Classifies a parsed JSON value as exactly one JSON-RPC message (batches are refused). */
 export function classify(value: unknown): ParseOutcome {
   const invalid = (message: string, id: JsonRpcId | null = null): ParseOutcome => ({

@@ -39,6 +39,10 @@ export interface AdapterMetrics {
   dropped(): void;
   /** A new MCP session refused: the limit of sessions was reached. */
   refused(): void;
+  /** A session closed without its client asking: idle, abandoned, or reclaimed for a newcomer. */
+  reclaimed(reason: string): void;
+  /** Reports the sessions' server memory (bytes in all, and the largest) whenever /metrics is rendered. */
+  memory(sample: () => { total: number; max: number; measured: number }): void;
 }
 
 function build(
@@ -52,6 +56,8 @@ function build(
       sessions: () => {},
       dropped: () => {},
       refused: () => {},
+      reclaimed: () => {},
+      memory: () => {},
     } satisfies AdapterMetrics;
   }
   const p = `slim_gateway_mcp_${side}`;
@@ -83,7 +89,38 @@ function build(
     `New MCP sessions the ${side} refused because it held its limit (TooManySessions)`,
     where,
   );
+  const reclaimed = registry.counter(
+    `${p}_sessions_reclaimed_total`,
+    `MCP sessions the ${side} closed without their client asking, by reason (idle, abandoned, reclaimed)`,
+    [...where, 'reason'],
+  );
+  const memoryTotal = registry.gauge(
+    `${p}_session_memory_bytes`,
+    `Resident memory of the MCP server processes of the ${side}'s sessions (stdio servers), bytes`,
+    where,
+  );
+  const memoryMax = registry.gauge(
+    `${p}_session_memory_max_bytes`,
+    `Resident memory of the largest MCP server process of one session at the ${side}, bytes`,
+    where,
+  );
+  const measured = registry.gauge(
+    `${p}_session_processes`,
+    `MCP server processes running for the ${side}'s sessions (the ones measured)`,
+    where,
+  );
   return {
+    reclaimed(reason: string) {
+      reclaimed.inc({ ...labels, reason });
+    },
+    memory(sample) {
+      memoryTotal.collect(() => {
+        const m = sample();
+        memoryTotal.set(labels, m.total);
+        memoryMax.set(labels, m.max);
+        measured.set(labels, m.measured);
+      });
+    },
     call(method: string, outcome: string, seconds: number) {
       const l = { ...labels, method: methodLabel(method) };
       calls.inc(l);

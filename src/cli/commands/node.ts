@@ -9,6 +9,7 @@ import type { CliCommand } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { createProcessLogger, logSettings } from '../../gateway/logger.js';
 import { describeError } from '../../util/errors.js';
+import { onStopSignals } from '../../util/stop-signals.js';
 import { BasicAuthenticator } from '../../slim/dataplane/index.js';
 import type { BasicUser } from '../../slim/dataplane/index.js';
 import { DEFAULT_NODE_LIMITS, SlimNode, parseListen } from '../../slim/node/index.js';
@@ -153,23 +154,25 @@ pretty). SIGINT or SIGTERM closes every link and exits with code 0.`,
     try {
       node = await SlimNode.create({ listen, logger, ...server });
     } catch (err) {
-      logger.fatal({ listen }, `cannot start the SLIM node: ${describeError(err)}`);
+      const inUse = /EADDRINUSE|already in use/.test(describeError(err));
+      const hint = inUse
+        ? ` (another SLIM node or slim-gateway holds ${listen}? --listen HOST:PORT picks another)`
+        : '';
+      logger.fatal({ listen }, `cannot start the SLIM node: ${describeError(err)}${hint}`);
       return 1;
     }
     logger.info({ endpoint: node.endpoint }, `SLIM node listening on ${node.endpoint}`);
     await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
+      onStopSignals({
+        stop: (signal) => {
+          logger.info({ signal }, 'shutting down');
+          void node.close().then(resolve);
+        },
+        force: (signal) => {
           logger.warn({ signal }, 'second signal: exiting now');
           process.exit(1);
-        }
-        stopping = true;
-        logger.info({ signal }, 'shutting down');
-        void node.close().then(resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+        },
+      });
     });
     return 0;
   },

@@ -1,6 +1,7 @@
 // `slim-gateway run [--config FILE]`: the sidecar (DESIGN.md, Commands). Loads and validates the
 // configuration (exit 1 listing every problem), sets up logging (config, then the
 // SLIM_GATEWAY_LOG_LEVEL / SLIM_GATEWAY_LOG_FORMAT environment), and runs until SIGINT/SIGTERM.
+import { existsSync } from 'node:fs';
 import { loadConfigFile } from '../../config/load.js';
 import { ConfigError } from '../../config/problems.js';
 import { createProcessLogger, logSettings } from '../../gateway/logger.js';
@@ -16,7 +17,8 @@ export const command: CliCommand = {
   summary: 'run the sidecar: local MCP/A2A endpoints and services offered on SLIM',
   usage: `usage: slim-gateway run [--config FILE]
 
-Runs the gateway described by FILE (default ${DEFAULT_CONFIG}): the SLIM node (embedded,
+Runs the gateway described by FILE (default ${DEFAULT_CONFIG} in the current folder: the
+demo's, in a checkout): the SLIM node (embedded,
 or a link to an existing one), the services it offers on SLIM, and the local routes MCP and
 A2A clients use, plus /healthz, /readyz and /metrics. Prints what it serves once started.
 
@@ -37,6 +39,11 @@ options:
     const { flags, positional } = parseFlags(argv, { config: 'string' });
     if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const file = typeof flags['config'] === 'string' ? flags['config'] : DEFAULT_CONFIG;
+    if (file === DEFAULT_CONFIG && !existsSync(file))
+      throw new UsageError(
+        `no --config given and no ${DEFAULT_CONFIG} in this folder (the demo's, in a checkout): ` +
+          'pass --config FILE (`slim-gateway check --config FILE` tells what is wrong with one)',
+      );
     const env = process.env;
     let config;
     try {

@@ -1,13 +1,14 @@
 // `slim-gateway stdio --config FILE --route PATH`: MCP on stdin/stdout for one MCP route, for
 // clients that launch MCP servers as commands. stdout carries only MCP messages; every log line,
 // warning and error goes to stderr.
+import { Transform } from 'node:stream';
 import { loadConfigFile } from '../../config/load.js';
 import { ConfigError } from '../../config/problems.js';
 import { createProcessLogger, logSettings } from '../../gateway/logger.js';
 import { riskWarnings } from '../../gateway/process.js';
 import { realDeps } from '../../gateway/real-deps.js';
 import { findMcpRoute, runStdio } from '../../gateway/stdio.js';
-import { describeError } from '../../util/errors.js';
+import { describeError, isGatewayError } from '../../util/errors.js';
 import { UsageError, parseFlags } from '../command.js';
 import type { CliCommand } from '../command.js';
 
@@ -53,16 +54,44 @@ options:
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    if (process.stdin.isTTY)
+      logger.warn(
+        'stdin is a terminal: this command speaks MCP (JSON-RPC lines) on stdin/stdout and is meant to be ' +
+          'launched by an MCP client (see --help)',
+      );
+    // Counts what arrives, so that an input that ends before any message is said out loud: the
+    // client that launched us (or a user trying it with stdin closed) otherwise sees no output.
+    let received = 0;
+    const input = process.stdin.pipe(
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          received += chunk.length;
+          done(null, chunk);
+        },
+      }),
+    );
+    // pipe() does not pass errors on: an unreadable stdin ends the input like a closed one.
+    process.stdin.once('error', () => input.end());
     try {
       await runStdio(config, route, realDeps(), {
         logger,
-        input: process.stdin,
+        input,
         output: process.stdout,
         signal: stop.signal,
       });
+      if (received === 0 && !stop.signal.aborted)
+        logger.warn(
+          `stdin ended before any MCP message arrived: nothing was served on ${route}. ` +
+            'This command is for MCP clients that launch it with a pipe on stdin (see --help).',
+        );
       return 0;
     } catch (err) {
       logger.error({ err: describeError(err) }, 'slim-gateway stdio failed');
+      if (config.slim.node.kind === 'embedded' && isGatewayError(err, 'UNREACHABLE'))
+        logger.error(
+          `with slim.node: embedded, stdio attaches to the node of a running \`slim-gateway run\` ` +
+            `(e.g. \`npm start\`) with this file: start it first, with the same SLIM_SHARED_SECRET`,
+        );
       return 1;
     } finally {
       process.off('SIGINT', onSignal);

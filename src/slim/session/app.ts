@@ -118,7 +118,7 @@ class SlimAppImpl implements SlimApp {
     };
     if (link.state === 'idle') await link.start();
     await link.subscribe(this.name, { source: this.name, identity: this.options.identity.token() });
-    this.log.info({ id: this.name.id.toString(16) }, 'app ready');
+    this.log.info({ id: this.name.id.toString(16).padStart(32, '0') }, 'app ready');
   }
 
   async createSession(destination: SlimName, options: SessionOptions): Promise<Session> {

@@ -20,7 +20,7 @@ import { decodeInbound } from '../../../src/slim/node/publish-frame.js';
 import { readHeaderView } from '../../../src/slim/node/header-view.js';
 import { decodeAny } from '../../../src/slim/mls/codec.js';
 import { classifyFrame, parseDeadline, rpcIdOf, wireCode } from '../../../src/slim/rpc/frames.js';
-import { JsonRpcCode, parseMessage } from '../../../src/adapters/mcp/jsonrpc.js';
+import { JsonRpcCode, parseClientMessage, parseMessage } from '../../../src/adapters/mcp/jsonrpc.js';
 import { GatewayError } from '../../../src/util/errors.js';
 import { fromBinary as protoFromBinary, toBinary } from '@bufbuild/protobuf';
 import { parseRequest } from '../../../src/adapters/a2a/jsonrpc.js';
@@ -168,6 +168,8 @@ const JSONRPC_SEEDS = [
   '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}',
   '{"jsonrpc":"2.0","id":"a","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}',
   '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+  '{"jsonrpc":"2.0","id":1,"method":"ping","x":1}',
+  '{"jsonrpc":"2.0","id":1,"method":"ping","__proto__":{"a":1}}',
   '{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"ok"}]}}',
   '{"jsonrpc":"2.0","id":8,"error":{"code":-32601,"message":"Method not found"}}',
   '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"role":"ROLE_USER","parts":[{"text":"hi"}]}}}',
@@ -189,6 +191,18 @@ const jsonRpc: Target = {
     }
     if (!outcome.ok && !JSONRPC_CODES.has(outcome.code))
       throw new Finding(`unknown JSON-RPC code ${outcome.code}`);
+    // The strict parser of client messages: the same, and only members JSON-RPC defines pass.
+    let strict;
+    try {
+      strict = parseClientMessage(input);
+    } catch (err) {
+      throw new Finding(`parseClientMessage threw ${String(err)}`);
+    }
+    if (strict.ok && !outcome.ok) throw new Finding('parseClientMessage accepted what parseMessage refused');
+    if (strict.ok)
+      for (const k of Object.keys(strict.value.message))
+        if (!['jsonrpc', 'id', 'method', 'params', 'result', 'error'].includes(k))
+          throw new Finding(`parseClientMessage let member ${JSON.stringify(k)} through`);
   },
 };
 

@@ -51,7 +51,12 @@ export interface McpTestGateway extends McpPair {
 export async function startGateway(
   backend: BackendSpec,
   ingressOptions: Partial<McpIngressCommon> = {},
-  serviceOptions: { maxSessions?: number; idleTimeoutMs?: number } = {},
+  serviceOptions: {
+    maxSessions?: number;
+    idleTimeoutMs?: number;
+    maxSessionsPerCaller?: number;
+    abandonedTimeoutMs?: number;
+  } = {},
 ): Promise<McpTestGateway> {
   const metrics = new MetricsRegistry();
   const network = new MemoryRpcNetwork();

@@ -89,7 +89,7 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
       method: op.name,
       localName: serviceName,
       remoteName: caller,
-      caller,
+      caller: ctx.identity,
       ...(traceparent !== undefined
         ? { parent: tracestate !== undefined ? { traceparent, tracestate } : { traceparent } }
         : {}),

@@ -11,7 +11,7 @@ import type { SlimName } from '../../../slim/rpc/index.js';
 import type { GroupTarget } from '../../ingress-target.js';
 import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { GatewayError } from '../../../util/errors.js';
-import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../../util/http.js';
+import { DEFAULT_MAX_BODY_BYTES, sendJson } from '../../../util/http.js';
 import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
 import { childLogger } from '../../../util/log.js';
 import type { Logger } from '../../../util/log.js';
@@ -22,6 +22,7 @@ import { A2aBindingClient } from '../ingress/binding-client.js';
 import type { BindingCall } from '../ingress/binding-client.js';
 import { cardJsonV03, cardJsonV1, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
+import { readA2aBody } from '../ingress/input.js';
 import { A2aError } from '../errors.js';
 import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
@@ -210,14 +211,8 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
     }
     if (path !== '') return sendJson(res, 404, { error: `no A2A endpoint at ${o.route}${path}` });
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    let body: string;
-    try {
-      body = (await readBody(req, o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)).toString('utf8');
-    } catch (err) {
-      const tooBig = err instanceof GatewayError && err.code === 'RESOURCE_EXHAUSTED';
-      const error = new A2aError('InvalidRequestError', (err as Error).message);
-      return sendJson(res, tooBig ? 413 : 400, errorResponse(null, error, '1.0'));
-    }
+    const body = await readA2aBody(req, res, o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    if (body === undefined) return;
     const parsed = parseRequest(body);
     if (!parsed.ok) return sendJson(res, 200, errorResponse(parsed.id, parsed.error, parsed.version));
     logger.debug({ method: parsed.call.method, bytes: body.length }, 'A2A group call');

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import { combineSignals } from '../../../util/abort.js';
 import { GatewayError } from '../../../util/errors.js';
-import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from '../../../util/http.js';
+import { DEFAULT_MAX_BODY_BYTES, sendJson } from '../../../util/http.js';
 import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
 import { childLogger } from '../../../util/log.js';
 import type { Logger } from '../../../util/log.js';
@@ -23,7 +23,8 @@ import { A2aBindingClient } from './binding-client.js';
 import type { BindingCall } from './binding-client.js';
 import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
-import { A2aError, asA2aError } from '../errors.js';
+import { asA2aError } from '../errors.js';
+import { readA2aBody } from './input.js';
 import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
 import type { JsonRpcCall } from '../jsonrpc.js';
 import { callMetrics } from '../metrics.js';
@@ -235,15 +236,8 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
       return;
     }
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    let body: string;
-    try {
-      body = (await readBody(req, maxBodyBytes)).toString('utf8');
-    } catch (err) {
-      const tooBig = err instanceof GatewayError && err.code === 'RESOURCE_EXHAUSTED';
-      const error = new A2aError('InvalidRequestError', (err as Error).message);
-      sendJson(res, tooBig ? 413 : 400, errorResponse(null, error, '1.0'));
-      return;
-    }
+    const body = await readA2aBody(req, res, maxBodyBytes);
+    if (body === undefined) return;
     const parsed = parseRequest(body);
     if (!parsed.ok) {
       sendJson(res, 200, errorResponse(parsed.id, parsed.error, parsed.version));

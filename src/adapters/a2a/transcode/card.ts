@@ -79,9 +79,12 @@ export function cardToV03(c: v1.AgentCard): v03.AgentCard {
     description: c.description,
     url: main?.url ?? '',
     preferredTransport: main?.protocolBinding ?? 'JSONRPC',
-    additionalInterfaces: c.supportedInterfaces.map((i) =>
-      create(v03.AgentInterfaceSchema, { url: i.url, transport: i.protocolBinding }),
-    ),
+    // v0.3 interfaces carry no version: one entry per endpoint and transport.
+    additionalInterfaces: c.supportedInterfaces
+      .filter(
+        (i, k, all) => all.findIndex((j) => j.url === i.url && j.protocolBinding === i.protocolBinding) === k,
+      )
+      .map((i) => create(v03.AgentInterfaceSchema, { url: i.url, transport: i.protocolBinding })),
     provider: c.provider ? bridge(v1.AgentProviderSchema, v03.AgentProviderSchema, c.provider) : undefined,
     version: c.version,
     documentationUrl: c.documentationUrl ?? '',

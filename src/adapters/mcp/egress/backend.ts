@@ -41,6 +41,8 @@ export interface BackendConnection {
   openUnsolicited(): void;
   /** Ends the connection (kills the process / deletes the HTTP session). Idempotent. */
   close(): Promise<void>;
+  /** The server process's id while it runs (stdio); undefined for HTTP. */
+  pid?(): number | undefined;
 }
 
 export type BackendSpec =

@@ -53,6 +53,11 @@ export class Lane {
     return this.closedReason !== undefined;
   }
 
+  /** The server process's id while it runs (stdio backends), for memory reports. */
+  get pid(): number | undefined {
+    return this.closed ? undefined : this.backend?.pid?.();
+  }
+
   /** The Request stream: related messages, then the response (or a status when cancelled). */
   async *request(
     message: JsonRpcRequest,

@@ -1,9 +1,11 @@
 // The server side of MCP over SLIMRPC (docs/mcp-over-slimrpc.md §4): `mcp.v1.McpService` with
 // Request, Notify, Listen and Close, registered on an RpcServer under the service's SLIM name. Each
 // (caller, mcp-session-id) gets its own lane and backend connection, so clients never share state:
-// one spawned process per MCP session by default. Lanes are bounded (past the bound a new session
-// is refused with TooManySessions, after idle lanes were reaped), reaped when idle, and closed with
-// the service.
+// one spawned process per MCP session by default. Lanes are bounded in total and per caller: a new
+// session takes the place of an idle one (least recently used, from the caller holding the most)
+// and is refused with TooManySessions only when every lane in the way has work in flight. Lanes
+// are reaped when idle, early when their client looks gone (sessions.ts), and closed with the
+// service. The memory of each session's server process is reported (/metrics, the close log line).
 import { formatName, statusName } from '../../../slim/rpc/index.js';
 import type { RpcContext, ServiceDefinition, SlimName } from '../../../slim/rpc/index.js';
 import type { MetricsRegistry } from '../../../util/metrics.js';
@@ -12,10 +14,11 @@ import { NO_CALL_OBSERVER, withTraceContext } from '../../../telemetry/calls.js'
 import { toolOf } from '../call-info.js';
 import type { Logger } from '../../../util/log.js';
 import { childLogger } from '../../../util/log.js';
-import { parseMessage } from '../jsonrpc.js';
+import { parseClientMessage } from '../jsonrpc.js';
 import type { Classified } from '../jsonrpc.js';
 import { mcpFailure, toMcpFailure } from '../errors.js';
 import {
+  AUTHORIZATION_MEMBER,
   checkSize,
   EMPTY_OBJECT,
   isValidSessionId,
@@ -28,11 +31,15 @@ import {
   takeAuthorization,
 } from '../wire.js';
 import { egressMetrics } from '../metrics.js';
+
+/** Members of a Request or Notify payload beside JSON-RPC's own that a route may add. */
+const SERVICE_MEMBERS: readonly string[] = [AUTHORIZATION_MEMBER];
 import type { BackendSpec } from './backend.js';
 import { httpBackend } from './http-backend.js';
 import { Lane } from './lane.js';
-import { SessionTable } from '../sessions.js';
-import type { SessionRecord } from '../sessions.js';
+import { DEFAULT_RECLAIM_AFTER_MS, SessionTable } from '../sessions.js';
+import type { ReclaimReason, SessionRecord } from '../sessions.js';
+import { processRssBytes } from '../../../util/process-memory.js';
 import { stdioBackend } from './stdio-backend.js';
 import { calledTool, compileToolFilter } from '../tool-filter.js';
 import type { ToolRules } from '../tool-filter.js';
@@ -56,6 +63,13 @@ export interface McpServiceOptions {
   readonly forwardAuthorization?: boolean;
   /** `services[].tools`: tools hidden from tools/list and refused at call (tool-filter.ts). */
   readonly tools?: ToolRules;
+  /** Most sessions one caller (a client gateway) may hold; default maxSessions. */
+  readonly maxSessionsPerCaller?: number;
+  /**
+   * A session whose client looks gone (its Listen ended and nothing came since, or nothing came
+   * after its initialize) is closed after this long; default 60 s (never above idleTimeoutMs).
+   */
+  readonly abandonedTimeoutMs?: number;
 }
 
 export interface McpService {
@@ -72,7 +86,10 @@ export const DEFAULT_STDIO_MAX_SESSIONS = 64;
 /** An HTTP backend session costs the gateway about 20-30 KiB of heap: as many as a route accepts. */
 export const DEFAULT_HTTP_MAX_SESSIONS = 1_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_ABANDONED_TIMEOUT_MS = 60_000;
 const MAX_QUEUED = 1024;
+/** How long a new session waits for a place when every session in the way is busy. */
+export const SESSION_WAIT_MS = 5_000;
 const MAX_BACKLOG = 512;
 
 export function createMcpService(options: McpServiceOptions): McpService {
@@ -102,23 +119,79 @@ export function createMcpService(options: McpServiceOptions): McpService {
   const maxSessions =
     options.maxSessions ??
     (options.backend.kind === 'stdio' ? DEFAULT_STDIO_MAX_SESSIONS : DEFAULT_HTTP_MAX_SESSIONS);
-  const table = new SessionTable<Lane>({ maxSessions, idleMs });
+  const maxPerCaller = Math.min(maxSessions, options.maxSessionsPerCaller ?? maxSessions);
+  const abandonedMs = Math.min(idleMs, options.abandonedTimeoutMs ?? DEFAULT_ABANDONED_TIMEOUT_MS);
+  const table = new SessionTable<Lane>({
+    maxSessions,
+    idleMs,
+    abandonedMs,
+    maxPerCaller,
+    reclaimAfterMs: DEFAULT_RECLAIM_AFTER_MS,
+  });
   const tools = compileToolFilter(options.tools, `MCP service ${serviceName}`);
   metrics.sessions(() => table.size);
+  metrics.memory(() => {
+    let total = 0;
+    let max = 0;
+    let measured = 0;
+    for (const r of table.values()) {
+      const rss = processRssBytes(r.value.pid);
+      if (rss === undefined) continue;
+      total += rss;
+      max = Math.max(max, rss);
+      measured++;
+    }
+    return { total, max, measured };
+  });
   let closing = false;
   let resolveClosed!: () => void;
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
 
-  const reap = () => {
-    for (const record of table.reap(Date.now())) {
-      logger.info({ caller: record.caller, session: record.sessionId }, 'MCP session idle: closed');
-      void record.value.close('idle');
-    }
+  /** Closes a lane its client did not close, saying why and how much memory it held. */
+  const letGo = (record: SessionRecord<Lane>, reason: ReclaimReason) => {
+    metrics.reclaimed(reason);
+    const rssBytes = processRssBytes(record.value.pid);
+    const why =
+      reason === 'reclaimed'
+        ? 'reclaimed for a new session (least recently used idle session)'
+        : reason === 'abandoned'
+          ? 'abandoned (its client is gone)'
+          : 'idle';
+    logger.info(
+      { caller: record.caller, session: record.sessionId, reason, ...(rssBytes ? { rssBytes } : {}) },
+      `MCP session ${why}: closed`,
+    );
+    void record.value.close(reason, mcpFailure('SessionNotFound', `the MCP session was closed (${why})`));
   };
-  const reaper = setInterval(reap, Math.max(1_000, Math.min(60_000, idleMs / 2)));
+  const reap = () => {
+    for (const { record, reason } of table.reap(Date.now())) letGo(record, reason);
+  };
+  const reaper = setInterval(reap, Math.max(1_000, Math.min(60_000, abandonedMs / 2)));
   reaper.unref();
 
-  const open = (caller: string, sessionId: string | undefined): SessionRecord<Lane> => {
+  // Callers waiting for a place (the service full of busy sessions); woken when work ends.
+  const placeWaiters = new Set<() => void>();
+  const placeFreed = () => {
+    for (const wake of [...placeWaiters]) wake();
+  };
+  const waitForPlace = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        placeWaiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      placeWaiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+
+  const open = async (
+    caller: string,
+    sessionId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<SessionRecord<Lane>> => {
     let record: SessionRecord<Lane> | undefined = undefined;
     const laneLogger = logger.child({ caller, session: sessionId ?? '(stateless)' });
     const spec = options.backend;
@@ -132,22 +205,37 @@ export function createMcpService(options: McpServiceOptions): McpService {
           : httpBackend(spec, events, laneLogger),
       onClosed: () => {
         if (record && table.remove(record)) laneLogger.info('MCP session closed');
+        placeFreed();
       },
       onDropped: () => metrics.dropped(),
     });
-    record = table.add(caller, sessionId, lane, Date.now());
-    if (!record) {
-      // Full: lanes idle past the timeout go first (the reaper may not have run yet).
+    // Lanes past their timeouts go first (the reaper may not have run yet), then idle ones. When
+    // every lane in the way is busy, wait a little: work ending (a client that just left, whose
+    // Listen is still being cancelled) frees a place more often than not.
+    const until = Date.now() + SESSION_WAIT_MS;
+    for (;;) {
       reap();
-      record = table.add(caller, sessionId, lane, Date.now());
+      // Another call made the lane while this one waited: the caller's stateless lane is shared;
+      // a session id is not.
+      const existing = table.get(caller, sessionId);
+      if (existing && sessionId === undefined) return existing;
+      if (existing) throw mcpFailure('SessionExists', `MCP session ${sessionId} is already initialized`);
+      record = table.add(caller, sessionId, lane, Date.now(), (victim) => letGo(victim, 'reclaimed'));
+      const left = until - Date.now();
+      if (record || left <= 0 || signal.aborted || closing) break;
+      // Woken when work ends; otherwise checked again as idle lanes age past DEFAULT_RECLAIM_AFTER_MS.
+      await waitForPlace(Math.min(left, 250), signal);
     }
     if (!record) {
-      logger.warn({ caller, limit: maxSessions }, 'MCP session refused: the service holds its limit');
+      logger.warn(
+        { caller, limit: maxSessions },
+        'MCP session refused: every session in the way has work in flight',
+      );
       metrics.refused();
       throw mcpFailure(
         'TooManySessions',
-        `MCP service ${serviceName} holds its limit of ${maxSessions} MCP sessions (maxSessions); ` +
-          'try again when one ends',
+        `MCP service ${serviceName} holds its limit of ${maxSessions} MCP sessions (maxSessions; ` +
+          `${maxPerCaller} per caller), each with work in flight; try again when one ends`,
       );
     }
     laneLogger.info('MCP session opened');
@@ -165,7 +253,9 @@ export function createMcpService(options: McpServiceOptions): McpService {
   };
 
   const parse = (payload: Uint8Array, kinds: Classified['kind'][], method: string): Classified => {
-    const parsed = parseMessage(payload);
+    // The route's own member (the client's Authorization, inside the encrypted payload) is ours to
+    // take off before the message goes on; any other unknown member is refused.
+    const parsed = parseClientMessage(payload, SERVICE_MEMBERS);
     if (!parsed.ok) throw mcpFailure('InvalidMessage', parsed.message);
     if (!kinds.includes(parsed.value.kind)) {
       throw mcpFailure(
@@ -195,7 +285,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
         ...toolOf(c.message),
         localName: serviceName,
         remoteName: caller,
-        caller: ctx.identity ?? caller,
+        caller: ctx.identity,
         ...parentOf(ctx),
       });
       const headers = upstreamHeaders(call, ctx, authorization);
@@ -211,11 +301,11 @@ export function createMcpService(options: McpServiceOptions): McpService {
         if (sessionId === undefined)
           throw mcpFailure('InvalidMessage', `initialize needs ${META_SESSION_ID}`);
         if (record) throw mcpFailure('SessionExists', `MCP session ${sessionId} is already initialized`);
-        record = open(caller, sessionId);
+        record = await open(caller, sessionId, ctx.signal);
       } else if (!record) {
         if (sessionId !== undefined)
           throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
-        record = open(caller, undefined);
+        record = await open(caller, undefined, ctx.signal);
       }
       logger.debug({ method, id: c.message.id, session: sessionId }, 'MCP request');
       table.acquire(record, Date.now());
@@ -226,6 +316,7 @@ export function createMcpService(options: McpServiceOptions): McpService {
         } else yield* answers;
       } finally {
         table.release(record, Date.now());
+        placeFreed();
       }
     } catch (err) {
       const failure = toMcpFailure(err);
@@ -259,11 +350,12 @@ export function createMcpService(options: McpServiceOptions): McpService {
     if (sessionId === undefined) throw mcpFailure('InvalidMessage', `Listen needs ${META_SESSION_ID}`);
     const record = table.get(caller, sessionId);
     if (!record) throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
-    table.acquire(record, Date.now());
+    table.acquire(record, Date.now(), true);
     try {
       yield* record.value.listen(ctx.deadline, ctx.signal);
     } finally {
       table.release(record, Date.now());
+      placeFreed();
     }
   }
 
@@ -273,9 +365,13 @@ export function createMcpService(options: McpServiceOptions): McpService {
     const record = table.get(caller, sessionId);
     if (!record) throw mcpFailure('SessionNotFound', `no MCP session ${sessionId} for ${caller}`);
     table.remove(record);
+    const rssBytes = processRssBytes(record.value.pid);
     // The answer does not wait for the server process to exit.
     void record.value.close('closed by the client', mcpFailure('Cancelled', 'the MCP session was closed'));
-    logger.info({ caller, session: sessionId }, 'MCP session closed by the client');
+    logger.info(
+      { caller, session: sessionId, ...(rssBytes ? { rssBytes } : {}) },
+      'MCP session closed by the client',
+    );
     return EMPTY_OBJECT;
   };
 

@@ -105,6 +105,7 @@ export function stdioBackend(
     openUnsolicited() {
       // stdio has one stream; the lane routes unsolicited traffic itself.
     },
+    pid: () => (gone ? undefined : (transport?.pid ?? undefined)),
     async close() {
       if (closing) return;
       closing = true;

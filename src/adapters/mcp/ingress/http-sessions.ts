@@ -1,12 +1,17 @@
 // The HTTP ingress's local MCP sessions (docs/mcp-over-slimrpc.md §13): each local Mcp-Session-Id
-// (random, never sent over SLIM) maps to a SLIM-side session id (another random id). Bounded and
-// reaped when idle; ending a session stops its GET stream and, unless the server already forgot
-// it, tells the server (Close).
+// (random, never sent over SLIM) maps to a SLIM-side session id (another random id). Bounded (a
+// new session takes the place of the least recently used idle one when the route is full), reaped
+// when idle and early when abandoned (sessions.ts): an MCP SDK client's close() sends no DELETE, so
+// a session whose GET stream ended with no request since is ended here, which frees the server's
+// process. Ending a session stops its GET stream and, unless the server already forgot it, tells
+// the server (Close).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JsonRpcCode } from '../jsonrpc.js';
-import { SessionTable } from '../sessions.js';
-import type { SessionRecord } from '../sessions.js';
+import { DEFAULT_RECLAIM_AFTER_MS, SessionTable } from '../sessions.js';
+import type { ReclaimReason, SessionRecord } from '../sessions.js';
+import type { Logger } from '../../../util/log.js';
+import type { AdapterMetrics } from '../metrics.js';
 import { header, sendRpcError } from './http-util.js';
 import type { McpRelay, LaneRef } from './relay.js';
 
@@ -25,16 +30,31 @@ export type HttpSessionRecord = SessionRecord<HttpSession>;
 export class HttpSessions {
   private readonly table: SessionTable<HttpSession>;
   private readonly reaper: NodeJS.Timeout;
+  private readonly logger: Logger | undefined;
+  /** The client address each local session id belongs to (the table's caller key). */
+  private readonly clientOf = new Map<string, string>();
+  private readonly metrics: AdapterMetrics | undefined;
 
   constructor(
     private readonly relay: McpRelay,
-    limits: { maxSessions: number; sessionIdleMs: number },
+    limits: {
+      maxSessions: number;
+      sessionIdleMs: number;
+      sessionAbandonedMs: number;
+      logger?: Logger;
+      metrics?: AdapterMetrics;
+    },
   ) {
+    const abandonedMs = Math.min(limits.sessionIdleMs, limits.sessionAbandonedMs);
     this.table = new SessionTable<HttpSession>({
       maxSessions: limits.maxSessions,
       idleMs: limits.sessionIdleMs,
+      abandonedMs,
+      reclaimAfterMs: DEFAULT_RECLAIM_AFTER_MS,
     });
-    this.reaper = setInterval(() => this.reap(), Math.max(1_000, Math.min(60_000, limits.sessionIdleMs / 2)));
+    this.logger = limits.logger;
+    this.metrics = limits.metrics;
+    this.reaper = setInterval(() => this.reap(), Math.max(1_000, Math.min(60_000, abandonedMs / 2)));
     this.reaper.unref();
   }
 
@@ -53,7 +73,8 @@ export class HttpSessions {
   lookup(req: IncomingMessage, res: ServerResponse): HttpSessionRecord | null | undefined {
     const sid = header(req, 'mcp-session-id');
     if (sid === undefined) return undefined;
-    const record = this.table.get('', sid);
+    const client = this.clientOf.get(sid);
+    const record = client === undefined ? undefined : this.table.get(client, sid);
     if (!record) {
       sendRpcError(res, 404, JsonRpcCode.REQUEST_TIMEOUT, 'Session not found');
       return null;
@@ -62,8 +83,12 @@ export class HttpSessions {
     return record;
   }
 
-  /** A new session (for an `initialize`); undefined when the limit is reached. */
-  create(): HttpSessionRecord | undefined {
+  /**
+   * A new session (for an `initialize`) of the client at `client` (its address); undefined when
+   * the limit is reached and no session can give its place. Sessions are counted per client
+   * address, so a newcomer takes an idle place from the client holding the most.
+   */
+  create(client: string): HttpSessionRecord | undefined {
     this.reap();
     const session: HttpSession = {
       httpId: randomUUID(),
@@ -72,11 +97,16 @@ export class HttpSessions {
       get: undefined,
       inflight: new Map(),
     };
-    return this.table.add('', session.httpId, session, Date.now());
+    const record = this.table.add(client, session.httpId, session, Date.now(), (victim) =>
+      this.letGo(victim, 'reclaimed'),
+    );
+    if (record) this.clientOf.set(session.httpId, client);
+    return record;
   }
 
-  acquire(record: HttpSessionRecord): void {
-    this.table.acquire(record, Date.now());
+  /** Work starts on a session; `stream` for its GET stream. */
+  acquire(record: HttpSessionRecord, stream = false): void {
+    this.table.acquire(record, Date.now(), stream);
   }
 
   release(record: HttpSessionRecord): void {
@@ -86,12 +116,14 @@ export class HttpSessions {
   /** Ends a session locally; `tellServer` sends Close (not needed when the server lost it). */
   end(record: HttpSessionRecord, tellServer: boolean): void {
     this.table.remove(record);
+    this.clientOf.delete(record.value.httpId);
     record.value.get?.abort();
     if (tellServer) void this.relay.close(HttpSessions.lane(record.value));
   }
 
   async close(): Promise<void> {
     clearInterval(this.reaper);
+    this.clientOf.clear();
     await Promise.allSettled(
       this.table.drain().map((r) => {
         r.value.get?.abort();
@@ -101,6 +133,13 @@ export class HttpSessions {
   }
 
   private reap(): void {
-    for (const r of this.table.reap(Date.now())) this.end(r, true);
+    for (const { record, reason } of this.table.reap(Date.now())) this.letGo(record, reason);
+  }
+
+  /** Ends a session its client did not end (the table already let it go). */
+  private letGo(record: HttpSessionRecord, reason: ReclaimReason): void {
+    this.metrics?.reclaimed(reason);
+    this.logger?.info({ session: record.value.httpId, reason }, `MCP session ended (${reason})`);
+    this.end(record, true);
   }
 }

@@ -7,12 +7,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpHandler, HttpRequestContext } from '../../../util/http.js';
 import { readBody, sendJson } from '../../../util/http.js';
+import { acceptsMedia, contentTypeProblem } from '../../../util/http-input.js';
 import type { CallObserver } from '../../../telemetry/types.js';
 import { traceContextOf } from '../../../telemetry/calls.js';
 import type { Logger } from '../../../util/log.js';
 import { isGatewayError } from '../../../util/errors.js';
 import { checkModernHeaders } from '../headers.js';
-import { idKey, isModernVersion, JsonRpcCode, metaProtocolVersion, parseMessage } from '../jsonrpc.js';
+import { idKey, isModernVersion, JsonRpcCode, metaProtocolVersion, parseClientMessage } from '../jsonrpc.js';
 import type { Classified, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { clientFailureFor } from '../errors.js';
 import type { AdapterMetrics } from '../metrics.js';
@@ -31,6 +32,9 @@ import type { HttpSessionRecord } from './http-sessions.js';
 import type { CallExtras, McpRelay, LaneRef } from './relay.js';
 import { StatelessRequests } from './stateless.js';
 
+/** Subpaths of a route that reach its MCP endpoint. */
+const MCP_SUBPATHS = new Set(['', '/', '/mcp', '/mcp/']);
+
 export interface HttpFrontOptions {
   readonly relay: McpRelay;
   /** The route path (access log, spans). */
@@ -47,6 +51,7 @@ export interface HttpFrontOptions {
   readonly keepAliveMs: number;
   readonly maxSessions: number;
   readonly sessionIdleMs: number;
+  readonly sessionAbandonedMs: number;
 }
 
 export interface HttpFront {
@@ -84,6 +89,22 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   };
 
   async function post(req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
+    // Streamable HTTP: a POST accepts both answers we may give, and carries JSON.
+    const accept = header(req, 'accept');
+    if (!acceptsMedia(accept, 'application/json') || !acceptsMedia(accept, 'text/event-stream')) {
+      req.resume();
+      return sendRpcError(
+        res,
+        406,
+        JsonRpcCode.INVALID_REQUEST,
+        'Not Acceptable: a POST must accept both application/json and text/event-stream',
+      );
+    }
+    const wrongType = contentTypeProblem(header(req, 'content-type'));
+    if (wrongType) {
+      req.resume();
+      return sendRpcError(res, 415, JsonRpcCode.INVALID_REQUEST, wrongType);
+    }
     let body: Buffer;
     try {
       body = await readBody(req, o.maxBodyBytes);
@@ -98,11 +119,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       }
       throw err;
     }
-    const type = header(req, 'content-type');
-    if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
-      return sendRpcError(res, 415, JsonRpcCode.INVALID_REQUEST, 'Content-Type must be application/json');
-    }
-    const parsed = parseMessage(body);
+    const parsed = parseClientMessage(body);
     if (!parsed.ok) return sendRpcError(res, 400, parsed.code, parsed.message, parsed.id);
     const record = lookup(req, res);
     if (record === null) return;
@@ -162,7 +179,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
     ctx: HttpRequestContext,
     extras: CallExtras,
   ) {
-    const record = sessions.create();
+    const record = sessions.create(req.socket.remoteAddress ?? 'unknown');
     if (!record) {
       o.metrics.refused();
       sendRpcError(res, 503, JsonRpcCode.INTERNAL_ERROR, 'Too many MCP sessions on this route', m.id);
@@ -269,7 +286,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
   }
 
   async function get(req: IncomingMessage, res: ServerResponse, ctx: HttpRequestContext) {
-    if (!accepts(req).sse) {
+    if (!acceptsMedia(header(req, 'accept'), 'text/event-stream')) {
       return sendRpcError(
         res,
         406,
@@ -293,7 +310,7 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       return sendRpcError(res, 409, JsonRpcCode.INVALID_REQUEST, 'Conflict: a GET stream is already open');
     const stop = new AbortController();
     s.get = stop;
-    sessions.acquire(record);
+    sessions.acquire(record, true);
     try {
       const why = await serveListenStream(res, {
         relay: o.relay,
@@ -326,7 +343,9 @@ export function createHttpFront(o: HttpFrontOptions): HttpFront {
       if (!resourceMetadata) return sendRpcError(res, 404, JsonRpcCode.INVALID_REQUEST, 'Not Found');
       return sendJson(res, 200, localResourceMetadata(resourceMetadata, ctx.baseUrl));
     }
-    if (ctx.subpath !== '' && ctx.subpath !== '/') {
+    // `<route>/mcp` is the same endpoint: some clients (the MCP Inspector 0.15) rewrite a URL that
+    // does not end in /mcp, so a route can be given to them as http://host/mcp/weather/mcp.
+    if (!MCP_SUBPATHS.has(ctx.subpath)) {
       return sendRpcError(res, 404, JsonRpcCode.INVALID_REQUEST, 'Not Found');
     }
     if (!originAllowed(header(req, 'origin'), o.allowedOrigins)) {

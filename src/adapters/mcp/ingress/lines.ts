@@ -1,8 +1,16 @@
 // Newline-delimited framing of the MCP stdio transport: one JSON-RPC message per line (a trailing
 // '\r' is tolerated). A line longer than the limit is reported once and skipped up to its end, so
-// one oversized message cannot stall or exhaust the reader. Pure.
+// one oversized message cannot stall or exhaust the reader. Lines are handed on as bytes: decoding
+// (and refusing bytes that are not UTF-8) is the JSON-RPC parser's job, as on the HTTP front. Pure.
 
-export type LineEvent = { kind: 'line'; text: string } | { kind: 'too-long'; bytes: number };
+export type LineEvent = { kind: 'line'; bytes: Buffer } | { kind: 'too-long'; bytes: number };
+
+const CR = 0x0d;
+
+function isBlank(buf: Buffer): boolean {
+  for (const b of buf) if (b !== 0x20 && b !== 0x09 && b !== CR) return false;
+  return true;
+}
 
 export class LineSplitter {
   private parts: Buffer[] = [];
@@ -28,9 +36,9 @@ export class LineSplitter {
       }
       if (nl < 0) break;
       if (!this.skipping) {
-        let text = Buffer.concat(this.parts).toString('utf8');
-        if (text.endsWith('\r')) text = text.slice(0, -1);
-        if (text.trim() !== '') out.push({ kind: 'line', text });
+        let line = Buffer.concat(this.parts);
+        if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, -1);
+        if (!isBlank(line)) out.push({ kind: 'line', bytes: line });
       }
       this.parts = [];
       this.size = 0;

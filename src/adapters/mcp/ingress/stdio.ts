@@ -1,7 +1,9 @@
 // The stdio front of the ingress (docs/mcp-over-slimrpc.md §6.5), for clients that launch
 // `slim-gateway stdio` as their server command: newline-delimited JSON-RPC on input/output, one MCP
 // session per `initialize`, a Listen open for the life of the session, stateless traffic (modern
-// revisions) with ids kept unique. Bad lines get -32700 / -32600 answers instead of silence. If the
+// revisions) with ids kept unique. Bad lines get -32700 / -32600 answers instead of silence (bytes
+// that are not UTF-8 included, as on the HTTP front). Reading pauses while `maxPending` requests,
+// notifications and error answers are in flight (backpressure: memory stays bounded). If the
 // server forgets the session (its process died, it was reaped), the session is re-established
 // transparently by replaying the client's initialize, and the request is retried once.
 import { randomUUID } from 'node:crypto';
@@ -10,18 +12,24 @@ import type { Logger } from '../../../util/log.js';
 import { describeError } from '../../../util/errors.js';
 import { sleep } from '../../../util/abort.js';
 import { clientFailureFor } from '../errors.js';
-import { errorResponse, idKey, JsonRpcCode, metaProtocolVersion, parseMessage } from '../jsonrpc.js';
+import { errorResponse, idKey, JsonRpcCode, metaProtocolVersion, parseClientMessage } from '../jsonrpc.js';
 import type { JsonRpcNotification, JsonRpcRequest } from '../jsonrpc.js';
 import { MAX_MCP_MESSAGE_BYTES } from '../wire.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { IdRewriter } from './ids.js';
 import { LineSplitter } from './lines.js';
+import type { LineEvent } from './lines.js';
 import type { CallExtras, McpRelay, LaneRef } from './relay.js';
 import type { CallObserver, CallRecord } from '../../../telemetry/types.js';
 import { metaTraceContext, toolOf } from '../call-info.js';
 
-/** How long answers still in flight may take once the input has ended. */
-const DRAIN_MS = 10_000;
+/**
+ * How long answers still in flight may take once the input has ended; a request still unanswered
+ * then gets an error answer, so `echo request | slim-gateway stdio` always prints one. Longer than
+ * a failing session setup takes to say why (discovery with no reply), so that reason is what the
+ * client reads.
+ */
+export const DRAIN_MS = 30_000;
 
 export interface StdioFrontOptions {
   readonly relay: McpRelay;
@@ -31,7 +39,12 @@ export interface StdioFrontOptions {
   readonly calls: CallObserver;
   readonly logger: Logger;
   readonly metrics: AdapterMetrics;
+  /** Requests and notifications in flight before reading pauses (default DEFAULT_STDIO_MAX_PENDING). */
+  readonly maxPending?: number;
 }
+
+/** Requests and notifications a stdio client may have in flight before we stop reading its input. */
+export const DEFAULT_STDIO_MAX_PENDING = 64;
 
 export async function serveStdioFront(
   o: StdioFrontOptions,
@@ -44,7 +57,7 @@ export async function serveStdioFront(
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) life.abort();
   const rewriter = new IdRewriter(randomUUID());
-  const inflight = new Map<string, { cancelled: boolean; sentId: string | number }>();
+  const inflight = new Map<string, { cancelled: boolean; sentId: string | number; id: string | number }>();
   let session: string | undefined;
   let version: string | undefined;
   let initRequest: JsonRpcRequest | undefined;
@@ -53,6 +66,7 @@ export async function serveStdioFront(
   let recovering: Promise<void> | undefined;
   let writes = Promise.resolve();
   const pending = new Set<Promise<void>>();
+  const maxPending = Math.max(1, o.maxPending ?? DEFAULT_STDIO_MAX_PENDING);
 
   const lane = (m?: JsonRpcRequest | JsonRpcNotification): LaneRef => ({
     sessionId: session,
@@ -126,7 +140,7 @@ export async function serveStdioFront(
     const stateless = session === undefined;
     const rewritten = stateless ? rewriter.rewrite(m) : undefined;
     const sent = rewritten?.message ?? m;
-    const flag = { cancelled: false, sentId: sent.id };
+    const flag = { cancelled: false, sentId: sent.id, id: m.id };
     const key = idKey(m.id);
     inflight.set(key, flag);
     let outcome = 'ok';
@@ -166,12 +180,10 @@ export async function serveStdioFront(
     return outcome;
   };
 
-  const onLine = (text: string) => {
-    const parsed = parseMessage(text);
-    if (!parsed.ok) {
-      void writeLine(JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.message)));
-      return;
-    }
+  /** Handles one line; returns the work it started (a request or a notification in flight). */
+  const onLine = (bytes: Uint8Array): Promise<void> | undefined => {
+    const parsed = parseClientMessage(bytes);
+    if (!parsed.ok) return writeLine(JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.message)));
     const c = parsed.value;
     if (c.kind === 'request') {
       if (c.message.method === 'initialize') {
@@ -182,10 +194,7 @@ export async function serveStdioFront(
         initRequest = c.message;
         initialized = undefined;
       }
-      const p = request(c.message).then(() => {});
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-      return;
+      return request(c.message).then(() => {});
     }
     let message = c.message;
     if (c.kind === 'notification') {
@@ -199,42 +208,81 @@ export async function serveStdioFront(
         }
       }
     }
-    o.relay.notify(message, lane(c.kind === 'notification' ? c.message : undefined)).catch((err: unknown) => {
-      o.logger.debug({ err: describeError(err) }, 'MCP notification not delivered');
-    });
+    return o.relay
+      .notify(message, lane(c.kind === 'notification' ? c.message : undefined))
+      .catch((err: unknown) => {
+        o.logger.debug({ err: describeError(err) }, 'MCP notification not delivered');
+      });
   };
 
+  // Backpressure: lines wait in `queued` (at most one chunk's worth) while `maxPending` requests
+  // and notifications are in flight, and input is paused until one finishes, so a client writing
+  // faster than the service answers is slowed down instead of growing our memory.
   const splitter = new LineSplitter(MAX_MCP_MESSAGE_BYTES);
+  const queued: LineEvent[] = [];
+  let busy = 0;
+  let pump = () => {};
+  const track = (p: Promise<void>) => {
+    busy++;
+    pending.add(p);
+    void p.finally(() => {
+      pending.delete(p);
+      busy--;
+      pump();
+    });
+  };
+  const onEvent = (ev: LineEvent) => {
+    if (ev.kind === 'line') {
+      const p = onLine(ev.bytes);
+      if (p) track(p);
+    } else {
+      const text = `Invalid Request: message of ${ev.bytes}+ bytes over the ${MAX_MCP_MESSAGE_BYTES}-byte limit`;
+      track(writeLine(JSON.stringify(errorResponse(null, JsonRpcCode.INVALID_REQUEST, text))));
+    }
+  };
   await new Promise<void>((resolve) => {
-    const done = () => {
+    let ended = false;
+    const finish = () => {
       input.off('data', onData);
-      input.off('end', done);
-      input.off('close', done);
-      input.off('error', done);
-      life.signal.removeEventListener('abort', done);
+      input.off('end', onEnd);
+      input.off('close', onEnd);
+      input.off('error', onEnd);
+      life.signal.removeEventListener('abort', finish);
       resolve();
     };
+    pump = () => {
+      while (queued.length > 0 && busy < maxPending && !life.signal.aborted) onEvent(queued.shift()!);
+      if (life.signal.aborted) return finish();
+      if (queued.length > 0 || busy >= maxPending) {
+        input.pause();
+      } else if (ended) finish();
+      else input.resume();
+    };
     const onData = (chunk: Buffer | string) => {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      for (const ev of splitter.push(buf)) {
-        if (ev.kind === 'line') onLine(ev.text);
-        else {
-          const text = `Invalid Request: message of ${ev.bytes}+ bytes over the ${MAX_MCP_MESSAGE_BYTES}-byte limit`;
-          void writeLine(JSON.stringify(errorResponse(null, JsonRpcCode.INVALID_REQUEST, text)));
-        }
-      }
+      queued.push(...splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+      pump();
+    };
+    const onEnd = () => {
+      ended = true;
+      pump();
     };
     input.on('data', onData);
-    input.once('end', done);
-    input.once('close', done);
-    input.once('error', done);
-    life.signal.addEventListener('abort', done, { once: true });
-    if (life.signal.aborted) done();
+    input.once('end', onEnd);
+    input.once('close', onEnd);
+    input.once('error', onEnd);
+    life.signal.addEventListener('abort', finish, { once: true });
+    if (life.signal.aborted) finish();
   });
   // Input ended: answers on their way get a moment to arrive (`echo request | slim-gateway stdio`).
   listen?.abort();
   if (!life.signal.aborted && pending.size > 0) {
     await Promise.race([Promise.allSettled([...pending]), sleep(DRAIN_MS, life.signal).catch(() => {})]);
+    for (const flag of life.signal.aborted ? [] : inflight.values()) {
+      if (flag.cancelled) continue;
+      flag.cancelled = true;
+      const text = `no answer within ${DRAIN_MS / 1000} s of the end of input`;
+      void writeLine(JSON.stringify(errorResponse(flag.id, JsonRpcCode.REQUEST_TIMEOUT, text)));
+    }
   }
   const lastLane = lane();
   life.abort();
