@@ -9,7 +9,7 @@
 import { createInterface } from 'node:readline';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GrpcLink } from '../src/slim/dataplane/grpc-link.js';
@@ -33,17 +33,39 @@ const MAX_CALLS = 5000;
 const WARMUP = 50;
 /** Ours is warmed up this long first (JavaScript is optimised after a few thousand calls). */
 const WARMUP_MS = Number(process.env['RPC_BENCH_WARMUP_MS'] ?? 2000);
+/**
+ * RPC_BENCH_OURS_ONLY=1 measures only our processes' layout (latency and CPU per call), for a
+ * quick A/B of two builds; the reference and the one-process breakdown are skipped.
+ */
+const OURS_ONLY = process.env['RPC_BENCH_OURS_ONLY'] === '1';
 
 interface Sample {
   latenciesMs: number[];
   elapsedMs: number;
+  /** CPU time (user + system) per call of each of our processes over the measured calls. */
+  cpuPerCallMs?: Record<string, number>;
+}
+
+/** CPU time (user + system, ms) used so far by each process of a layout. */
+type CpuMeter = () => Record<string, number>;
+
+/** Fields 14 and 15 of /proc/PID/stat (after the command in parentheses): utime, stime in ticks. */
+function procCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** Runs `concurrency` loops of calls for RUN_MS; the latency of each call and the total time. */
-async function drive(call: () => Promise<unknown>, concurrency: number): Promise<Sample> {
+async function drive(call: () => Promise<unknown>, concurrency: number, cpu?: CpuMeter): Promise<Sample> {
   const warm = performance.now() + WARMUP_MS;
   for (let i = 0; i < WARMUP || performance.now() < warm; i++) await call();
   const latenciesMs: number[] = [];
+  const cpuBefore = cpu?.();
   const start = performance.now();
   const until = start + RUN_MS;
   await Promise.all(
@@ -55,7 +77,13 @@ async function drive(call: () => Promise<unknown>, concurrency: number): Promise
       }
     }),
   );
-  return { latenciesMs, elapsedMs: performance.now() - start };
+  const elapsedMs = performance.now() - start;
+  if (!cpu || !cpuBefore) return { latenciesMs, elapsedMs };
+  const after = cpu();
+  const cpuPerCallMs = Object.fromEntries(
+    Object.entries(after).map(([k, v]) => [k, (v - (cpuBefore[k] ?? 0)) / latenciesMs.length]),
+  );
+  return { latenciesMs, elapsedMs, cpuPerCallMs };
 }
 
 type Setup = 'processes' | 'grpc' | 'in-process' | 'rpc-only';
@@ -100,8 +128,14 @@ async function ourProcesses() {
     /ready/,
   );
   const clientApp = await makeApp({ name: 'org/ns/bench-cli', link: new GrpcLink({ endpoint }), mls: true });
+  const cpu: CpuMeter = () => ({
+    node: procCpuMs(node.pid!),
+    server: procCpuMs(server.pid!),
+    'client (bench process)': selfCpuMs(),
+  });
   return {
     clientApp,
+    cpu,
     close: async () => {
       await clientApp.close();
       for (const p of [server, node]) {
@@ -118,7 +152,7 @@ async function ourProcesses() {
 /** Our client app, and a server that lives in this process (undefined: it runs elsewhere). */
 async function ourApps(
   setup: Setup,
-): Promise<{ clientApp: SlimApp; serverApp?: SlimApp; close: () => Promise<void> }> {
+): Promise<{ clientApp: SlimApp; serverApp?: SlimApp; cpu?: CpuMeter; close: () => Promise<void> }> {
   if (setup === 'processes') return ourProcesses();
   if (setup === 'rpc-only') {
     const net = new MemorySessionNetwork();
@@ -144,7 +178,7 @@ async function ourApps(
 }
 
 async function measureOurs(concurrency: number, setup: Setup): Promise<Sample> {
-  const { serverApp, clientApp, close } = await ourApps(setup);
+  const { serverApp, clientApp, cpu, close } = await ourApps(setup);
   const server = serverApp
     ? createRpcServer(serverApp, {
         services: [
@@ -158,6 +192,7 @@ async function measureOurs(concurrency: number, setup: Setup): Promise<Sample> {
     return await drive(
       () => channel.unary('bench.Echo', 'Echo', request, { timeoutMs: 60_000 }),
       concurrency,
+      cpu,
     );
   } finally {
     await channel.close();
@@ -260,6 +295,13 @@ export const benches: Bench[] = [
       for (const concurrency of [1, 32]) {
         const label = `unary 1 KiB MLS, ${concurrency} in flight`;
         const ours = await measureOurs(concurrency, 'processes');
+        for (const [proc, ms] of Object.entries(ours.cpuPerCallMs ?? {}))
+          out.push({ name: `${label}, ours, ${proc} CPU per call`, unit: 'ms', ours: ms, better: 'lower' });
+        if (OURS_ONLY) {
+          const o = summarize(ours.latenciesMs);
+          out.push({ name: `${label} p50`, unit: 'ms', ours: o.p50, better: 'lower' });
+          continue;
+        }
         const ref = await measureReference(concurrency, undefined);
         out.push(
           ...report(
@@ -285,7 +327,7 @@ export const benches: Bench[] = [
       }
       // Where our time goes: everything in one process (gRPC on loopback, then in-process links
       // to the node), and SLIMRPC alone.
-      for (const setup of ['grpc', 'in-process', 'rpc-only'] as const) {
+      for (const setup of OURS_ONLY ? [] : (['grpc', 'in-process', 'rpc-only'] as const)) {
         for (const concurrency of [1, 32]) {
           const s = await measureOurs(concurrency, setup);
           const sum = summarize(s.latenciesMs);

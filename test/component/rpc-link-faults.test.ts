@@ -2,7 +2,8 @@
 // the node is down, calls fail fast with UNAVAILABLE (in flight or new) instead of waiting for
 // their deadline; closing a server and its app during the outage does not wait for the link;
 // after the node comes back (with a new server), the next call gets a new session and succeeds.
-// A response lost for good (its retransmissions exhausted) fails the call with UNAVAILABLE
+// A response lost for good (its retransmissions exhausted, or, on a session without
+// acknowledgements, a gap in the server's message numbers) fails the call with UNAVAILABLE
 // instead of letting it complete without it. Every deadline here is long (30 s): a call that
 // waits for it fails the test; the behaviour asserted is fail fast vs wait.
 import { test } from 'node:test';
@@ -117,41 +118,43 @@ test('node down: calls fail fast with UNAVAILABLE; node back: the next call make
   assert.equal(td.decode(back), 'back');
 });
 
-test('a response lost for good fails the call with UNAVAILABLE, not a silently shorter stream', async (t) => {
-  const fabric = new MemoryFabric();
-  const client = await makeApp({ name: 'org/ns/ml-client', link: fabric.link('client') });
-  const serverApp = await makeApp({ name: 'org/ns/ml-server', link: fabric.link('server') });
-  const server = createRpcServer(serverApp, {
-    services: [service(() => undefined)],
-    acceptSession: () => true,
-  });
-  const channel = createChannel(client, parseName('org/ns/ml-server'), { mls: false });
-  t.after(async () => {
-    await channel.close();
-    await server.close();
-    await Promise.all([client.close(), serverApp.close()]);
-  });
-  // Every copy of one response message is dropped: the first send and every retransmission.
-  const marker = Buffer.from('LOSE-ME');
-  fabric.intercept = (m) => (Buffer.from(encodeMessage(m)).includes(marker) ? null : m);
+for (const acknowledged of [true, false]) {
+  test(`a response lost for good fails the call with UNAVAILABLE, not a silently shorter stream (${acknowledged ? 'acknowledged session: retransmissions exhausted' : 'unacknowledged session: a gap in the numbers'})`, async (t) => {
+    const fabric = new MemoryFabric();
+    const client = await makeApp({ name: 'org/ns/ml-client', link: fabric.link('client') });
+    const serverApp = await makeApp({ name: 'org/ns/ml-server', link: fabric.link('server') });
+    const server = createRpcServer(serverApp, {
+      services: [service(() => undefined)],
+      acceptSession: () => true,
+    });
+    const channel = createChannel(client, parseName('org/ns/ml-server'), { mls: false, acknowledged });
+    t.after(async () => {
+      await channel.close();
+      await server.close();
+      await Promise.all([client.close(), serverApp.close()]);
+    });
+    // Every copy of one response message is dropped: the first send and every retransmission.
+    const marker = Buffer.from('LOSE-ME');
+    fabric.intercept = (m) => (Buffer.from(encodeMessage(m)).includes(marker) ? null : m);
 
-  const got: string[] = [];
-  const reading = (async () => {
-    for await (const m of channel.serverStream('svc.F', 'Three', te.encode(''), { timeoutMs: LONG }))
-      got.push(td.decode(m));
-  })();
-  const err = await rejection(reading);
-  assert.equal(err.status, StatusCode.UNAVAILABLE, err.message);
-  assert.match(err.message, /lost/);
-  assert.deepEqual(got, ['one'], 'nothing after the gap was handed out as if complete');
+    const got: string[] = [];
+    const reading = (async () => {
+      for await (const m of channel.serverStream('svc.F', 'Three', te.encode(''), { timeoutMs: LONG }))
+        got.push(td.decode(m));
+    })();
+    const err = await rejection(reading);
+    assert.equal(err.status, StatusCode.UNAVAILABLE, err.message);
+    assert.match(err.message, /lost/);
+    assert.deepEqual(got, ['one'], 'nothing after the gap was handed out as if complete');
 
-  // The channel makes a new session for the next call.
-  fabric.intercept = undefined;
-  assert.equal(
-    td.decode(await channel.unary('svc.F', 'Echo', te.encode('next'), { timeoutMs: LONG })),
-    'next',
-  );
-});
+    // The channel makes a new session for the next call.
+    fabric.intercept = undefined;
+    assert.equal(
+      td.decode(await channel.unary('svc.F', 'Echo', te.encode('next'), { timeoutMs: LONG })),
+      'next',
+    );
+  });
+}
 
 test('closing apps with open sessions while the link is down does not wait for the link', async (t) => {
   const node = await SlimNode.create({ listen: '127.0.0.1:0' });

@@ -1,10 +1,10 @@
 // One client call as it runs: the thin I/O shell around its state machine (client-call-state.ts). It arms the
-// deadline timer at once (so it covers session setup, docs/slimrpc.md#deadlines), listens to the
-// caller's AbortSignal, obtains the channel's session, registers its `rpc-id` before the first
-// frame leaves, sends the request frames (pulled one at a time from the caller's iterable, each
-// awaited: backpressure) and the client EOS, and feeds every received frame to the state machine.
-// The `sink` gets the resulting actions, `finish` last: by then every timer and listener is gone,
-// and nothing follows.
+// deadline timer at once (so it covers session setup, docs/slimrpc.md#deadlines), listens to the caller's AbortSignal,
+// obtains the channel's session, registers its `rpc-id` before the first frame leaves, sends the
+// request frames (pulled one at a time from the caller's iterable, each awaited: backpressure) and,
+// for a request stream, the client EOS (a single request goes alone), and feeds every received
+// frame to the state machine. The `sink` gets the resulting actions, `finish` last: by then every
+// timer and listener is gone, and nothing follows.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../util/log.js';
 import type { SlimName } from '../dataplane/name.js';
@@ -159,8 +159,10 @@ export class ClientCall implements CallListener {
     });
     try {
       if ('single' in this.request) {
+        // No client EOS after a single request (unary and unary-stream calls): every server
+        // generation reads a unary-input call from its first frame and drops the EOS unread
+        // (docs/deviations.md, SLIMRPC); it would cost one sealed message per call.
         await this.send({ payload: this.request.single, metadata: opening });
-        await this.send(clientEosFrame(this.rpcId));
       } else {
         await this.sendStream(session, this.request.stream, opening);
       }

@@ -2,13 +2,17 @@
 // (docs/slimrpc.md#sessions): a dispatcher reads the session and hands each frame to the call
 // registered under its `rpc-id`; frames for unknown ids (late frames of finished or cancelled
 // calls) are discarded. When the session ends, every registered call hears it once, and the
-// session reports itself dead so the channel creates a new one for the next call.
+// session reports itself dead so the channel creates a new one for the next call. On a session
+// without acknowledgements a gap in the peer's message numbers (sequence-watch.ts) ends the
+// session the same way: a lost response would otherwise leave its call waiting for the deadline.
 import type { Logger } from '../../util/log.js';
 import type { Session, SessionMessage } from '../session/types.js';
 import { isRequestFrame, rpcIdOf } from './frames.js';
+import { SequenceWatch } from './sequence-watch.js';
 import { StatusCode } from './status.js';
 
 export const MSG_MESSAGES_LOST = 'messages from the peer were lost (retransmissions exhausted)';
+export const MSG_SEQUENCE_GAP = 'messages from the peer were lost (a gap in its message numbers)';
 
 export interface CallListener {
   onFrame(message: SessionMessage): void;
@@ -54,8 +58,14 @@ export class ClientSession {
 
   private async pump(): Promise<void> {
     let reason = 'session ended';
+    const watch = SequenceWatch.needed(this.session) ? new SequenceWatch() : undefined;
     try {
       for await (const message of this.session.messages()) {
+        if (watch && !watch.accept(message.messageId)) {
+          this.logger.warn({ sessionId: this.session.id }, 'messages from the peer were lost');
+          void this.close(MSG_SEQUENCE_GAP, StatusCode.UNAVAILABLE);
+          return;
+        }
         const rpcId = rpcIdOf(message.metadata);
         const call = rpcId === undefined ? undefined : this.calls.get(rpcId);
         if (!call || isRequestFrame(message.metadata)) {

@@ -87,9 +87,11 @@ export function continuationFrame(payload: Uint8Array, rpcId: string): OutFrame 
 }
 
 /**
- * The client EOS, sent for every pattern. When the request stream was empty it is also the first
- * frame and carries service and method (and, unlike the reference, the deadline and caller
- * metadata too, so the server sees them: extra keys are harmless to every server generation).
+ * The client EOS, sent after a request stream (the reference sends it after a single request too,
+ * where every server drops it unread; we do not: docs/deviations.md, SLIMRPC). When the request
+ * stream was empty it is also the first frame and carries service and method (and, unlike the
+ * reference, the deadline and caller metadata too, so the server sees them: extra keys are
+ * harmless to every server generation).
  */
 export function clientEosFrame(rpcId: string, opening?: Metadata): OutFrame {
   const md: Metadata = { ...(opening ?? {}) };

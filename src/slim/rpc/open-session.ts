@@ -1,7 +1,9 @@
 // The SLIM session under a SLIMRPC client (channel: p2p; multicast: group), set up the same way
-// for both: once the link is ready, reliable, MLS as configured, with the channel's metadata and
-// setup deadline. A setup under way when the link drops or the channel closes is abandoned at
-// once (its frames are lost); any failure is UNAVAILABLE, as a gRPC connect failure is.
+// for both: once the link is ready, MLS as configured, with the channel's metadata and setup
+// deadline; a group session with per-message acknowledgements, a point-to-point one without
+// unless the channel asks (options.ts; docs/deviations.md, SLIMRPC). A setup under way when the
+// link drops or the channel closes is abandoned at once (its frames are lost); any failure is
+// UNAVAILABLE, as a gRPC connect failure is.
 import { combineSignals } from '../../util/abort.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { Session, SlimApp } from '../session/types.js';
@@ -24,7 +26,7 @@ export async function openRpcSession(
     return await app.createSession(destination, {
       kind,
       mls: opts.mls,
-      reliable: true,
+      reliable: kind === 'group' || opts.acknowledged,
       intervalMs: SESSION_INTERVAL_MS,
       maxRetries: SESSION_MAX_RETRIES,
       metadata: opts.sessionMetadata,

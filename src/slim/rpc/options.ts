@@ -1,6 +1,10 @@
 // Options shared by the SLIMRPC channel, multicast channel and server, with their defaults. The
 // session settings default to the reference channel's (docs/slimrpc.md#sessions): MLS on,
-// reliability on, 1 s retransmission interval, 10 retries, empty session metadata.
+// 1 s retransmission interval, 10 retries, empty session metadata; but a point-to-point channel's
+// session goes without per-message acknowledgements unless asked (docs/deviations.md, SLIMRPC):
+// on a TCP path a message is lost only with a link, and what is lost still fails its calls
+// (link-watch.ts, sequence-watch.ts, server.ts). A group session stays acknowledged (the
+// reference participant requires it, and a member's loss must be noticed per member).
 import type { Logger } from '../../util/log.js';
 import { DEFAULT_TIMEOUT_MS } from './frames.js';
 import { DEFAULT_INBOX_LIMITS } from './inbox.js';
@@ -22,6 +26,11 @@ export interface ChannelOptions {
   /** Per-call buffer of received messages; a caller that falls further behind fails the call. */
   maxBufferedMessages?: number;
   maxBufferedBytes?: number;
+  /**
+   * Per-message acknowledgements and retransmission on a point-to-point channel's session
+   * (default false; the reference channel's sessions have them). Group sessions always have them.
+   */
+  acknowledged?: boolean;
   /** Session metadata (sent on the join request; the reference channel sends none). */
   sessionMetadata?: Record<string, string>;
   logger?: Logger;
@@ -29,6 +38,7 @@ export interface ChannelOptions {
 
 export interface ResolvedChannelOptions {
   mls: boolean;
+  acknowledged: boolean;
   maxConcurrentCalls: number;
   setupTimeoutMs: number;
   defaultTimeoutMs: number;
@@ -45,6 +55,7 @@ export const SESSION_MAX_RETRIES = 10;
 export function resolveChannelOptions(o: ChannelOptions = {}): ResolvedChannelOptions {
   return {
     mls: o.mls ?? true,
+    acknowledged: o.acknowledged ?? false,
     maxConcurrentCalls: Math.max(1, o.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS),
     setupTimeoutMs: o.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
     defaultTimeoutMs: o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -8,6 +8,13 @@
 // refuses callers per call with 7 PERMISSION_DENIED naming the reason, logged with the identity.
 // No session is refused for who opened it: the reference's session set-up has no refusal on the
 // wire, so a refused caller would only time out; refused per call, it learns why at once.
+//
+// A session without per-message acknowledgements (our channels' point-to-point sessions,
+// docs/deviations.md, SLIMRPC) has nothing that resends a lost frame, so the server ends such a
+// session as soon as a frame may have been lost: on a gap in the caller's message numbers
+// (sequence-watch.ts), and when its own link to the node comes back after a drop (frames in
+// flight either way may be gone; the goodbye leaves once the link is up). The caller's calls on
+// it then fail with UNAVAILABLE at once, and its next call opens a new session.
 import { childLogger } from '../../util/log.js';
 import type { Logger } from '../../util/log.js';
 import { formatName } from '../dataplane/name.js';
@@ -17,6 +24,7 @@ import { responseErrorFrame } from './frames.js';
 import type { OutFrame } from './frames.js';
 import { DEFAULT_INBOX_LIMITS } from './inbox.js';
 import type { InboxLimits } from './inbox.js';
+import { SequenceWatch } from './sequence-watch.js';
 import { ServerCall } from './server-call.js';
 import { MSG_SHUTTING_DOWN, ServerDemux } from './server-demux.js';
 import type { DemuxDecision, HandlerInput } from './server-demux.js';
@@ -98,6 +106,10 @@ class Server implements SlimRpcServer {
   private resolveClosed!: () => void;
   private readonly closedPromise = new Promise<void>((r) => (this.resolveClosed = r));
   private incoming: AsyncIterator<Session> | undefined;
+  /** Unacknowledged sessions served while the link was down: ended once it is back. */
+  private readonly exposed = new Set<ServedSession>();
+  private linkUp: boolean;
+  private readonly stopLinkWatch: (() => void) | undefined;
 
   constructor(
     private readonly app: SlimApp,
@@ -112,6 +124,26 @@ class Server implements SlimRpcServer {
     this.maxCalls = options.maxConcurrentCalls ?? 10_000;
     this.accept = options.acceptSession ?? requireMls;
     this.authorize = options.authorize;
+    this.linkUp = app.linkState === undefined || app.linkState === 'ready';
+    this.stopLinkWatch = app.onLinkState?.((state) => this.onLinkState(state));
+  }
+
+  private onLinkState(state: string): void {
+    if (state !== 'ready') {
+      if (this.linkUp) {
+        for (const s of this.sessions) if (!s.session.reliable) this.exposed.add(s);
+      }
+      this.linkUp = false;
+      return;
+    }
+    this.linkUp = true;
+    const exposed = [...this.exposed];
+    this.exposed.clear();
+    for (const s of exposed) {
+      if (!this.sessions.has(s)) continue;
+      this.logger.info({ sessionId: s.session.id }, 'link was down: unacknowledged session ended');
+      void s.session.close().catch(() => undefined);
+    }
   }
 
   register(service: ServiceDefinition): void {
@@ -186,8 +218,14 @@ class Server implements SlimRpcServer {
 
   private async demuxLoop(served: ServedSession): Promise<void> {
     const { session, demux } = served;
+    const watch = SequenceWatch.needed(session) ? new SequenceWatch() : undefined;
     try {
       for await (const msg of session.messages()) {
+        if (watch && !watch.accept(msg.messageId)) {
+          this.logger.warn({ sessionId: session.id }, 'frames from the caller were lost: session ended');
+          void session.close().catch(() => undefined);
+          break;
+        }
         const d = demux.handle(msg.metadata, msg.payload);
         switch (d.type) {
           case 'drop':
@@ -221,6 +259,7 @@ class Server implements SlimRpcServer {
     }
     // The session is gone: nobody can hear an answer; stop every handler still running on it.
     this.sessions.delete(served);
+    this.exposed.delete(served);
     const gone = new RpcError(StatusCode.CANCELLED, 'Session closed');
     for (const call of served.calls.values()) call.cancel(gone, false);
   }
@@ -306,6 +345,7 @@ class Server implements SlimRpcServer {
 
   private async shutdown(graceMs: number): Promise<void> {
     this.logger.info({ calls: this.activeCalls, graceMs }, 'SLIMRPC server closing');
+    this.stopLinkWatch?.();
     void Promise.resolve(this.incoming?.return?.()).catch(() => undefined);
     for (const s of this.sessions) s.demux.drain();
     const calls = () => [...this.sessions].flatMap((s) => [...s.calls.values()]);
