@@ -2,11 +2,13 @@
 // test/support/netns.ts): the client host runs `slim-gateway stdio` (the client-side gateway, driven
 // by the MCP SDK's stdio client), the server host `slim-gateway run` with a counting MCP server, the
 // node host `slim-gateway node`. Faults come from iptables: 5% random packet loss on every host, a
-// 10 s partition of the server host, a node killed and restarted under load. Every call must end
+// 10 s partition of the server host, a node killed and restarted under load; that last one also with
+// the reference SLIM node (Rust core from npm, test/fixtures/reference/config-node.mjs) on the node
+// host instead of ours. Every call must end
 // (an answer, or an error saying why), none may be lost silently, and the server must never see a
 // call twice (it writes each call's key to a file: the end-to-end count). Times are reported, not
 // asserted. These tests need root, iproute2 and iptables (.ci/run installs them) and FAIL when the
-// namespaces cannot be made.
+// namespaces (or the reference node) cannot be made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +24,11 @@ import type { Child } from '../support/child.js';
 import { NetLab } from '../support/netns.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { SHARED_SECRET } from '../support/real-gateway.js';
+import { until } from '../support/until.js';
 
 const NODE_PORT = 46357;
 const SERVER = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'network', 'counting-server.js');
+const REFERENCE_NODE = join(REPO_ROOT, 'test', 'fixtures', 'reference', 'config-node.mjs');
 const ROUTE = '/mcp/counter';
 const BEARER = 'net-test-bearer-token-0123456789-0123456789';
 /** The SDK's own limit per call: far above the route deadline, so a gateway error comes first. */
@@ -35,6 +39,9 @@ const LOGS = {
 };
 
 type After = { after: (fn: () => void | Promise<void>) => void };
+
+/** Which SLIM node runs on the node host. */
+type NodeKind = 'ours' | 'reference';
 
 interface Outcome {
   readonly key: string;
@@ -54,10 +61,38 @@ interface Network {
   call(key: string, tool?: 'count' | 'slow', seconds?: number): Promise<Outcome>;
 }
 
+/**
+ * The reference node on the node host, listening on every address of that host (its two veths) at
+ * NODE_PORT; resolves once the port accepts connections there. The reference prints "ready" when
+ * its config is applied, which may come before its listener is bound, so the port is checked too.
+ */
+async function startReferenceNodeOn(lab: NetLab, yamlFile: string): Promise<Child> {
+  const node = lab.spawn('nod', process.execPath, [REFERENCE_NODE, yamlFile]);
+  const output = () => [...node.stdout, ...node.stderrText].join('\n').slice(-3000);
+  let gone = false;
+  void node.exited.then(() => (gone = true));
+  await until(
+    () => {
+      if (gone) throw new Error(`the reference node exited before listening:\n${output()}`);
+      return (
+        node.stdout.some((l) => l.includes('"event":"ready"')) &&
+        lab.exec('nod', 'ss', ['-Hltn', `sport = :${NODE_PORT}`]).trim() !== ''
+      );
+    },
+    `the reference node to listen on ${NODE_PORT}`,
+    30_000,
+  ).catch((err: Error) => {
+    node.kill();
+    throw new Error(`${err.message}\n${output()}`);
+  });
+  return node;
+}
+
 async function startNetwork(
   t: After,
   routeTimeoutMs: number,
   front: 'stdio' | 'http' = 'stdio',
+  nodeKind: NodeKind = 'ours',
 ): Promise<Network> {
   const lab = NetLab.create(t);
   const dir = mkdtempSync(join(tmpdir(), 'slim-gw-net-'));
@@ -65,7 +100,21 @@ async function startNetwork(
   const countFile = join(dir, 'count.txt');
   writeFileSync(countFile, '');
 
+  const refYaml = join(dir, 'reference-node.yaml');
+  writeFileSync(
+    refYaml,
+    `tracing: { log_level: info }
+runtime: { n_cores: 0, thread_name: slim-net-ref, drain_timeout: 2s }
+services:
+  slim/0:
+    node_id: net-ref
+    dataplane:
+      servers: [{ endpoint: "0.0.0.0:${NODE_PORT}", tls: { insecure: true } }]
+      clients: []
+`,
+  );
   const startNode = async () => {
+    if (nodeKind === 'reference') return startReferenceNodeOn(lab, refYaml);
     const node = lab.spawn('nod', process.execPath, [BIN, 'node', '--listen', `0.0.0.0:${NODE_PORT}`], LOGS);
     await node.waitForLog((l) => /SLIM node listening/.test(l.msg), 'the node to listen');
     return node;
@@ -301,29 +350,31 @@ test(
   },
 );
 
-test(
-  'our node killed and restarted under load: no call lost silently; recovery time reported',
-  { timeout: 110_000 },
-  async (t) => {
-    const net = await startNetwork(t, 10_000);
-    const outcomes: Outcome[] = [];
-    let stop = false;
-    let n = 0;
-    let restartedAt = 0;
-    let firstAfter: number | undefined;
-    const workers = Array.from({ length: 5 }, async () => {
-      while (!stop) {
-        const o = await net.call(`load-${n++}`);
-        outcomes.push(o);
-        if (o.ok && restartedAt > 0 && firstAfter === undefined && performance.now() - o.ms > restartedAt)
-          firstAfter = performance.now();
-      }
-    });
+/**
+ * Kills the node on the node host (SIGKILL) while 5 workers keep calling, starts it again on the
+ * same address, and waits for a call started after the restart to succeed; then checks that every
+ * call ended and was counted once at most. Returns the outcomes and the recovery time.
+ */
+async function restartUnderLoad(net: Network): Promise<{ outcomes: Outcome[]; recoveryMs: number }> {
+  const outcomes: Outcome[] = [];
+  let stop = false;
+  let n = 0;
+  let restartedAt = 0;
+  let firstAfter: number | undefined;
+  const workers = Array.from({ length: 5 }, async () => {
+    while (!stop) {
+      const o = await net.call(`load-${n++}`);
+      outcomes.push(o);
+      if (o.ok && restartedAt > 0 && firstAfter === undefined && performance.now() - o.ms > restartedAt)
+        firstAfter = performance.now();
+    }
+  });
+  try {
     for (let i = 0; i < 200 && outcomes.filter((o) => o.ok).length < 20; i++)
       await new Promise((r) => setTimeout(r, 50));
     assert.ok(
       outcomes.some((o) => o.ok),
-      'calls succeed before the restart',
+      `calls succeed before the restart: ${JSON.stringify(summary(outcomes))}`,
     );
 
     net.node.kill();
@@ -335,18 +386,43 @@ test(
     const okBefore = outcomes.filter((o) => o.ok).length;
     for (let i = 0; i < 200 && outcomes.filter((o) => o.ok).length < okBefore + 10; i++)
       await new Promise((r) => setTimeout(r, 50));
+  } finally {
     stop = true;
     await Promise.all(workers);
+  }
 
-    assert.ok(
-      firstAfter !== undefined,
-      `a call started after the restart succeeds within 60 s\n${net.stderr.join('').slice(-3000)}`,
-    );
-    assert.equal(outcomes.length, n, 'every call started has ended');
-    assertCounted(net, outcomes);
+  assert.ok(
+    firstAfter !== undefined,
+    `a call started after the restart succeeds within 60 s: ${JSON.stringify(summary(outcomes))}\n` +
+      net.stderr.join('').slice(-3000),
+  );
+  assert.equal(outcomes.length, n, 'every call started has ended');
+  assertCounted(net, outcomes);
+  return { outcomes, recoveryMs: Math.round(firstAfter - restartedAt) };
+}
+
+test(
+  'our node killed and restarted under load: no call lost silently; recovery time reported',
+  { timeout: 110_000 },
+  async (t) => {
+    const net = await startNetwork(t, 10_000);
+    const { outcomes, recoveryMs } = await restartUnderLoad(net);
     t.diagnostic(
       `node restart: ${JSON.stringify(summary(outcomes))}; first success of a call started after the ` +
-        `restart ${Math.round(firstAfter - restartedAt)} ms after it`,
+        `restart ${recoveryMs} ms after it`,
+    );
+  },
+);
+
+test(
+  'the reference node killed and restarted under load: no call lost silently; recovery time reported',
+  { timeout: 110_000 },
+  async (t) => {
+    const net = await startNetwork(t, 10_000, 'stdio', 'reference');
+    const { outcomes, recoveryMs } = await restartUnderLoad(net);
+    t.diagnostic(
+      `reference node restart: ${JSON.stringify(summary(outcomes))}; first success of a call started ` +
+        `after the restart ${recoveryMs} ms after it`,
     );
   },
 );
