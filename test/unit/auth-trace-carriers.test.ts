@@ -1,5 +1,5 @@
-// Unit: how the trace context and the caller's Authorization are carried (docs/mcp-over-slimrpc.md
-// and docs/a2a-over-slim.md, "Authorization" and "Tracing"): the MCP payload member, the A2A
+// Unit: how the trace context and the caller's Authorization are carried (docs/mcp-over-slimrpc.md §3.2
+// and docs/a2a-over-slim.md §1, "Headers"): the MCP payload member, the A2A
 // request field (a protobuf reader still decodes the request, and its JSON never shows it), the
 // upstream OAuth challenge as a status and as the route shows it, and trace context from headers
 // and from MCP `_meta`. Pure functions, no sockets.

@@ -1,4 +1,4 @@
-// What the access log and traces record of an MCP message (docs/mcp-over-slimrpc.md, "Tracing"):
+// What the access log and traces record of an MCP message (docs/mcp-over-slimrpc.md §3.2, trace context):
 // the tool a `tools/call` names, and the W3C trace context a client may put in `_meta` (MCP's
 // place for it when there is no HTTP header, e.g. over stdio). Read loosely: peers' JSON.
 import type { TraceContext } from '../../telemetry/types.js';

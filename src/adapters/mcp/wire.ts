@@ -47,13 +47,13 @@ export function isValidSessionId(id: string): boolean {
 
 /**
  * The member of a Request or Notify payload that carries the local client's `Authorization` header
- * (docs/mcp-over-slimrpc.md, "Authorization"): inside the payload, so MLS encrypts it (SLIMRPC
+ * (docs/mcp-over-slimrpc.md §3.2, the Authorization member): inside the payload, so MLS encrypts it (SLIMRPC
  * metadata is cleartext on the wire). The serving gateway removes it before the message goes on,
  * and passes the header to its server only when the service has `forwardAuthorization`.
  */
 export const AUTHORIZATION_MEMBER = 'slim-gateway/authorization';
 
-/** Metadata keys of the W3C trace context (docs/mcp-over-slimrpc.md, "Tracing"). */
+/** Metadata keys of the W3C trace context (docs/mcp-over-slimrpc.md §3.2, trace context). */
 export const META_TRACEPARENT = 'traceparent';
 export const META_TRACESTATE = 'tracestate';
 
