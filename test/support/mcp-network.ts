@@ -332,6 +332,8 @@ export interface RestartResult {
   readonly started: number;
   /** From the restart to the end of the first success of a call started after it. */
   readonly recoveryMs: number;
+  /** From the restart (the old node gone) to the new node listening: part of recoveryMs. */
+  readonly nodeUpMs: number;
 }
 
 /**
@@ -346,6 +348,7 @@ export async function restartUnderLoad(net: Network, tag = ''): Promise<RestartR
   let n = 0;
   let restartedAt = 0;
   let firstAfter: number | undefined;
+  let nodeUpMs = 0;
   const workers = Array.from({ length: 5 }, async () => {
     while (!stop) {
       const o = await net.call(`${tag}load-${n++}`);
@@ -364,6 +367,7 @@ export async function restartUnderLoad(net: Network, tag = ''): Promise<RestartR
     await net.node.exit();
     restartedAt = performance.now();
     net.node = await net.startNode();
+    nodeUpMs = Math.round(performance.now() - restartedAt);
     for (let i = 0; i < 1_200 && firstAfter === undefined; i++) await new Promise((r) => setTimeout(r, 50));
     // A little more load after recovery, then stop and let every call end.
     const okBefore = outcomes.filter((o) => o.ok).length;
@@ -378,5 +382,5 @@ export async function restartUnderLoad(net: Network, tag = ''): Promise<RestartR
       `no call started after the restart succeeded within 60 s: ${JSON.stringify(summary(outcomes))}\n` +
         net.stderr.join('').slice(-3000),
     );
-  return { outcomes, started: n, recoveryMs: Math.round(firstAfter - restartedAt) };
+  return { outcomes, started: n, recoveryMs: Math.round(firstAfter - restartedAt), nodeUpMs };
 }
