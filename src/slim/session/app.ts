@@ -4,7 +4,7 @@
 // DISCOVERY_REQUEST (always token- and signature-checked, answered statelessly) and JOIN_REQUEST
 // (checked, filtered by the accept policy, becomes a participant session that the app hands out
 // once its welcome is in). Frames of known sessions go to them; a closed session's replies are
-// kept for one retry budget (tombstones.ts) so a resent GROUP_CLOSE or LEAVE_REQUEST is still
+// kept for one retry budget (state/tombstones.ts) so a resent GROUP_CLOSE or LEAVE_REQUEST is still
 // answered. Session parameters are derived in session-params.ts; the answers to frames of no live
 // session are in pre-session.ts.
 import type { Logger } from 'pino';
@@ -40,8 +40,8 @@ import {
   newSessionId,
   participantParams,
 } from './session-params.js';
-import { Tombstones } from './tombstones.js';
-import { replayKey } from './replay.js';
+import { Tombstones } from './state/tombstones.js';
+import { replayKey } from './state/replay.js';
 import { PreSession } from './pre-session.js';
 import { identityNamerFor } from './peer-identity.js';
 import type { IdentityNamer } from './peer-identity.js';

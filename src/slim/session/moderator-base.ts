@@ -14,7 +14,7 @@ import { NoReplyError } from './errors.js';
 import { readFrame } from './frames.js';
 import { MemberSession } from './membership.js';
 import type { SessionDeps, SessionParams } from './session-base.js';
-import { TaskQueue } from './task-queue.js';
+import { TaskQueue } from './state/task-queue.js';
 
 type Task = { start: () => Promise<void>; cancel: (err: Error) => void };
 

@@ -11,7 +11,7 @@ import type { MlsClient, PendingJoin } from '../mls/types.js';
 import { GroupUpdateOp } from '../proto/index.js';
 import { GatewayError, describeError } from '../../util/errors.js';
 import { subscribeChannels, unsubscribeChannels } from './channels.js';
-import { CommitOrder } from './commit-order.js';
+import { CommitOrder } from './state/commit-order.js';
 import { GROUP_FANOUT } from './constants.js';
 import { MsgType, commandOf, readFrame, readMember } from './frames.js';
 import type { Inbound, Member } from './frames.js';
