@@ -323,10 +323,14 @@ telemetry: { otlpEndpoint: "${receiver.url}" }
     };
   };
   await until(() => Object.values(find()).every((s) => s !== undefined), 'spans from both gateways', 30_000);
-  const { groupRoute, groupService, filteredRoute, filteredService, a2aRoute } = find() as Record<
-    string,
-    ReceivedSpan
-  >;
+  const found = find();
+  const [groupRoute, groupService, filteredRoute, filteredService, a2aRoute] = [
+    found.groupRoute,
+    found.groupService,
+    found.filteredRoute,
+    found.filteredService,
+    found.a2aRoute,
+  ] as ReceivedSpan[];
   assert.equal(groupRoute!.parentSpanId, parentIdOf(group.header));
   assert.equal(
     groupService!.parentSpanId,
@@ -337,6 +341,6 @@ telemetry: { otlpEndpoint: "${receiver.url}" }
   assert.equal(filteredService!.parentSpanId, filteredRoute!.spanId, 'the filtered route passes its span on');
   assert.equal(a2aRoute!.parentSpanId, parentIdOf(a2aGroup.header));
   assert.equal(a2aRoute!.attributes['slim_gateway.route'], '/a2a/group');
-  for (const member of find().a2aServices!)
+  for (const member of found.a2aServices!)
     assert.equal(member.parentSpanId, a2aRoute!.spanId, 'each agent call is the A2A group route span child');
 });
