@@ -14,9 +14,9 @@ import { META_JOIN_REFUSED } from './constants.js';
 import { MsgType, commandFrame, copyFrame } from './frames.js';
 import type { Inbound } from './frames.js';
 import { checkBound } from './peer-identity.js';
-import { TokenMemory, replayKey } from './replay.js';
+import { TokenMemory, replayKey } from './state/replay.js';
 import { sealFrame, verifyControlFrame } from './secure.js';
-import type { Tombstones } from './tombstones.js';
+import type { Tombstones } from './state/tombstones.js';
 
 export class PreSession {
   private readonly usedTokens = new TokenMemory((TOKEN_VALIDITY_SECONDS + TOKEN_FUTURE_SKEW_SECONDS) * 1000);

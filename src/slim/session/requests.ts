@@ -4,11 +4,11 @@
 // with the replies once everyone expected answered, or with NoReplyError naming who never did.
 import { baseName, nameKey } from '../dataplane/name.js';
 import type { Message } from '../proto/index.js';
-import { ControlTracker } from './control-tracker.js';
+import { ControlTracker } from './state/control-tracker.js';
 import { NoReplyError } from './errors.js';
 import { MsgType, readFrame } from './frames.js';
 import type { Inbound } from './frames.js';
-import type { RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './state/retry.js';
 
 interface Waiter {
   resolve: (r: Inbound[]) => void;
