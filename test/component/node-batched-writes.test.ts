@@ -1,8 +1,8 @@
-// Component: the node's batched socket writes (docs/dataplane.md#grpc-service, "Socket writes"),
+// Component: batched socket writes on the node and on our link (docs/dataplane.md#grpc-service, "Socket writes"),
 // with our gRPC links on 127.0.0.1. Bursts that the node forwards in one event-loop turn reach the
 // receiver complete and in order, also when a burst is larger than the HTTP/2 flow-control window;
-// every connection of the node uses the batched path (this fails if a grpc-js upgrade hides the
-// HTTP/2 stream and the node silently falls back to one write per frame).
+// every connection of the node and every link uses the batched path (this fails if a grpc-js
+// upgrade hides the HTTP/2 stream and they silently fall back to one write per frame).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SlimNode } from '../../src/slim/node/index.js';
@@ -40,9 +40,11 @@ test(
     const { node, a, b, local } = await setup(t);
     assert.equal(node.stats().connections, 3);
     assert.equal(node.stats().batchedConnections, 2, 'both gRPC connections write in batches');
+    assert.ok(a.link.batchedWrites && b.link.batchedWrites, 'both links write in batches');
     const sent = Array.from({ length: 500 }, (_, i) => `m-${i}`);
     // Half over the gRPC link, half from an in-process link in the same turn: the receiver's
     // connection gets them interleaved, in the order the node forwarded them.
+    // The link's frames of this turn leave together too: the node reads them as one burst.
     const writes = sent.map((text, i) =>
       (i % 2 === 0 ? a.link : local).publish(publishFrame(alice, bob, text)),
     );

@@ -88,6 +88,33 @@ export class GrpcBatchWriter {
   }
 }
 
+type Loose = Record<string, unknown> | undefined;
+const field = (o: unknown, key: string): Loose =>
+  typeof o === 'object' && o !== null ? ((o as Record<string, unknown>)[key] as Loose) : undefined;
+
+function asRawStream(s: unknown): RawStream | undefined {
+  const o = s as (Partial<RawStream> & { sendTrailers?: unknown; session?: unknown }) | undefined;
+  if (typeof o !== 'object' || o === null) return undefined;
+  if (typeof o.write !== 'function' || typeof o.sendTrailers !== 'function' || typeof o.session !== 'object')
+    return undefined;
+  return o as RawStream;
+}
+
+/**
+ * The HTTP/2 stream under a grpc-js client call, once the call is committed (it has had its first
+ * reply, so grpc-js will not retry it on another stream), when grpc-js 1.14's layout is what we
+ * expect: intercepting call -> resolving call -> retrying call (one underlying call) ->
+ * load-balancing call -> subchannel call. Undefined otherwise; the caller then writes through
+ * grpc-js as before.
+ */
+export function clientCallStream(call: object): RawStream | undefined {
+  const retrying = field(field(field(call, 'call'), 'call'), 'child');
+  const underlying = field(retrying, 'underlyingCalls');
+  if (field(retrying, 'state') !== ('COMMITTED' as unknown) || !Array.isArray(underlying)) return undefined;
+  if (underlying.length !== 1) return undefined;
+  return asRawStream(field(field(field(underlying[0], 'call'), 'child'), 'http2Stream'));
+}
+
 /**
  * The HTTP/2 stream under a grpc-js server call, when grpc-js 1.14's layout is what we expect
  * (a call without interceptors keeps it as `call.stream`); undefined otherwise, and the caller
