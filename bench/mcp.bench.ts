@@ -231,8 +231,14 @@ export const benches: Bench[] = [
   {
     name: `mcp gateway memory, idle and with ${SESSIONS} open MCP sessions (MLS on)`,
     async run() {
-      // 1,000 sessions fit the defaults (a route's and an HTTP service's); more need a higher bound.
-      const dep = await startDeployment({ mls: true, ...(SESSIONS > 1000 ? { maxSessions: SESSIONS } : {}) });
+      // 1,000 sessions fit the session defaults (a route's and an HTTP service's); more need a
+      // higher bound. Every bench client comes from loopback, one address: each session holds its
+      // GET stream and a POST connection, past the default per-address cap of 256.
+      const dep = await startDeployment({
+        mls: true,
+        maxConnectionsPerClient: 2 * SESSIONS + 64,
+        ...(SESSIONS > 1000 ? { maxSessions: SESSIONS } : {}),
+      });
       const clients: Client[] = [];
       try {
         // Idle: started, one call made (the route's SLIM session exists), no MCP session open.

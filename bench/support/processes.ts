@@ -157,7 +157,12 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-export async function startDeployment(options: { mls: boolean; maxSessions?: number }): Promise<Deployment> {
+export async function startDeployment(options: {
+  mls: boolean;
+  maxSessions?: number;
+  /** The route side's `http.maxConnectionsPerClient` (bench clients all come from loopback). */
+  maxConnectionsPerClient?: number;
+}): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), 'slim-gw-bench-'));
   const started: Proc[] = [];
   const stop = async () => {
@@ -184,7 +189,7 @@ services:
     writeFileSync(
       clientFile,
       `slim: { node: "${serverGateway.ready['node']}", name: acme/demo/gateway, sharedSecret: ${SECRET}, mls: ${options.mls} }
-http: { listen: "127.0.0.1:0" }
+http: { listen: "127.0.0.1:0"${options.maxConnectionsPerClient === undefined ? '' : `, maxConnectionsPerClient: ${options.maxConnectionsPerClient}`} }
 routes:
   - { path: /mcp/tools, mcp: acme/demo/tools }
 `,

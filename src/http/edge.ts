@@ -98,7 +98,10 @@ export class HttpEdge {
       this.metrics.refusedConnections.inc();
       this.log.warn({ client: address, limit }, 'connection refused: too many open from this client');
       const body = JSON.stringify(
-        errorJson('UNAVAILABLE', `too many open connections from ${address} (limit ${limit})`),
+        errorJson(
+          'UNAVAILABLE',
+          `too many open connections from ${address} (limit ${limit}: http.maxConnectionsPerClient)`,
+        ),
       );
       socket.end(
         'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: application/json\r\n' +
