@@ -259,6 +259,7 @@ export abstract class SessionCore implements DataHost {
       checkBound(claims.sub, frame.source);
     } catch (err) {
       this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'control frame refused');
+      if (REPLY_TYPES.has(frame.type)) this.requests.onUnverifiedReply(frame); // reported, never acted on
       return;
     }
     const seen = this.replay.check(key, frame.messageId, replayKey(frame));
