@@ -4,8 +4,8 @@
 // tokens (the reference's `Jwt` provider, our JwtIdentity) and checking the other's (issuer,
 // audience, key). Then refusals, each way: a caller with an untrusted key, an expired token, the
 // wrong audience, the wrong issuer or (ours only: the reference cannot send one) a malformed token
-// gets a clear error and no answer, and the refusing side logs why. Fails, never skips, when the
-// reference cannot load.
+// gets a clear error (the reference answers nothing, ours a refusal), and the refusing side logs
+// why. Fails, never skips, when the reference cannot load.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseName } from '../../src/slim/dataplane/name.js';
@@ -113,44 +113,48 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
       assert.match(refServer.logText(), /identity verification failed/);
     });
 
-    test('refused reference callers of our server: no answer, our side logs why', HANG_GUARD, async () => {
-      const p = (s: string) => world.parties.get(s)!;
-      const cases: [string, Parameters<typeof refJwtArgs>[2], RegExp][] = [
-        [
-          'untrusted key',
-          { keyFile: world.untrusted.keyFile, subject: world.untrusted.subject },
-          /untrusted key/,
-        ],
-        ['wrong audience', { audience: ['other'] }, /not for audience "slim"/],
-        [
-          'wrong issuer',
-          { issuer: 'https://evil.example' },
-          /issuer "https:\/\/evil.example" is not trusted/,
-        ],
-      ];
-      for (const [i, [why, over, reason]] of cases.entries()) {
-        const peer = await referenceRpcClient(
-          `refbad${i}`,
-          node.endpoint,
-          'oursrv',
-          refJwtArgs(world, p('acme/ref-cli'), over),
-        );
-        try {
-          const r = await refUnary(peer, { method: 'Echo', text: 'secret', timeoutMs: 5_000 });
-          assert.equal(r.ok, false, `${why}: the call must fail, got ${JSON.stringify(r)}`);
-          const logged = await serverLogs.waitFor(/peer identity refused/);
-          assert.ok(
-            serverLogs.records.some(
-              (rec) => rec['msg'] === 'peer identity refused' && reason.test(String(rec['reason'])),
-            ),
-            `${why}: ${JSON.stringify(serverLogs.records.filter((x) => x['msg'] === 'peer identity refused'))}`,
+    test(
+      'refused reference callers of our server: the call fails, our side logs why',
+      HANG_GUARD,
+      async () => {
+        const p = (s: string) => world.parties.get(s)!;
+        const cases: [string, Parameters<typeof refJwtArgs>[2], RegExp][] = [
+          [
+            'untrusted key',
+            { keyFile: world.untrusted.keyFile, subject: world.untrusted.subject },
+            /untrusted key/,
+          ],
+          ['wrong audience', { audience: ['other'] }, /not for audience "slim"/],
+          [
+            'wrong issuer',
+            { issuer: 'https://evil.example' },
+            /issuer "https:\/\/evil.example" is not trusted/,
+          ],
+        ];
+        for (const [i, [why, over, reason]] of cases.entries()) {
+          const peer = await referenceRpcClient(
+            `refbad${i}`,
+            node.endpoint,
+            'oursrv',
+            refJwtArgs(world, p('acme/ref-cli'), over),
           );
-          assert.ok(!JSON.stringify(logged).includes('eyJ'), 'no token in the log');
-        } finally {
-          await peer.stop();
+          try {
+            const r = await refUnary(peer, { method: 'Echo', text: 'secret', timeoutMs: 5_000 });
+            assert.equal(r.ok, false, `${why}: the call must fail, got ${JSON.stringify(r)}`);
+            const logged = await serverLogs.waitFor(/peer identity refused/);
+            assert.ok(
+              serverLogs.records.some(
+                (rec) => rec['msg'] === 'peer identity refused' && reason.test(String(rec['reason'])),
+              ),
+              `${why}: ${JSON.stringify(serverLogs.records.filter((x) => x['msg'] === 'peer identity refused'))}`,
+            );
+            assert.ok(!JSON.stringify(logged).includes('eyJ'), 'no token in the log');
+          } finally {
+            await peer.stop();
+          }
         }
-      }
-    });
+      },
+    );
 
     test(
       'a reference caller whose token our server sees as expired: no answer, logged',

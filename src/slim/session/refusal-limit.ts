@@ -1,4 +1,4 @@
-// How many discovery refusals an app may send (docs/security.md, "Session-layer limits"): a
+// How many discovery refusals an app may send (docs/security.md, "Refusals"): a
 // refusal answers a frame from someone whose identity we do not accept, so it must never let a
 // stranger make us send more than a trickle (to itself, or to a victim whose name it writes as
 // the source). Two token buckets: one for every refusal, one per claimed source name (the last
