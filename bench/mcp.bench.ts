@@ -4,7 +4,9 @@
 // SLIM node and the service), the client-side gateway (the route); the MCP SDK v1 clients run in
 // this process. `echo` with small arguments and a small result; p50/p99 and calls per second with
 // 1 client and with 32 clients (one MCP session each, calls back to back), direct and via the
-// gateways measured in alternating rounds. MLS on, and off to show what it costs. Then memory of
+// gateways measured in alternating rounds. Before any of that, the first calls of the fresh pair
+// of gateways (calls 1-300 by default, one client, interleaved one by one with the same calls made
+// directly), reported apart from the warmed-up figures. MLS on, and off to show what it costs. Then memory of
 // both gateways, idle and with 1,000 open MCP sessions (SDK clients, each with its GET stream).
 // The in-memory pair (adapters only, in this process) shows the adapters' share.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -33,6 +35,11 @@ const ROUNDS = 2;
  */
 const WARMUP_MS = Number(process.env['MCP_BENCH_WARMUP_MS'] ?? 4000);
 const SESSIONS = Number(process.env['MCP_BENCH_SESSIONS'] ?? 1000);
+/**
+ * Calls measured on the fresh pair before any warm-up: what the first users of a newly started
+ * deployment see (cold JavaScript, first SLIM session and MLS group), not the steady state.
+ */
+const FIRST_CALLS = Number(process.env['MCP_BENCH_FIRST_CALLS'] ?? 300);
 
 async function connect(url: string): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1' });
@@ -135,6 +142,60 @@ async function compare(
   }
 }
 
+/**
+ * Calls 1..FIRST_CALLS of a fresh pair, one client, each via call followed by the same call made
+ * directly (so the MCP server, shared by both paths, warms up alike for both). CPU per call: the
+ * gateways' CPU over the whole loop divided by the via calls (an idle gateway uses next to none
+ * while the direct calls run). The MCP session's initialize is not counted as a call.
+ */
+async function firstCalls(
+  directUrl: string,
+  viaUrl: string,
+  label: string,
+  gateways: Record<string, Proc>,
+): Promise<Measurement[]> {
+  let t = performance.now();
+  const via = await connect(viaUrl);
+  const viaInit = performance.now() - t;
+  t = performance.now();
+  const direct = await connect(directUrl);
+  const directInit = performance.now() - t;
+  try {
+    const d: number[] = [];
+    const v: number[] = [];
+    const before = Object.fromEntries(Object.entries(gateways).map(([k, p]) => [k, p.cpuMs()]));
+    for (let i = 0; i < FIRST_CALLS; i++) {
+      t = performance.now();
+      await echo(via);
+      v.push(performance.now() - t);
+      t = performance.now();
+      await echo(direct);
+      d.push(performance.now() - t);
+    }
+    const name = `${label}, calls 1-${FIRST_CALLS} of a fresh pair, 1 client`;
+    const vs = summarize(v);
+    const ds = summarize(d);
+    const notes =
+      `added p50 ${(vs.p50 - ds.p50).toFixed(3)} ms, added mean ${(vs.mean - ds.mean).toFixed(3)} ms; ` +
+      `call 1 ${v[0]!.toFixed(1)} ms (direct ${d[0]!.toFixed(1)}); ` +
+      `initialize ${viaInit.toFixed(1)} ms (direct ${directInit.toFixed(1)})`;
+    const peer = { peerLabel: 'direct', notes };
+    return [
+      { name: `${name}, p50`, unit: 'ms', ours: vs.p50, peer: ds.p50, better: 'lower', ...peer },
+      { name: `${name}, p99`, unit: 'ms', ours: vs.p99, peer: ds.p99, better: 'lower', ...peer },
+      { name: `${name}, mean`, unit: 'ms', ours: vs.mean, peer: ds.mean, better: 'lower', ...peer },
+      ...Object.entries(gateways).map(([k, p]) => ({
+        name: `${name}, ${k} CPU per call`,
+        unit: 'ms',
+        ours: (p.cpuMs() - before[k]!) / FIRST_CALLS,
+        better: 'lower' as const,
+      })),
+    ];
+  } finally {
+    await Promise.all([via.close(), direct.close()]);
+  }
+}
+
 function twoGateways(mls: boolean): Bench {
   return {
     name: `mcp tools/call through two gateways over SLIM (MLS ${mls ? 'on' : 'off'}) vs direct`,
@@ -144,6 +205,8 @@ function twoGateways(mls: boolean): Bench {
         const label = `MCP echo via 2 gateways, MLS ${mls ? 'on' : 'off'}`;
         const procs = { 'client-side gateway': dep.clientGateway, 'server-side gateway': dep.serverGateway };
         return [
+          // First, while the pair is fresh: nothing has run through it yet.
+          ...(await firstCalls(dep.directUrl, dep.routeUrl, label, procs)),
           ...(await compare(dep.directUrl, dep.routeUrl, 1, label, procs)),
           ...(await compare(dep.directUrl, dep.routeUrl, 32, label, procs)),
         ];

@@ -1,6 +1,8 @@
 // `npm run bench [filter ...]`: runs every bench module under bench/ and prints ours/peer ratios.
+// A bench that throws (say, one that needs root) is reported with its reason, the others still
+// run, and the run exits with status 1.
 import { readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench, Measurement } from './harness.js';
@@ -8,14 +10,25 @@ import type { Bench, Measurement } from './harness.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
 const modules = readdirSync(here).filter((f) => f.endsWith('.bench.js'));
-const results: { bench: string; measurements: Measurement[] }[] = [];
+const results: { bench: string; measurements: Measurement[]; error?: string }[] = [];
+const loadBefore = loadavg();
+let failures = 0;
 
 for (const file of modules.sort()) {
   const mod = (await import(join(here, file))) as { benches?: Bench[] };
   for (const bench of mod.benches ?? []) {
     if (filters.length > 0 && !filters.some((f) => bench.name.includes(f))) continue;
     console.error(`running ${bench.name} ...`);
-    const measurements = await bench.run();
+    let measurements: Measurement[];
+    try {
+      measurements = await bench.run();
+    } catch (err) {
+      failures++;
+      const reason = err instanceof Error ? err.message : String(err);
+      console.error(`FAILED ${bench.name}: ${reason}`);
+      results.push({ bench: bench.name, measurements: [], error: reason });
+      continue;
+    }
     results.push({ bench: bench.name, measurements });
     for (const m of measurements) {
       const ratio = m.peer ? (m.ours / m.peer).toFixed(2) : '-';
@@ -31,10 +44,12 @@ const machine = {
   cpu: cpus()[0]?.model,
   memGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
+  loadAverage1m: { before: +loadBefore[0]!.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
 };
 writeFileSync(
   'bench-results.json',
   JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2),
 );
 console.error(`machine: ${JSON.stringify(machine)}; results in bench-results.json`);
-process.exit(0);
+if (failures > 0) console.error(`${failures} bench(es) failed`);
+process.exit(failures > 0 ? 1 : 0);

@@ -11,7 +11,10 @@
 //   reload of the client-side configuration, and a group client lists tools every 5 s.
 // Every minute it prints one JSON line: RSS, heap and open file descriptors of both gateways, p50
 // and p99 of the minute's steady calls, calls made and failed. At the end: growth per hour of RSS
-// and heap from the first minute after warm-up to the last, written to soak-results.json.
+// and heap from the first minute after warm-up to the last, written to soak-results.json. Memory
+// and reloads are requests to the gateway processes, each reply matched to its request by id
+// (bench/support/processes.ts); a memory reading that does not come marks its sample incomplete
+// with the reason, and any incomplete sample makes the soak exit with status 1.
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +153,15 @@ routes:
     heapMiB: +(m.heapUsed / MiB).toFixed(1),
     fds: m.fds,
   });
+  /** One gateway's memory, or the reason it could not be read (the sample is then incomplete). */
+  const reading = async (p: Proc) => {
+    try {
+      return mem(await p.mem());
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
+  let incomplete = 0;
   const sampler = (async () => {
     const started = Date.now();
     while (running()) {
@@ -157,10 +169,12 @@ routes:
       const m = minute;
       minute = fresh();
       const { p50, p99 } = m.latencies.length ? summarize(m.latencies) : { p50: NaN, p99: NaN };
+      const [clientMem, serverMem] = await Promise.all([reading(client), reading(server)]);
+      if ('error' in clientMem || 'error' in serverMem) incomplete++;
       const sample = {
         atS: Math.round((Date.now() - started) / 1000),
-        client: mem(await client.mem()),
-        server: mem(await server.mem()),
+        client: clientMem,
+        server: serverMem,
         p50Ms: +p50.toFixed(2),
         p99Ms: +p99.toFixed(2),
         calls: m.calls,
@@ -185,7 +199,7 @@ routes:
   const last = samples.at(-1) as typeof first;
   const hours = first && last && last.atS > first.atS ? (last.atS - first.atS) / 3600 : 0;
   const growth = (side: 'client' | 'server') =>
-    hours > 0 && first && last
+    hours > 0 && first && last && 'rssMiB' in first[side] && 'rssMiB' in last[side]
       ? {
           rssMiBPerHour: +((last[side].rssMiB - first[side].rssMiB) / hours).toFixed(1),
           heapMiBPerHour: +((last[side].heapMiB - first[side].heapMiB) / hours).toFixed(1),
@@ -199,13 +213,18 @@ routes:
     durationS: durationMs / 1000,
     calls,
     failed,
+    incompleteSamples: incomplete,
     growth: { client: growth('client'), server: growth('server') },
     samples,
   };
   writeFileSync('soak-results.json', JSON.stringify(result, null, 2));
-  console.log(JSON.stringify({ calls, failed, growth: result.growth }));
+  console.log(JSON.stringify({ calls, failed, incompleteSamples: incomplete, growth: result.growth }));
+  if (incomplete > 0) {
+    console.error(`soak: ${incomplete} of ${samples.length} samples incomplete (see their "error")`);
+    process.exitCode = 1;
+  }
 } finally {
   for (const p of procs.reverse()) await p.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -2,7 +2,9 @@
 // from a configuration file, like `slim-gateway run`, with one addition for measuring: a `mem` line
 // on stdin prints this process's memory (after a full GC when run with --expose-gc) as one JSON
 // line on stdout (with its open file descriptors), and a `reload` line re-reads the configuration
-// file and applies it as `slim-gateway run` does when the file changes.
+// file and applies it as `slim-gateway run` does when the file changes. A request line may start
+// with a numeric id (`7 mem`); its reply carries that id, so replies that finish out of order (a
+// reload takes a while) are matched to their request (bench/support/processes.ts).
 //   node --expose-gc gateway-process.js CONFIG   ->  {"event":"ready","url":...,"node":...}
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -26,19 +28,33 @@ const gw = await createGateway(
 const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 out({ event: 'ready', url: gw.url, node: node ? `http://${node.address}` : undefined });
 createInterface({ input: process.stdin }).on('line', (line) => {
-  const command = line.trim();
+  const m = /^(?:(\d+) +)?(\S+)$/.exec(line.trim());
+  if (!m) return;
+  const id = m[1] === undefined ? undefined : Number(m[1]);
+  const command = m[2];
+  const reply = (o: Record<string, unknown>) => out(id === undefined ? o : { id, ...o });
   if (command === 'reload') {
     gw.reload(loadConfigFile(process.argv[2]!, process.env)).then(
-      () => out({ event: 'reloaded' }),
-      (err: unknown) => out({ event: 'reloaded', error: String(err) }),
+      () => reply({ event: 'reloaded' }),
+      (err: unknown) => reply({ event: 'reloaded', error: String(err) }),
     );
     return;
   }
-  if (command !== 'mem') return;
+  if (command !== 'mem') {
+    reply({ event: 'error', error: `unknown command: ${command}` });
+    return;
+  }
   (globalThis as { gc?: () => void }).gc?.();
-  const m = process.memoryUsage();
+  const mu = process.memoryUsage();
   const fds = readdirSync('/proc/self/fd').length;
-  out({ event: 'mem', rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, fds });
+  reply({
+    event: 'mem',
+    rss: mu.rss,
+    heapUsed: mu.heapUsed,
+    heapTotal: mu.heapTotal,
+    external: mu.external,
+    fds,
+  });
 });
 const stop = () => void gw.close(0).then(() => process.exit(0));
 process.once('SIGTERM', stop);

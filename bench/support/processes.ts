@@ -1,7 +1,10 @@
-// Child processes for the MCP benchmark: each prints one JSON `ready` line on stdout, answers `mem`
-// on stdin with a JSON `mem` line, and stops when stdin closes. Plus the two-gateway deployment:
-// an MCP server on Streamable HTTP, a server-side gateway (our embedded SLIM node and the service)
-// and a client-side gateway (the route), each its own process, as in production.
+// Child processes for the MCP benchmark and the soak: each prints one JSON `ready` line on stdout,
+// answers requests on stdin (`ID COMMAND`, e.g. `7 mem`) with one JSON line carrying the same `id`,
+// and stops when stdin closes. Replies are matched to requests by that id, so a `mem` and a
+// `reload` in flight at once cannot take each other's answer; a request whose reply never comes
+// fails on its own timeout, naming the command. Plus the two-gateway deployment: an MCP server on
+// Streamable HTTP, a server-side gateway (our embedded SLIM node and the service) and a client-side
+// gateway (the route), each its own process, as in production.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,9 @@ import { REPO_ROOT } from '../../test/support/paths.js';
 
 const SUPPORT = join(REPO_ROOT, 'dist', 'bench', 'support');
 const SECRET = 'bench-shared-secret-0123456789-0123456789';
+/** How long a process may take to print `ready`, and the default wait for a reply. */
+const READY_TIMEOUT_MS = 60_000;
+const ASK_TIMEOUT_MS = 60_000;
 
 export interface Memory {
   rss: number;
@@ -25,11 +31,21 @@ export interface Proc {
   readonly child: ChildProcess;
   readonly ready: Record<string, string>;
   mem(): Promise<Memory>;
-  /** Sends one line on stdin and resolves with the process's next JSON line. */
-  ask(line: string): Promise<Record<string, unknown>>;
+  /**
+   * Sends `command` with a fresh request id and resolves with the reply carrying that id; rejects
+   * when no such reply comes within `timeoutMs` or the process exits first.
+   */
+  ask(command: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** User + system CPU time so far (ms), from /proc (Linux). */
   cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** User + system CPU time (ms) of a process so far, from /proc/PID/stat (Linux, 100 ticks a second). */
+export function cpuMsOf(pid: number): number {
+  // Fields 14 and 15 (after the command in parentheses): utime, stime in ticks.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export async function startProc(
@@ -43,7 +59,15 @@ export async function startProc(
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const waiting: ((line: Record<string, unknown>) => void)[] = [];
+  interface Pending {
+    readonly command: string;
+    readonly resolve: (reply: Record<string, unknown>) => void;
+    readonly reject: (err: Error) => void;
+    readonly timer: NodeJS.Timeout;
+  }
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let onReady: ((msg: Record<string, unknown>) => void) | undefined;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     let msg: Record<string, unknown>;
     try {
@@ -51,37 +75,68 @@ export async function startProc(
     } catch {
       return;
     }
-    waiting.shift()?.(msg);
+    if (msg['event'] === 'ready' && msg['id'] === undefined) {
+      onReady?.(msg);
+      return;
+    }
+    const p = typeof msg['id'] === 'number' ? pending.get(msg['id']) : undefined;
+    if (!p) {
+      console.error(`${script}: a reply to no pending request: ${line.slice(0, 200)}`);
+      return;
+    }
+    pending.delete(msg['id'] as number);
+    clearTimeout(p.timer);
+    p.resolve(msg);
   });
-  const next = () =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script}: no answer within 60 s`)), 60_000);
-      waiting.push((m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-    });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', (code, signal) => {
+      for (const [id, p] of pending) {
+        clearTimeout(p.timer);
+        p.reject(
+          new Error(`${script} exited (${signal ?? code}) before answering "${p.command}" (request ${id})`),
+        );
+      }
+      pending.clear();
+      r();
+    }),
+  );
+  let readyTimer: NodeJS.Timeout | undefined;
   const ready = await Promise.race([
-    next(),
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      onReady = resolve;
+      readyTimer = setTimeout(
+        () => reject(new Error(`${script}: not ready within ${READY_TIMEOUT_MS / 1000} s`)),
+        READY_TIMEOUT_MS,
+      );
+    }),
     exited.then(() => Promise.reject(new Error(`${script} exited before it was ready`))),
-  ]);
-  const ask = async (line: string) => {
-    const answer = next();
-    child.stdin!.write(`${line}\n`);
-    return await answer;
-  };
+  ]).finally(() => clearTimeout(readyTimer));
+  const ask = (command: string, timeoutMs = ASK_TIMEOUT_MS) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        reject(new Error(`${script} has exited: cannot ask "${command}"`));
+        return;
+      }
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`${script}: no reply to "${command}" (request ${id}) within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      pending.set(id, { command, resolve, reject, timer });
+      child.stdin!.write(`${id} ${command}\n`);
+    });
   return {
     child,
     ready: ready as Record<string, string>,
     async mem() {
-      return (await ask('mem')) as unknown as Memory;
+      const reply = await ask('mem');
+      if (reply['event'] !== 'mem')
+        throw new Error(`${script}: "mem" answered with ${JSON.stringify(reply)}`);
+      return reply as unknown as Memory;
     },
     ask,
     cpuMs() {
-      // Fields 14 and 15 of /proc/PID/stat (after the command in parentheses): utime, stime in ticks.
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
+      return cpuMsOf(child.pid!);
     },
     async stop() {
       child.stdin!.end();

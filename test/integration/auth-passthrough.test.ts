@@ -7,6 +7,8 @@
 //     authorization server and its calls then succeed; the server saw exactly that token;
 //   - a service without forwardAuthorization drops a client's Authorization header (MCP and A2A);
 //     an A2A service with it passes the header to the agent;
+//   - an A2A agent that wants a token: its 401 and WWW-Authenticate reach the route's client, and
+//     the @a2a-js/sdk client's authentication handler retries with a token that then works;
 //   - no token appears in either gateway's log (debug level).
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -37,7 +39,10 @@ import { startPlannerAgent } from '../../examples/agents/planner-agent.js';
 import { startGatewayProcess } from '../support/a2a-gateways.js';
 import type { GatewayProcess } from '../support/a2a-gateways.js';
 import { startTestHttpServer } from '../support/mcp/test-server.js';
-import { startRecordingProxy } from '../support/recording-proxy.js';
+import { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
+import { createAuthenticatingFetchWithRetry } from '@a2a-js/sdk/client';
+import { messageAnswer } from '../support/a2a-scenarios.js';
+import { startRecordingProxy, TEST_CHALLENGE } from '../support/recording-proxy.js';
 import type { RecordingProxy } from '../support/recording-proxy.js';
 import { freePort } from '../support/reference.js';
 import { SHARED_SECRET } from '../support/real-gateway.js';
@@ -315,5 +320,68 @@ test(
       'the agent got the header',
     );
     assertNotLogged([client, server], secret.slice('Bearer '.length));
+  },
+);
+
+test(
+  "an A2A agent's 401 reaches the client with its challenge; the SDK's auth handler then succeeds",
+  HANG_GUARD,
+  async (t) => {
+    const agent = await startPlannerAgent({ stepDelayMs: 0 });
+    t.after(() => agent.close());
+    const token = `Bearer ${randomUUID()}`;
+    const locked = await startRecordingProxy(agent.url, { requireAuthorization: token });
+    t.after(() => locked.close());
+    const { server, client } = await deploy(
+      t,
+      `  - { name: acme/demo/locked-agent, a2a: { url: "${locked.url}" }, forwardAuthorization: true }`,
+      `  - { path: /a2a/locked, a2a: acme/demo/locked-agent }`,
+    );
+    const routeUrl = `${client.url}/a2a/locked`;
+
+    // Without a token: the agent's status and challenge, unary and streaming alike.
+    for (const method of ['SendMessage', 'SendStreamingMessage']) {
+      const res = await fetch(routeUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'a2a-version': '1.0', accept: 'text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method,
+          params: { message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+        }),
+      });
+      assert.equal(res.status, 401, `${method}: HTTP status`);
+      assert.equal(res.headers.get('www-authenticate'), TEST_CHALLENGE, `${method}: the agent's challenge`);
+      const body = (await res.json()) as { id?: unknown; error?: { message?: string } };
+      assert.equal(body.id, 7);
+      assert.match(body.error?.message ?? '', /requires authentication/);
+    }
+
+    // The SDK client: its handler sees the 401, answers the challenge with a token, retries.
+    const challenges: string[] = [];
+    const fetchImpl = createAuthenticatingFetchWithRetry(fetch, {
+      headers: () => Promise.resolve({}),
+      shouldRetryWithHeaders: (_req, res) => {
+        if (res.status !== 401) return Promise.resolve(undefined);
+        challenges.push(res.headers.get('www-authenticate') ?? '');
+        return Promise.resolve({ authorization: token });
+      },
+    });
+    const factory = new ClientFactory(
+      ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+        transports: [new JsonRpcTransportFactory({ fetchImpl })],
+      }),
+    );
+    const a2a = await factory.createFromUrl(`${routeUrl}/`);
+    await messageAnswer(a2a);
+    assert.deepEqual(challenges, [TEST_CHALLENGE], 'one challenge, answered once');
+    const posts = locked.requests.filter((r) => r.method === 'POST');
+    assert.equal(
+      posts.filter((r) => r.headers.authorization === token).length,
+      1,
+      'the agent got the token once',
+    );
+    assertNotLogged([client, server], token.slice('Bearer '.length));
   },
 );

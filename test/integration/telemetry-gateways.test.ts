@@ -8,6 +8,8 @@
 //      service span's child; an access log line per call on each side.
 //   2. telemetry off at the service side: nothing of it reaches the receiver, and the route's
 //      trace context reaches the upstream unchanged.
+//   3. MCP and A2A group routes and a route with a tools filter: each member's service span is the
+//      route span's child, and the filtered route passes its context on like any other.
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -246,3 +248,99 @@ test(
     assert.ok(d.server.child.logs.some((l) => l['component'] === 'access' && l['tool'] === 'echo'));
   },
 );
+
+test('group routes and a filtered route pass the route span on to the services', HANG_GUARD, async (t) => {
+  const receiver = await startOtlpReceiver();
+  t.after(() => receiver.close());
+  const mcp = await startTestHttpServer();
+  t.after(() => mcp.close());
+  const upstream = await startRecordingProxy(mcp.url);
+  t.after(() => upstream.close());
+  const agent = await startPlannerAgent({ stepDelayMs: 0 });
+  t.after(() => agent.close());
+  const port = await freePort();
+  const server = await startGatewayProcess(
+    `
+slim: { node: embedded, listen: 127.0.0.1:${port}, name: ${SERVER_GW}, sharedSecret: ${SHARED_SECRET} }
+http: { listen: 127.0.0.1:0 }
+services:
+  - { name: acme/demo/tools, mcp: { url: "${upstream.url}/mcp" } }
+  - { name: acme/demo/more, mcp: { url: "${upstream.url}/mcp" } }
+  - { name: acme/demo/planner, a2a: { url: "${agent.url}" } }
+  - { name: acme/demo/reviewer, a2a: { url: "${agent.url}" } }
+`,
+    { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+  );
+  t.after(() => server.stop());
+  const client = await startGatewayProcess(
+    `
+slim: { node: "http://127.0.0.1:${port}", name: ${CLIENT_GW}, sharedSecret: ${SHARED_SECRET} }
+http: { listen: 127.0.0.1:0 }
+routes:
+  - { path: /mcp/group, mcp: { group: [acme/demo/tools, acme/demo/more] } }
+  - { path: /mcp/filtered, mcp: acme/demo/tools, tools: { allow: [echo] } }
+  - { path: /a2a/group, a2a: { group: [acme/demo/planner, acme/demo/reviewer] } }
+telemetry: { otlpEndpoint: "${receiver.url}" }
+`,
+    { OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+  );
+  t.after(() => client.stop());
+  await until(
+    async () => (await fetch(`${client.url}/readyz`).catch(() => undefined))?.status === 200,
+    'the route side to be ready',
+    30_000,
+  );
+
+  const group = newTraceparent();
+  const mcpClient = new Client({ name: 'trace-test', version: '1.0.0' });
+  await mcpClient.connect(
+    new StreamableHTTPClientTransport(new URL(`${client.url}/mcp/group`), {
+      requestInit: { headers: { traceparent: group.header } },
+    }),
+  );
+  const res = await mcpClient.callTool({ name: 'more_echo', arguments: { text: 'traced' } });
+  assert.deepEqual(res.content, [{ type: 'text', text: 'traced' }]);
+  await mcpClient.close();
+  const filtered = newTraceparent();
+  await mcpToolCall(`${client.url}/mcp/filtered`, filtered.header);
+  const a2aGroup = newTraceparent();
+  await a2aSendMessage(`${client.url}/a2a/group`, a2aGroup.header);
+
+  const find = () => {
+    const spans = receiver.spans();
+    return {
+      groupRoute: spanOf(spans, CLIENT_GW, group.traceId, 'tools/call more_echo'),
+      groupService: spanOf(spans, SERVER_GW, group.traceId, 'tools/call echo'),
+      filteredRoute: spanOf(spans, CLIENT_GW, filtered.traceId, 'tools/call echo'),
+      filteredService: spanOf(spans, SERVER_GW, filtered.traceId, 'tools/call echo'),
+      a2aRoute: spanOf(spans, CLIENT_GW, a2aGroup.traceId, 'SendMessage'),
+      a2aServices: (() => {
+        const both = spans.filter(
+          (x) => x.gateway === SERVER_GW && x.traceId === a2aGroup.traceId && x.name === 'SendMessage',
+        );
+        return both.length === 2 ? both : undefined;
+      })(),
+    };
+  };
+  await until(() => Object.values(find()).every((s) => s !== undefined), 'spans from both gateways', 30_000);
+  const found = find();
+  const [groupRoute, groupService, filteredRoute, filteredService, a2aRoute] = [
+    found.groupRoute,
+    found.groupService,
+    found.filteredRoute,
+    found.filteredService,
+    found.a2aRoute,
+  ] as ReceivedSpan[];
+  assert.equal(groupRoute!.parentSpanId, parentIdOf(group.header));
+  assert.equal(
+    groupService!.parentSpanId,
+    groupRoute!.spanId,
+    'the member call is the group route span child',
+  );
+  assert.equal(groupService!.attributes['slim_gateway.service'], 'acme/demo/more');
+  assert.equal(filteredService!.parentSpanId, filteredRoute!.spanId, 'the filtered route passes its span on');
+  assert.equal(a2aRoute!.parentSpanId, parentIdOf(a2aGroup.header));
+  assert.equal(a2aRoute!.attributes['slim_gateway.route'], '/a2a/group');
+  for (const member of found.a2aServices!)
+    assert.equal(member.parentSpanId, a2aRoute!.spanId, 'each agent call is the A2A group route span child');
+});

@@ -1,6 +1,8 @@
 // A transparent HTTP proxy that records the headers of every request it forwards: put in front of
 // an MCP server or an A2A agent, it shows what the serving gateway sent upstream (trace context,
-// Authorization) without changing either side.
+// Authorization) without changing either side. With `requireAuthorization` it also plays an agent
+// or server that wants a token: a POST without exactly that Authorization header is answered 401
+// with `WWW-Authenticate: Bearer realm="test"` and goes no further.
 import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,11 +20,23 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export const TEST_CHALLENGE = 'Bearer realm="test"';
+
+export async function startRecordingProxy(
+  target: string,
+  options: { requireAuthorization?: string } = {},
+): Promise<RecordingProxy> {
   const to = new URL(target);
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers } });
+    const wanted = options.requireAuthorization;
+    if (wanted !== undefined && req.method === 'POST' && req.headers.authorization !== wanted) {
+      req.resume();
+      res.writeHead(401, { 'www-authenticate': TEST_CHALLENGE, 'content-type': 'text/plain' });
+      res.end('unauthorized');
+      return;
+    }
     const upstream = request(
       {
         host: to.hostname,

@@ -13,10 +13,13 @@ import { parseMessage } from '../../src/adapters/mcp/jsonrpc.js';
 import {
   localResourceMetadata,
   localWwwAuthenticate,
-  readUpstreamChallenge,
   resourceMetadataUrl,
-  upstreamUnauthorized,
 } from '../../src/adapters/mcp/upstream-auth.js';
+import {
+  challengeStatus,
+  readUpstreamChallenge,
+  upstreamUnauthorized,
+} from '../../src/adapters/upstream-challenge.js';
 import { AUTHORIZATION_MEMBER, encodeCall, takeAuthorization } from '../../src/adapters/mcp/wire.js';
 import { RpcError, StatusCode } from '../../src/slim/rpc/status.js';
 import { NO_CALL_OBSERVER, traceContextOf, withTraceContext } from '../../src/telemetry/calls.js';
@@ -74,6 +77,12 @@ test('upstream OAuth challenge: carried as UNAUTHENTICATED, rewritten to the rou
     undefined,
   );
   assert.equal(readUpstreamChallenge(new Error('x')), undefined);
+  // An error caused by the status (the A2A route's view of it) still carries the challenge.
+  assert.equal(readUpstreamChallenge(new Error('wrapped', { cause: scope }))?.httpStatus, 403);
+  assert.equal(challengeStatus(401, undefined), 401);
+  assert.equal(challengeStatus(403, 'Bearer error="insufficient_scope"'), 403);
+  assert.equal(challengeStatus(403, 'Bearer realm="x"'), undefined);
+  assert.equal(challengeStatus(500, 'Bearer'), undefined);
 
   const route = 'http://127.0.0.1:8080/mcp/files';
   assert.equal(

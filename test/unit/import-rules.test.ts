@@ -6,7 +6,9 @@
 //     (src/slim/rpc/index.ts; the auth surface src/slim/auth/index.ts for types), never the data
 //     plane, sessions, MLS or node internals;
 //   - nothing that ships (src, examples) imports test or benchmark code;
-//   - each library lives in its own layer, and there are no circular imports.
+//   - each library lives in its own layer, and there are no circular imports;
+//   - the session's pure state machines (src/slim/session/state/) do no I/O: they import no data
+//     plane, node, link or logger, and run only code from their own folder and the constants.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -196,6 +198,27 @@ test('nothing that ships (src, examples) imports test or benchmark code', () => 
 test('src/slim knows nothing of MCP, A2A, HTTP or YAML', () => {
   const forbidden = /^(@modelcontextprotocol|@a2a-js|express|yaml|zod|node:http)/;
   const bad = all.filter((i) => i.from.startsWith('src/slim/') && forbidden.test(i.spec));
+  assert.deepEqual(
+    bad.map((i) => `${i.from} imports ${i.spec}`),
+    [],
+  );
+});
+
+test('the session state machines (src/slim/session/state/) import nothing that does I/O', () => {
+  const STATE = 'src/slim/session/state/';
+  const pure = new Set(['src/slim/session/constants.ts', 'src/util/errors.ts']);
+  const bad = all
+    .filter((i) => i.from.startsWith(STATE))
+    .filter((i) => {
+      // Nothing with I/O, not even for its types: no data plane, node, link or logger.
+      if (i.target && /^src\/slim\/(dataplane|node)\//.test(i.target)) return true;
+      if (/^(pino|@grpc\/)/.test(i.spec)) return true;
+      if (i.typeOnly) return false;
+      // Code that runs: the folder itself, the constants, randomness and the error type only.
+      if (i.spec.startsWith('node:')) return i.spec !== 'node:crypto';
+      if (!i.target) return true;
+      return !(i.target.startsWith(STATE) || pure.has(i.target));
+    });
   assert.deepEqual(
     bad.map((i) => `${i.from} imports ${i.spec}`),
     [],

@@ -1,8 +1,8 @@
-// The discovery refusal budget (src/slim/session/refusal-limit.ts): a burst, then the rate, in
+// The discovery refusal budget (src/slim/session/state/refusal-limit.ts): a burst, then the rate, in
 // total and per source name; names beyond the remembered ones start afresh but stay under the total.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RefusalLimit } from '../../src/slim/session/refusal-limit.js';
+import { RefusalLimit } from '../../src/slim/session/state/refusal-limit.js';
 
 const limits = { perSecond: 2, burst: 4, perSourcePerSecond: 1, sourceBurst: 2, sources: 3 };
 

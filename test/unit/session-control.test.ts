@@ -2,10 +2,10 @@
 // replay guard with remembered replies, and the moderator's task queue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommitOrder } from '../../src/slim/session/commit-order.js';
-import { Liveness } from '../../src/slim/session/liveness.js';
-import { ReplayGuard, TokenMemory } from '../../src/slim/session/replay.js';
-import { TaskQueue } from '../../src/slim/session/task-queue.js';
+import { CommitOrder } from '../../src/slim/session/state/commit-order.js';
+import { Liveness } from '../../src/slim/session/state/liveness.js';
+import { ReplayGuard, TokenMemory } from '../../src/slim/session/state/replay.js';
+import { TaskQueue } from '../../src/slim/session/state/task-queue.js';
 
 test('liveness: offline after 3 silent ticks, any traffic resets, heartbeat skipped after sending', () => {
   const l = new Liveness(10_000);

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../src/util/errors.js';
-import { DataSender } from '../../src/slim/session/data-sender.js';
+import { DataSender } from '../../src/slim/session/state/data-sender.js';
 import { SendWindow } from '../../src/slim/session/send-window.js';
-import { TimerWheel } from '../../src/slim/session/timer-wheel.js';
+import { TimerWheel } from '../../src/slim/session/state/timer-wheel.js';
 
 test('timer wheel: keys expire at their tick, never early, earliest first, in scheduling order', () => {
   const w = new TimerWheel<string>(10);

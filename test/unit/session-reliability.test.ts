@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_PUBLISH_ID } from '../../src/slim/session/constants.js';
-import { ControlTracker } from '../../src/slim/session/control-tracker.js';
-import { DataReceiver } from '../../src/slim/session/data-receiver.js';
-import { DataSender } from '../../src/slim/session/data-sender.js';
-import { LOST, ReorderBuffer } from '../../src/slim/session/reorder.js';
-import { RetrySchedule } from '../../src/slim/session/retry.js';
+import { ControlTracker } from '../../src/slim/session/state/control-tracker.js';
+import { DataReceiver } from '../../src/slim/session/state/data-receiver.js';
+import { DataSender } from '../../src/slim/session/state/data-sender.js';
+import { LOST, ReorderBuffer } from '../../src/slim/session/state/reorder.js';
+import { RetrySchedule } from '../../src/slim/session/state/retry.js';
 
 const policy = { intervalMs: 1000, maxRetries: 3 };
 

@@ -57,6 +57,11 @@ export class GrpcLink implements Link {
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
   }
 
+  /** Whether the current stream's frames leave in batched socket writes (grpc-batch-writer.ts). */
+  get batchedWrites(): boolean {
+    return this.stream?.batched ?? false;
+  }
+
   /** Whether the current stream carries header MACs (a key was negotiated). */
   get headerMacActive(): boolean {
     return this.stream?.hasHeaderMac ?? false;

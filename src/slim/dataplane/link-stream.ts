@@ -3,7 +3,8 @@
 // does not answer in time), derive the header-MAC key, then carry frames. Outbound frames are
 // signed here, inbound Publish frames verified here (docs/dataplane.md#link-negotiation,
 // #header-mac). The owning GrpcLink decides what to do when a stream ends (reconnect); a LinkStream
-// is never reused.
+// is never reused. After negotiation, the frames of one event-loop turn leave in one socket write
+// (grpc-batch-writer.ts, docs/dataplane.md#grpc-service).
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';
@@ -16,6 +17,7 @@ import { AUTHORIZATION_HEADER } from './link-auth.js';
 import type { LinkCredentials } from './link-auth.js';
 import { checkNegotiationReply, negotiationRequest } from './negotiation.js';
 import { deserializeFrame, serializeFrame, waitConnected } from './grpc-transport.js';
+import { GrpcBatchWriter, clientCallStream } from './grpc-batch-writer.js';
 import { OPEN_CHANNEL_PATH, SLIM_VERSION, STREAM_HIGH_WATER_FRAMES, headerOf } from './wire.js';
 
 export interface LinkStreamParams {
@@ -46,6 +48,8 @@ export class LinkStream {
   writable = true;
   private ended = false;
   macFailures = 0;
+  /** Batched writes to the HTTP/2 stream; undefined when grpc-js hides it (then one write per frame). */
+  private batch: GrpcBatchWriter | undefined;
 
   private constructor(
     private readonly client: grpc.Client,
@@ -58,6 +62,11 @@ export class LinkStream {
 
   get hasHeaderMac(): boolean {
     return this.mac !== undefined;
+  }
+
+  /** Whether frames leave in batched socket writes (false: through grpc-js, one by one). */
+  get batched(): boolean {
+    return this.batch !== undefined;
   }
 
   static async open(p: LinkStreamParams, signal: AbortSignal): Promise<LinkStream> {
@@ -133,7 +142,26 @@ export class LinkStream {
     );
     c.on('close', () => this.end(new GatewayError('LINK_CLOSED', `link to ${this.p.endpoint} closed`)));
     c.resume();
-    return !(c.destroyed || c.readableEnded);
+    if (c.destroyed || c.readableEnded) return false;
+    // The negotiation reply came back, so the call is committed to its HTTP/2 stream.
+    const raw = clientCallStream(c);
+    if (raw) {
+      this.batch = new GrpcBatchWriter(
+        raw,
+        (unsent) => {
+          if (this.ended || this.writable || unsent >= STREAM_HIGH_WATER_FRAMES) return;
+          this.writable = true;
+          this.ondrain();
+        },
+        (err) =>
+          this.end(
+            new GatewayError('LINK_CLOSED', `link to ${this.p.endpoint} failed: ${describeError(err)}`, {
+              cause: err,
+            }),
+          ),
+      );
+    } else this.p.logger.debug({ linkId: this.linkId }, 'grpc-js stream not reachable: one write per frame');
+    return true;
   }
 
   private onData(buf: Buffer): void {
@@ -177,9 +205,13 @@ export class LinkStream {
         `frame of ${bytes.length} bytes over the ${this.p.maxFrameBytes}-byte limit`,
       );
     }
-    this.call.write(bytes);
-    const ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES;
-    if (!ok) this.writable = false; // 'drain' follows once the buffer is empty
+    let ok: boolean;
+    if (this.batch) ok = this.batch.write(bytes) < STREAM_HIGH_WATER_FRAMES;
+    else {
+      this.call.write(bytes);
+      ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES;
+    }
+    if (!ok) this.writable = false; // 'drain' (or the batch's write callback) follows
     return ok;
   }
 
@@ -192,6 +224,7 @@ export class LinkStream {
   }
 
   private release(): void {
+    this.batch?.discard();
     this.call.removeAllListeners();
     this.call.on('error', () => {});
     this.call.cancel();

@@ -172,9 +172,18 @@ export class SlimNode {
     forwarded: number;
     noRoute: number;
     ttlExpired: number;
+    /** Open gRPC connections whose frames leave in batched socket writes (all, unless grpc-js changed). */
+    batchedConnections: number;
   } {
     const t = this.forwarder.table;
-    return { connections: t.connectionCount, subscriptions: t.subscriptionCount, ...this.forwarder.stats };
+    let batchedConnections = 0;
+    for (const c of this.connections) if (c.batched) batchedConnections++;
+    return {
+      connections: t.connectionCount,
+      subscriptions: t.subscriptionCount,
+      ...this.forwarder.stats,
+      batchedConnections,
+    };
   }
 
   private accept(call: ServerCall): void {

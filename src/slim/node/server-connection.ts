@@ -4,6 +4,8 @@
 // outbound ones with this link's key, and hands frames to the forwarder. A client that breaks the
 // protocol (no negotiation, garbage, oversized or malformed frames) loses its own connection, with
 // a log line saying why; nothing it sends can reach another connection's state.
+// Outbound frames of one event-loop turn leave in one socket write (grpc-batch-writer.ts,
+// docs/dataplane.md#grpc-service).
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/errors.js';
@@ -12,6 +14,7 @@ import { HeaderMac } from '../dataplane/header-mac.js';
 import type { MacHeader } from '../dataplane/header-mac.js';
 import { deriveHeaderMacKey, generateLinkKeyPair } from '../dataplane/link-key.js';
 import { checkNegotiationRequest, negotiationReply } from '../dataplane/negotiation.js';
+import { GrpcBatchWriter, serverCallStream } from '../dataplane/grpc-batch-writer.js';
 import { SLIM_VERSION, STREAM_HIGH_WATER_FRAMES } from '../dataplane/wire.js';
 import type { StreamSlot } from './connection-guard.js';
 import type { Forwarder, IngestResult } from './forwarder.js';
@@ -42,6 +45,8 @@ export class ServerConnection implements NodePeer {
   private slowTimer: NodeJS.Timeout | undefined;
   private macFailures = 0;
   private readonly log: Logger;
+  /** Batched writes to the HTTP/2 stream; undefined when grpc-js hides it (then one write per frame). */
+  private readonly batch: GrpcBatchWriter | undefined;
 
   constructor(
     readonly id: number,
@@ -77,12 +82,24 @@ export class ServerConnection implements NodePeer {
       this.gone('stream cancelled (by the client, or by gRPC for a frame far over the limit)'),
     );
     call.on('end', () => {
+      this.batch?.flush(); // frames already written still go out before our end of the stream
       this.gone('ended by the client');
       this.call.end();
     });
     call.on('close', () => this.gone('stream closed'));
     // The reference client writes nothing before it has the response headers.
     call.sendMetadata(new grpc.Metadata());
+    // Only after the headers: from here on frames may go to the HTTP/2 stream directly.
+    const raw = serverCallStream(call);
+    this.batch = raw
+      ? new GrpcBatchWriter(
+          raw,
+          (unsent) => {
+            if (unsent < STREAM_HIGH_WATER_FRAMES) this.onDrain();
+          },
+          (err) => this.close(`write failed: ${describeError(err)}`, grpc.status.UNAVAILABLE),
+        )
+      : undefined;
     this.negotiationTimer = setTimeout(
       () => this.close(`no link negotiation within ${policy.negotiationTimeoutMs} ms`),
       policy.negotiationTimeoutMs,
@@ -174,7 +191,7 @@ export class ServerConnection implements NodePeer {
     }
     clearTimeout(this.negotiationTimer);
     this.linkId = req.linkId;
-    this.call.write(
+    this.write(
       encodeMessage(
         negotiationReply({
           linkId: req.linkId,
@@ -215,9 +232,18 @@ export class ServerConnection implements NodePeer {
     );
   }
 
+  /** Whether frames leave in batched socket writes (false: through grpc-js, one by one). */
+  get batched(): boolean {
+    return this.batch !== undefined;
+  }
+
   private write(bytes: Uint8Array): boolean {
-    this.call.write(bytes);
-    const ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES; // 'drain' follows when empty
+    let ok: boolean;
+    if (this.batch) ok = this.batch.write(bytes) < STREAM_HIGH_WATER_FRAMES;
+    else {
+      this.call.write(bytes);
+      ok = this.call.writableLength < STREAM_HIGH_WATER_FRAMES; // 'drain' follows when empty
+    }
     if (!ok && !this.slowTimer) {
       this.slowTimer = setTimeout(
         () => this.close(`slow consumer: not reading for ${this.policy.slowConsumerTimeoutMs} ms`),
@@ -228,6 +254,7 @@ export class ServerConnection implements NodePeer {
   }
 
   private onDrain(): void {
+    if (!this.slowTimer) return;
     clearTimeout(this.slowTimer);
     this.slowTimer = undefined;
     for (const w of this.drainWaiters.splice(0)) w();
@@ -242,6 +269,8 @@ export class ServerConnection implements NodePeer {
   close(reason: string, code: grpc.status = grpc.status.INVALID_ARGUMENT): void {
     if (this.state === 'closed') return;
     this.log.warn({ linkId: this.linkId || undefined }, `closing connection: ${reason}`);
+    this.batch?.flush(); // what was written before the close goes out before the status
+    if (this.isClosed()) return; // the flush found the stream gone (and closed us)
     this.finish();
     try {
       this.call.emit('error', { code, details: reason });
@@ -253,8 +282,15 @@ export class ServerConnection implements NodePeer {
   /** Ends the stream cleanly (node shutdown). */
   shutdown(): void {
     if (this.state === 'closed') return;
+    this.batch?.flush();
+    if (this.isClosed()) return;
     this.finish();
     this.call.end();
+  }
+
+  /** A method, not a field read: a flush may close this connection behind the compiler's back. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   private gone(why: string): void {
@@ -266,6 +302,7 @@ export class ServerConnection implements NodePeer {
   private finish(): void {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
+    this.batch?.discard();
     clearTimeout(this.negotiationTimer);
     clearTimeout(this.slowTimer);
     this.slowTimer = undefined;

@@ -5,7 +5,7 @@
 // signed GROUP_NACK when the identity is not accepted: docs/security.md, "Refusals") and JOIN_REQUEST
 // (checked, filtered by the accept policy, becomes a participant session that the app hands out
 // once its welcome is in). Frames of known sessions go to them; a closed session's replies are
-// kept for one retry budget (tombstones.ts) so a resent GROUP_CLOSE or LEAVE_REQUEST is still
+// kept for one retry budget (state/tombstones.ts) so a resent GROUP_CLOSE or LEAVE_REQUEST is still
 // answered. Session parameters are derived in session-params.ts; the answers to frames of no live
 // session are in pre-session.ts.
 import type { Logger } from 'pino';
@@ -29,11 +29,11 @@ import {
 import { reader } from './reader.js';
 import { MsgType, SessionType, commandOf, readFrame } from './frames.js';
 import type { Inbound } from './frames.js';
-import { ModeratorSession } from './moderator.js';
-import { ParticipantSession } from './participant.js';
+import { ModeratorRole } from './moderator.js';
+import { ParticipantRole } from './participant.js';
 import { channelsOf } from './participant-frames.js';
-import type { SessionBase, SessionDeps } from './session-base.js';
-import type { SessionCore } from './session-core.js';
+import { SlimSession } from './session.js';
+import type { SessionDeps } from './session.js';
 import {
   acceptTimeoutMs,
   channelNames,
@@ -41,10 +41,10 @@ import {
   newSessionId,
   participantParams,
 } from './session-params.js';
-import { Tombstones } from './tombstones.js';
-import { replayKey } from './replay.js';
+import { Tombstones } from './state/tombstones.js';
+import { replayKey } from './state/replay.js';
 import { PreSession } from './pre-session.js';
-import type { RefusalLimits } from './refusal-limit.js';
+import type { RefusalLimits } from './state/refusal-limit.js';
 import { identityNamerFor } from './peer-identity.js';
 import type { IdentityNamer } from './peer-identity.js';
 import type { AcceptPolicy, Session, SessionOptions, SlimApp } from './types.js';
@@ -84,7 +84,7 @@ class SlimAppImpl implements SlimApp {
   readonly name: SlimName;
   private readonly log: Logger;
   private readonly clock: SessionClock;
-  private readonly sessions = new Map<number, SessionBase>();
+  private readonly sessions = new Map<number, SlimSession>();
   private readonly tombstones: Tombstones;
   private readonly incomingQueue = new AsyncQueue<Session>(64);
   private readonly preSession: PreSession;
@@ -146,10 +146,14 @@ class SlimAppImpl implements SlimApp {
     );
     const channels =
       options.kind === 'group' ? channelNames(this.options.identity.tokenId, destination) : undefined;
-    const session = new ModeratorSession(this.deps(), params, destination, () => this.mlsClient(), channels);
+    let moderator!: ModeratorRole;
+    const session = new SlimSession(this.deps(), params, {
+      channels,
+      role: (host) => (moderator = new ModeratorRole(host, destination, () => this.mlsClient())),
+    });
     this.sessions.set(params.id, session);
     try {
-      await session.setup({
+      await moderator.setup({
         signal: options.signal,
         timeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
       });
@@ -242,19 +246,21 @@ class SlimAppImpl implements SlimApp {
     }
     const params = participantParams(frame, join, kind, mls, this.options.sendWindow);
     const channels = kind === 'group' ? channelsOf(join) : undefined;
-    const session = new ParticipantSession(
-      this.deps(),
-      params,
-      frame.source,
+    let participant!: ParticipantRole;
+    const session: SlimSession = new SlimSession(this.deps(), params, {
       channels,
-      () => this.mlsClient(),
-      (s) => {
-        void this.incomingQueue.push(s);
-      },
-    );
+      role: (host) =>
+        (participant = new ParticipantRole(
+          host,
+          frame.source,
+          () => this.mlsClient(),
+          () => void this.incomingQueue.push(session),
+        )),
+    });
     session.peerIdentity = identity;
     this.sessions.set(params.id, session);
-    session.accept(frame, acceptTimeoutMs(params));
+    participant.watchSetup(acceptTimeoutMs(params));
+    session.deliverFrame(frame);
   }
 
   /**
@@ -294,7 +300,7 @@ class SlimAppImpl implements SlimApp {
     };
   }
 
-  private gone(session: SessionCore): void {
+  private gone(session: SlimSession): void {
     const current = this.sessions.get(session.id);
     if (current && current !== session) return; // the id already serves a new invitation
     this.sessions.delete(session.id);

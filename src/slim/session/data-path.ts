@@ -9,13 +9,13 @@ import { nameKey } from '../dataplane/name.js';
 import type { Message } from '../proto/index.js';
 import { GatewayError } from '../../util/errors.js';
 import { DEFAULT_PAYLOAD_TYPE, META_PUBLISH_TO, TRUE_VAL } from './constants.js';
-import { DataReceiver } from './data-receiver.js';
-import type { ReceiverOutput } from './data-receiver.js';
-import { DataSender } from './data-sender.js';
-import type { Outgoing } from './data-sender.js';
+import { DataReceiver } from './state/data-receiver.js';
+import type { ReceiverOutput } from './state/data-receiver.js';
+import { DataSender } from './state/data-sender.js';
+import type { Outgoing } from './state/data-sender.js';
 import { MsgType, appFrame, copyFrame, publishOf, redirect } from './frames.js';
 import type { FrameRoute, Inbound, SessionType } from './frames.js';
-import type { RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './state/retry.js';
 import type { PublishOptions, SessionMessage } from './types.js';
 
 export interface DataHost {

@@ -3,6 +3,7 @@
 // `identity` and `e2e_header_sig` empty: the outbound pipeline (secure.ts) sets them last, so the
 // signature and the MLS authenticated data cover the final header. Readers never throw: a frame
 // that cannot be read is `undefined` (dropped by the caller).
+import { randomInt } from 'node:crypto';
 import { clone } from '@bufbuild/protobuf';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { MessageSchema, SessionMessageType, SessionType, newMessage } from '../proto/index.js';
@@ -262,4 +263,9 @@ export function readMember(p: Participant | undefined): Member | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A control message id: random, never 0 (the replay check refuses 0). */
+export function randomId(): number {
+  return randomInt(1, 0xffff_ffff);
 }

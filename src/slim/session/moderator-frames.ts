@@ -5,11 +5,10 @@
 import { toProtoName } from '../dataplane/name.js';
 import type { Message } from '../proto/index.js';
 import type { GroupUpdateOp } from '../proto/index.js';
-import { MsgType, commandFrame, memberInit } from './frames.js';
+import { MsgType, commandFrame, memberInit, randomId } from './frames.js';
 import type { FrameRoute, Member } from './frames.js';
 
 type CommandInit = Parameters<typeof commandFrame>[3];
-import { randomId } from './session-base.js';
 
 /** An MLS commit or welcome with the moderator's commit id. */
 export interface MlsPayload {
@@ -23,7 +22,7 @@ export function discoveryFrame(route: FrameRoute): Message {
   return commandFrame(route, MsgType.DISCOVERY_REQUEST, randomId(), { case: 'discoveryRequest', value: {} });
 }
 
-/** JOIN_REQUEST to a discovered peer, with the session's settings (moderator-base.ts). */
+/** JOIN_REQUEST to a discovered peer, with the session's settings (moderator.ts, joinPayload). */
 export function joinFrame(
   route: FrameRoute,
   settings: Extract<CommandInit, { case: 'joinRequest' }>['value'],

@@ -9,9 +9,8 @@ import type { SlimName } from '../dataplane/name.js';
 import type { Message } from '../proto/index.js';
 import { GatewayError } from '../../util/errors.js';
 import { META_LEAVING_SESSION, TRUE_VAL } from './constants.js';
-import { MsgType, commandFrame } from './frames.js';
+import { MsgType, commandFrame, randomId } from './frames.js';
 import type { FrameRoute } from './frames.js';
-import { randomId } from './session-base.js';
 
 /** Group channel names from a JOIN_REQUEST: both with ids, distinct, same three components. */
 export function channelsOf(join: { channel?: unknown; control?: unknown }): {

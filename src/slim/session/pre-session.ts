@@ -17,11 +17,11 @@ import { META_JOIN_REFUSED } from './constants.js';
 import { MsgType, commandFrame, commandOf, copyFrame } from './frames.js';
 import type { Inbound } from './frames.js';
 import { checkBound } from './peer-identity.js';
-import { RefusalLimit } from './refusal-limit.js';
-import type { RefusalLimits } from './refusal-limit.js';
-import { TokenMemory, replayKey } from './replay.js';
+import { RefusalLimit } from './state/refusal-limit.js';
+import type { RefusalLimits } from './state/refusal-limit.js';
+import { TokenMemory, replayKey } from './state/replay.js';
 import { sealFrame, verifyControlFrame } from './secure.js';
-import type { Tombstones } from './tombstones.js';
+import type { Tombstones } from './state/tombstones.js';
 
 /**
  * The reason classes a refusal names (the JOIN_REFUSED value of the GROUP_NACK): what failed,

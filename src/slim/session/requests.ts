@@ -6,12 +6,12 @@
 // verified (docs/security.md, "Refusals"): DiscoveryRefusedError.
 import { baseName, nameKey } from '../dataplane/name.js';
 import type { Message } from '../proto/index.js';
-import { ControlTracker } from './control-tracker.js';
+import { ControlTracker } from './state/control-tracker.js';
 import { META_JOIN_REFUSED } from './constants.js';
 import { DiscoveryRefusedError, NoReplyError } from './errors.js';
 import { MsgType, readFrame } from './frames.js';
 import type { Inbound } from './frames.js';
-import type { RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './state/retry.js';
 
 interface Waiter {
   resolve: (r: Inbound[]) => void;

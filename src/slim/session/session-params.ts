@@ -17,7 +17,7 @@ import {
   SESSION_ID_LIMIT,
 } from './constants.js';
 import type { CommandOf, Inbound } from './frames.js';
-import type { SessionParams } from './session-core.js';
+import type { SessionParams } from './session.js';
 import type { SessionKind, SessionOptions } from './types.js';
 
 /** A send window within [1, SENDER_BUFFER_SIZE] (every unacknowledged message must stay resendable). */

@@ -17,6 +17,7 @@ import type { Logger } from '../../../util/log.js';
 import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { cardToV1, majorMinor } from '../transcode/card.js';
 import { A2aError, fromJsonRpcError } from '../errors.js';
+import { challengeStatus, upstreamUnauthorized } from '../../upstream-challenge.js';
 import { isObj } from '../json.js';
 import type { A2aVersion } from '../methods/table.js';
 import { DEFAULT_MAX_SSE_EVENT_BYTES, SseParser } from '../sse.js';
@@ -204,6 +205,18 @@ export class A2aAgentClient {
       accept,
     });
     const res = await this.send(this.endpoint, { method: 'POST', headers: all, body, signal });
+    // The agent asks its caller to authenticate (A2A: HTTP 401 with WWW-Authenticate): the
+    // challenge goes back to the route, which answers its client the same way.
+    const wwwAuthenticate = res.header('www-authenticate');
+    const challenged = challengeStatus(res.status, wwwAuthenticate);
+    if (challenged !== undefined) {
+      res.cancel();
+      this.options.logger.debug(
+        { status: challenged },
+        'the agent asks for authorization: relayed to the caller',
+      );
+      throw upstreamUnauthorized({ httpStatus: challenged, wwwAuthenticate: wwwAuthenticate ?? 'Bearer' });
+    }
     if (!res.ok && !(res.header('content-type') ?? '').includes('json')) {
       res.cancel();
       throw new A2aError('InternalError', `the A2A agent at ${this.url} answered HTTP ${res.status}`);

@@ -23,7 +23,9 @@ import type { BindingCall } from '../ingress/binding-client.js';
 import { cardJsonV03, cardJsonV1, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
 import { readA2aBody } from '../ingress/input.js';
-import { A2aError } from '../errors.js';
+import { A2aError, asA2aError } from '../errors.js';
+import type { CallObserver } from '../../../telemetry/types.js';
+import { NO_CALL_OBSERVER, traceContextOf, withTraceContext } from '../../../telemetry/calls.js';
 import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
 import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
 import type { JsonRpcCall } from '../jsonrpc.js';
@@ -42,6 +44,8 @@ export interface A2aGroupIngressOptions extends GroupTarget {
   readonly route: string;
   readonly logger?: Logger;
   readonly metrics?: MetricsRegistry;
+  /** Access log and traces of calls (default: none); every member's call is the route span's child. */
+  readonly calls?: CallObserver;
   readonly maxBodyBytes?: number;
   /** The route's deadline: SendMessage collects what answered within it (default 5 min). */
   readonly timeoutMs?: number;
@@ -69,6 +73,7 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
   const streamTimeoutMs = o.streamTimeoutMs ?? 3_600_000;
   const keepaliveMs = o.keepaliveMs ?? 15_000;
   const cardTtlMs = o.cardTtlMs ?? 30_000;
+  const calls = o.calls ?? NO_CALL_OBSERVER;
   const closing = new AbortController();
   const bindings = new WeakMap<Member, A2aBindingClient>();
   const members = new GroupMembers(o.target, {
@@ -134,7 +139,22 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
     ctx: HttpRequestContext,
   ) => {
     const { op, version, id } = call;
-    const done = metrics.start(op.name);
+    const counted = metrics.start(op.name);
+    const parent = traceContextOf(req.headers);
+    const record = calls.start({
+      side: 'route',
+      protocol: 'a2a',
+      name: o.route,
+      method: op.name,
+      ...(parent ? { parent } : {}),
+    });
+    let ended = false;
+    const done = (err?: unknown) => {
+      counted(err);
+      if (ended) return;
+      ended = true;
+      record.end(err === undefined ? 'ok' : asA2aError(err).a2aName);
+    };
     // The route's closing signal through one shared listener, not one per call in flight.
     const closed = derivedSignal(closing.signal);
     const signals = combineSignals([ctx.signal, closed.signal], op.streaming ? streamTimeoutMs : timeoutMs);
@@ -150,7 +170,7 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
       const reqV = sideOf(op, version)!.reqFromJson(call.params);
       const req1 = convertRequest(op, version, '1.0', reqV);
       const bc: BindingCall = {
-        metadata: forwardedMetadata(req.headers),
+        metadata: withTraceContext(forwardedMetadata(req.headers), record.propagate),
         signal: signals.signal,
         timeoutMs: op.streaming ? streamTimeoutMs : timeoutMs,
       };

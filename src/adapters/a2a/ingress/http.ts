@@ -23,7 +23,9 @@ import { A2aBindingClient } from './binding-client.js';
 import type { BindingCall } from './binding-client.js';
 import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
-import { asA2aError } from '../errors.js';
+import { A2aError, asA2aError } from '../errors.js';
+import { readUpstreamChallenge } from '../../upstream-challenge.js';
+import type { UpstreamChallenge } from '../../upstream-challenge.js';
 import { readA2aBody } from './input.js';
 import { errorResponse, parseRequest, resultResponse } from '../jsonrpc.js';
 import type { JsonRpcCall } from '../jsonrpc.js';
@@ -215,6 +217,14 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
     } catch (err) {
       done(err);
       logger.debug({ method: call.method, err: (err as Error).message }, 'call failed');
+      const challenge = readUpstreamChallenge(err);
+      if (challenge) {
+        // The agent wants its caller authenticated: the same HTTP status and challenge here.
+        sendJson(res, challenge.httpStatus ?? 401, errorResponse(id, agentRefused(challenge), version), {
+          'www-authenticate': challenge.wwwAuthenticate,
+        });
+        return;
+      }
       sendJson(res, 200, errorResponse(id, err, version));
     } finally {
       signals.dispose();
@@ -258,6 +268,16 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
       return Promise.resolve();
     },
   };
+}
+
+/** The JSON-RPC error beside a relayed challenge (the HTTP status and header are what clients act on). */
+function agentRefused(challenge: UpstreamChallenge): A2aError {
+  return new A2aError(
+    'InvalidRequestError',
+    challenge.httpStatus === 403
+      ? 'the agent requires a token with more scope'
+      : 'the agent requires authentication (see WWW-Authenticate)',
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

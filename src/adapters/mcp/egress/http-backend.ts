@@ -17,7 +17,8 @@ import { SseParser } from '../sse.js';
 import { MAX_LIST_PAGES, readResult, ToolParamHeaders, toolsListRequest } from './param-headers.js';
 import type { BackendConnection, BackendEvents, SendContext } from './backend.js';
 import type { Related } from './router.js';
-import { resourceMetadataUrl, upstreamUnauthorized } from '../upstream-auth.js';
+import { resourceMetadataUrl } from '../upstream-auth.js';
+import { challengeStatus, upstreamUnauthorized } from '../../upstream-challenge.js';
 
 export interface HttpBackendSpec {
   readonly url: string;
@@ -92,9 +93,10 @@ export function httpBackend(spec: HttpBackendSpec, events: BackendEvents, logger
       throw new GatewayError('NOT_FOUND', 'the MCP server no longer knows this session');
     }
     const wwwAuthenticate = res.header('www-authenticate');
-    if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(wwwAuthenticate ?? ''))) {
+    const challenged = challengeStatus(res.status, wwwAuthenticate);
+    if (challenged !== undefined) {
       res.cancel();
-      throw await challenge(res.status, wwwAuthenticate ?? 'Bearer', ctx.signal);
+      throw await challenge(challenged, wwwAuthenticate ?? 'Bearer', ctx.signal);
     }
     return res;
   };

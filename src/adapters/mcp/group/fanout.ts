@@ -12,6 +12,8 @@ import type { JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { callMany, callOne } from './calls.js';
 import type { CallEnv, MemberAnswer, OnMemberFrame } from './calls.js';
 import type { GroupLane } from './lane.js';
+import { withTraceContext } from '../../../telemetry/calls.js';
+import type { TraceContext } from '../../../telemetry/types.js';
 
 /** What one member did in a fan-out. */
 export interface MemberResult {
@@ -30,8 +32,17 @@ export interface OpContext {
   readonly deadline: number;
   readonly signal: AbortSignal;
   readonly onFrame: OnMemberFrame;
+  /** The route span's trace context, passed to every member (docs/observability.md). */
+  readonly trace?: TraceContext;
 }
 
+/** A call to `member` on the client's lane, with the call's trace context. */
+const targetFor = (ctx: OpContext, member: Member) => ({
+  member,
+  metadata: traced(ctx, ctx.lane.metadata(member, ctx.protocolVersion)),
+});
+const traced = (ctx: OpContext, metadata: Record<string, string>) =>
+  ctx.trace ? withTraceContext(metadata, ctx.trace) : metadata;
 const remaining = (ctx: OpContext) => Math.max(1, ctx.deadline - Date.now());
 const isGone = (a: MemberAnswer) => a.failure?.status === StatusCode.NOT_FOUND;
 
@@ -63,7 +74,7 @@ export async function fanOut(
       onDone?.(m);
       return;
     }
-    const target = { member: m, metadata: ctx.lane.metadata(m, ctx.protocolVersion) };
+    const target = targetFor(ctx, m);
     results.set(
       m,
       await callOne(ctx.env, target, message, { ...run, timeoutMs: remaining(ctx) }, ctx.onFrame),
@@ -71,7 +82,9 @@ export async function fanOut(
   };
   const callReady = async (): Promise<void> => {
     if (ready.length === 0) return;
-    const targets = ctx.lane.targets(ready, ctx.protocolVersion);
+    const targets = ctx.lane
+      .targets(ready, ctx.protocolVersion)
+      .map((t) => ({ ...t, metadata: traced(ctx, t.metadata) }));
     const answers = await callMany(ctx.env, targets, message, run, ctx.onFrame);
     const retried = await Promise.all(
       answers.map((a) => (isGone(a) && !ctx.lane.stateless ? retryOnce(ctx, a.member, message) : a)),
@@ -86,7 +99,7 @@ async function retryOnce(ctx: OpContext, member: Member, message: JsonRpcRequest
   ctx.lane.forget(member);
   const [init] = await ctx.lane.ensureReady([member], ctx.signal, remaining(ctx));
   if (init?.error !== undefined) return { member, failure: new RpcError(StatusCode.UNAVAILABLE, init.error) };
-  const target = { member, metadata: ctx.lane.metadata(member, ctx.protocolVersion) };
+  const target = targetFor(ctx, member);
   return callOne(ctx.env, target, message, { timeoutMs: remaining(ctx), signal: ctx.signal }, ctx.onFrame);
 }
 
@@ -101,7 +114,7 @@ export async function ownerCall(
   if (init?.error !== undefined) {
     answer = { member, failure: new RpcError(StatusCode.UNAVAILABLE, init.error) };
   } else {
-    const target = { member, metadata: ctx.lane.metadata(member, ctx.protocolVersion) };
+    const target = targetFor(ctx, member);
     answer = await callOne(
       ctx.env,
       target,

@@ -9,10 +9,11 @@ import { AsyncQueue } from '../../../util/async-queue.js';
 import { combineSignals, derivedSignal } from '../../../util/abort.js';
 import { describeError } from '../../../util/errors.js';
 import type { Logger } from '../../../util/log.js';
+import type { TraceContext } from '../../../telemetry/types.js';
 import type { GroupMembers, Member } from '../../group/members.js';
 import { cancelledRequestId, errorResponse, idKey, JsonRpcCode } from '../jsonrpc.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
-import type { Frame, LaneRef, McpRelay } from '../ingress/relay.js';
+import type { CallExtras, Frame, LaneRef, McpRelay } from '../ingress/relay.js';
 import type { RelayTimeouts } from '../ingress/relay.js';
 import type { Classified } from '../jsonrpc.js';
 import { CatalogCache } from './catalog-cache.js';
@@ -63,11 +64,16 @@ export class GroupRelay implements McpRelay {
     return lane;
   }
 
-  request(message: JsonRpcRequest, ref: LaneRef, signal: AbortSignal): AsyncIterable<Frame> {
+  request(
+    message: JsonRpcRequest,
+    ref: LaneRef,
+    signal: AbortSignal,
+    extras?: CallExtras,
+  ): AsyncIterable<Frame> {
     const out = new AsyncQueue<Frame>();
     void (async () => {
       try {
-        const response = await this.dispatch(message, ref, signal, (f) => out.push(f));
+        const response = await this.dispatch(message, ref, signal, (f) => out.push(f), extras?.trace);
         await out.push(localFrame(response, 'response'));
         out.end();
       } catch (err) {
@@ -82,6 +88,7 @@ export class GroupRelay implements McpRelay {
     ref: LaneRef,
     signal: AbortSignal,
     emit: (f: Frame) => Promise<void>,
+    trace: TraceContext | undefined,
   ): Promise<JsonRpcResponse> {
     if (this.closing.signal.aborted) throw new RpcError(StatusCode.UNAVAILABLE, 'the group route is closing');
     if (message.method === 'initialize') {
@@ -117,6 +124,7 @@ export class GroupRelay implements McpRelay {
       route: this.o.route,
       serverVersion: this.o.serverVersion,
       emit: (n: JsonRpcNotification) => emit(localFrame(n, 'notification')),
+      ...(trace ? { trace } : {}),
     });
     try {
       const response = await ops.run(message);

@@ -2,12 +2,13 @@
 // relay of an MCP route, single service or group, so `tools/list` results lose the tools the
 // route's `tools:` rules do not offer (for a group, as named to the route's clients, prefixes
 // included) and a `tools/call` to one is answered locally with a JSON-RPC error, never sent.
+// Everything else goes on unchanged, the call's trace context and Authorization included.
 import type { Logger } from '../../../util/log.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { parseMessage } from '../jsonrpc.js';
 import { calledTool } from '../tool-filter.js';
 import type { ToolFilter } from '../tool-filter.js';
-import type { Frame, LaneRef, McpRelay } from './relay.js';
+import type { CallExtras, Frame, LaneRef, McpRelay } from './relay.js';
 
 export class FilteredRelay implements McpRelay {
   constructor(
@@ -16,7 +17,12 @@ export class FilteredRelay implements McpRelay {
     private readonly logger: Logger,
   ) {}
 
-  async *request(message: JsonRpcRequest, lane: LaneRef, signal: AbortSignal): AsyncIterable<Frame> {
+  async *request(
+    message: JsonRpcRequest,
+    lane: LaneRef,
+    signal: AbortSignal,
+    extras?: CallExtras,
+  ): AsyncIterable<Frame> {
     const tool = calledTool(message);
     if (tool !== undefined && !this.filter.permits(tool)) {
       this.logger.info({ tool }, 'tool call refused by the route tools filter');
@@ -25,10 +31,10 @@ export class FilteredRelay implements McpRelay {
       return;
     }
     if (message.method !== 'tools/list') {
-      yield* this.inner.request(message, lane, signal);
+      yield* this.inner.request(message, lane, signal, extras);
       return;
     }
-    for await (const frame of this.inner.request(message, lane, signal)) {
+    for await (const frame of this.inner.request(message, lane, signal, extras)) {
       if (frame.message.kind !== 'response') {
         yield frame;
         continue;
@@ -43,8 +49,13 @@ export class FilteredRelay implements McpRelay {
     }
   }
 
-  notify(message: JsonRpcNotification | JsonRpcResponse, lane: LaneRef, signal?: AbortSignal): Promise<void> {
-    return this.inner.notify(message, lane, signal);
+  notify(
+    message: JsonRpcNotification | JsonRpcResponse,
+    lane: LaneRef,
+    signal?: AbortSignal,
+    extras?: CallExtras,
+  ): Promise<void> {
+    return this.inner.notify(message, lane, signal, extras);
   }
 
   close(lane: LaneRef): Promise<void> {

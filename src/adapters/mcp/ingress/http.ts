@@ -19,12 +19,8 @@ import { clientFailureFor } from '../errors.js';
 import type { AdapterMetrics } from '../metrics.js';
 import { runExchange } from './exchange.js';
 import { metaTraceContext, toolOf } from '../call-info.js';
-import {
-  localResourceMetadata,
-  localWwwAuthenticate,
-  readUpstreamChallenge,
-  RESOURCE_METADATA_SUBPATH,
-} from '../upstream-auth.js';
+import { localResourceMetadata, localWwwAuthenticate, RESOURCE_METADATA_SUBPATH } from '../upstream-auth.js';
+import { readUpstreamChallenge } from '../../upstream-challenge.js';
 import { accepts, header, originAllowed, sendRpcError } from './http-util.js';
 import { serveListenStream } from './listen-stream.js';
 import { HttpSessions } from './http-sessions.js';

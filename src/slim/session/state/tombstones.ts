@@ -2,9 +2,9 @@
 // memory, for one retry budget, so a resent GROUP_CLOSE or LEAVE_REQUEST is still answered with
 // the remembered reply and a late resend of an old invitation is recognised. Invariant: an
 // expired tombstone is never used; expired ones are dropped whenever a new one is added.
-import type { Message } from '../proto/index.js';
-import type { SessionClock } from './clock.js';
-import { DEFAULT_INTERVAL_MS, DEFAULT_MAX_RETRIES } from './constants.js';
+import type { Message } from '../../proto/index.js';
+import type { SessionClock } from '../clock.js';
+import { DEFAULT_INTERVAL_MS, DEFAULT_MAX_RETRIES } from '../constants.js';
 import type { ReplayGuard } from './replay.js';
 
 export class Tombstones {

@@ -4,7 +4,7 @@
 // no longer tracked). A HEARTBEAT is sent each tick unless this side already sent data or control
 // traffic to the group name in that interval, or when forced, or when every peer is offline.
 // Pure: the shell asks `due(now)` and sends what `tick` says.
-import { MAX_MISSED_HEARTBEATS } from './constants.js';
+import { MAX_MISSED_HEARTBEATS } from '../constants.js';
 
 export interface LivenessTick {
   offline: string[];

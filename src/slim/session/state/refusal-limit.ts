@@ -10,7 +10,7 @@ import {
   REFUSAL_BURST,
   REFUSAL_SOURCES,
   REFUSAL_SOURCE_BURST,
-} from './constants.js';
+} from '../constants.js';
 
 export interface RefusalLimits {
   perSecond: number;

@@ -6,8 +6,8 @@
 // processed twice. A genuine resend carries a fresh identity token; a frame repeating the very
 // token of the original is a copy (network duplicate or replay) and gets nothing. Pure: replies
 // are opaque.
-import { REPLAY_IDS_PER_SENDER, REPLAY_SENDERS } from './constants.js';
-import type { Inbound } from './frames.js';
+import { REPLAY_IDS_PER_SENDER, REPLAY_SENDERS } from '../constants.js';
+import type { Inbound } from '../frames.js';
 
 /**
  * What tells a genuine resend from a copy of a control frame: its token and its signature. A

@@ -23,7 +23,7 @@
 // How many messages may be unacknowledged at once is the session's send window (send-window.ts),
 // read here as `occupancy()`.
 import { randomInt } from 'node:crypto';
-import { MAX_PUBLISH_ID, SENDER_BUFFER_SIZE } from './constants.js';
+import { MAX_PUBLISH_ID, SENDER_BUFFER_SIZE } from '../constants.js';
 import { wheelResolution } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 import { TimerWheel } from './timer-wheel.js';

@@ -6,7 +6,7 @@
 // advance (p2p peers and members that joined after us start at 1), so a lost first message is
 // recovered instead of skipped, and a message that can never be recovered is released as LOST so
 // later ones are not held forever.
-import { MAX_PUBLISH_ID } from './constants.js';
+import { MAX_PUBLISH_ID } from '../constants.js';
 
 const MOD = MAX_PUBLISH_ID + 1;
 const HALF = MOD / 2;
