@@ -113,48 +113,44 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
       assert.match(refServer.logText(), /identity verification failed/);
     });
 
-    test(
-      'refused reference callers of our server: the call fails, our side logs why',
-      HANG_GUARD,
-      async () => {
-        const p = (s: string) => world.parties.get(s)!;
-        const cases: [string, Parameters<typeof refJwtArgs>[2], RegExp][] = [
-          [
-            'untrusted key',
-            { keyFile: world.untrusted.keyFile, subject: world.untrusted.subject },
-            /untrusted key/,
-          ],
-          ['wrong audience', { audience: ['other'] }, /not for audience "slim"/],
-          [
-            'wrong issuer',
-            { issuer: 'https://evil.example' },
-            /issuer "https:\/\/evil.example" is not trusted/,
-          ],
-        ];
-        for (const [i, [why, over, reason]] of cases.entries()) {
-          const peer = await referenceRpcClient(
-            `refbad${i}`,
-            node.endpoint,
-            'oursrv',
-            refJwtArgs(world, p('acme/ref-cli'), over),
+    test('refused reference callers of our server: a refusal, our side logs why', HANG_GUARD, async () => {
+      const p = (s: string) => world.parties.get(s)!;
+      const cases: [string, Parameters<typeof refJwtArgs>[2], RegExp][] = [
+        [
+          'untrusted key',
+          { keyFile: world.untrusted.keyFile, subject: world.untrusted.subject },
+          /untrusted key/,
+        ],
+        ['wrong audience', { audience: ['other'] }, /not for audience "slim"/],
+        [
+          'wrong issuer',
+          { issuer: 'https://evil.example' },
+          /issuer "https:\/\/evil.example" is not trusted/,
+        ],
+      ];
+      for (const [i, [why, over, reason]] of cases.entries()) {
+        const peer = await referenceRpcClient(
+          `refbad${i}`,
+          node.endpoint,
+          'oursrv',
+          refJwtArgs(world, p('acme/ref-cli'), over),
+        );
+        try {
+          const r = await refUnary(peer, { method: 'Echo', text: 'secret', timeoutMs: 5_000 });
+          assert.equal(r.ok, false, `${why}: the call must fail, got ${JSON.stringify(r)}`);
+          const logged = await serverLogs.waitFor(/peer identity refused/);
+          assert.ok(
+            serverLogs.records.some(
+              (rec) => rec['msg'] === 'peer identity refused' && reason.test(String(rec['reason'])),
+            ),
+            `${why}: ${JSON.stringify(serverLogs.records.filter((x) => x['msg'] === 'peer identity refused'))}`,
           );
-          try {
-            const r = await refUnary(peer, { method: 'Echo', text: 'secret', timeoutMs: 5_000 });
-            assert.equal(r.ok, false, `${why}: the call must fail, got ${JSON.stringify(r)}`);
-            const logged = await serverLogs.waitFor(/peer identity refused/);
-            assert.ok(
-              serverLogs.records.some(
-                (rec) => rec['msg'] === 'peer identity refused' && reason.test(String(rec['reason'])),
-              ),
-              `${why}: ${JSON.stringify(serverLogs.records.filter((x) => x['msg'] === 'peer identity refused'))}`,
-            );
-            assert.ok(!JSON.stringify(logged).includes('eyJ'), 'no token in the log');
-          } finally {
-            await peer.stop();
-          }
+          assert.ok(!JSON.stringify(logged).includes('eyJ'), 'no token in the log');
+        } finally {
+          await peer.stop();
         }
-      },
-    );
+      }
+    });
 
     test(
       'a reference caller whose token our server sees as expired: no answer, logged',
