@@ -9,7 +9,7 @@ import { JwtIdentity, JwtVerifier, parsePrivateKey, publicOf } from '../../src/s
 import type { JwtPrivateKey } from '../../src/slim/auth/index.js';
 import { parseName } from '../../src/slim/dataplane/name.js';
 import { createMlsClient } from '../../src/slim/mls/index.js';
-import { createSlimApp } from '../../src/slim/session/index.js';
+import { DiscoveryRefusedError, createSlimApp } from '../../src/slim/session/index.js';
 import type { Session, SlimApp } from '../../src/slim/session/index.js';
 import type { Link } from '../../src/slim/dataplane/link.js';
 import { isGatewayError } from '../../src/util/errors.js';
@@ -122,7 +122,11 @@ test('a peer whose key is not trusted never gets a session, in either role', asy
   t.after(() => Promise.all([bob.close(), mallory.close()]));
   const attempt = mallory.createSession(parseName('org/ns/bob'), { kind: 'p2p', mls: true, ...fast });
   void clock.advance(10_000);
-  await assert.rejects(attempt, (e: unknown) => isGatewayError(e, 'UNAVAILABLE'));
+  // bob refuses mallory's discovery with a signed refusal, which mallory (trusting bob) verifies.
+  await assert.rejects(
+    attempt,
+    (e: unknown) => e instanceof DiscoveryRefusedError && isGatewayError(e, 'AUTH'),
+  );
   const back = bob.createSession(parseName('org/ns/mallory'), { kind: 'p2p', mls: true, ...fast });
   void clock.advance(10_000);
   // mallory trusts bob and answers; bob refuses mallory's reply (and so never opens the session).

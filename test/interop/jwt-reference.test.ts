@@ -4,8 +4,8 @@
 // tokens (the reference's `Jwt` provider, our JwtIdentity) and checking the other's (issuer,
 // audience, key). Then refusals, each way: a caller with an untrusted key, an expired token, the
 // wrong audience, the wrong issuer or (ours only: the reference cannot send one) a malformed token
-// gets a clear error and no answer, and the refusing side logs why. Fails, never skips, when the
-// reference cannot load.
+// gets a clear error (the reference answers nothing, ours a refusal), and the refusing side logs
+// why. Fails, never skips, when the reference cannot load.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseName } from '../../src/slim/dataplane/name.js';
@@ -113,7 +113,7 @@ for (const kind of ['ours', 'reference'] as NodeKind[]) {
       assert.match(refServer.logText(), /identity verification failed/);
     });
 
-    test('refused reference callers of our server: no answer, our side logs why', HANG_GUARD, async () => {
+    test('refused reference callers of our server: a refusal, our side logs why', HANG_GUARD, async () => {
       const p = (s: string) => world.parties.get(s)!;
       const cases: [string, Parameters<typeof refJwtArgs>[2], RegExp][] = [
         [

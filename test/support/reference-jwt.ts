@@ -119,13 +119,18 @@ export async function ourJwtApp(
     logger?: Logger;
     /** Replaces the tokens we send (malformed-token tests). */
     token?: () => string;
+    /** The verifier's clock skew (default 60 s, the reference's leeway). */
+    skewSeconds?: number;
+    /** Issuers the verifier trusts (default: JWT_ISSUER). */
+    trustIssuers?: string[];
   } = {},
 ): Promise<SlimApp & { identity: JwtIdentity; verifier: JwtVerifier }> {
   const verifier = new JwtVerifier({
     keyFiles: [world.jwksFile],
-    issuers: [JWT_ISSUER],
+    issuers: options.trustIssuers ?? [JWT_ISSUER],
     audience: JWT_AUDIENCE,
     ...(options.verifierClock ? { clock: options.verifierClock } : {}),
+    ...(options.skewSeconds !== undefined ? { skewSeconds: options.skewSeconds } : {}),
   });
   const checks: IdentityVerifier = options.logger ? new LoggedVerifier(verifier, options.logger) : verifier;
   const jwt = new JwtIdentity({

@@ -1,7 +1,8 @@
 // A SLIM app (docs/sessions-mls.md#roles-and-names, crates/session/src/session_layer.rs): one name
 // whose instance id derives from the identity token id, subscribed on its link; it creates
 // sessions (as their moderator) and answers the two messages that arrive before a session exists:
-// DISCOVERY_REQUEST (always token- and signature-checked, answered statelessly) and JOIN_REQUEST
+// DISCOVERY_REQUEST (always token- and signature-checked, answered statelessly, refused with a
+// signed GROUP_NACK when the identity is not accepted: docs/security.md, "Refusals") and JOIN_REQUEST
 // (checked, filtered by the accept policy, becomes a participant session that the app hands out
 // once its welcome is in). Frames of known sessions go to them; a closed session's replies are
 // kept for one retry budget (state/tombstones.ts) so a resent GROUP_CLOSE or LEAVE_REQUEST is still
@@ -43,6 +44,7 @@ import {
 import { Tombstones } from './state/tombstones.js';
 import { replayKey } from './state/replay.js';
 import { PreSession } from './pre-session.js';
+import type { RefusalLimits } from './state/refusal-limit.js';
 import { identityNamerFor } from './peer-identity.js';
 import type { IdentityNamer } from './peer-identity.js';
 import type { AcceptPolicy, Session, SessionOptions, SlimApp } from './types.js';
@@ -68,6 +70,8 @@ export interface SlimAppOptions {
    * identityNamerFor: the claimed name with a shared secret, the subject otherwise).
    */
   identityNamer?: IdentityNamer;
+  /** Budget of discovery refusals (default: refusal-limit.ts DEFAULT_REFUSAL_LIMITS). */
+  refusalLimits?: RefusalLimits;
 }
 
 export async function createSlimApp(options: SlimAppOptions): Promise<SlimApp> {
@@ -98,7 +102,15 @@ class SlimAppImpl implements SlimApp {
     this.clock = options.clock ?? realClock;
     this.namer = options.identityNamer ?? identityNamerFor(options.identity);
     this.tombstones = new Tombstones(this.clock);
-    this.preSession = new PreSession(this.name, options.identity, options.link, this.clock, this.tombstones);
+    this.preSession = new PreSession(
+      this.name,
+      options.identity,
+      options.link,
+      this.clock,
+      this.tombstones,
+      this.log,
+      options.refusalLimits,
+    );
     this.done = new Promise((r) => (this.markDone = r));
   }
 

@@ -53,3 +53,15 @@ export const TRUE_VAL = 'TRUE';
  * unexpected type for it) and times out as for silence.
  */
 export const META_JOIN_REFUSED = 'JOIN_REFUSED';
+/**
+ * Ours only: the refusals an app answers to DISCOVERY_REQUESTs whose identity it does not accept
+ * (pre-session.ts), bounded so that nobody can use us to send frames (state/refusal-limit.ts): a token
+ * bucket over all sources (REFUSALS_PER_SECOND, burst REFUSAL_BURST) and one per claimed source
+ * name (REFUSALS_PER_SOURCE_PER_SECOND, burst REFUSAL_SOURCE_BURST), for the last REFUSAL_SOURCES
+ * names. A request over either budget is dropped unanswered, as the reference always does.
+ */
+export const REFUSALS_PER_SECOND = 10;
+export const REFUSAL_BURST = 20;
+export const REFUSALS_PER_SOURCE_PER_SECOND = 0.5;
+export const REFUSAL_SOURCE_BURST = 3;
+export const REFUSAL_SOURCES = 1024;

@@ -4,5 +4,5 @@ export { createSlimApp } from './app.js';
 export type { SlimAppOptions } from './app.js';
 export { realClock } from './clock.js';
 export type { SessionClock } from './clock.js';
-export { NoReplyError } from './errors.js';
+export { DiscoveryRefusedError, NoReplyError } from './errors.js';
 export type * from './types.js';

@@ -407,6 +407,7 @@ export class SlimSession implements Session, DataHost {
       checkBound(claims.sub, frame.source);
     } catch (err) {
       this.log.debug({ err: describeError(err), type: MsgType[frame.type] }, 'control frame refused');
+      if (REPLY_TYPES.has(frame.type)) this.requests.onUnverifiedReply(frame); // reported, never acted on
       return;
     }
     const seen = this.replay.check(key, frame.messageId, replayKey(frame));
