@@ -7,7 +7,9 @@
 //   verify;
 // - forged refusals (unsigned; signed under a secret alice does not hold; signed by a trusted app
 //   that is not the one asked) do not end a discovery, which then succeeds;
-// - a flood of untrusted discovery requests gets at most the refusal budget back.
+// - a flood of untrusted discovery requests gets at most the refusal budget back;
+// - an invitation (JOIN_REQUEST) from an identity bob does not accept is refused the same way,
+//   within the same budget, and creates no session.
 // Ordering without timing: the taps record a frame before the app acts on it, and an app decides
 // on each frame in arrival order.
 import { test } from 'node:test';
@@ -242,3 +244,62 @@ test('a flood of untrusted discoveries gets at most the refusal budget back', T,
   const logged = logs.records.filter((r) => String(r['msg']).startsWith('discovery refused'));
   assert.equal(logged.length, REFUSAL_BURST, 'one log line per refusal sent');
 });
+
+test(
+  'an invitation from an identity the invitee does not accept is refused at once, in the budget',
+  T,
+  async (t) => {
+    const node = await SlimNode.create();
+    const bobLink = new TapLink(node.connectInProcess());
+    const logs = captureLogs('info');
+    const clock = new FakeClock();
+    const bob = await bobApp(bobLink, logs, SECRET, clock);
+    const inviterLink = node.connectInProcess();
+    await inviterLink.start();
+    t.after(async () => {
+      await Promise.all([bob.close(), inviterLink.close()]);
+      await node.close();
+    });
+    const stranger = new SharedSecretIdentity({ baseName: 'org/ns/stranger', secret: OTHER_SECRET });
+    const source = withId(parseName('org/ns/stranger'), nameIdFromTokenId(stranger.tokenId));
+    const invite = async (id: number): Promise<void> => {
+      const f = commandFrame(
+        { source, destination: bob.name, sessionType: SessionType.POINT_TO_POINT, sessionId: id },
+        MsgType.JOIN_REQUEST,
+        id,
+        { case: 'joinRequest', value: {} },
+      );
+      await sealFrame(f, stranger, undefined);
+      await inviterLink.publish(f);
+    };
+    for (let i = 1; i <= REFUSAL_SOURCE_BURST + 2; i++) await invite(i);
+    await until(
+      () => logs.records.filter((r) => String(r['msg']).startsWith('invitation refused')).length >= 1,
+      'the refusal at bob',
+    );
+    // A trusted discovery last: once bob has answered it, he has decided on every invitation.
+    const friend = new SharedSecretIdentity({ baseName: 'org/ns/friend', secret: SECRET });
+    const probe = commandFrame(
+      {
+        source: withId(parseName('org/ns/friend'), nameIdFromTokenId(friend.tokenId)),
+        destination: parseName('org/ns/bob'),
+        sessionType: SessionType.POINT_TO_POINT,
+        sessionId: 999,
+      },
+      MsgType.DISCOVERY_REQUEST,
+      999,
+      { case: 'discoveryRequest', value: {} },
+    );
+    await sealFrame(probe, friend, undefined);
+    await inviterLink.publish(probe);
+    await until(() => frames(bobLink.toNode, MsgType.DISCOVERY_REPLY).length === 1, 'the trusted reply');
+    const nacks = frames(bobLink.toNode, MsgType.GROUP_NACK);
+    assert.equal(nacks.length, REFUSAL_SOURCE_BURST, 'the budget of one source name');
+    for (const n of nacks) {
+      assert.equal(n.metadata[META_JOIN_REFUSED], 'identity not accepted');
+      assert.equal(baseName(n.destination), 'org/ns/stranger');
+      assert.ok(n.publish.header?.e2eHeaderSig?.length, 'the refusal is signed');
+    }
+    assert.equal(frames(bobLink.toNode, MsgType.JOIN_REPLY).length, 0, 'no session was started');
+  },
+);

@@ -3,7 +3,7 @@
 // sessions (as their moderator) and answers the two messages that arrive before a session exists:
 // DISCOVERY_REQUEST (always token- and signature-checked, answered statelessly, refused with a
 // signed GROUP_NACK when the identity is not accepted: docs/security.md, "Refusals") and JOIN_REQUEST
-// (checked, filtered by the accept policy, becomes a participant session that the app hands out
+// (checked, refused in the same way, filtered by the accept policy, becomes a participant session that the app hands out
 // once its welcome is in). Frames of known sessions go to them; a closed session's replies are
 // kept for one retry budget (state/tombstones.ts) so a resent GROUP_CLOSE or LEAVE_REQUEST is still
 // answered. Session parameters are derived in session-params.ts; the answers to frames of no live
@@ -226,9 +226,9 @@ class SlimAppImpl implements SlimApp {
   }
 
   private async onJoin(frame: Inbound): Promise<void> {
-    const identity = this.namer(this.preSession.check(frame));
     const join = commandOf(frame, 'joinRequest');
     if (!join || !sameName(frame.destination, this.name)) return;
+    const identity = this.namer(await this.preSession.admit(frame, 'invitation'));
     const id = frame.sessionId;
     if (id >= SESSION_ID_LIMIT || !this.newInvitation(frame)) return;
     const kind = frame.sessionType === SessionType.MULTICAST ? 'group' : 'p2p';

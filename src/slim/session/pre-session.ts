@@ -1,7 +1,7 @@
 // The app's answers to frames of no live session (docs/sessions-mls.md#point-to-point-sessions):
 // the checks every pre-session request passes (identity token, signature, a token never used
 // before, so a replayed request is refused), DISCOVERY_REPLY (stateless, to the same message id),
-// the refusal of a discovery whose identity we do not accept (a signed GROUP_NACK naming the
+// the refusal of a discovery or an invitation whose identity we do not accept (a signed GROUP_NACK naming the
 // reason class, rate-limited: docs/security.md, "Refusals"), and the remembered reply to a resend
 // for a session that just ended (tombstones.ts). Nothing here creates a session; JOIN_REQUEST is
 // the app's (app.ts).
@@ -75,14 +75,8 @@ export class PreSession {
    * a replay (a copy of a request already answered must not fail the caller's discovery).
    */
   async discovery(frame: Inbound): Promise<void> {
-    if (!sameComponents(frame.destination, this.name)) return;
-    try {
-      this.check(frame);
-    } catch (err) {
-      if (err instanceof IdentityRefused && commandOf(frame, 'discoveryRequest'))
-        await this.refuseDiscovery(frame, err);
-      throw err;
-    }
+    if (!sameComponents(frame.destination, this.name) || !commandOf(frame, 'discoveryRequest')) return;
+    await this.admit(frame, 'discovery');
     const route = {
       source: this.name,
       destination: frame.source,
@@ -98,7 +92,21 @@ export class PreSession {
   }
 
   /**
-   * A JOIN_REQUEST the app refuses (its accept policy), or a refused discovery: a signed
+   * check() for a request addressed to us (a discovery or an invitation): when its identity is not
+   * accepted, the requester is told so at once, within the refusal budget, then the error is
+   * thrown as check() throws it. A replay gets no answer.
+   */
+  async admit(frame: Inbound, what: 'discovery' | 'invitation'): Promise<string> {
+    try {
+      return this.check(frame);
+    } catch (err) {
+      if (err instanceof IdentityRefused) await this.refuseIdentity(frame, err, what);
+      throw err;
+    }
+  }
+
+  /**
+   * A JOIN_REQUEST the app refuses (its accept policy), or a refused identity: a signed
    * GROUP_NACK with the same id and the reason, so our moderators fail at once instead of timing
    * out.
    */
@@ -116,20 +124,25 @@ export class PreSession {
   }
 
   /**
-   * Tells the requester at once that we do not accept its identity (docs/security.md,
+   * Tells the requester (a discovery's or an invitation's) at once that we do not accept its
+   * identity (docs/security.md,
    * "Refusals"): a GROUP_NACK with the request's id and the reason class, signed, so that a
    * requester that trusts us can verify it (one that does not keeps waiting, as it must: a stranger
    * could forge refusals). Sent within the refusal budget only (refusal-limit.ts); logged either way.
    */
-  private async refuseDiscovery(frame: Inbound, err: IdentityRefused): Promise<void> {
+  private async refuseIdentity(
+    frame: Inbound,
+    err: IdentityRefused,
+    what: 'discovery' | 'invitation',
+  ): Promise<void> {
     const from = baseName(frame.source);
     if (!this.refusals.allow(from, this.clock.now())) {
-      this.log.debug({ from, reason: err.refusal }, 'discovery refused, refusal not sent (rate limit)');
+      this.log.debug({ from, reason: err.refusal }, `${what} refused, refusal not sent (rate limit)`);
       return;
     }
     this.log.info(
       { from, reason: err.refusal, err: describeError(err.cause), suppressed: this.refusals.suppressed },
-      'discovery refused: identity not accepted',
+      `${what} refused: identity not accepted`,
     );
     this.refusals.suppressed = 0;
     await this.refuseJoin(frame, err.refusal);
