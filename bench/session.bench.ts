@@ -11,6 +11,7 @@ import { createMlsClient } from '../src/slim/mls/index.js';
 import { SlimNode } from '../src/slim/node/index.js';
 import { createSlimApp } from '../src/slim/session/index.js';
 import type { SlimApp } from '../src/slim/session/index.js';
+import { makeApp } from '../test/support/session-apps.js';
 import { ReferencePeer, startReferenceNode } from '../test/support/reference.js';
 import { connectReferenceApp } from '../test/support/reference-apps.js';
 import type { Bench, Measurement } from './harness.js';
@@ -107,7 +108,89 @@ async function reference(endpoint?: string): Promise<number[]> {
   }
 }
 
+/**
+ * A group of 10 participants and a moderator, one process, our node in-process: the 11th member
+ * added and removed `cycles` times. CPU of the whole process per cycle, and the p50 of each step.
+ */
+async function membershipCycles(mls: boolean, cycles: number) {
+  const node = await SlimNode.create();
+  const apps: SlimApp[] = [];
+  try {
+    const make = async (name: string) => {
+      const a = await makeApp({ name, link: node.connectInProcess(), mls });
+      apps.push(a);
+      void (async () => {
+        for await (const s of a.incoming()) void s;
+      })();
+      return a;
+    };
+    const moderator = await make('org/ns/moderator');
+    for (let i = 0; i <= 10; i++) await make(`org/ns/member-${i}`);
+    const group = await moderator.createSession(parseName('org/ns/bench-group'), { kind: 'group', mls });
+    for (let i = 0; i < 10; i++) await group.invite(parseName(`org/ns/member-${i}`));
+    const eleventh = parseName('org/ns/member-10');
+    const adds: number[] = [];
+    const removes: number[] = [];
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < cycles; i++) {
+      let t = performance.now();
+      await group.invite(eleventh);
+      adds.push(performance.now() - t);
+      t = performance.now();
+      await group.remove(eleventh);
+      removes.push(performance.now() - t);
+    }
+    const used = process.cpuUsage(cpu);
+    return {
+      cpuMs: (used.user + used.system) / 1000 / cycles,
+      add: summarize(adds).p50,
+      remove: summarize(removes).p50,
+    };
+  } finally {
+    await Promise.allSettled(apps.map((a) => a.close()));
+    await node.close();
+  }
+}
+
 export const benches: Bench[] = [
+  {
+    name: 'session group membership: add and remove an 11th member (in-process)',
+    async run(): Promise<Measurement[]> {
+      const cycles = Number(process.env['GROUP_BENCH_CYCLES'] ?? 20);
+      const withMls = await membershipCycles(true, cycles);
+      const without = await membershipCycles(false, cycles);
+      const what = `add + remove of the 11th member, ${cycles} cycles`;
+      const label = 'MLS off';
+      return [
+        {
+          name: `${what}: CPU per cycle`,
+          unit: 'ms',
+          ours: withMls.cpuMs,
+          peer: without.cpuMs,
+          peerLabel: label,
+          better: 'lower',
+          notes: 'moderator, 11 participants and our node in one process; peer: the same without MLS',
+        },
+        {
+          name: `${what}: add p50`,
+          unit: 'ms',
+          ours: withMls.add,
+          peer: without.add,
+          peerLabel: label,
+          better: 'lower',
+          notes: 're-adding a name just removed waits for its departure to settle (~1 s)',
+        },
+        {
+          name: `${what}: remove p50`,
+          unit: 'ms',
+          ours: withMls.remove,
+          peer: without.remove,
+          peerLabel: label,
+          better: 'lower',
+        },
+      ];
+    },
+  },
   {
     name: 'session p2p round trip',
     async run(): Promise<Measurement[]> {
