@@ -40,6 +40,8 @@ const SESSIONS = Number(process.env['MCP_BENCH_SESSIONS'] ?? 1000);
  * deployment see (cold JavaScript, first SLIM session and MLS group), not the steady state.
  */
 const FIRST_CALLS = Number(process.env['MCP_BENCH_FIRST_CALLS'] ?? 300);
+/** MCP_BENCH_FIRST_ONLY=1: only the first calls of the fresh pair (for A/B runs of start-up work). */
+const FIRST_ONLY = process.env['MCP_BENCH_FIRST_ONLY'] === '1';
 
 async function connect(url: string): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1' });
@@ -178,7 +180,10 @@ async function firstCalls(
     const notes =
       `added p50 ${(vs.p50 - ds.p50).toFixed(3)} ms, added mean ${(vs.mean - ds.mean).toFixed(3)} ms; ` +
       `call 1 ${v[0]!.toFixed(1)} ms (direct ${d[0]!.toFixed(1)}); ` +
-      `initialize ${viaInit.toFixed(1)} ms (direct ${directInit.toFixed(1)})`;
+      `initialize ${viaInit.toFixed(1)} ms (direct ${directInit.toFixed(1)}); ` +
+      Object.entries(gateways)
+        .map(([k, p]) => `${k}: ready after ${p.ready['startMs']} ms, warm-up ${p.ready['warmUp']}`)
+        .join('; ');
     const peer = { peerLabel: 'direct', notes };
     return [
       { name: `${name}, p50`, unit: 'ms', ours: vs.p50, peer: ds.p50, better: 'lower', ...peer },
@@ -207,8 +212,8 @@ function twoGateways(mls: boolean): Bench {
         return [
           // First, while the pair is fresh: nothing has run through it yet.
           ...(await firstCalls(dep.directUrl, dep.routeUrl, label, procs)),
-          ...(await compare(dep.directUrl, dep.routeUrl, 1, label, procs)),
-          ...(await compare(dep.directUrl, dep.routeUrl, 32, label, procs)),
+          ...(FIRST_ONLY ? [] : await compare(dep.directUrl, dep.routeUrl, 1, label, procs)),
+          ...(FIRST_ONLY ? [] : await compare(dep.directUrl, dep.routeUrl, 32, label, procs)),
         ];
       } finally {
         await dep.stop();

@@ -5,12 +5,16 @@
 // file and applies it as `slim-gateway run` does when the file changes. A request line may start
 // with a numeric id (`7 mem`); its reply carries that id, so replies that finish out of order (a
 // reload takes a while) are matched to their request (bench/support/processes.ts).
-//   node --expose-gc gateway-process.js CONFIG   ->  {"event":"ready","url":...,"node":...}
+// Like `run`, it warms up before it reports ready (src/gateway/warm-up.ts); MCP_BENCH_WARM_UP_MS sets
+// the warm-up's CPU budget (0: none), to measure the first calls with and without it.
+//   node --expose-gc gateway-process.js CONFIG   ->  {"event":"ready","url":...,"node":...,"warmUp":...}
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../src/config/load.js';
 import { createGateway } from '../../src/gateway/index.js';
 import { realDeps } from '../../src/gateway/real-deps.js';
+import { warmUp } from '../../src/gateway/warm-up.js';
+import type { WarmUpReport } from '../../src/gateway/warm-up.js';
 import type { RealNode } from '../../src/gateway/real-deps.js';
 import { silentLogger } from '../../src/util/log.js';
 
@@ -25,8 +29,22 @@ const gw = await createGateway(
   },
   { logger: silentLogger, processEnv: process.env },
 );
+const budget = process.env['MCP_BENCH_WARM_UP_MS'];
+let warmed: WarmUpReport | undefined;
+if (budget !== '0')
+  warmed = await warmUp({
+    logger: silentLogger,
+    ...(budget === undefined ? {} : { cpuBudgetMs: Number(budget), maxCalls: Number.MAX_SAFE_INTEGER }),
+  });
 const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
-out({ event: 'ready', url: gw.url, node: node ? `http://${node.address}` : undefined });
+out({
+  event: 'ready',
+  url: gw.url,
+  node: node ? `http://${node.address}` : undefined,
+  // From process start (modules loaded, gateway started, warmed up) to here.
+  startMs: (process.uptime() * 1000).toFixed(0),
+  warmUp: warmed ? `${warmed.calls} calls, ${warmed.cpuMs} ms CPU, ${warmed.wallMs} ms` : 'none',
+});
 createInterface({ input: process.stdin }).on('line', (line) => {
   const m = /^(?:(\d+) +)?(\S+)$/.exec(line.trim());
   if (!m) return;

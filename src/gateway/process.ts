@@ -1,8 +1,8 @@
-// The `run` process lifecycle around a Gateway: loud warnings for risky settings, the startup
-// banner, hot reload (file watch and SIGHUP), and shutdown on SIGINT/SIGTERM (stop accepting, let
-// in-flight calls finish for shutdownGraceMs, fail the rest, stop children, exit 0). A second
-// signal forces an immediate exit (code 1). Shared by the `run` command and the test fixture that
-// runs a gateway on in-memory deps.
+// The `run` process lifecycle around a Gateway: loud warnings for risky settings, the start-up
+// warm-up (warm-up.ts), the startup banner, hot reload (file watch and SIGHUP), and shutdown on
+// SIGINT/SIGTERM (stop accepting, let in-flight calls finish for shutdownGraceMs, fail the rest,
+// stop children, exit 0). A second signal forces an immediate exit (code 1). Shared by the `run`
+// command and the test fixture that runs a gateway on in-memory deps.
 import type { GatewayConfig } from '../config/types.js';
 import { watchConfigFile } from '../config/reload.js';
 import type { ConfigWatcher } from '../config/reload.js';
@@ -11,6 +11,7 @@ import { createGateway } from './index.js';
 import type { Gateway } from './index.js';
 import { describeError } from '../util/errors.js';
 import { onStopSignals } from '../util/stop-signals.js';
+import { childLogger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
 import { startupHint } from './port-hints.js';
@@ -98,6 +99,13 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
       await late?.close(0);
       return 0;
     }
+    // Optimise the per-call path before the first user call (bounded; never fails start-up).
+    // /readyz already answers; a call arriving meanwhile waits at most one warm-up call.
+    const warming = new AbortController();
+    void stop.then(() => warming.abort());
+    await import('./warm-up.js')
+      .then(({ warmUp }) => warmUp({ logger: childLogger(log, 'warm-up'), signal: warming.signal }))
+      .catch((err: unknown) => log.warn({ err: describeError(err) }, 'start-up warm-up not run'));
     log.info({ url: gateway.url }, `slim-gateway ${options.version} ready`);
     for (const line of summaryLines(gateway.summary())) log.info(`  ${line}`);
     const ready = gateway.readiness();
