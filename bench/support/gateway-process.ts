@@ -31,7 +31,7 @@ const gw = await createGateway(
 );
 const budget = process.env['MCP_BENCH_WARM_UP_MS'];
 let warmed: WarmUpReport | undefined;
-if (budget !== '0')
+if (budget !== '0' && config.warmUp)
   warmed = await warmUp({
     logger: silentLogger,
     ...(budget === undefined ? {} : { cpuBudgetMs: Number(budget), maxCalls: Number.MAX_SAFE_INTEGER }),

@@ -46,6 +46,7 @@ export function diffConfigs(before: GatewayConfig, after: GatewayConfig): Config
   }
   if (!sameValue(before.log, after.log)) restartNeeded.push('log');
   if (before.reload !== after.reload) restartNeeded.push('reload');
+  if (before.warmUp !== after.warmUp) restartNeeded.push('warmUp');
   if (!sameValue(before.telemetry, after.telemetry)) restartNeeded.push('telemetry');
   return {
     services: changes(before.services, after.services, (s) => formatName(s.name)),

@@ -142,6 +142,7 @@ export function resolveConfig(file: FileConfig, ctx: ResolveContext): GatewayCon
     ...telemetryOf(file, ctx),
     shutdownGraceMs: file.shutdownGraceMs,
     reload: file.reload,
+    warmUp: file.warmUp,
     defaultedVariables: ctx.defaulted,
     variables: ctx.variables ?? [],
   };

@@ -533,6 +533,12 @@ export const configSchema = z
     telemetry: telemetrySchema.optional(),
     shutdownGraceMs: ms('how long in-flight calls may finish at shutdown').default(DEFAULTS.shutdownGraceMs),
     reload: z.boolean().default(true).describe('apply changes to services and routes when this file changes'),
+    warmUp: z
+      .boolean()
+      .default(true)
+      .describe(
+        'before reporting ready, run the per-call path on throw-away objects for up to 300 ms of CPU so the first calls are faster',
+      ),
   })
   .meta({ title: 'slim-gateway configuration' });
 

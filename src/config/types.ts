@@ -215,6 +215,8 @@ export interface GatewayConfig {
   readonly telemetry?: TelemetryConfig;
   readonly shutdownGraceMs: number;
   readonly reload: boolean;
+  /** Run the start-up warm-up (src/gateway/warm-up.ts) before reporting ready. */
+  readonly warmUp: boolean;
   /** Variables whose `:-default` was used (the gateway warns for secrets). */
   readonly defaultedVariables: readonly DefaultedVariable[];
   /** Every variable a value was read from, by path (hints name the one to change). */

@@ -101,11 +101,13 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
     }
     // Optimise the per-call path before the first user call (bounded; never fails start-up).
     // /readyz already answers; a call arriving meanwhile waits at most one warm-up call.
-    const warming = new AbortController();
-    void stop.then(() => warming.abort());
-    await import('./warm-up.js')
-      .then(({ warmUp }) => warmUp({ logger: childLogger(log, 'warm-up'), signal: warming.signal }))
-      .catch((err: unknown) => log.warn({ err: describeError(err) }, 'start-up warm-up not run'));
+    if (options.config.warmUp) {
+      const warming = new AbortController();
+      void stop.then(() => warming.abort());
+      await import('./warm-up.js')
+        .then(({ warmUp }) => warmUp({ logger: childLogger(log, 'warm-up'), signal: warming.signal }))
+        .catch((err: unknown) => log.warn({ err: describeError(err) }, 'start-up warm-up not run'));
+    }
     log.info({ url: gateway.url }, `slim-gateway ${options.version} ready`);
     for (const line of summaryLines(gateway.summary())) log.info(`  ${line}`);
     const ready = gateway.readiness();

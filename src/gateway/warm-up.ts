@@ -1,7 +1,7 @@
-// Start-up warm-up (docs/deviations.md, "Start-up warm-up"): before the first user call, run the
+// Start-up warm-up (docs/deviations.md#gateway): before the first user call, run the
 // per-call path of a `tools/call` many times on throw-away objects so V8 has optimised it. Without
 // this the first few hundred calls of a fresh gateway run in V8's interpreter and baseline tiers
-// and cost about twice the CPU of a warm call (BENCHMARKS.md, "The first 300 calls, warmed up").
+// and cost more CPU than warm calls (BENCHMARKS.md, "A start-up warm-up for the first calls").
 //
 // What runs: a node of our own with no listener, two apps on in-process links wrapped so every
 // frame is encoded, header-MAC'd, decoded and read by the node's fast path as on a gRPC link, an

@@ -104,6 +104,11 @@ test('a minimal file gets the documented defaults', () => {
   assert.equal(c.http.keepAliveTimeoutMs, 65_000);
   assert.equal(c.shutdownGraceMs, 10_000);
   assert.equal(c.reload, true);
+  assert.equal(c.warmUp, true, 'the start-up warm-up is on unless turned off');
+  assert.equal(
+    configFrom(`slim: { name: acme/demo/gw, sharedSecret: ${SECRET} }\nwarmUp: false`).warmUp,
+    false,
+  );
   assert.deepEqual(c.log, { level: 'info', format: 'auto' });
   assert.deepEqual([c.services, c.routes], [[], []]);
 });
