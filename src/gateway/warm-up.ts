@@ -8,8 +8,8 @@
 // MLS point-to-point session between them (group creation, welcome, seal, open), and SLIMRPC
 // unary-stream calls carrying the MCP JSON-RPC of a `tools/call` (encode, parse, classify) both
 // ways. No socket, no peer: nothing leaves the process. Nothing is shared with the gateway's own
-// node, apps or metrics; everything is closed before this resolves. Bounded by a CPU budget and a
-// call count; a failure is logged and never stops start-up.
+// node, apps or metrics; everything is closed before this resolves. Bounded by a CPU budget, a
+// call count and a wall-clock deadline; a failure is logged and never stops start-up.
 import { randomBytes } from 'node:crypto';
 import { HeaderMac } from '../slim/dataplane/header-mac.js';
 import type { Link, LinkState, SubscribeOptions } from '../slim/dataplane/link.js';
@@ -34,6 +34,7 @@ import {
   META_SESSION_ID,
   encodeMessage as encodeJson,
 } from '../adapters/mcp/wire.js';
+import { combineSignals, raceSignal } from '../util/abort.js';
 import { describeError } from '../util/errors.js';
 import { silentLogger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
@@ -44,13 +45,19 @@ export const WARM_UP_CPU_BUDGET_MS = 300;
 export const WARM_UP_MAX_CALLS = 400;
 /** A single warm-up call that takes longer than this ends the warm-up (a stuck call). */
 const CALL_TIMEOUT_MS = 5_000;
+/** The whole warm-up, set-up included, on a machine too slow or too busy for its budget. */
+export const WARM_UP_DEADLINE_MS = 15_000;
+/** Each closer gets this long; whatever it leaves is garbage once the warm-up returns. */
+const CLOSE_TIMEOUT_MS = 2_000;
 
 export interface WarmUpOptions {
   readonly logger: Logger;
   readonly cpuBudgetMs?: number;
   readonly maxCalls?: number;
-  /** Stops the warm-up between calls (shutdown during start-up). */
+  /** Stops the warm-up (shutdown during start-up). */
   readonly signal?: AbortSignal;
+  /** Wall-clock bound of the whole warm-up (default WARM_UP_DEADLINE_MS). */
+  readonly deadlineMs?: number;
   /** What each call exercises (default: the throw-away SLIM stack below); a seam for tests. */
   readonly rig?: RigFactory;
 }
@@ -85,20 +92,18 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
   let calls = 0;
   let stopped: string | undefined;
   const closers: (() => Promise<unknown>)[] = [];
+  const deadline = combineSignals([options.signal], options.deadlineMs ?? WARM_UP_DEADLINE_MS);
   try {
-    const rig = await (options.rig ?? slimRig)(closers);
+    const rig = await raceSignal((options.rig ?? slimRig)(closers), deadline.signal);
     while (calls < maxCalls && cpuNow() - cpu0 < budget) {
-      if (options.signal?.aborted) {
-        stopped = 'cancelled';
-        break;
-      }
-      await rig.call(calls);
+      await raceSignal(rig.call(calls), deadline.signal);
       calls++;
     }
   } catch (err) {
-    stopped = describeError(err);
+    stopped = options.signal?.aborted ? 'cancelled' : describeError(err);
   } finally {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+    deadline.dispose();
+    for (const close of closers.reverse()) await closeWithin(close, CLOSE_TIMEOUT_MS);
   }
   const report: WarmUpReport = {
     calls,
@@ -110,6 +115,15 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
     options.logger.warn({ ...report }, 'start-up warm-up failed (harmless: the first calls run slower)');
   else options.logger.debug({ ...report }, 'start-up warm-up done');
   return report;
+}
+
+/** Runs `close`, waiting for it at most `ms`; never rejects and leaves no timer behind. */
+async function closeWithin(close: () => Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    close().catch(() => undefined),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** The throw-away node, apps, server and channel; each registers its closer as it is made. */

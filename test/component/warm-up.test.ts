@@ -1,8 +1,8 @@
 // Component: the start-up warm-up (src/gateway/warm-up.ts) next to a running gateway on the
 // production deps. It makes real SLIMRPC calls over MLS on throw-away objects, while the gateway
 // keeps answering /readyz, and leaves nothing behind: no connection, subscription or forwarded
-// frame on the gateway's node, no socket or timer in the process. A failure in it, or a shutdown
-// during it, is logged (or not) and the warm-up still resolves, so start-up goes on.
+// frame on the gateway's node, no socket or timer in the process. A failure in it, a hang, or a
+// shutdown during it, is logged (or not) and the warm-up still resolves, so start-up goes on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGateway } from '../../src/gateway/index.js';
@@ -100,7 +100,7 @@ test('a failing warm-up is logged, closes what it opened and resolves', async ()
   assert.match(early.stopped ?? '', /no node for you/);
 });
 
-test('a shutdown during the warm-up stops it between calls, quietly', async () => {
+test('a shutdown during the warm-up stops it at once, quietly', async () => {
   const logs = captureLogs('debug');
   const stop = new AbortController();
   let closed = 0;
@@ -119,8 +119,33 @@ test('a shutdown during the warm-up stops it between calls, quietly', async () =
       });
     },
   });
-  assert.equal(report.calls, 5);
+  assert.equal(report.calls, 4, 'the call during which it stopped is not waited for');
   assert.equal(report.stopped, 'cancelled');
   assert.equal(closed, 1);
   assert.ok(!logs.messages().some((m) => /failed/.test(m)), 'a shutdown is not a failure');
+});
+
+test('a warm-up that hangs ends at its deadline, as does one stopped while it hangs', async () => {
+  const logs = captureLogs('debug');
+  let closed = 0;
+  const hang = (closers: (() => Promise<unknown>)[]) => {
+    closers.push(async () => closed++);
+    // A closer that never finishes is given up on, too.
+    closers.push(() => new Promise(() => undefined));
+    return Promise.resolve({ call: () => new Promise<void>(() => undefined) });
+  };
+  const report = await warmUp({ logger: logs.logger, deadlineMs: 50, rig: hang });
+  assert.equal(report.calls, 0);
+  assert.match(report.stopped ?? '', /cancel|deadline|time/i);
+  assert.equal(closed, 1);
+  await logs.waitFor(/start-up warm-up failed/);
+
+  const stop = new AbortController();
+  const stopping = warmUp({
+    logger: silentLogger,
+    signal: stop.signal,
+    rig: () => new Promise(() => undefined),
+  });
+  stop.abort();
+  assert.equal((await stopping).stopped, 'cancelled');
 });
