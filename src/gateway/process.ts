@@ -10,7 +10,7 @@ import { isLoopbackHost } from '../config/host-port.js';
 import { createGateway } from './index.js';
 import type { Gateway } from './index.js';
 import { describeError } from '../util/errors.js';
-import { onStopSignals } from '../util/stop-signals.js';
+import { lingerAfterStopSignal, onStopSignals } from '../util/stop-signals.js';
 import { childLogger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import type { AppHandle, GatewayDeps, NodeHandle } from './deps.js';
@@ -134,6 +134,7 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
     watcher?.close();
     await gateway.close();
     log.info('bye');
+    await lingerAfterStopSignal();
     return 0;
   } catch (err) {
     log.error({ err: describeError(err) }, 'slim-gateway failed');

@@ -39,26 +39,22 @@ interface Deployment {
   readonly agentUpstream: RecordingProxy;
 }
 
-async function deploy(t: TestContext, receiver: OtlpReceiver, serverTelemetry: boolean): Promise<Deployment> {
-  const mcp = await startTestHttpServer();
-  t.after(() => mcp.close());
-  const mcpUpstream = await startRecordingProxy(mcp.url);
-  t.after(() => mcpUpstream.close());
-  const agent = await startPlannerAgent({ stepDelayMs: 0 });
-  t.after(() => agent.close());
-  const agentUpstream = await startRecordingProxy(agent.url);
-  t.after(() => agentUpstream.close());
+/** The two gateway processes: services on the server side, routes on the client side. */
+async function startPair(
+  t: TestContext,
+  receiver: OtlpReceiver,
+  o: { services: string; routes: string; serverTelemetry: boolean },
+): Promise<{ client: GatewayProcess; server: GatewayProcess }> {
   const port = await freePort();
   const server = await startGatewayProcess(
     `
 slim: { node: embedded, listen: 127.0.0.1:${port}, name: ${SERVER_GW}, sharedSecret: ${SHARED_SECRET} }
 http: { listen: 127.0.0.1:0 }
 services:
-  - { name: acme/demo/tools, mcp: { url: "${mcpUpstream.url}/mcp" } }
-  - { name: acme/demo/planner, a2a: { url: "${agentUpstream.url}" } }
+${o.services}
 `,
     // The environment variable alone turns it on; empty, it stays off.
-    { OTEL_EXPORTER_OTLP_ENDPOINT: serverTelemetry ? receiver.url : '' },
+    { OTEL_EXPORTER_OTLP_ENDPOINT: o.serverTelemetry ? receiver.url : '' },
   );
   t.after(() => server.stop());
   const client = await startGatewayProcess(
@@ -66,8 +62,7 @@ services:
 slim: { node: "http://127.0.0.1:${port}", name: ${CLIENT_GW}, sharedSecret: ${SHARED_SECRET} }
 http: { listen: 127.0.0.1:0 }
 routes:
-  - { path: /mcp/tools, mcp: acme/demo/tools }
-  - { path: /a2a/planner, a2a: acme/demo/planner }
+${o.routes}
 telemetry: { otlpEndpoint: "${receiver.url}" }
 `,
     { OTEL_EXPORTER_OTLP_ENDPOINT: '' },
@@ -78,6 +73,25 @@ telemetry: { otlpEndpoint: "${receiver.url}" }
     'the route side to be ready',
     30_000,
   );
+  return { client, server };
+}
+
+async function deploy(t: TestContext, receiver: OtlpReceiver, serverTelemetry: boolean): Promise<Deployment> {
+  const mcp = await startTestHttpServer();
+  t.after(() => mcp.close());
+  const mcpUpstream = await startRecordingProxy(mcp.url);
+  t.after(() => mcpUpstream.close());
+  const agent = await startPlannerAgent({ stepDelayMs: 0 });
+  t.after(() => agent.close());
+  const agentUpstream = await startRecordingProxy(agent.url);
+  t.after(() => agentUpstream.close());
+  const { client, server } = await startPair(t, receiver, {
+    services: `  - { name: acme/demo/tools, mcp: { url: "${mcpUpstream.url}/mcp" } }
+  - { name: acme/demo/planner, a2a: { url: "${agentUpstream.url}" } }`,
+    routes: `  - { path: /mcp/tools, mcp: acme/demo/tools }
+  - { path: /a2a/planner, a2a: acme/demo/planner }`,
+    serverTelemetry,
+  });
   return { client, server, mcpUpstream, agentUpstream };
 }
 
@@ -258,38 +272,16 @@ test('group routes and a filtered route pass the route span on to the services',
   t.after(() => upstream.close());
   const agent = await startPlannerAgent({ stepDelayMs: 0 });
   t.after(() => agent.close());
-  const port = await freePort();
-  const server = await startGatewayProcess(
-    `
-slim: { node: embedded, listen: 127.0.0.1:${port}, name: ${SERVER_GW}, sharedSecret: ${SHARED_SECRET} }
-http: { listen: 127.0.0.1:0 }
-services:
-  - { name: acme/demo/tools, mcp: { url: "${upstream.url}/mcp" } }
+  const { client } = await startPair(t, receiver, {
+    services: `  - { name: acme/demo/tools, mcp: { url: "${upstream.url}/mcp" } }
   - { name: acme/demo/more, mcp: { url: "${upstream.url}/mcp" } }
   - { name: acme/demo/planner, a2a: { url: "${agent.url}" } }
-  - { name: acme/demo/reviewer, a2a: { url: "${agent.url}" } }
-`,
-    { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
-  );
-  t.after(() => server.stop());
-  const client = await startGatewayProcess(
-    `
-slim: { node: "http://127.0.0.1:${port}", name: ${CLIENT_GW}, sharedSecret: ${SHARED_SECRET} }
-http: { listen: 127.0.0.1:0 }
-routes:
-  - { path: /mcp/group, mcp: { group: [acme/demo/tools, acme/demo/more] } }
+  - { name: acme/demo/reviewer, a2a: { url: "${agent.url}" } }`,
+    routes: `  - { path: /mcp/group, mcp: { group: [acme/demo/tools, acme/demo/more] } }
   - { path: /mcp/filtered, mcp: acme/demo/tools, tools: { allow: [echo] } }
-  - { path: /a2a/group, a2a: { group: [acme/demo/planner, acme/demo/reviewer] } }
-telemetry: { otlpEndpoint: "${receiver.url}" }
-`,
-    { OTEL_EXPORTER_OTLP_ENDPOINT: '' },
-  );
-  t.after(() => client.stop());
-  await until(
-    async () => (await fetch(`${client.url}/readyz`).catch(() => undefined))?.status === 200,
-    'the route side to be ready',
-    30_000,
-  );
+  - { path: /a2a/group, a2a: { group: [acme/demo/planner, acme/demo/reviewer] } }`,
+    serverTelemetry: true,
+  });
 
   const group = newTraceparent();
   const mcpClient = new Client({ name: 'trace-test', version: '1.0.0' });

@@ -9,7 +9,7 @@ import type { CliCommand } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { createProcessLogger, logSettings } from '../../gateway/logger.js';
 import { describeError } from '../../util/errors.js';
-import { onStopSignals } from '../../util/stop-signals.js';
+import { lingerAfterStopSignal, onStopSignals } from '../../util/stop-signals.js';
 import { BasicAuthenticator } from '../../slim/dataplane/index.js';
 import type { BasicUser } from '../../slim/dataplane/index.js';
 import { DEFAULT_NODE_LIMITS, SlimNode, parseListen } from '../../slim/node/index.js';
@@ -166,7 +166,10 @@ pretty). SIGINT or SIGTERM closes every link and exits with code 0.`,
       onStopSignals({
         stop: (signal) => {
           logger.info({ signal }, 'shutting down');
-          void node.close().then(resolve);
+          void node
+            .close()
+            .then(() => lingerAfterStopSignal())
+            .then(resolve);
         },
         force: (signal) => {
           logger.warn({ signal }, 'second signal: exiting now');

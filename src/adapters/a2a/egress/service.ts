@@ -18,8 +18,9 @@ import { A2aAgentClient } from './agent-client.js';
 import type { AgentInfo } from './agent-client.js';
 import { egressCard } from '../card.js';
 import { authorizationOf } from '../authorization.js';
-import { A2aError, asA2aError, toRpcStatus } from '../errors.js';
+import { A2aError, toRpcStatus } from '../errors.js';
 import { callMetrics } from '../metrics.js';
+import { observeCall } from '../observed-call.js';
 import {
   OPS,
   SERVICE,
@@ -32,7 +33,7 @@ import {
 } from '../methods/table.js';
 import type { A2aVersion, Op, OpSide } from '../methods/table.js';
 import { agentHeaders } from '../params.js';
-import type { CallObserver, CallRecord } from '../../../telemetry/types.js';
+import type { CallObserver } from '../../../telemetry/types.js';
 import { NO_CALL_OBSERVER, withTraceContext } from '../../../telemetry/calls.js';
 
 export interface A2aServiceOptions {
@@ -78,11 +79,10 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
 
   /** Starts a call's record (span, access log); `end` takes the error, if any, once. */
   const observe = (op: Op, ctx: RpcContext, bytes: Uint8Array) => {
-    const counted = metrics.start(op.name);
     const caller = formatName(ctx.source);
     const traceparent = ctx.metadata['traceparent'];
     const tracestate = ctx.metadata['tracestate'];
-    const record: CallRecord = calls.start({
+    const observed = observeCall(metrics, calls, {
       side: 'service',
       protocol: 'a2a',
       name: serviceName,
@@ -94,23 +94,17 @@ export function createA2aService(options: A2aServiceOptions): A2aService {
         ? { parent: tracestate !== undefined ? { traceparent, tracestate } : { traceparent } }
         : {}),
     });
-    let ended = false;
     const authorization = authorizationOf(bytes);
     if (authorization !== undefined && !options.forwardAuthorization)
       logger.debug('a caller sent an Authorization header; dropped (forwardAuthorization is off)');
     return {
       /** Headers for the agent: the binding's, this call's trace context, the forwarded Authorization. */
       headers(version: A2aVersion): Record<string, string> {
-        const h = withTraceContext(agentHeaders(ctx.metadata, version), record.propagate);
+        const h = withTraceContext(agentHeaders(ctx.metadata, version), observed.propagate);
         if (authorization !== undefined && options.forwardAuthorization) h['authorization'] = authorization;
         return h;
       },
-      end(err?: unknown) {
-        counted(err);
-        if (ended) return;
-        ended = true;
-        record.end(err === undefined ? 'ok' : asA2aError(err).a2aName);
-      },
+      end: observed.end,
     };
   };
   const closing = new AbortController();

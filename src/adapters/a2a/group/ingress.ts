@@ -23,7 +23,8 @@ import type { BindingCall } from '../ingress/binding-client.js';
 import { cardJsonV03, cardJsonV1, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
 import { readA2aBody } from '../ingress/input.js';
-import { A2aError, asA2aError } from '../errors.js';
+import { A2aError } from '../errors.js';
+import { observeCall } from '../observed-call.js';
 import type { CallObserver } from '../../../telemetry/types.js';
 import { NO_CALL_OBSERVER, traceContextOf, withTraceContext } from '../../../telemetry/calls.js';
 import * as v1 from '../gen/a2a/v1_0/a2a_pb.js';
@@ -139,22 +140,15 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
     ctx: HttpRequestContext,
   ) => {
     const { op, version, id } = call;
-    const counted = metrics.start(op.name);
     const parent = traceContextOf(req.headers);
-    const record = calls.start({
+    const observed = observeCall(metrics, calls, {
       side: 'route',
       protocol: 'a2a',
       name: o.route,
       method: op.name,
       ...(parent ? { parent } : {}),
     });
-    let ended = false;
-    const done = (err?: unknown) => {
-      counted(err);
-      if (ended) return;
-      ended = true;
-      record.end(err === undefined ? 'ok' : asA2aError(err).a2aName);
-    };
+    const done = observed.end;
     // The route's closing signal through one shared listener, not one per call in flight.
     const closed = derivedSignal(closing.signal);
     const signals = combineSignals([ctx.signal, closed.signal], op.streaming ? streamTimeoutMs : timeoutMs);
@@ -170,7 +164,7 @@ export function createA2aGroupIngress(o: A2aGroupIngressOptions): A2aGroupIngres
       const reqV = sideOf(op, version)!.reqFromJson(call.params);
       const req1 = convertRequest(op, version, '1.0', reqV);
       const bc: BindingCall = {
-        metadata: withTraceContext(forwardedMetadata(req.headers), record.propagate),
+        metadata: withTraceContext(forwardedMetadata(req.headers), observed.propagate),
         signal: signals.signal,
         timeoutMs: op.streaming ? streamTimeoutMs : timeoutMs,
       };

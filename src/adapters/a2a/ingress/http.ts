@@ -23,7 +23,8 @@ import { A2aBindingClient } from './binding-client.js';
 import type { BindingCall } from './binding-client.js';
 import { cardJsonV03, cardJsonV1, localCardV1, slimVersionsOf, wantsV1 } from '../card.js';
 import { cardToV03 } from '../transcode/card.js';
-import { A2aError, asA2aError } from '../errors.js';
+import { A2aError } from '../errors.js';
+import { observeCall } from '../observed-call.js';
 import { readUpstreamChallenge } from '../../upstream-challenge.js';
 import type { UpstreamChallenge } from '../../upstream-challenge.js';
 import { readA2aBody } from './input.js';
@@ -151,9 +152,8 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
   ): Promise<void> => {
     const { op, version, id } = call;
     const side = sideOf(op, version)!;
-    const counted = metrics.start(op.name);
     const parent = traceContextOf(req.headers);
-    const record = calls.start({
+    const observed = observeCall(metrics, calls, {
       side: 'route',
       protocol: 'a2a',
       name: options.route,
@@ -161,20 +161,14 @@ export function createSingleIngress(options: A2aIngressCommon & SingleTarget): A
       remoteName: targetName,
       ...(parent ? { parent } : {}),
     });
-    let ended = false;
-    const done = (err?: unknown) => {
-      counted(err);
-      if (ended) return;
-      ended = true;
-      record.end(err === undefined ? 'ok' : asA2aError(err).a2aName);
-    };
+    const done = observed.end;
     const signals = combineSignals([ctx.signal, closing.signal], op.streaming ? streamTimeoutMs : timeoutMs);
     try {
       supportedVersionHeader(header(req, 'a2a-version'));
       const request = side.reqFromJson(call.params);
       const authorization = header(req, 'authorization');
       const base = {
-        metadata: withTraceContext(forwardedMetadata(req.headers), record.propagate),
+        metadata: withTraceContext(forwardedMetadata(req.headers), observed.propagate),
         signal: signals.signal,
         ...(authorization !== undefined ? { authorization } : {}),
       };
