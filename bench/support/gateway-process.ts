@@ -5,9 +5,10 @@
 // file and applies it as `slim-gateway run` does when the file changes. A request line may start
 // with a numeric id (`7 mem`); its reply carries that id, so replies that finish out of order (a
 // reload takes a while) are matched to their request (bench/support/processes.ts).
-// Like `run`, it warms up before it reports ready (src/gateway/warm-up.ts); MCP_BENCH_WARM_UP_MS sets
-// the warm-up's CPU budget (0: none), to measure the first calls with and without it.
-//   node --expose-gc gateway-process.js CONFIG   ->  {"event":"ready","url":...,"node":...,"warmUp":...}
+// Like `run`, it warms up before it reports ready (src/gateway/warm-up.ts); MCP_BENCH_WARM_UP_MS
+// sets the warm-up's CPU budget (0: none), to measure the first calls with and without it.
+//   node --expose-gc gateway-process.js CONFIG
+//     ->  {"event":"ready","url":...,"node":...,"startMs":...,"warmUp":...}
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../src/config/load.js';
