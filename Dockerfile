@@ -33,5 +33,6 @@ USER node
 EXPOSE 46357 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "/app/bin/slim-gateway", "healthcheck", "--config", "/etc/slim-gateway/gateway.yaml"]
-ENTRYPOINT ["node", "/app/bin/slim-gateway"]
+# The gateway's V8 flags (src/cli/node-flags.ts): the same as the launcher's `#!` line.
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "/app/bin/slim-gateway"]
 CMD ["run", "--config", "/etc/slim-gateway/gateway.yaml"]

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { GATEWAY_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { REPO_ROOT } from '../../test/support/paths.js';
 
 const SUPPORT = join(REPO_ROOT, 'dist', 'bench', 'support');
@@ -55,7 +56,14 @@ export async function startProc(
 ): Promise<Proc> {
   // MCP_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles every process.
   const extra = process.env['MCP_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, ['--expose-gc', ...extra, join(SUPPORT, script), ...args], {
+  // Gateway processes start with the V8 flags production gives them (the launcher's); with
+  // MCP_BENCH_GATEWAY_FLAGS=none, without (to measure what the flags change).
+  const gateway =
+    script === 'gateway-process.js' && process.env['MCP_BENCH_GATEWAY_FLAGS'] !== 'none'
+      ? GATEWAY_NODE_FLAGS
+      : [];
+  const flags = ['--expose-gc', ...gateway, ...extra];
+  const child = spawn(process.execPath, [...flags, join(SUPPORT, script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

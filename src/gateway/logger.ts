@@ -2,8 +2,11 @@
 // (pino-pretty) when writing to a terminal, always to stderr (stdout belongs to command output and,
 // for `stdio`, to the MCP protocol). Writes are synchronous so nothing is lost at exit. Secrets are
 // redacted by path, should an object carrying one ever be logged (it should not be).
+// pino-pretty is required only when the output is pretty (a terminal): a service's JSON logs never
+// load it.
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 import type { LogConfig, LogLevel } from '../config/types.js';
 import { routeGrpcLogs } from '../slim/dataplane/grpc-logs.js';
 import { REDACT_PATHS, replaceRepeatedBindings } from '../util/log.js';
@@ -30,7 +33,7 @@ export interface ProcessLoggerOptions {
 export function createProcessLogger(options: ProcessLoggerOptions): Logger {
   const prettyOut = options.format === 'pretty' || (options.format === 'auto' && options.isTty);
   const stream = prettyOut
-    ? pretty({
+    ? (createRequire(import.meta.url)('pino-pretty') as typeof pretty)({
         destination: 2,
         sync: true,
         colorize: options.isTty,

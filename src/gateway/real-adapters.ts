@@ -7,9 +7,10 @@
 //   - An MCP service's `maxSessions` and `idleTimeoutMs` bound its egress's session table.
 //   - Group routes (a member list) pass the multicast client and the per-member unicast factory
 //     through unchanged: the adapters present the group as one endpoint.
-import { createA2aIngress, createA2aService } from '../adapters/a2a/index.js';
+// Each adapter is imported when the first route or service of its protocol is created (start or
+// reload), not with the gateway: a gateway without A2A (or without MCP) never loads that adapter
+// and its libraries (BENCHMARKS.md, "Idle memory").
 import type { IngressTarget } from '../adapters/ingress-target.js';
-import { createMcpIngress, createMcpService } from '../adapters/mcp/index.js';
 import type { McpIngress } from '../adapters/mcp/index.js';
 import type { A2aAdapter, IngressOptions, McpAdapter, McpIngressOptions } from './deps.js';
 
@@ -19,8 +20,12 @@ function adapterTarget(o: IngressOptions): IngressTarget {
   return { target: o.target, client: o.client };
 }
 
+const loadMcp = () => import('../adapters/mcp/index.js');
+const loadA2a = () => import('../adapters/a2a/index.js');
+
 /** The MCP ingress of a route (the adapter's own type: tests read its session count). */
-export function mcpIngressFor(o: McpIngressOptions): McpIngress {
+export async function mcpIngressFor(o: McpIngressOptions): Promise<McpIngress> {
+  const { createMcpIngress } = await loadMcp();
   return createMcpIngress({
     ...adapterTarget(o),
     route: o.route,
@@ -36,7 +41,8 @@ export function mcpIngressFor(o: McpIngressOptions): McpIngress {
 export function realMcpAdapter(): McpAdapter {
   return {
     createIngress: mcpIngressFor,
-    createService: (o) => {
+    createService: async (o) => {
+      const { createMcpService } = await loadMcp();
       const s = createMcpService(o);
       return { service: s.service, close: () => s.close() };
     },
@@ -45,8 +51,9 @@ export function realMcpAdapter(): McpAdapter {
 
 export function realA2aAdapter(): A2aAdapter {
   return {
-    createIngress: (o) =>
-      createA2aIngress({
+    createIngress: async (o) => {
+      const { createA2aIngress } = await loadA2a();
+      return createA2aIngress({
         ...adapterTarget(o),
         route: o.route,
         logger: o.logger,
@@ -54,8 +61,10 @@ export function realA2aAdapter(): A2aAdapter {
         ...(o.calls ? { calls: o.calls } : {}),
         maxBodyBytes: o.maxBodyBytes,
         timeoutMs: o.timeoutMs,
-      }),
-    createService: (o) => {
+      });
+    },
+    createService: async (o) => {
+      const { createA2aService } = await loadA2a();
       const s = createA2aService(o);
       return { services: s.services, close: () => s.close() };
     },

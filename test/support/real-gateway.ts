@@ -69,8 +69,8 @@ export function observedDeps(options: { tap?: boolean } = {}): {
       return tap;
     },
     mcp: {
-      createIngress: (o) => {
-        const ingress = mcpIngressFor(o);
+      createIngress: async (o) => {
+        const ingress = await mcpIngressFor(o);
         mcpIngresses.push(ingress);
         return ingress;
       },

@@ -2,7 +2,20 @@
 // seed 0 over the component's UTF-8 bytes followed by one 0xFF byte (an artefact of Rust's `Hash
 // for str`), and XXH3-128 (seed 0, default secret) for instance ids. Verified against
 // vectors/kat.json.
-import { createXXHash128, createXXHash64 } from 'hash-wasm';
+// hash-wasm's entry point carries the WebAssembly of every one of its ~30 algorithms (~4.5 MiB of
+// RSS once loaded); its per-algorithm bundles load the two we use (BENCHMARKS.md, "Idle memory").
+import { createRequire } from 'node:module';
+import type * as HashWasm from 'hash-wasm';
+
+const load = createRequire(import.meta.url);
+const { createXXHash64 } = load('hash-wasm/dist/xxhash64.umd.min.js') as Pick<
+  typeof HashWasm,
+  'createXXHash64'
+>;
+const { createXXHash128 } = load('hash-wasm/dist/xxhash128.umd.min.js') as Pick<
+  typeof HashWasm,
+  'createXXHash128'
+>;
 
 const xxh64 = await createXXHash64(0, 0);
 const xxh3Seeded = new Map<number, Awaited<ReturnType<typeof createXXHash128>>>();

@@ -3,7 +3,9 @@
 // safe default environment plus the configured variables, frames newline-delimited JSON and shuts
 // the child down politely (stdin end, SIGTERM, SIGKILL). We add: stderr read line by line and logged
 // (never MCP payloads), the last lines kept and logged when the process dies unexpectedly.
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+// The SDK is imported when the first process is started: it is the largest module a gateway
+// would otherwise load (~8 MiB of heap, ~20 MiB RSS), and only stdio services use it.
+import type { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from '../../../util/log.js';
 import { GatewayError, describeError } from '../../../util/errors.js';
 import { classify } from '../jsonrpc.js';
@@ -72,6 +74,9 @@ export function stdioBackend(
 
   return {
     async start() {
+      const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
+      // Closed while the SDK was loading: spawn nothing.
+      if (closing) throw new GatewayError('CLOSED', 'MCP server connection closed before it started');
       const t = new StdioClientTransport({
         command: spec.command,
         args: [...spec.args],
