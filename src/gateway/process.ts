@@ -95,7 +95,16 @@ export async function runGatewayProcess<N extends NodeHandle, A extends AppHandl
     gateway = await Promise.race([starting, stop.then(() => undefined)]);
     if (!gateway) {
       log.info('stopping before the gateway finished starting');
-      const late = await starting.catch(() => undefined);
+      // Start-up gets the shutdown grace to finish (so what it opened is closed), never more.
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        starting.catch(() => undefined),
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), options.config.shutdownGraceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!late) log.warn('start-up did not finish within the shutdown grace: exiting without it');
       await late?.close(0);
       return 0;
     }
