@@ -17,6 +17,13 @@ export interface UpstreamChallenge {
 
 const PREFIX = 'UpstreamUnauthorized: ';
 
+/**
+ * A challenge comes from a remote peer and becomes a header of our answer: only visible ASCII,
+ * spaces and tabs (RFC 9110 field values without obs-text), and bounded, or it is not relayed.
+ */
+const MAX_CHALLENGE_CHARS = 4096;
+const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
+
 /** The HTTP status of a server's answer that is a challenge to relay, else undefined. */
 export function challengeStatus(status: number, wwwAuthenticate: string | undefined): 401 | 403 | undefined {
   if (status === 401) return 401;
@@ -41,6 +48,7 @@ export function readUpstreamChallenge(err: unknown): UpstreamChallenge | undefin
     if (typeof value !== 'object' || value === null) return undefined;
     const { wwwAuthenticate, resourceMetadata, httpStatus } = value as Record<string, unknown>;
     if (typeof wwwAuthenticate !== 'string') return undefined;
+    if (wwwAuthenticate.length > MAX_CHALLENGE_CHARS || !FIELD_VALUE.test(wwwAuthenticate)) return undefined;
     return {
       httpStatus: httpStatus === 403 ? 403 : 401,
       wwwAuthenticate,

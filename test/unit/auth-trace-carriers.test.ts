@@ -79,6 +79,9 @@ test('upstream OAuth challenge: carried as UNAUTHENTICATED, rewritten to the rou
   assert.equal(readUpstreamChallenge(new Error('x')), undefined);
   // An error caused by the status (the A2A route's view of it) still carries the challenge.
   assert.equal(readUpstreamChallenge(new Error('wrapped', { cause: scope }))?.httpStatus, 403);
+  // From a remote peer into a response header: a value no header may carry is not relayed.
+  for (const bad of ['Bearer\r\nSet-Cookie: x=1', 'Bearer \u0000', `Bearer ${'x'.repeat(5000)}`])
+    assert.equal(readUpstreamChallenge(upstreamUnauthorized({ wwwAuthenticate: bad })), undefined);
   assert.equal(challengeStatus(401, undefined), 401);
   assert.equal(challengeStatus(403, 'Bearer error="insufficient_scope"'), 403);
   assert.equal(challengeStatus(403, 'Bearer realm="x"'), undefined);
