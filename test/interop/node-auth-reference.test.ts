@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';
+import { tlsLinks } from '../support/tls-links.js';
 import { makeName } from '../../src/slim/dataplane/name.js';
 import { BasicAuthenticator, basicCredentials } from '../../src/slim/dataplane/index.js';
 import { SlimNode } from '../../src/slim/node/index.js';
@@ -59,13 +59,7 @@ test('our link to a reference node requiring Basic over TLS: linked with the pas
   const port = await freePort();
   await startConfigNode(t, 'ref-basic', basicAuthNodeYaml(port), port);
   const endpoint = `https://127.0.0.1:${port}`;
-  const links: GrpcLink[] = [];
-  t.after(() => Promise.all(links.map((l) => l.close())));
-  const link = (auth?: ReturnType<typeof basicCredentials>) => {
-    const l = new GrpcLink({ endpoint, tls: { ca }, ...(auth ? { auth } : {}), connectTimeoutMs: 10_000 });
-    links.push(l);
-    return l;
-  };
+  const link = tlsLinks(t, endpoint, ca);
   const creds = basicCredentials({ username: 'gw1', password: PASSWORD });
   const a = link(creds);
   const b = link(creds);

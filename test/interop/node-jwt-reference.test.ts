@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { JwtSigner, JwtVerifier } from '../../src/slim/auth/index.js';
-import { GrpcLink } from '../../src/slim/dataplane/grpc-link.js';
+import { tlsLinks } from '../support/tls-links.js';
 import { makeName } from '../../src/slim/dataplane/name.js';
 import { BearerAuthenticator, bearerCredentials } from '../../src/slim/dataplane/index.js';
 import { SlimNode } from '../../src/slim/node/index.js';
@@ -75,13 +75,7 @@ services:
     port,
   );
   const endpoint = `https://127.0.0.1:${port}`;
-  const links: GrpcLink[] = [];
-  t.after(() => Promise.all(links.map((l) => l.close())));
-  const link = (auth?: ReturnType<typeof jwtCredentials>) => {
-    const l = new GrpcLink({ endpoint, tls: { ca }, ...(auth ? { auth } : {}), connectTimeoutMs: 10_000 });
-    links.push(l);
-    return l;
-  };
+  const link = tlsLinks(t, endpoint, ca);
   const gw1 = world.parties.get('acme/gw1')!;
   const a = link(jwtCredentials(gw1));
   const b = link(jwtCredentials(gw1));
