@@ -23,6 +23,7 @@ import type { MulticastItem, ServiceDefinition } from '../../src/slim/rpc/index.
 import { waitForState } from '../support/dataplane.js';
 import { MemoryFabric } from '../support/memory-fabric.js';
 import { makeApp, nextIncoming, withTimeout } from '../support/session-apps.js';
+import { echoAndHang, rpcFailure } from '../support/rpc-failure.js';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -33,16 +34,7 @@ function service(entered: () => void): ServiceDefinition {
   return {
     name: 'svc.F',
     methods: {
-      Echo: { kind: 'unary', handler: (r) => Promise.resolve(r) },
-      Hang: {
-        kind: 'unary',
-        handler: (_r, ctx) => {
-          entered();
-          return new Promise((_, reject) =>
-            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
-          );
-        },
-      },
+      ...echoAndHang(entered),
       Three: {
         kind: 'serverStream',
         async *handler() {
@@ -53,18 +45,7 @@ function service(entered: () => void): ServiceDefinition {
   };
 }
 
-async function rejection(p: Promise<unknown>): Promise<RpcError> {
-  const err = await withTimeout(
-    p.then(
-      () => undefined,
-      (e: unknown) => e,
-    ),
-    LONG * 2,
-    'the call to settle',
-  );
-  assert.ok(err instanceof RpcError, `expected an RpcError, got ${String(err)}`);
-  return err;
-}
+const rejection = (p: Promise<unknown>) => rpcFailure(p, LONG * 2);
 
 test('node down: calls fail fast with UNAVAILABLE; node back: the next call makes a new session', async (t) => {
   let node = await SlimNode.create({ listen: '127.0.0.1:0' });

@@ -8,11 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseName } from '../../src/slim/dataplane/name.js';
 import { encodeMessage } from '../../src/slim/proto/index.js';
-import { RpcError, StatusCode, createChannel, createRpcServer } from '../../src/slim/rpc/index.js';
+import { StatusCode, createChannel, createRpcServer } from '../../src/slim/rpc/index.js';
 import type { ServiceDefinition } from '../../src/slim/rpc/index.js';
 import { MemoryFabric } from '../support/memory-fabric.js';
 import type { MemoryLink } from '../support/memory-fabric.js';
-import { makeApp, withTimeout } from '../support/session-apps.js';
+import { makeApp } from '../support/session-apps.js';
+import { echoAndHang, rpcFailure } from '../support/rpc-failure.js';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -22,32 +23,12 @@ function service(entered: () => void): ServiceDefinition {
   return {
     name: 'svc.U',
     methods: {
-      Echo: { kind: 'unary', handler: (r) => Promise.resolve(r) },
-      Hang: {
-        kind: 'unary',
-        handler: (_r, ctx) => {
-          entered();
-          return new Promise((_, reject) =>
-            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
-          );
-        },
-      },
+      ...echoAndHang(entered),
     },
   };
 }
 
-async function rejection(p: Promise<unknown>): Promise<RpcError> {
-  const err = await withTimeout(
-    p.then(
-      () => undefined,
-      (e: unknown) => e,
-    ),
-    LONG * 2,
-    'the call to settle',
-  );
-  assert.ok(err instanceof RpcError, `expected an RpcError, got ${String(err)}`);
-  return err;
-}
+const rejection = (p: Promise<unknown>) => rpcFailure(p, LONG * 2);
 
 async function fixture(t: { after: (fn: () => Promise<void>) => void }) {
   const fabric = new MemoryFabric();

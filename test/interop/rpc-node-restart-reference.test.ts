@@ -13,25 +13,15 @@ import { RpcError, StatusCode, createChannel } from '../../src/slim/rpc/index.js
 import { waitForState } from '../support/dataplane.js';
 import { ReferencePeer, startReferenceNode } from '../support/reference.js';
 import { referenceRpcServer } from '../support/reference-rpc.js';
-import { makeApp, withTimeout } from '../support/session-apps.js';
+import { makeApp } from '../support/session-apps.js';
+import { rpcFailure } from '../support/rpc-failure.js';
 import { until } from '../support/until.js';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
 const LONG = 30_000;
 
-async function failure(p: Promise<unknown>): Promise<RpcError> {
-  const err = await withTimeout(
-    p.then(
-      () => undefined,
-      (e: unknown) => e,
-    ),
-    LONG * 2,
-    'the call to settle',
-  );
-  assert.ok(err instanceof RpcError, `expected an RpcError, got ${String(err)}`);
-  return err;
-}
+const failure = (p: Promise<unknown>) => rpcFailure(p, LONG * 2);
 
 test('reference node restart: fail fast while down, a new session once back', async (t) => {
   const first = await startReferenceNode();
