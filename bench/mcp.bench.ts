@@ -40,7 +40,7 @@ const SESSIONS = Number(process.env['MCP_BENCH_SESSIONS'] ?? 1000);
  * deployment see (cold JavaScript, first SLIM session and MLS group), not the steady state.
  */
 const FIRST_CALLS = Number(process.env['MCP_BENCH_FIRST_CALLS'] ?? 300);
-/** MCP_BENCH_FIRST_ONLY=1: only the first calls of the fresh pair (for A/B runs of start-up work). */
+/** MCP_BENCH_FIRST_CALLS=0 skips them; MCP_BENCH_FIRST_ONLY=1 measures only them (A/B runs of start-up work). */
 const FIRST_ONLY = process.env['MCP_BENCH_FIRST_ONLY'] === '1';
 
 async function connect(url: string): Promise<Client> {
@@ -211,7 +211,7 @@ function twoGateways(mls: boolean): Bench {
         const procs = { 'client-side gateway': dep.clientGateway, 'server-side gateway': dep.serverGateway };
         return [
           // First, while the pair is fresh: nothing has run through it yet.
-          ...(await firstCalls(dep.directUrl, dep.routeUrl, label, procs)),
+          ...(FIRST_CALLS > 0 ? await firstCalls(dep.directUrl, dep.routeUrl, label, procs) : []),
           ...(FIRST_ONLY ? [] : await compare(dep.directUrl, dep.routeUrl, 1, label, procs)),
           ...(FIRST_ONLY ? [] : await compare(dep.directUrl, dep.routeUrl, 32, label, procs)),
         ];

@@ -57,11 +57,12 @@ export async function startProc(
   // MCP_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles every process.
   const extra = process.env['MCP_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   // Gateway processes start with the V8 flags production gives them (the launcher's); with
-  // MCP_BENCH_GATEWAY_FLAGS=none, without (to measure what the flags change).
-  const gateway =
-    script === 'gateway-process.js' && process.env['MCP_BENCH_GATEWAY_FLAGS'] !== 'none'
-      ? GATEWAY_NODE_FLAGS
-      : [];
+  // MCP_BENCH_GATEWAY_FLAGS=none, without (to measure what the flags change); any other value is
+  // the list of flags to use instead.
+  const chosen = process.env['MCP_BENCH_GATEWAY_FLAGS'];
+  const gatewayFlags =
+    chosen === undefined ? GATEWAY_NODE_FLAGS : chosen === 'none' ? [] : chosen.split(' ').filter(Boolean);
+  const gateway = script === 'gateway-process.js' ? gatewayFlags : [];
   const flags = ['--expose-gc', ...gateway, ...extra];
   const child = spawn(process.execPath, [...flags, join(SUPPORT, script), ...args], {
     env: { ...process.env, ...env },
