@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { GATEWAY_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { GrpcLink } from '../src/slim/dataplane/grpc-link.js';
 import { makeName } from '../src/slim/dataplane/name.js';
 import type { SlimName } from '../src/slim/dataplane/name.js';
@@ -21,6 +22,17 @@ import { summarize } from './harness.js';
 const PAYLOAD = new Uint8Array(1024).fill(0x61);
 const THROUGHPUT_FRAMES = Number(process.env['BENCH_FRAMES'] ?? 20_000);
 const LATENCY_FRAMES = Number(process.env['BENCH_LATENCY_FRAMES'] ?? 2_000);
+/**
+ * Our node runs with the V8 flags its launcher gives it in production (src/cli/node-flags.ts);
+ * BENCH_NODE_FLAGS=none runs it without them, any other value is the list of flags to use.
+ */
+const chosenFlags = process.env['BENCH_NODE_FLAGS'];
+const NODE_FLAGS =
+  chosenFlags === undefined
+    ? GATEWAY_NODE_FLAGS
+    : chosenFlags === 'none'
+      ? []
+      : chosenFlags.split(' ').filter(Boolean);
 
 interface NodeUnderTest {
   label: string;
@@ -44,7 +56,15 @@ async function startOurNode(): Promise<NodeUnderTest> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'slim-gateway'), 'node', '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'],
+    [
+      ...NODE_FLAGS,
+      join(REPO_ROOT, 'bin', 'slim-gateway'),
+      'node',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--log-level',
+      'warn',
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
