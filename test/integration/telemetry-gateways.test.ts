@@ -76,7 +76,8 @@ telemetry: { otlpEndpoint: "${receiver.url}" }
   return { client, server };
 }
 
-async function deploy(t: TestContext, receiver: OtlpReceiver, serverTelemetry: boolean): Promise<Deployment> {
+/** The MCP server and the agent, each behind a recording proxy; all closed after the test. */
+async function upstreams(t: TestContext) {
   const mcp = await startTestHttpServer();
   t.after(() => mcp.close());
   const mcpUpstream = await startRecordingProxy(mcp.url);
@@ -85,6 +86,11 @@ async function deploy(t: TestContext, receiver: OtlpReceiver, serverTelemetry: b
   t.after(() => agent.close());
   const agentUpstream = await startRecordingProxy(agent.url);
   t.after(() => agentUpstream.close());
+  return { mcpUpstream, agentUpstream };
+}
+
+async function deploy(t: TestContext, receiver: OtlpReceiver, serverTelemetry: boolean): Promise<Deployment> {
+  const { mcpUpstream, agentUpstream } = await upstreams(t);
   const { client, server } = await startPair(t, receiver, {
     services: `  - { name: acme/demo/tools, mcp: { url: "${mcpUpstream.url}/mcp" } }
   - { name: acme/demo/planner, a2a: { url: "${agentUpstream.url}" } }`,
@@ -266,12 +272,7 @@ test(
 test('group routes and a filtered route pass the route span on to the services', HANG_GUARD, async (t) => {
   const receiver = await startOtlpReceiver();
   t.after(() => receiver.close());
-  const mcp = await startTestHttpServer();
-  t.after(() => mcp.close());
-  const upstream = await startRecordingProxy(mcp.url);
-  t.after(() => upstream.close());
-  const agent = await startPlannerAgent({ stepDelayMs: 0 });
-  t.after(() => agent.close());
+  const { mcpUpstream: upstream, agentUpstream: agent } = await upstreams(t);
   const { client } = await startPair(t, receiver, {
     services: `  - { name: acme/demo/tools, mcp: { url: "${upstream.url}/mcp" } }
   - { name: acme/demo/more, mcp: { url: "${upstream.url}/mcp" } }
