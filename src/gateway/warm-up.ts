@@ -31,6 +31,7 @@ import {
   MCP_SERVICE,
   McpRpcMethod,
   META_PROTOCOL_VERSION,
+  META_RESPONSE_ENDS_CALL,
   META_SESSION_ID,
   encodeMessage as encodeJson,
 } from '../adapters/mcp/wire.js';
@@ -163,7 +164,8 @@ const slimRig: RigFactory = async (closers) => {
 };
 
 /** The server side of a `tools/call`: parse and classify the request, answer with its result. */
-const echoTool: ServerStreamHandler = async function* (request) {
+const echoTool: ServerStreamHandler = async function* (request, ctx) {
+  if (ctx.metadata[META_RESPONSE_ENDS_CALL] === '1') ctx.omitEos();
   const parsed = parseMessage(request);
   if (!parsed.ok || parsed.value.kind !== 'request') throw new Error('warm-up: not a JSON-RPC request');
   const req = parsed.value.message;
@@ -175,7 +177,7 @@ const echoTool: ServerStreamHandler = async function* (request) {
   });
 };
 
-/** One `tools/call` as a route sends it, read to the end as the ingress reads it. */
+/** One `tools/call` as a route sends it, read up to its response as the ingress reads it. */
 async function oneCall(client: RpcClient, n: number): Promise<void> {
   const request: JsonRpcRequest = {
     jsonrpc: '2.0',
@@ -196,12 +198,14 @@ async function oneCall(client: RpcClient, n: number): Promise<void> {
       metadata: {
         [META_SESSION_ID]: '00000000-0000-4000-8000-000000000000',
         [META_PROTOCOL_VERSION]: '2025-06-18',
+        [META_RESPONSE_ENDS_CALL]: '1',
       },
     },
   )) {
     const m = parseMessage(chunk);
     if (!m.ok || m.value.kind !== 'response') throw new Error('warm-up: not a JSON-RPC response');
     answered = true;
+    break; // the response ends the call, as in the ingress
   }
   if (!answered) throw new Error('warm-up: the call ended without a response');
 }

@@ -28,6 +28,7 @@ test('a stream stopped after its first event is counted as finished, with an err
       identity: 'acme/demo/caller',
       deadline: Date.now() + 60_000,
       signal: abort.signal,
+      omitEos: () => {},
     };
     const request = toBinary(
       v1.SendMessageRequestSchema,

@@ -215,6 +215,8 @@ export class MemoryRpcNetwork {
       identity: baseName(caller),
       deadline,
       signal: serverSide.signal,
+      // In memory the stream's end is the handler's end: nothing to leave out.
+      omitEos: () => {},
     };
     const copied = copyStream(requests);
     const work = (async () => {

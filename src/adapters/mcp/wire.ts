@@ -21,6 +21,12 @@ export const McpRpcMethod = {
 export const META_SESSION_ID = 'mcp-session-id';
 /** Metadata: the protocol revision in use (omitted on `initialize`). */
 export const META_PROTOCOL_VERSION = 'mcp-protocol-version';
+/**
+ * Metadata on a `Request` call, value `1`: the caller ends the call itself on the JSON-RPC response
+ * and ignores anything after it, so the server may leave out the EOS (docs/mcp-over-slimrpc.md §2,
+ * ending on the response). One sealed message fewer per request.
+ */
+export const META_RESPONSE_ENDS_CALL = 'mcp-response-ends-call';
 
 /**
  * Largest JSON-RPC message carried in one SLIMRPC frame. SLIM does not fragment, and the reference

@@ -4,7 +4,8 @@
 // execution". The handler's signal fires on the deadline, session close and server shutdown;
 // whatever the handler throws (any value, sync or async) becomes an error frame, never silence.
 // Responses are sent one at a time, each publish awaited before the handler's next message is
-// pulled.
+// pulled. A handler whose caller ends the call on its last message may leave out the EOS
+// (RpcContext.omitEos).
 import type { Logger } from '../../util/log.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { FrameKind, Metadata, OutFrame } from './frames.js';
@@ -44,6 +45,10 @@ export class ServerCall {
   private readonly abort = new AbortController();
   private readonly requests: Inbox<Uint8Array>;
   private terminated = false;
+  /** A data frame has been sent. */
+  private responded = false;
+  /** The handler asked for no EOS after its last message (RpcContext.omitEos). */
+  private eosOmitted = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly init: ServerCallInit) {
@@ -94,6 +99,9 @@ export class ServerCall {
       identity: init.identity,
       deadline,
       signal: this.abort.signal,
+      omitEos: () => {
+        this.eosOmitted = true;
+      },
     });
     let failure: RpcError | undefined;
     try {
@@ -112,6 +120,7 @@ export class ServerCall {
     this.requests.fail(CALL_FINISHED);
     if (this.terminated) return;
     this.terminated = true;
+    if (!failure && this.eosOmitted && this.responded) return;
     const frame = failure
       ? responseErrorFrame(this.init.rpcId, failure.status, failure.message)
       : responseEosFrame(this.init.rpcId);
@@ -196,5 +205,6 @@ export class ServerCall {
   private async sendData(payload: Uint8Array): Promise<void> {
     if (this.abort.signal.aborted) throw toRpcError(this.abort.signal.reason);
     await this.init.send(responseDataFrame(payload, this.init.rpcId));
+    this.responded = true;
   }
 }

@@ -86,6 +86,13 @@ export interface RpcContext {
   readonly deadline: number;
   /** Fires on deadline, session close or server shutdown. */
   readonly signal: AbortSignal;
+  /**
+   * No EOS follows the handler's last message when it ends without error. Only for a caller that
+   * said, in a protocol of its own above SLIMRPC, that it ends the call itself on that message
+   * (MCP's `mcp-response-ends-call`, docs/mcp-over-slimrpc.md); any other caller would wait for
+   * the EOS until its deadline. A handler that sends nothing still ends with an EOS.
+   */
+  readonly omitEos: () => void;
 }
 
 export type UnaryHandler = (request: Uint8Array, ctx: RpcContext) => Promise<Uint8Array>;

@@ -25,6 +25,7 @@ import {
   MCP_SERVICE,
   McpRpcMethod,
   META_PROTOCOL_VERSION,
+  META_RESPONSE_ENDS_CALL,
   META_SESSION_ID,
   META_TRACEPARENT,
   META_TRACESTATE,
@@ -276,6 +277,8 @@ export function createMcpService(options: McpServiceOptions): McpService {
       const c = parse(payload, ['request'], McpRpcMethod.Request);
       if (c.kind !== 'request') return;
       method = c.message.method;
+      // The stream ends on the response whenever it ends without error (inflight.ts).
+      if (ctx.metadata[META_RESPONSE_ENDS_CALL] === '1') ctx.omitEos();
       const authorization = takeAuthorization(c.message);
       call = calls.start({
         side: 'service',

@@ -20,6 +20,7 @@ import {
   MCP_SERVICE,
   McpRpcMethod,
   META_PROTOCOL_VERSION,
+  META_RESPONSE_ENDS_CALL,
   META_SESSION_ID,
 } from '../wire.js';
 
@@ -98,7 +99,12 @@ export class IngressRelay implements McpRelay {
     return trace ? withTraceContext(md, trace) : md;
   }
 
-  /** One request: yields the server's related messages and finally its response. */
+  /**
+   * One request: yields the server's related messages and finally its response, which ends the
+   * call: the server is told so (META_RESPONSE_ENDS_CALL) and may leave out its EOS; an EOS it
+   * sends anyway arrives after the call and is discarded. The call is over before the response is
+   * yielded, so a consumer that stops reading there leaves nothing behind.
+   */
   async *request(
     message: JsonRpcRequest,
     lane: LaneRef,
@@ -106,15 +112,32 @@ export class IngressRelay implements McpRelay {
     extras?: CallExtras,
   ): AsyncIterable<Frame> {
     const payload = encodeCall(message, extras?.authorization);
+    const metadata = this.metadata(lane, extras?.trace);
+    metadata[META_RESPONSE_ENDS_CALL] = '1';
     const stream = this.client.serverStream(MCP_SERVICE, McpRpcMethod.Request, payload, {
       timeoutMs: this.timeouts.requestTimeoutMs,
       signal,
-      metadata: this.metadata(lane, extras?.trace),
+      metadata,
     });
-    for await (const bytes of stream) {
-      const frame = toFrame(bytes);
-      if (frame) yield frame;
-      else this.logger.warn('the MCP service sent a frame that is not one JSON-RPC message; dropped');
+    const it = stream[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        const frame = toFrame(next.value);
+        if (!frame) {
+          this.logger.warn('the MCP service sent a frame that is not one JSON-RPC message; dropped');
+          continue;
+        }
+        if (frame.message.kind === 'response') {
+          await it.return?.();
+          yield frame;
+          return;
+        }
+        yield frame;
+      }
+    } finally {
+      await it.return?.();
     }
   }
 
