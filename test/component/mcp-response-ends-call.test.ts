@@ -53,9 +53,9 @@ async function relaysTo(
 /** Reads a request's frames up to its response and stops there, without ending the iteration. */
 async function untilResponse(relay: IngressRelay, id: number): Promise<unknown> {
   const request: JsonRpcRequest = { jsonrpc: '2.0', id, method: 'tools/list' };
-  const it = relay
-    .request(request, { sessionId: undefined, protocolVersion: undefined }, new AbortController().signal)
-    [Symbol.asyncIterator]();
+  const lane = { sessionId: undefined, protocolVersion: undefined };
+  const frames = relay.request(request, lane, new AbortController().signal);
+  const it = frames[Symbol.asyncIterator]();
   for (;;) {
     const r = await it.next();
     assert.ok(!r.done, `request ${id} ended without a response`);
