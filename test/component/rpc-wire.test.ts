@@ -56,10 +56,12 @@ test('our channel: every frame of every pattern, as the reference frames them bu
     'method',
     'rpc-id',
     'service',
+    'slim-gateway-ends-on-data',
     'slimrpc-dir',
     'slimrpc-timeout',
     'x-trace',
   ]);
+  assert.equal(f1.metadata['slim-gateway-ends-on-data'], '1', 'a single response: ends on its data frame');
   assert.equal(f1.metadata['slimrpc-dir'], 'req');
   assert.equal(td.decode(f1.payload), 'req');
   const deadline = Number(f1.metadata['slimrpc-timeout']) * 1000;

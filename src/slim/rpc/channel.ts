@@ -164,7 +164,7 @@ class Channel implements RpcClient, CallTarget {
         settled = true;
         if (a.type === 'data') {
           resolve(a.payload);
-          call.cancel(); // later frames (the EOS) are discarded
+          call.cancel(); // later frames (an EOS from a server that sends one) are discarded
         } else if (a.type === 'end') reject(new RpcError(StatusCode.INTERNAL, MSG_NO_RESPONSE));
         else reject(new RpcError(a.status, a.message));
       };
@@ -177,6 +177,7 @@ class Channel implements RpcClient, CallTarget {
         this.timeout(options),
         sink,
         this.logger,
+        true,
       );
       this.run(call);
     });

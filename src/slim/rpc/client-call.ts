@@ -68,6 +68,8 @@ export class ClientCall implements CallListener {
     private readonly timeoutMs: number,
     private readonly sink: (action: ClientCallAction) => void,
     private readonly logger: Logger,
+    /** The sink ends the call on the response's data frame: the server need not send its EOS. */
+    private readonly endsOnData = false,
   ) {
     this.state = initialCallState(target.memberKeys());
   }
@@ -156,6 +158,7 @@ export class ClientCall implements CallListener {
       rpcId: this.rpcId,
       deadlineEpochMs: deadline,
       user: this.options.metadata,
+      endsOnData: this.endsOnData,
     });
     try {
       if ('single' in this.request) {

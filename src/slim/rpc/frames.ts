@@ -18,6 +18,14 @@ export const RPC_DIR_KEY = 'slimrpc-dir';
 export const RPC_DIR_REQ = 'req';
 export const DEADLINE_KEY = 'slimrpc-timeout';
 export const STATUS_CODE_KEY = 'slimrpc-code';
+/**
+ * Ours, not the reference's (docs/slimrpc.md#frame-sequences): on a call with a single response
+ * (unary, client-stream), value `1`, the caller ends the call on the response's data frame and
+ * discards what follows, so our server sends no EOS after it. Servers that do not know the key
+ * ignore it and send the EOS.
+ */
+export const ENDS_ON_DATA_KEY = 'slim-gateway-ends-on-data';
+export const ENDS_ON_DATA = '1';
 
 /** The reference's default deadline when the caller gives none (MAX_TIMEOUT, 10 h). */
 export const DEFAULT_TIMEOUT_MS = 36_000_000;
@@ -64,9 +72,12 @@ export function firstRequestMetadata(args: {
   rpcId: string;
   deadlineEpochMs: number;
   user?: Readonly<Metadata> | undefined;
+  /** The caller ends the call on the response's data frame (ENDS_ON_DATA_KEY). */
+  endsOnData?: boolean;
 }): Metadata {
   const md: Metadata = { [DEADLINE_KEY]: formatDeadline(args.deadlineEpochMs) };
   if (args.user) for (const [k, v] of Object.entries(args.user)) md[k] = v;
+  if (args.endsOnData) md[ENDS_ON_DATA_KEY] = ENDS_ON_DATA;
   md[SERVICE_KEY] = args.service;
   md[METHOD_KEY] = args.method;
   md[RPC_ID_KEY] = args.rpcId;

@@ -4,12 +4,19 @@
 // execution". The handler's signal fires on the deadline, session close and server shutdown;
 // whatever the handler throws (any value, sync or async) becomes an error frame, never silence.
 // Responses are sent one at a time, each publish awaited before the handler's next message is
-// pulled. A handler whose caller ends the call on its last message may leave out the EOS
-// (RpcContext.omitEos).
+// pulled. No EOS follows the last response when the caller ends the call on it: a single-response
+// call that says so (ENDS_ON_DATA_KEY), or a handler that knows it (RpcContext.omitEos).
 import type { Logger } from '../../util/log.js';
 import type { SlimName } from '../dataplane/name.js';
 import type { FrameKind, Metadata, OutFrame } from './frames.js';
-import { parseDeadline, responseDataFrame, responseEosFrame, responseErrorFrame } from './frames.js';
+import {
+  ENDS_ON_DATA,
+  ENDS_ON_DATA_KEY,
+  parseDeadline,
+  responseDataFrame,
+  responseEosFrame,
+  responseErrorFrame,
+} from './frames.js';
 import { Inbox } from './inbox.js';
 import type { InboxLimits } from './inbox.js';
 import { RpcError, StatusCode, toRpcError } from './status.js';
@@ -120,7 +127,7 @@ export class ServerCall {
     this.requests.fail(CALL_FINISHED);
     if (this.terminated) return;
     this.terminated = true;
-    if (!failure && this.eosOmitted && this.responded) return;
+    if (!failure && this.responded && (this.eosOmitted || this.endsOnData())) return;
     const frame = failure
       ? responseErrorFrame(this.init.rpcId, failure.status, failure.message)
       : responseEosFrame(this.init.rpcId);
@@ -131,6 +138,14 @@ export class ServerCall {
         'could not send the terminal frame',
       );
     });
+  }
+
+  /** A single-response call whose caller ends it on the response (ENDS_ON_DATA_KEY). */
+  private endsOnData(): boolean {
+    const kind = this.init.handler.kind;
+    return (
+      (kind === 'unary' || kind === 'clientStream') && this.init.metadata[ENDS_ON_DATA_KEY] === ENDS_ON_DATA
+    );
   }
 
   /** The first request message (unary-input patterns); an empty request stream reads as empty bytes. */
