@@ -247,6 +247,94 @@ test('our server: answers, errors, deadlines and the demux rules, frame by frame
   await server.close();
 });
 
+test('our server: no EOS after the response when the caller ends the call on it, and only then', async () => {
+  const ENDS = { 'slim-gateway-ends-on-data': '1' };
+  const { server, client } = rawClientFixture([
+    {
+      name: 'svc.S',
+      methods: {
+        Echo: { kind: 'unary', handler: (r) => Promise.resolve(r) },
+        Bad: { kind: 'unary', handler: () => Promise.reject(new Error('broken')) },
+        // A stream whose caller ends it on its last message (as an MCP route does).
+        Two: {
+          kind: 'serverStream',
+          handler: async function* (_r, ctx) {
+            ctx.omitEos();
+            yield te.encode('1');
+            yield te.encode('2');
+          },
+        },
+        None: {
+          kind: 'serverStream',
+          handler: async function* (_r, ctx) {
+            ctx.omitEos();
+            yield* [];
+          },
+        },
+        Fails: {
+          kind: 'serverStream',
+          handler: async function* (_r, ctx) {
+            ctx.omitEos();
+            yield te.encode('partial');
+            throw new Error('midway');
+          },
+        },
+      },
+    },
+  ]);
+  const s = await client.createSession(parseName('acme/demo/srv'), { kind: 'p2p' });
+  const next = rawReader(s);
+  const send = (md: Record<string, string>) => s.publish(te.encode('p'), { metadata: md });
+  // One call at a time: read its data and error frames, let the server finish the call (its EOS,
+  // if any, is queued as soon as the handler ends, before another turn of the event loop), then a
+  // fence call: the session carries frames in order, so whatever the call still sent comes before
+  // the fence's answer.
+  const framesOf = async (id: string, method: string, extra: Record<string, string>, leading: number) => {
+    await send(req(id, method, extra));
+    const out: string[] = [];
+    const take = async () => {
+      const f = await next();
+      const code = f.metadata['slimrpc-code'];
+      return { id: f.metadata['rpc-id']!, what: code === undefined ? 'data' : `code ${code}` };
+    };
+    for (let k = 0; k < leading; k++) {
+      const f = await take();
+      assert.equal(f.id, id);
+      out.push(f.what);
+    }
+    await new Promise<void>((r) => setImmediate(r));
+    await send(req(`fence-${id}`, 'Echo'));
+    for (;;) {
+      const f = await take();
+      if (f.id === `fence-${id}`) {
+        assert.equal(f.what, 'data');
+        assert.deepEqual(await take(), { id: f.id, what: 'code 0' }, "the fence's EOS");
+        return out;
+      }
+      assert.equal(f.id, id);
+      out.push(f.what);
+    }
+  };
+  assert.deepEqual(await framesOf('a', 'Echo', ENDS, 1), ['data'], 'the response alone with the key');
+  assert.deepEqual(await framesOf('b', 'Echo', {}, 1), ['data', 'code 0'], 'the EOS without it');
+  assert.deepEqual(
+    await framesOf('c', 'Echo', { 'slim-gateway-ends-on-data': 'yes' }, 1),
+    ['data', 'code 0'],
+    'the EOS with any other value',
+  );
+  assert.deepEqual(await framesOf('d', 'Bad', ENDS, 1), ['code 13'], 'a failure still answers');
+  assert.deepEqual(await framesOf('e', 'Two', ENDS, 2), ['data', 'data'], 'the handler asked for no EOS');
+  assert.deepEqual(
+    await framesOf('f', 'Two', {}, 2),
+    ['data', 'data'],
+    'the key does not decide for a stream',
+  );
+  assert.deepEqual(await framesOf('g', 'None', {}, 1), ['code 0'], 'nothing sent: still an EOS');
+  assert.deepEqual(await framesOf('h', 'Fails', {}, 2), ['data', 'code 13'], 'a failed stream: its error');
+  await s.close();
+  await server.close();
+});
+
 test('our server: interleaved streaming calls on one session, a client error frame, request overflow', async () => {
   const { server, client } = rawClientFixture(
     [
