@@ -3,9 +3,10 @@
 #   docker run -e SLIM_SHARED_SECRET=... -e SLIM_GATEWAY_TOKEN=... -p 46357:46357 -p 8080:8080 slim-gateway
 #   docker run -v $PWD/gateway.yaml:/etc/slim-gateway/gateway.yaml:ro ... slim-gateway     # your own file
 #   docker run --no-healthcheck -p 46357:46357 slim-gateway node --listen 0.0.0.0:46357    # a bare SLIM node
-# Stage 1 installs everything and compiles; stage 2 installs production dependencies only and
-# takes the compiled code, and runs as the unprivileged `node` user. RUN lines use paths relative
-# to WORKDIR (test/integration/dockerfile.test.ts replays them in a temporary folder).
+# Stage 1 installs everything, compiles and bundles (scripts/bundle.mjs); stage 2 installs
+# production dependencies only, takes the bundle, and runs as the unprivileged `node` user. RUN
+# lines use paths relative to WORKDIR (test/integration/dockerfile.test.ts replays them in a
+# temporary folder).
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -14,7 +15,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY examples ./examples
-RUN npx tsc -p tsconfig.build.json
+COPY scripts/bundle.mjs ./scripts/
+RUN npx tsc -p tsconfig.build.json && node scripts/bundle.mjs
 
 FROM node:24-slim
 ENV NODE_ENV=production
@@ -23,7 +25,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY config ./config
-COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/bundle ./dist/bundle
 # The example MCP client (its library is a production dependency); the demo's server and agent
 # need devDependencies and stay out.
 COPY --from=build /app/dist/examples/clients ./dist/examples/clients

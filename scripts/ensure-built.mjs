@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds dist/ when it is missing or older than a source file (used by `npm start` and `bench`).
+// Builds dist/ (and its bundle) when it is missing or older than a source file (used by `npm start`
+// and `bench`).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,9 @@ function newest(dir) {
   }
   return t;
 }
-const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+// The bundle (scripts/bundle.mjs) is written after tsc's stamp: without it, the build did not finish.
+const bundled = existsSync(join(root, 'dist', 'bundle', 'main.js'));
+const built = existsSync(stamp) && bundled ? statSync(stamp).mtimeMs : 0;
 const sources = Math.max(
   ...['src', 'test', 'bench', 'examples']
     .filter((d) => existsSync(join(root, d)))

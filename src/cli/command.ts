@@ -1,5 +1,5 @@
-// The shape of a CLI command: each file in src/cli/commands/ exports `command`. main.ts finds
-// commands by file name, so adding a command never touches the dispatcher.
+// The shape of a CLI command: each file in src/cli/commands/ exports `command`, and registry.ts
+// names it.
 
 export interface CliCommand {
   /** One line for `slim-gateway --help`. */

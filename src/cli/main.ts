@@ -1,34 +1,8 @@
-// slim-gateway command-line entry: `slim-gateway <command> [options]`. Commands live one per file
-// in ./commands and are found by name; `--help` and `--version` work everywhere.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { CliCommand } from './command.js';
+// slim-gateway command-line entry: `slim-gateway <command> [options]`. Commands are listed in
+// registry.ts, one per file in ./commands; `--help` and `--version` work everywhere.
 import { UsageError } from './command.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(join(here, '..', '..', '..', 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
-function commandNames(): string[] {
-  const dir = join(here, 'commands');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
-
-async function load(name: string): Promise<CliCommand | undefined> {
-  if (!commandNames().includes(name)) return undefined;
-  const mod = (await import(`./commands/${name}.js`)) as { command?: CliCommand };
-  return mod.command;
-}
+import { commandNames, loadCommand as load } from './registry.js';
+import { packageVersion as version } from '../gateway/version.js';
 
 async function help(): Promise<string> {
   const lines = ['usage: slim-gateway <command> [options]', '', 'commands:'];

@@ -68,7 +68,8 @@ test('the image: Node 24 slim, non-root, production dependencies only', () => {
   const devOnly = Object.entries(lock.packages).filter(([path, p]) => path !== '' && p.dev);
   assert.ok(devOnly.some(([path]) => path === 'node_modules/typescript'));
   for (const [path] of devOnly) assert.ok(!existsSync(image.inImage(`/app/${path}`)), `${path} in the image`);
-  assert.ok(existsSync(image.inImage('/app/dist/src/cli/main.js')));
+  assert.ok(existsSync(image.inImage('/app/dist/bundle/main.js')), 'the bundle the bin runs');
+  assert.ok(!existsSync(image.inImage('/app/dist/src')), 'the bundle, not the compiled modules');
   assert.ok(!existsSync(image.inImage('/app/dist/test')), 'no compiled tests in the image');
   const version = runInImage([...image.final.entrypoint!, '--version'], {});
   assert.equal(version.code, 0, version.out);

@@ -74,7 +74,8 @@ function cli(args: string[], extra: Record<string, string> = {}) {
 test('the package is publishable and ships built code, no tests, no source maps', () => {
   assert.notEqual(pkg.private, true);
   const root = installed();
-  assert.ok(existsSync(join(root, 'dist', 'src', 'cli', 'main.js')));
+  assert.ok(existsSync(join(root, 'dist', 'bundle', 'main.js')), 'the bundle the bin runs');
+  assert.ok(!existsSync(join(root, 'dist', 'src')), 'the bundle, not the compiled modules');
   assert.ok(existsSync(join(root, 'dist', 'examples', 'clients', 'mcp-call.js')));
   assert.ok(!existsSync(join(root, 'dist', 'test')));
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
