@@ -4,17 +4,34 @@
 // `reload` in flight at once cannot take each other's answer; a request whose reply never comes
 // fails on its own timeout, naming the command. Plus the two-gateway deployment: an MCP server on
 // Streamable HTTP, a server-side gateway (our embedded SLIM node and the service) and a client-side
-// gateway (the route), each its own process, as in production.
+// gateway (the route), each its own process, as in production. The gateway processes run bundled
+// as bin/slim-gateway is (scripts/bundle.mjs; MCP_BENCH_BUNDLE=0: the compiled modules instead).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { GATEWAY_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { REPO_ROOT } from '../../test/support/paths.js';
 
 const SUPPORT = join(REPO_ROOT, 'dist', 'bench', 'support');
+const BUNDLED = join(REPO_ROOT, 'dist', 'bench-bundle');
+
+let bundled: Promise<string> | undefined;
+/** The gateway process bundled like the product, once per bench run; its entry's path. */
+function bundledGatewayProcess(): Promise<string> {
+  bundled ??= (async () => {
+    const script = pathToFileURL(join(REPO_ROOT, 'scripts', 'bundle.mjs')).href;
+    const { bundleGateway } = (await import(script)) as {
+      bundleGateway: (entry: string, outdir: string) => Promise<void>;
+    };
+    await bundleGateway('dist/bench/support/gateway-process.js', BUNDLED);
+    return join(BUNDLED, 'main.js');
+  })();
+  return bundled;
+}
 const SECRET = 'bench-shared-secret-0123456789-0123456789';
 /** How long a process may take to print `ready`, and the default wait for a reply. */
 const READY_TIMEOUT_MS = 60_000;
@@ -64,7 +81,11 @@ export async function startProc(
     chosen === undefined ? GATEWAY_NODE_FLAGS : chosen === 'none' ? [] : chosen.split(' ').filter(Boolean);
   const gateway = script === 'gateway-process.js' ? gatewayFlags : [];
   const flags = ['--expose-gc', ...gateway, ...extra];
-  const child = spawn(process.execPath, [...flags, join(SUPPORT, script), ...args], {
+  const path =
+    script === 'gateway-process.js' && process.env['MCP_BENCH_BUNDLE'] !== '0'
+      ? await bundledGatewayProcess()
+      : join(SUPPORT, script);
+  const child = spawn(process.execPath, [...flags, path, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
