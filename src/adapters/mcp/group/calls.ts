@@ -4,14 +4,17 @@
 // Each member's outcome is its JSON-RPC response, or the failure (status) that stopped it; the
 // messages a member sends before its response (progress, logs, server-to-client requests) are
 // handed to `onFrame` as they come. A member's failure never touches another's outcome. Every
-// outcome is reported to GroupMembers (health, metrics, logs).
+// outcome is reported to GroupMembers (health, metrics, logs). As on a route to one service
+// (ingress/relay.ts), a member's `Request` ends on its response: the call says so
+// (`mcp-response-ends-call`), so our services leave out their EOS, and an EOS that comes anyway
+// is not waited for.
 import { RpcError, StatusCode } from '../../../slim/rpc/index.js';
 import type { CallOptions, MulticastClient } from '../../../slim/rpc/index.js';
 import { GatewayError } from '../../../util/errors.js';
 import type { GroupMembers, Member } from '../../group/members.js';
 import { idKey, parseMessage } from '../jsonrpc.js';
 import type { Classified, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
-import { encodeMessage, MCP_SERVICE, McpRpcMethod } from '../wire.js';
+import { encodeMessage, MCP_SERVICE, META_RESPONSE_ENDS_CALL, McpRpcMethod } from '../wire.js';
 
 export interface MemberAnswer {
   readonly member: Member;
@@ -38,6 +41,12 @@ export interface CallRun {
   /** Told as soon as a member is done (its response, or its failure). */
   readonly onDone?: (member: Member) => void;
 }
+
+/** A member call's metadata: its own, and that the call ends on the response. */
+const requestMetadata = (metadata: Record<string, string>): Record<string, string> => ({
+  ...metadata,
+  [META_RESPONSE_ENDS_CALL]: '1',
+});
 
 /** Turns a thrown value into the RpcError that describes a member's failure. */
 export function asRpcError(err: unknown, signal: AbortSignal): RpcError {
@@ -104,9 +113,12 @@ export async function callOne(
     const stream = member.client.serverStream(MCP_SERVICE, McpRpcMethod.Request, encodeMessage(message), {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
-      metadata: target.metadata,
+      metadata: requestMetadata(target.metadata),
     });
-    for await (const bytes of stream) await reader.read(bytes);
+    for await (const bytes of stream) {
+      await reader.read(bytes);
+      if (reader.response) break; // the call ends here: no EOS is waited for
+    }
     return finish(env, member, message.method, reader);
   } catch (err) {
     return finish(env, member, message.method, reader, asRpcError(err, options.signal));
@@ -177,7 +189,7 @@ async function multicast(
   const call: CallOptions = {
     timeoutMs: options.timeoutMs,
     signal: options.signal,
-    metadata: targets[0]!.metadata,
+    metadata: requestMetadata(targets[0]!.metadata),
   };
   // A member known to be down is not waited for (its answer is still taken if it comes first).
   const waiting = new Set(targets.filter((t) => t.member.health !== 'down').map((t) => t.member));
@@ -198,8 +210,10 @@ async function multicast(
         const member = env.members.bySource(item.member);
         const reader = member ? readers.get(member) : undefined;
         if (!member || !reader || ended.has(member)) continue;
-        if (item.kind === 'data') await reader.read(item.payload);
-        else settle(member, item.kind === 'error' ? item.error : undefined);
+        if (item.kind === 'data') {
+          await reader.read(item.payload);
+          if (reader.response) settle(member, undefined); // its call ends on the response
+        } else settle(member, item.kind === 'error' ? item.error : undefined);
         if (waiting.size === 0) break;
       }
     }
