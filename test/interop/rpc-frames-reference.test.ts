@@ -13,10 +13,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseName } from '../../src/slim/dataplane/name.js';
-import { decodeMessage } from '../../src/slim/proto/index.js';
 import { createChannel, createRpcServer } from '../../src/slim/rpc/index.js';
 import type { RpcClient, SlimRpcServer } from '../../src/slim/rpc/index.js';
-import { MsgType, readFrame } from '../../src/slim/session/frames.js';
 import type { SlimApp } from '../../src/slim/session/index.js';
 import type { ReferencePeer } from '../support/reference.js';
 import { refUnary, referenceRpcClient, referenceRpcServer } from '../support/reference-rpc.js';
@@ -25,52 +23,12 @@ import type { NodeFixture, NodeKind } from '../support/reference-sessions.js';
 import { testService } from '../support/rpc-contract.js';
 import { makeApp } from '../support/session-apps.js';
 import { TapLink } from '../support/tap-link.js';
+import { count, only, reset, sum } from '../support/frame-count.js';
 import { until } from '../support/until.js';
 
 const HANG_GUARD = { timeout: 120_000 };
 const te = new TextEncoder();
 const td = new TextDecoder();
-const DATA = new Set([MsgType.MSG, MsgType.MSG_ACK, MsgType.RTX_REQUEST, MsgType.RTX_REPLY]);
-
-interface Counted {
-  /** MSG frames per rpc-id. */
-  msgs: Map<string, number>;
-  /** rpc-ids of the calls' first frames (they name service and method). */
-  opened: Set<string>;
-  acks: number;
-  retransmissions: number;
-}
-
-/** The session data frames in `frames` (bytes recorded by a TapLink). */
-function count(frames: Uint8Array[]): Counted {
-  const out: Counted = { msgs: new Map(), opened: new Set(), acks: 0, retransmissions: 0 };
-  for (const bytes of frames) {
-    const f = readFrame(decodeMessage(bytes));
-    if (!f || !DATA.has(f.type)) continue;
-    if (f.type === MsgType.MSG_ACK) out.acks++;
-    else if (f.type !== MsgType.MSG) out.retransmissions++;
-    else {
-      const id = f.metadata['rpc-id'] ?? '';
-      out.msgs.set(id, (out.msgs.get(id) ?? 0) + 1);
-      if (f.metadata['service'] !== undefined) out.opened.add(id);
-    }
-  }
-  return out;
-}
-
-const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-
-/** Only the calls opened in the window (a frame of an earlier call may still be on its way). */
-function only(c: Counted, ids: Iterable<string>): Counted {
-  const keep = new Set(ids);
-  return { ...c, msgs: new Map([...c.msgs].filter(([id]) => keep.has(id))) };
-}
-
-function reset(tap: TapLink): void {
-  tap.toNode.length = 0;
-  tap.fromNode.length = 0;
-}
-
 for (const kind of ['ours', 'reference'] as NodeKind[]) {
   describe(`SLIMRPC frames per call, through ${kind === 'ours' ? 'our' : 'the reference'} node`, () => {
     let node: NodeFixture;

@@ -1,7 +1,8 @@
 // Interop of multicast SLIMRPC: our multicast channel calls a group of three servers — two of ours
 // and one reference `Server` — through our node, MLS on. Every member's answer is attributed to it;
 // a member that fails (the reference has no such method) or is gone (its process killed, its app
-// closed) is reported for that member only while the others' answers still arrive.
+// closed) is reported for that member only while the others' answers still arrive. A unary call
+// costs one frame per member of ours (no EOS, docs/deviations.md), two for the reference member.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseName } from '../../src/slim/dataplane/name.js';
@@ -10,7 +11,9 @@ import type { MulticastItem } from '../../src/slim/rpc/index.js';
 import { referenceRpcServer } from '../support/reference-rpc.js';
 import { startNode } from '../support/reference-sessions.js';
 import { testService } from '../support/rpc-contract.js';
+import { count, only, reset, sum } from '../support/frame-count.js';
 import { makeApp } from '../support/session-apps.js';
+import { TapLink } from '../support/tap-link.js';
 
 /** Hang guard only (never a timing assertion). */
 const HANG_GUARD = { timeout: 180_000 };
@@ -38,9 +41,13 @@ test(
   async (t) => {
     const node = await startNode('ours');
     t.after(() => node.close());
+    // mc1's and the caller's links are tapped: the frames of a unary call are counted below.
+    const mc1Tap = new TapLink(node.link());
+    const callerTap = new TapLink(node.link());
+    const links = { 'org/ns/mc1': mc1Tap, 'org/ns/mccaller': callerTap };
     const apps = await Promise.all(
       ['org/ns/mc1', 'org/ns/mc2', 'org/ns/mccaller'].map((name) =>
-        makeApp({ name, link: node.link(), mls: true }),
+        makeApp({ name, link: links[name as keyof typeof links] ?? node.link(), mls: true }),
       ),
     );
     t.after(() => Promise.all(apps.map((a) => a.close())));
@@ -59,6 +66,23 @@ test(
       mc2: ['data:mc2:x', 'end'],
       mcref: ['data:mcref:x', 'end'],
     });
+    // On the wire: each of our members answers a unary call with its response alone (the caller
+    // says it ends each member's call on the response), the reference member with its response
+    // and an EOS, which the caller does not wait for and discards.
+    reset(mc1Tap);
+    reset(callerTap);
+    await rows(mc.unary('test.Contract', 'Who', te.encode('counted'), { timeoutMs: 30_000 }));
+    const counted = count(callerTap.toNode).opened;
+    // A fence: each member answers in order, so whatever it sent for the counted call (the
+    // reference's EOS) has reached the caller before its answer to this one.
+    await rows(mc.unary('test.Contract', 'Who', te.encode('fence'), { timeoutMs: 30_000 }));
+    assert.equal(counted.size, 1, 'one multicast request');
+    assert.equal(sum(only(count(mc1Tap.toNode), counted).msgs), 1, 'our member: the response alone');
+    assert.equal(
+      sum(only(count(callerTap.fromNode), counted).msgs),
+      4,
+      'the caller receives 1 + 1 from our members and 2 (response, EOS) from the reference',
+    );
     assert.deepEqual(
       await rows(mc.serverStream('test.Contract', 'Count', te.encode('2'), { timeoutMs: 30_000 })),
       {

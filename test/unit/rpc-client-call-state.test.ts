@@ -78,6 +78,32 @@ test('multicast: each member completes on its own; the call finishes when all ha
   assert.deepEqual(r.types, ['data:a', 'end:a', 'error:b', 'error:c', 'finish']);
 });
 
+test('ending on data: each member completes on its first data frame; its EOS is ignored', () => {
+  const r = run(initialCallState(['a', 'b', 'c'], true), [
+    { type: 'open' },
+    { type: 'frame', member: 'b', frame: data('from b') },
+    { type: 'frame', member: 'b', frame: end },
+    { type: 'frame', member: 'b', frame: data('late') },
+    { type: 'frame', member: 'a', frame: { kind: 'error', status: StatusCode.NOT_FOUND, message: 'x' } },
+    { type: 'frame', member: 'c', frame: end },
+  ]);
+  assert.deepEqual(r.types, ['data:b', 'end:b', 'error:a', 'end:c', 'finish']);
+  const p2p = run(initialCallState([PEER], true), [
+    { type: 'open' },
+    { type: 'frame', member: PEER, frame: data('answer') },
+    { type: 'frame', member: PEER, frame: end },
+    { type: 'deadline' },
+  ]);
+  assert.deepEqual(p2p.types, ['data:peer', 'end:peer', 'finish']);
+  // A member still pending when the deadline comes gets its own error, as without the key.
+  const late = run(initialCallState(['a', 'b'], true), [
+    { type: 'open' },
+    { type: 'frame', member: 'a', frame: data('1') },
+    { type: 'deadline' },
+  ]);
+  assert.deepEqual(late.types, ['data:a', 'end:a', 'error:b', 'finish']);
+});
+
 test('multicast: the deadline, cancellation or session loss fail only the members still pending', () => {
   for (const [event, code] of [
     [{ type: 'deadline' }, StatusCode.DEADLINE_EXCEEDED],

@@ -1,7 +1,9 @@
 // The receive side of one client call, as a pure state machine: `step(state, event)` returns the
 // next state and the actions the I/O shell performs (deliver an item, end or fail, release the
 // rpc-id). Point-to-point calls have one member ("peer"); multicast calls have one per group
-// member, each completing on its own EOS or error (docs/slimrpc.md#frame-sequences, #multicast).
+// member, each completing on its own EOS or error (docs/slimrpc.md#frame-sequences, #multicast),
+// or, for a single-response call whose caller says it ends on the response
+// (`slim-gateway-ends-on-data`), on its first data frame.
 //
 // Invariants: each member ends at most once (data after its end is dropped); exactly one
 // `finish` action per call, after which every event is ignored; on deadline, cancellation or
@@ -21,6 +23,8 @@ export interface ClientCallState {
   readonly finished: boolean;
   /** A pre-2.1 peer was recognised (data frames carrying `slimrpc-code=0`). */
   readonly legacyPeer: boolean;
+  /** Each member completes on its first data frame (its EOS, if one comes, is then ignored). */
+  readonly endsOnData: boolean;
 }
 
 export type ClientCallEvent =
@@ -46,12 +50,13 @@ export const MSG_RESPONSE_DEADLINE = 'Client deadline exceeded while receiving r
 export const MSG_CANCELLED = 'call cancelled by the caller';
 export const MSG_SESSION_CLOSED = 'session closed before the call completed';
 
-export function initialCallState(members: readonly string[]): ClientCallState {
+export function initialCallState(members: readonly string[], endsOnData = false): ClientCallState {
   return {
     members: new Map(members.map((m) => [m, 'pending' as const])),
     open: false,
     finished: members.length === 0,
     legacyPeer: false,
+    endsOnData,
   };
 }
 
@@ -69,11 +74,11 @@ function failPending(state: ClientCallState, status: StatusCode, message: string
   return { state: { ...state, members, finished: true }, actions };
 }
 
-function complete(state: ClientCallState, member: string, action: ClientCallAction): Step {
+function complete(state: ClientCallState, member: string, ...done: ClientCallAction[]): Step {
   const members = new Map(state.members);
   members.set(member, 'done');
   const finished = [...members.values()].every((s) => s === 'done');
-  const actions: ClientCallAction[] = [action];
+  const actions: ClientCallAction[] = done;
   if (finished) actions.push({ type: 'finish' });
   return { state: { ...state, members, finished }, actions };
 }
@@ -109,7 +114,9 @@ export function step(state: ClientCallState, event: ClientCallEvent): Step {
       if (member === undefined || state.members.get(member) !== 'pending') return { state, actions: [] };
       if (frame.kind === 'data') {
         const next = frame.legacy && !state.legacyPeer ? { ...state, legacyPeer: true } : state;
-        return { state: next, actions: [{ type: 'data', member, payload: frame.payload }] };
+        const delivered: ClientCallAction = { type: 'data', member, payload: frame.payload };
+        if (state.endsOnData) return complete(next, member, delivered, { type: 'end', member });
+        return { state: next, actions: [delivered] };
       }
       if (frame.kind === 'end') return complete(state, member, { type: 'end', member });
       return complete(state, member, { type: 'error', member, status: frame.status, message: frame.message });

@@ -68,10 +68,10 @@ export class ClientCall implements CallListener {
     private readonly timeoutMs: number,
     private readonly sink: (action: ClientCallAction) => void,
     private readonly logger: Logger,
-    /** The sink ends the call on the response's data frame: the server need not send its EOS. */
+    /** A single-response call: each member ends on its data frame, and the server is told it need not send its EOS. */
     private readonly endsOnData = false,
   ) {
-    this.state = initialCallState(target.memberKeys());
+    this.state = initialCallState(target.memberKeys(), endsOnData);
   }
 
   get finished(): boolean {

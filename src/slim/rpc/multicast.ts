@@ -210,7 +210,14 @@ class MulticastChannel implements MulticastClient, CallTarget {
 
   // ---- calls
 
-  private run(service: string, method: string, request: CallRequest, options: CallOptions = {}) {
+  /** `endsOnData`: a unary call, each member's ending on its response (its EOS is not waited for). */
+  private run(
+    service: string,
+    method: string,
+    request: CallRequest,
+    options: CallOptions = {},
+    endsOnData = false,
+  ) {
     const names = new Map(this.list.all.map((m) => [m.key, m] as const));
     const nameOf = (key: string) => {
       const m = names.get(key);
@@ -247,6 +254,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
       timeoutMs,
       sink,
       this.logger,
+      endsOnData,
     );
     this.calls.add(call);
     call.start();
@@ -259,7 +267,7 @@ class MulticastChannel implements MulticastClient, CallTarget {
     request: Uint8Array,
     options?: CallOptions,
   ): AsyncIterable<MulticastItem> {
-    return this.run(service, method, { single: request }, options);
+    return this.run(service, method, { single: request }, options, true);
   }
 
   serverStream(
