@@ -97,6 +97,23 @@ export class Child {
     }
   }
 
+  /**
+   * Stops a process that may have started processes of its own (a gateway's spawned servers and
+   * agents): SIGTERM, so that it stops them as it shuts down, then SIGKILL if it has not exited
+   * within `graceMs`. A SIGKILL alone would leave those processes running, orphaned.
+   */
+  async stop(graceMs = 15_000): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    try {
+      if ((await Promise.race([this.exited, late])) === 'late') this.kill();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   kill(): void {
     if (this.options.detached && this.proc.pid !== undefined) {
       try {

@@ -21,14 +21,17 @@ export function writeConfig(t: After, yaml: string): string {
   return file;
 }
 
-/** Starts `slim-gateway <args>` (JSON logs, quiet by default); killed after the test. */
+/**
+ * Starts `slim-gateway <args>` (JSON logs, quiet by default); stopped after the test, as a
+ * supervisor stops it (SIGTERM, so that what it spawned stops too; SIGKILL if it hangs).
+ */
 export function startCli(t: After, args: string[], env: Record<string, string> = {}): Child {
   const child = new Child(process.execPath, [BIN, ...args], {
     SLIM_GATEWAY_LOG_FORMAT: 'json',
     SLIM_GATEWAY_LOG_LEVEL: process.env['GATEWAY_DEBUG'] ?? 'info',
     ...env,
   });
-  t.after(() => child.kill());
+  t.after(() => child.stop());
   return child;
 }
 
