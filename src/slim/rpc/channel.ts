@@ -162,10 +162,10 @@ class Channel implements RpcClient, CallTarget {
         if (a.type === 'finish') return void this.calls.delete(call);
         if (settled) return;
         settled = true;
-        if (a.type === 'data') {
-          resolve(a.payload);
-          call.cancel(); // later frames (an EOS from a server that sends one) are discarded
-        } else if (a.type === 'end') reject(new RpcError(StatusCode.INTERNAL, MSG_NO_RESPONSE));
+        // The call ends on its data frame (client-call-state.ts, endsOnData): an EOS that a server
+        // sends anyway finds it finished and is discarded.
+        if (a.type === 'data') resolve(a.payload);
+        else if (a.type === 'end') reject(new RpcError(StatusCode.INTERNAL, MSG_NO_RESPONSE));
         else reject(new RpcError(a.status, a.message));
       };
       const call = new ClientCall(
