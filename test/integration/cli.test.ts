@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
@@ -118,8 +118,18 @@ test('--help on every command, and the command list', { timeout: HANG_GUARD_MS }
     assert.equal(r.code, 0);
     assert.ok(r.stdout.startsWith(usage), r.stdout);
   }
+  // Through the bin, that is the bundle: every command of src/cli/commands is there and loads.
   const all = cli(['--help']);
-  for (const cmd of ['run', 'stdio', 'check']) assert.match(all.stdout, new RegExp(`^  ${cmd} +\\S`, 'm'));
+  const commands = readdirSync(join(REPO_ROOT, 'src', 'cli', 'commands'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3));
+  assert.ok(commands.length >= 5, commands.join());
+  for (const cmd of commands) {
+    assert.match(all.stdout, new RegExp(`^  ${cmd} +\\S`, 'm'));
+    const one = cli([cmd, '--help']);
+    assert.equal(one.code, 0, `${cmd} --help`);
+    assert.ok(one.stdout.startsWith(`usage: slim-gateway ${cmd}`), one.stdout);
+  }
 });
 
 test(

@@ -1,6 +1,6 @@
 // The command registry (src/cli/registry.ts) names every file in src/cli/commands/, each loads a
 // command with a summary and usage, and no other word (an Object.prototype name included) is a
-// command. The bundle bin/slim-gateway runs carries exactly the registry's commands.
+// command. That the bundle bin/slim-gateway runs carries them all: integration/cli.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
