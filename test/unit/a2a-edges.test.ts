@@ -15,6 +15,8 @@ import { SseParser } from '../../src/adapters/a2a/sse.js';
 import { agentHeaders, forwardedMetadata, supportedVersionHeader } from '../../src/adapters/a2a/params.js';
 import { A2aBindingClient, isMethodNotFound } from '../../src/adapters/a2a/ingress/binding-client.js';
 import { encode, opByName } from '../../src/adapters/a2a/methods/table.js';
+import { checkFinite } from '../../src/adapters/a2a/json.js';
+import { A2aError } from '../../src/adapters/a2a/errors.js';
 
 test('JSON-RPC requests: the method decides the operation and the A2A version', () => {
   const ok = parseRequest('{"jsonrpc":"2.0","id":"x","method":"tasks/get","params":{"id":"t"}}');
@@ -40,6 +42,23 @@ test('JSON-RPC requests: the method decides the operation and the A2A version', 
     bad('{"jsonrpc":"2.0","id":2,"method":"GetTask","params":"t1"}').error.a2aName,
     'InvalidParamsError',
   );
+});
+
+test('non-finite numbers (JSON.parse makes Infinity of 1e400) are invalid params, named by their path', () => {
+  const bad = (v: unknown, where: string) =>
+    assert.throws(
+      () => checkFinite(v, 'params'),
+      (e: unknown) => e instanceof A2aError && e.a2aName === 'InvalidParamsError' && e.message.startsWith(`${where}:`),
+      where,
+    );
+  bad(JSON.parse('1e400'), 'params');
+  bad(JSON.parse('{"message":{"parts":[{"data":{"n":1}},{"data":{"xs":[1,-1e400]}}]}}'), 'params.message.parts[1].data.xs[1]');
+  bad({ a: NaN }, 'params.a');
+  // Finite numbers, strings, nulls, nested empties and inherited keys pass.
+  const proto = Object.create({ inherited: Infinity }) as Record<string, unknown>;
+  proto['own'] = [0, 1.5, -2e300, 'Infinity', null, {}, []];
+  checkFinite(proto, 'params');
+  checkFinite(JSON.parse('{"a":[{"b":1e308}],"c":"x"}'), 'params');
 });
 
 test('SSE: events split anywhere, any line ending, comments skipped, multi-line data joined', () => {

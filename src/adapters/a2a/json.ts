@@ -70,10 +70,28 @@ export function optStruct(v: unknown, path: string): JsonObject | undefined {
  * (found by fuzzing).
  */
 export function checkFinite(v: unknown, path: string): void {
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw invalid(path, 'must hold finite numbers only');
-  } else if (Array.isArray(v)) v.forEach((x, i) => checkFinite(x, `${path}[${i}]`));
-  else if (isObj(v)) for (const [k, x] of Object.entries(v)) checkFinite(x, `${path}.${k}`);
+  // Every event and result passes here: the walk builds no path strings unless it finds a bad number.
+  const at = nonFinitePath(v);
+  if (at !== undefined) throw invalid(`${path}${at}`, 'must hold finite numbers only');
+}
+
+/** Where the first non-finite number in `v` sits (`.a[2].b`, '' for `v` itself), or undefined. */
+function nonFinitePath(v: unknown): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : '';
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const at = nonFinitePath(v[i]);
+      if (at !== undefined) return `[${i}]${at}`;
+    }
+    return undefined;
+  }
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const at = nonFinitePath((v as Record<string, unknown>)[k]);
+    if (at !== undefined) return `.${k}${at}`;
+  }
+  return undefined;
 }
 
 export function stringMap(v: unknown, path: string): Record<string, string> {
