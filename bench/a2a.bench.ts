@@ -18,7 +18,8 @@ import { startChain } from '../test/support/a2a-chain.js';
 import { startTwoGateways } from '../test/support/a2a-gateways.js';
 import { send } from '../test/support/a2a-scenarios.js';
 
-const STREAM_STEPS = 49; // 2 * 49 + 3 = 101 events
+const STREAM_STEPS = 49;
+const STREAM_EVENTS = 2 * STREAM_STEPS + 3; // 101
 
 /**
  * Warm-up before each block: at least 20 calls and WARMUP_MS. The gateways are long-running
@@ -79,20 +80,27 @@ async function timeStream(client: Client): Promise<{ first: number; last: number
     void _;
     if (n++ === 0) first = performance.now() - t;
   }
-  if (n !== 2 * STREAM_STEPS + 3) throw new Error(`expected ${2 * STREAM_STEPS + 3} events, got ${n}`);
+  if (n !== STREAM_EVENTS) throw new Error(`expected ${STREAM_EVENTS} events, got ${n}`);
   return { first, last: performance.now() - t };
 }
 
-async function timeStreams(n: number, client: Client): Promise<{ first: number[]; last: number[] }> {
+async function timeStreams(
+  n: number,
+  client: Client,
+  cpu?: CpuMeter,
+): Promise<{ first: number[]; last: number[] }> {
   const warm = performance.now() + WARMUP_MS;
   for (let i = 0; i < 3 || performance.now() < warm; i++) await timeStream(client); // warm-up
   const first: number[] = [];
   const last: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await timeStream(client);
-    first.push(r.first);
-    last.push(r.last);
-  }
+  const measure = async () => {
+    for (let i = 0; i < n; i++) {
+      const r = await timeStream(client);
+      first.push(r.first);
+      last.push(r.last);
+    }
+  };
+  await (cpu ? cpu.over(n * STREAM_EVENTS, measure) : measure());
   return { first, last };
 }
 
@@ -116,34 +124,38 @@ async function compare(
   direct: Client,
   unaryCalls: number,
   streams: number,
-  cpu?: CpuMeter,
+  cpu?: { unary: CpuMeter; streams: CpuMeter },
 ): Promise<Measurement[]> {
   const unary = { ours: [] as number[], direct: [] as number[] };
   const first = { ours: [] as number[], direct: [] as number[] };
   const last = { ours: [] as number[], direct: [] as number[] };
   const blocks = 4;
   for (let b = 0; b < blocks; b++) {
-    unary.ours.push(...(await timeCalls(unaryCalls / blocks, () => routed.sendMessage(send('hello')), cpu)));
+    unary.ours.push(
+      ...(await timeCalls(unaryCalls / blocks, () => routed.sendMessage(send('hello')), cpu?.unary)),
+    );
     unary.direct.push(...(await timeCalls(unaryCalls / blocks, () => direct.sendMessage(send('hello')))));
-    const so = await timeStreams(streams / blocks, routed);
+    const so = await timeStreams(streams / blocks, routed, cpu?.streams);
     const sd = await timeStreams(streams / blocks, direct);
     first.ours.push(...so.first);
     last.ours.push(...so.last);
     first.direct.push(...sd.first);
     last.direct.push(...sd.last);
   }
-  const events = 2 * STREAM_STEPS + 3;
-  const cpuPerCall: Measurement[] = Object.entries(cpu?.ms ?? {}).map(([k, ms]) => ({
-    name: `SendMessage, ${k} CPU per call`,
-    unit: 'ms',
-    ours: ms / cpu!.calls,
-    better: 'lower',
-  }));
+  const events = STREAM_EVENTS;
+  const perUnit = (meter: CpuMeter | undefined, what: string, unit: 'ms' | 'µs'): Measurement[] =>
+    Object.entries(meter?.ms ?? {}).map(([k, ms]) => ({
+      name: `${what}, ${k} CPU per ${unit === 'ms' ? 'call' : 'event'}`,
+      unit,
+      ours: ((unit === 'ms' ? 1 : 1000) * ms) / meter!.calls,
+      better: 'lower',
+    }));
   return [
     ...pair('SendMessage (message answer)', unary.ours, unary.direct),
-    ...cpuPerCall,
+    ...perUnit(cpu?.unary, 'SendMessage', 'ms'),
     ...pair(`SendStreamingMessage ${events} events, first event`, first.ours, first.direct),
     ...pair(`SendStreamingMessage ${events} events, last event`, last.ours, last.direct),
+    ...perUnit(cpu?.streams, `SendStreamingMessage ${events} events`, 'µs'),
   ];
 }
 
@@ -194,11 +206,14 @@ export const benches: Bench[] = [
       try {
         const direct = await new ClientFactory().createFromUrl(`${gw.agent.url}/`);
         const routed = await new ClientFactory().createFromUrl(`${gw.url}/`);
-        const cpu = new CpuMeter({
+        const pids = {
           'client-side gateway': gw.client.child.proc.pid!,
           'server-side gateway': gw.server.child.proc.pid!,
+        };
+        return await compare(routed, direct, 200, 40, {
+          unary: new CpuMeter(pids),
+          streams: new CpuMeter(pids),
         });
-        return await compare(routed, direct, 200, 40, cpu);
       } finally {
         await gw.close();
       }
