@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import type { Client } from '@a2a-js/sdk/client';
 import type { Bench, Measurement } from './harness.js';
-import { summarize } from './harness.js';
+import { envCount, summarize } from './harness.js';
 import { startChain } from '../test/support/a2a-chain.js';
 import { startTwoGateways } from '../test/support/a2a-gateways.js';
 import { send } from '../test/support/a2a-scenarios.js';
@@ -26,7 +26,7 @@ const STREAM_EVENTS = 2 * STREAM_STEPS + 3; // 101
  * processes whose JavaScript is optimised only after a few thousand calls; measured right after 20
  * calls, they ran mostly unoptimised code.
  */
-const WARMUP_MS = Number(process.env['A2A_BENCH_WARMUP_MS'] ?? 1500);
+const WARMUP_MS = envCount('A2A_BENCH_WARMUP_MS', 1500);
 
 /** Node.js options for the gateway processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = process.env['A2A_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];

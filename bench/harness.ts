@@ -35,3 +35,16 @@ export function summarize(samplesMs: number[]): { p50: number; p99: number; mean
   const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean };
 }
+
+/**
+ * A whole-number knob from the environment (a count or a duration): `fallback` when unset; a
+ * clear error, naming the variable, for anything else than digits (`Number()` would give NaN for
+ * a typo, or 0 for an empty string, and the bench would run on it).
+ */
+export function envCount(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,15}$/.test(raw.trim()))
+    throw new Error(`${name}="${raw}": expected a whole number (${fallback} when unset)`);
+  return Number(raw.trim());
+}

@@ -5,10 +5,11 @@
 // drift hits each alike. Nothing is asserted: the figures decide whether express earns its place.
 import { Agent, request } from 'node:http';
 import type { Bench, Measurement } from './harness.js';
+import { envCount } from './harness.js';
 import { startProc } from './support/processes.js';
 import type { Proc } from './support/processes.js';
 
-const REQUESTS = Number(process.env['HTTP_BENCH_REQUESTS'] ?? 4_000);
+const REQUESTS = envCount('HTTP_BENCH_REQUESTS', 4_000);
 const ROUNDS = 3;
 const CONCURRENCY = 16;
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } });

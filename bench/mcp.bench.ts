@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startGateway } from '../test/support/mcp/gateway.js';
 import { startTestHttpServer } from '../test/support/mcp/test-server.js';
 import type { Bench, Measurement } from './harness.js';
-import { summarize } from './harness.js';
+import { envCount, summarize } from './harness.js';
 import { startDeployment } from './support/processes.js';
 import type { Memory, Proc } from './support/processes.js';
 
@@ -26,20 +26,20 @@ process.on('warning', (w) => {
 });
 
 /** Each (path, concurrency) runs ROUNDS rounds of RUN_MS, alternating direct and via. */
-const RUN_MS = Number(process.env['MCP_BENCH_MS'] ?? 5000);
+const RUN_MS = envCount('MCP_BENCH_MS', 5000);
 const ROUNDS = 2;
 /**
  * Each path is warmed up with a round of this length first: a gateway is a long-running process,
  * and at a few dozen calls per second its JavaScript takes a few thousand calls to be optimised
  * (with 50 warm-up calls, as before, the first rounds measured mostly unoptimised code).
  */
-const WARMUP_MS = Number(process.env['MCP_BENCH_WARMUP_MS'] ?? 4000);
-const SESSIONS = Number(process.env['MCP_BENCH_SESSIONS'] ?? 1000);
+const WARMUP_MS = envCount('MCP_BENCH_WARMUP_MS', 4000);
+const SESSIONS = envCount('MCP_BENCH_SESSIONS', 1000);
 /**
  * Calls measured on the fresh pair before any warm-up: what the first users of a newly started
  * deployment see (cold JavaScript, first SLIM session and MLS group), not the steady state.
  */
-const FIRST_CALLS = Number(process.env['MCP_BENCH_FIRST_CALLS'] ?? 300);
+const FIRST_CALLS = envCount('MCP_BENCH_FIRST_CALLS', 300);
 /** MCP_BENCH_FIRST_CALLS=0 skips them; MCP_BENCH_FIRST_ONLY=1 measures only them (A/B runs of start-up work). */
 const FIRST_ONLY = process.env['MCP_BENCH_FIRST_ONLY'] === '1';
 

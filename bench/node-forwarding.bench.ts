@@ -17,11 +17,11 @@ import type { Message } from '../src/slim/proto/index.js';
 import { REPO_ROOT } from '../test/support/paths.js';
 import { freePort, startReferenceNode } from '../test/support/reference.js';
 import type { Bench, Measurement } from './harness.js';
-import { summarize } from './harness.js';
+import { envCount, summarize } from './harness.js';
 
 const PAYLOAD = new Uint8Array(1024).fill(0x61);
-const THROUGHPUT_FRAMES = Number(process.env['BENCH_FRAMES'] ?? 20_000);
-const LATENCY_FRAMES = Number(process.env['BENCH_LATENCY_FRAMES'] ?? 2_000);
+const THROUGHPUT_FRAMES = envCount('BENCH_FRAMES', 20_000);
+const LATENCY_FRAMES = envCount('BENCH_LATENCY_FRAMES', 2_000);
 /**
  * Our node runs with the V8 flags its launcher gives it in production (src/cli/node-flags.ts);
  * BENCH_NODE_FLAGS=none runs it without them, any other value is the list of flags to use.

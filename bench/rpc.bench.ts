@@ -17,7 +17,7 @@ import { parseName } from '../src/slim/dataplane/name.js';
 import { SlimNode } from '../src/slim/node/index.js';
 import { createChannel, createRpcServer } from '../src/slim/rpc/index.js';
 import type { Bench, Measurement } from './harness.js';
-import { summarize } from './harness.js';
+import { envCount, summarize } from './harness.js';
 import { REPO_ROOT } from '../test/support/paths.js';
 import type { ReferencePeer } from '../test/support/reference.js';
 import { freePort, startReferenceNode } from '../test/support/reference.js';
@@ -28,11 +28,11 @@ import { makeApp } from '../test/support/session-apps.js';
 
 const PAYLOAD = 1024;
 /** Each configuration runs for this long (or `MAX_CALLS` calls), after a warm-up. */
-const RUN_MS = Number(process.env['RPC_BENCH_MS'] ?? 8000);
+const RUN_MS = envCount('RPC_BENCH_MS', 8000);
 const MAX_CALLS = 5000;
 const WARMUP = 50;
 /** Ours is warmed up this long first (JavaScript is optimised after a few thousand calls). */
-const WARMUP_MS = Number(process.env['RPC_BENCH_WARMUP_MS'] ?? 2000);
+const WARMUP_MS = envCount('RPC_BENCH_WARMUP_MS', 2000);
 /**
  * RPC_BENCH_OURS_ONLY=1 measures only our processes' layout (latency and CPU per call), for a
  * quick A/B of two builds; the reference and the one-process breakdown are skipped.

@@ -15,7 +15,7 @@ import { makeApp } from '../test/support/session-apps.js';
 import { ReferencePeer, startReferenceNode } from '../test/support/reference.js';
 import { connectReferenceApp } from '../test/support/reference-apps.js';
 import type { Bench, Measurement } from './harness.js';
-import { summarize } from './harness.js';
+import { envCount, summarize } from './harness.js';
 
 const SECRET = 'a-very-long-shared-secret-0123456789abcdef';
 const WARMUP = 30;
@@ -156,7 +156,7 @@ export const benches: Bench[] = [
   {
     name: 'session group membership: add and remove an 11th member (in-process)',
     async run(): Promise<Measurement[]> {
-      const cycles = Number(process.env['GROUP_BENCH_CYCLES'] ?? 20);
+      const cycles = envCount('GROUP_BENCH_CYCLES', 20);
       const withMls = await membershipCycles(true, cycles);
       const without = await membershipCycles(false, cycles);
       const what = `add + remove of the 11th member, ${cycles} cycles`;

@@ -14,8 +14,9 @@ import { createTracing } from '../src/telemetry/tracing.js';
 import type { CallInfo, CallObserver } from '../src/telemetry/types.js';
 import { silentLogger } from '../src/util/log.js';
 import type { Bench, Measurement } from './harness.js';
+import { envCount } from './harness.js';
 
-const CALLS = Number(process.env['TELEMETRY_BENCH_CALLS'] ?? 20_000);
+const CALLS = envCount('TELEMETRY_BENCH_CALLS', 20_000);
 
 const info = (traceparent?: string): CallInfo => ({
   side: 'service',

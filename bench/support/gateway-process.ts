@@ -18,6 +18,7 @@ import { warmUp } from '../../src/gateway/warm-up.js';
 import type { WarmUpReport } from '../../src/gateway/warm-up.js';
 import type { RealNode } from '../../src/gateway/real-deps.js';
 import { silentLogger } from '../../src/util/log.js';
+import { envCount } from '../harness.js';
 
 const config = loadConfigFile(process.argv[2]!, process.env);
 const real = realDeps();
@@ -30,12 +31,14 @@ const gw = await createGateway(
   },
   { logger: silentLogger, processEnv: process.env },
 );
-const budget = process.env['MCP_BENCH_WARM_UP_MS'];
+// Unset: the gateway's own warm-up; 0: none; N: N ms of CPU, however many calls that takes.
+const budget =
+  process.env['MCP_BENCH_WARM_UP_MS'] === undefined ? undefined : envCount('MCP_BENCH_WARM_UP_MS', 0);
 let warmed: WarmUpReport | undefined;
-if (budget !== '0' && config.warmUp)
+if (budget !== 0 && config.warmUp)
   warmed = await warmUp({
     logger: silentLogger,
-    ...(budget === undefined ? {} : { cpuBudgetMs: Number(budget), maxCalls: Number.MAX_SAFE_INTEGER }),
+    ...(budget === undefined ? {} : { cpuBudgetMs: budget, maxCalls: Number.MAX_SAFE_INTEGER }),
   });
 const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 out({

@@ -48,11 +48,15 @@ test('non-finite numbers (JSON.parse makes Infinity of 1e400) are invalid params
   const bad = (v: unknown, where: string) =>
     assert.throws(
       () => checkFinite(v, 'params'),
-      (e: unknown) => e instanceof A2aError && e.a2aName === 'InvalidParamsError' && e.message.startsWith(`${where}:`),
+      (e: unknown) =>
+        e instanceof A2aError && e.a2aName === 'InvalidParamsError' && e.message.startsWith(`${where}:`),
       where,
     );
   bad(JSON.parse('1e400'), 'params');
-  bad(JSON.parse('{"message":{"parts":[{"data":{"n":1}},{"data":{"xs":[1,-1e400]}}]}}'), 'params.message.parts[1].data.xs[1]');
+  bad(
+    JSON.parse('{"message":{"parts":[{"data":{"n":1}},{"data":{"xs":[1,-1e400]}}]}}'),
+    'params.message.parts[1].data.xs[1]',
+  );
   bad({ a: NaN }, 'params.a');
   // Finite numbers, strings, nulls, nested empties and inherited keys pass.
   const proto = Object.create({ inherited: Infinity }) as Record<string, unknown>;
