@@ -7,6 +7,7 @@ import type { ClientState } from 'ts-mls';
 import { encodeGroupContext } from 'ts-mls/groupContext.js';
 import { hkdfExpand } from './crypto/primitives.js';
 import { Out, vlen } from './tls-bytes.js';
+import { transientBytes } from '../../util/transient-bytes.js';
 
 export const PROTOCOL_MLS10 = 1;
 export const WIRE_PRIVATE = 2;
@@ -94,7 +95,8 @@ export function signContent(
     applicationData.length +
     ctx.length;
   const l = label('FramedContentTBS');
-  const out = new Out(new Uint8Array(vlen(l.length) + l.length + vlen(tbsLength) + tbsLength));
+  // Signed or verified, then dropped: pooled memory (every byte is written below).
+  const out = new Out(transientBytes(vlen(l.length) + l.length + vlen(tbsLength) + tbsLength));
   out.vec(l);
   out.len(tbsLength);
   out.u16(PROTOCOL_MLS10);
@@ -107,6 +109,7 @@ export function signContent(
   out.u8(CONTENT_APPLICATION);
   out.vec(applicationData);
   out.raw(ctx);
+  if (out.pos !== out.b.length) throw new Error('FramedContentTBS: size worked out wrong'); // never garbage
   return out.b;
 }
 

@@ -25,6 +25,7 @@ import {
   signContent,
 } from './app-message-parts.js';
 import { In, Out, equalBytes, vlen } from './tls-bytes.js';
+import { transientBytes } from '../../util/transient-bytes.js';
 
 export interface Protected {
   next: ClientState;
@@ -50,16 +51,18 @@ export function protectApplication(
     signContent(gc, leafIndex, authenticatedData, plaintext),
   );
   const contentLength = vlen(plaintext.length) + plaintext.length + vlen(signature.length) + signature.length;
+  // Transient (encrypted right below), like the signed content and the ciphertext: pooled memory.
   const content = new Out(
-    new Uint8Array(contentLength + byteLengthToPad(contentLength, state.clientConfig.paddingConfig)),
+    transientBytes(contentLength + byteLengthToPad(contentLength, state.clientConfig.paddingConfig)),
   );
   content.vec(plaintext);
-  content.vec(signature); // then zero padding (the array starts zeroed)
+  content.vec(signature);
+  content.b.fill(0, content.pos); // the padding: zeros (pooled memory is not cleared)
 
   const ratchet = node.application;
   const reuseGuard = pooledRandomBytes(4);
   const { next, key, nonce } = ratchetStep(ratchet.secret, ratchet.generation, reuseGuard);
-  const ciphertext = aesGcmSeal(key, nonce, contentAad(gc, authenticatedData), content.b);
+  const ciphertext = aesGcmSeal(key, nonce, contentAad(gc, authenticatedData), content.b, transientBytes);
 
   const senderData = new Out(new Uint8Array(12));
   senderData.u32(leafIndex);

@@ -4,6 +4,7 @@
 // every other byte as received and rewrite just those fields. The frame was fully decoded (and so
 // validated) on the way in; this file only re-assembles bytes.
 // Protobuf wire format: tag = (field << 3) | wire type; LEN fields carry a varint length.
+import { transientBytes } from '../../util/transient-bytes.js';
 import type { HeaderView } from './header-view.js';
 
 interface RawField {
@@ -168,7 +169,7 @@ export function spliceHeader(layout: PublishLayout, header: HeaderView): Uint8Ar
   }
   const pubLen = layout.pubBefore.length + 1 + varintSize(hLen) + hLen + layout.pubAfter.length;
   const total = layout.before.length + 1 + varintSize(pubLen) + pubLen + layout.after.length;
-  const out = new Uint8Array(total);
+  const out = transientBytes(total); // every byte is written below; the batch writer copies it out
   let p = 0;
   out.set(layout.before, p);
   p += layout.before.length;

@@ -71,13 +71,15 @@ export function aesGcmSeal(
   nonce: Uint8Array,
   aad: Uint8Array,
   plaintext: Uint8Array,
+  /** Where the ciphertext goes: fresh memory, unless the caller drops it at once (transientBytes). */
+  alloc: (n: number) => Uint8Array = (n) => new Uint8Array(n),
 ): Uint8Array {
   const cipher = createCipheriv('aes-128-gcm', key, nonce, { authTagLength: TAG_LENGTH });
   if (aad.length > 0) cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   const tail = cipher.final();
   const tag = cipher.getAuthTag();
-  const out = new Uint8Array(body.length + tail.length + TAG_LENGTH);
+  const out = alloc(body.length + tail.length + TAG_LENGTH);
   out.set(body, 0);
   out.set(tail, body.length);
   out.set(tag, body.length + tail.length);
