@@ -186,6 +186,17 @@ test("the node's Service reaches the port the node listens on", () => {
   const listen = node.args![node.args!.indexOf('--listen') + 1]!;
   const port = Number(listen.split(':')[1]);
   assert.equal(node.args![0], 'node');
+  // The image's launcher, with the launcher's flags but the young-generation cap (a gateway's).
+  const entrypoint = /^ENTRYPOINT (.*)$/m.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))!;
+  const launcher = JSON.parse(entrypoint[1]!) as string[];
+  assert.deepEqual(
+    node.command,
+    launcher.filter((a) => !a.startsWith('--max-semi-space-size=')),
+  );
+  assert.ok(
+    launcher.some((a) => a.startsWith('--max-semi-space-size=')),
+    'the gateways keep the cap',
+  );
   assert.equal(portNumber(node, node.readinessProbe!.tcpSocket!.port), port);
   const service = all.find((o) => o.kind === 'Service' && o.metadata.name === 'slim-node')!;
   const ports = (service.spec as { ports: { port: number; targetPort: string | number }[] }).ports;
