@@ -49,15 +49,12 @@ export class PublishFrame {
     const header = readHeaderView(bytes, layout.headerStart, layout.headerEnd);
     if (!header) return undefined;
     // Everything but the header is checked by the codec (throws on malformed bytes); its fast
-    // path reads the usual shapes, anything else goes through protobuf-es.
-    let hasSession = false;
-    for (const part of [layout.pubBefore, layout.pubAfter]) {
-      if (part.length === 0) continue;
-      const p = decodePublishPart(part) ?? fromBinary(PublishSchema, part);
-      if (p.session) hasSession = true;
-    }
+    // path reads the usual shapes in place, anything else goes through protobuf-es.
+    const sessionBefore = publishPartHasSession(bytes, layout.pubDataStart, layout.hdrStart);
+    const sessionAfter = publishPartHasSession(bytes, layout.hdrEnd, layout.pubEnd); // both checked
+    const hasSession = sessionBefore || sessionAfter;
     if (layout.hasOtherFields) {
-      for (const part of [layout.before, layout.after])
+      for (const part of [bytes.subarray(0, layout.pubStart), bytes.subarray(layout.pubEnd)])
         if (part.length > 0 && !decodeMessagePart(part)) fromBinary(MessageSchema, part);
     }
     return new PublishFrame(header, hasSession, undefined, bytes, layout);
@@ -103,6 +100,13 @@ export class PublishFrame {
       messageType: { case: 'publish', value: { ...msg.messageType.value, header } },
     } as Message;
   }
+}
+
+/** Checks bytes[start, end) as Publish fields (throws when malformed); whether they hold a session header. */
+function publishPartHasSession(bytes: Buffer, start: number, end: number): boolean {
+  if (start === end) return false;
+  const p = decodePublishPart(bytes, start, end) ?? fromBinary(PublishSchema, bytes.subarray(start, end));
+  return p.session !== undefined;
 }
 
 export type Inbound = { kind: 'publish'; frame: PublishFrame } | { kind: 'other'; msg: Message };

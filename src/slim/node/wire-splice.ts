@@ -7,34 +7,52 @@
 import { transientBytes } from '../../util/transient-bytes.js';
 import type { HeaderView } from './header-view.js';
 
-interface RawField {
-  num: number;
-  bytes: Uint8Array;
-}
-
-/** Where the header sits in a received frame, and the header fields that pass through as they are. */
+/**
+ * Where the header sits in a received frame, as offsets into `buf` (no copies, no views: this is
+ * worked out for every forwarded frame, and each view or object is garbage to collect).
+ */
 export interface PublishLayout {
-  before: Uint8Array; // Message bytes before the publish field
-  after: Uint8Array; // Message bytes after it (e.g. metadata)
-  pubBefore: Uint8Array; // Publish bytes before the header field
-  pubAfter: Uint8Array; // Publish bytes after it (session header, content)
-  keep: RawField[]; // header fields other than 6 ttl, 7 recv_from, 8 forward_to, 9 incoming_conn, 11 header_mac
-  headerStart: number; // the header's payload in the frame
-  headerEnd: number;
+  readonly buf: Uint8Array;
+  /** The publish field, tag included: buf[pubStart, pubEnd); its payload starts at pubDataStart. */
+  readonly pubStart: number;
+  readonly pubDataStart: number;
+  readonly pubEnd: number;
+  /** The header field, tag included: buf[hdrStart, hdrEnd). */
+  readonly hdrStart: number;
+  readonly hdrEnd: number;
+  /** The header's payload in the frame. */
+  readonly headerStart: number;
+  readonly headerEnd: number;
+  /**
+   * The header fields that pass through as they are (all but 6 ttl, 7 recv_from, 8 forward_to,
+   * 9 incoming_conn, 11 header_mac), in order: field number, start, end; three numbers each.
+   */
+  readonly keep: number[];
   /** Message-level fields besides the publish (metadata, unknown): present or not. */
-  hasOtherFields: boolean;
+  readonly hasOtherFields: boolean;
 }
 
-const REWRITTEN = new Set([6, 7, 8, 9, 11]);
+const isRewritten = (num: number): boolean => (num >= 6 && num <= 9) || num === 11;
 
+/** Reads protobuf fields in buf[pos, end); field() leaves the last field's place in its own members. */
 class Walker {
   pos: number;
+  /** The last field read: its number, its whole span [start, fieldEnd) and its payload's start. */
+  num = 0;
+  start = 0;
+  fieldEnd = 0;
+  dataStart = 0;
   constructor(
     readonly buf: Uint8Array,
-    start = 0,
-    readonly end = buf.length,
+    start: number,
+    public end: number,
   ) {
     this.pos = start;
+  }
+  /** Walks buf[start, end) next (one walker serves the three nested levels). */
+  reset(start: number, end: number): void {
+    this.pos = start;
+    this.end = end;
   }
   varint(): number {
     let result = 0;
@@ -49,13 +67,13 @@ class Walker {
       if (shift > 63) throw new RangeError('varint too long');
     }
   }
-  /** Reads one field; returns its number, its whole span and, for LEN fields, the payload span. */
-  field(): { num: number; start: number; end: number; dataStart: number } {
-    const start = this.pos;
+  /** Reads one field into num / start / fieldEnd / dataStart. */
+  field(): void {
+    this.start = this.pos;
     const tag = this.varint();
-    const num = Math.floor(tag / 8);
+    this.num = Math.floor(tag / 8);
     const type = tag & 7;
-    let dataStart = this.pos;
+    this.dataStart = this.pos;
     switch (type) {
       case 0:
         this.varint();
@@ -65,7 +83,7 @@ class Walker {
         break;
       case 2: {
         const len = this.varint();
-        dataStart = this.pos;
+        this.dataStart = this.pos;
         this.pos += len;
         break;
       }
@@ -76,7 +94,7 @@ class Walker {
         throw new RangeError(`unsupported wire type ${type}`);
     }
     if (this.pos > this.end) throw new RangeError('truncated field');
-    return { num, start, end: this.pos, dataStart };
+    this.fieldEnd = this.pos;
   }
 }
 
@@ -86,40 +104,53 @@ class Walker {
  * truncated bytes.
  */
 export function publishLayout(buf: Uint8Array): PublishLayout | undefined {
-  let pub: { start: number; end: number; dataStart: number } | undefined;
+  let pubStart = -1;
+  let pubDataStart = 0;
+  let pubEnd = 0;
   let hasOtherFields = false;
-  for (const w = new Walker(buf); w.pos < w.end;) {
-    const f = w.field();
-    if (f.num === 3) {
-      if (pub) return undefined; // a second publish field would be merged by decoders: not our fast path
-      pub = f;
-    } else if (f.num === 1 || f.num === 2 || f.num === 5 || f.num === 6) {
+  const w = new Walker(buf, 0, buf.length);
+  while (w.pos < w.end) {
+    w.field();
+    if (w.num === 3) {
+      if (pubStart >= 0) return undefined; // a second publish field would be merged by decoders: not our fast path
+      pubStart = w.start;
+      pubDataStart = w.dataStart;
+      pubEnd = w.fieldEnd;
+    } else if (w.num === 1 || w.num === 2 || w.num === 5 || w.num === 6) {
       return undefined; // another case of the oneof: decoders keep the last one
     } else hasOtherFields = true;
   }
-  if (!pub) return undefined;
-  let hdr: { start: number; end: number; dataStart: number } | undefined;
-  for (const w = new Walker(buf, pub.dataStart, pub.end); w.pos < w.end;) {
-    const f = w.field();
-    if (f.num === 1) {
-      if (hdr) return undefined;
-      hdr = f;
+  if (pubStart < 0) return undefined;
+  let hdrStart = -1;
+  let hdrEnd = 0;
+  let headerStart = 0;
+  w.reset(pubDataStart, pubEnd);
+  while (w.pos < w.end) {
+    w.field();
+    if (w.num === 1) {
+      if (hdrStart >= 0) return undefined;
+      hdrStart = w.start;
+      hdrEnd = w.fieldEnd;
+      headerStart = w.dataStart;
     }
   }
-  if (!hdr) return undefined;
-  const keep: RawField[] = [];
-  for (const w = new Walker(buf, hdr.dataStart, hdr.end); w.pos < w.end;) {
-    const f = w.field();
-    if (!REWRITTEN.has(f.num)) keep.push({ num: f.num, bytes: buf.subarray(f.start, f.end) });
+  if (hdrStart < 0) return undefined;
+  const keep: number[] = [];
+  w.reset(headerStart, hdrEnd);
+  while (w.pos < w.end) {
+    w.field();
+    if (!isRewritten(w.num)) keep.push(w.num, w.start, w.fieldEnd);
   }
   return {
-    before: buf.subarray(0, pub.start),
-    after: buf.subarray(pub.end),
-    pubBefore: buf.subarray(pub.dataStart, hdr.start),
-    pubAfter: buf.subarray(hdr.end, pub.end),
+    buf,
+    pubStart,
+    pubDataStart,
+    pubEnd,
+    hdrStart,
+    hdrEnd,
+    headerStart,
+    headerEnd: hdrEnd,
     keep,
-    headerStart: hdr.dataStart,
-    headerEnd: hdr.end,
     hasOtherFields,
   };
 }
@@ -153,56 +184,83 @@ function putVarint(out: Uint8Array, pos: number, v: number | bigint): number {
   return pos;
 }
 
+/** Copies src[start, end) to out at pos; returns the position after it. Short runs byte by byte. */
+function copyRange(src: Uint8Array, start: number, end: number, out: Uint8Array, pos: number): number {
+  const n = end - start;
+  if (n > 64) out.set(src.subarray(start, end), pos);
+  else for (let i = 0; i < n; i++) out[pos + i] = src[start + i]!;
+  return pos + n;
+}
+
+/** The value of rewritten field `num` in `header`, or undefined when it is not written. */
+function rewritten(header: HeaderView, num: number): number | bigint | Uint8Array | undefined {
+  switch (num) {
+    case 6:
+      return header.ttl !== 0 ? header.ttl : undefined;
+    case 7:
+      return header.recvFrom;
+    case 8:
+      return header.forwardTo;
+    case 9:
+      return header.incomingConn;
+    default:
+      return header.headerMac;
+  }
+}
+
+/** The rewritten fields, in number order (11 last): ttl, recv_from, forward_to, incoming_conn, MAC. */
+const REWRITTEN_NUMS = [6, 7, 8, 9, 11] as const;
+
+function fieldSize(value: number | bigint | Uint8Array): number {
+  return 1 + (value instanceof Uint8Array ? varintSize(value.length) + value.length : varintSize(value));
+}
+
+function putField(out: Uint8Array, p: number, num: number, value: number | bigint | Uint8Array): number {
+  out[p++] = value instanceof Uint8Array ? (num << 3) | 2 : num << 3;
+  if (value instanceof Uint8Array) {
+    p = putVarint(out, p, value.length);
+    out.set(value, p);
+    return p + value.length;
+  }
+  return putVarint(out, p, value);
+}
+
 /** The frame's bytes with the routing fields of `header` (ttl, recv_from, forward_to, incoming_conn, MAC). */
 export function spliceHeader(layout: PublishLayout, header: HeaderView): Uint8Array {
-  const extra: { num: number; tag: number; value: number | bigint | Uint8Array }[] = [];
-  if (header.ttl !== 0) extra.push({ num: 6, tag: 0x30, value: header.ttl });
-  if (header.recvFrom !== undefined) extra.push({ num: 7, tag: 0x38, value: header.recvFrom });
-  if (header.forwardTo !== undefined) extra.push({ num: 8, tag: 0x40, value: header.forwardTo });
-  if (header.incomingConn !== undefined) extra.push({ num: 9, tag: 0x48, value: header.incomingConn });
-  if (header.headerMac !== undefined) extra.push({ num: 11, tag: 0x5a, value: header.headerMac });
+  const { buf, keep } = layout;
   let hLen = 0;
-  for (const f of layout.keep) hLen += f.bytes.length;
-  for (const e of extra) {
-    hLen +=
-      1 + (e.value instanceof Uint8Array ? varintSize(e.value.length) + e.value.length : varintSize(e.value));
+  for (let k = 0; k < keep.length; k += 3) hLen += keep[k + 2]! - keep[k + 1]!;
+  for (const num of REWRITTEN_NUMS) {
+    const v = rewritten(header, num);
+    if (v !== undefined) hLen += fieldSize(v);
   }
-  const pubLen = layout.pubBefore.length + 1 + varintSize(hLen) + hLen + layout.pubAfter.length;
-  const total = layout.before.length + 1 + varintSize(pubLen) + pubLen + layout.after.length;
+  const before = layout.pubStart;
+  const pubBefore = layout.hdrStart - layout.pubDataStart;
+  const pubAfter = layout.pubEnd - layout.hdrEnd;
+  const after = buf.length - layout.pubEnd;
+  const pubLen = pubBefore + 1 + varintSize(hLen) + hLen + pubAfter;
+  const total = before + 1 + varintSize(pubLen) + pubLen + after;
   const out = transientBytes(total); // every byte is written below; the batch writer copies it out
-  let p = 0;
-  out.set(layout.before, p);
-  p += layout.before.length;
+  let p = copyRange(buf, 0, before, out, 0);
   out[p++] = 0x1a; // Message.publish = 3, LEN
   p = putVarint(out, p, pubLen);
-  out.set(layout.pubBefore, p);
-  p += layout.pubBefore.length;
+  p = copyRange(buf, layout.pubDataStart, layout.hdrStart, out, p);
   out[p++] = 0x0a; // Publish.header = 1, LEN
   p = putVarint(out, p, hLen);
   // Fields in number order, as the reference writes them.
-  let e = 0;
-  for (const f of layout.keep) {
-    while (e < extra.length && extra[e]!.num < f.num) p = putExtra(out, p, extra[e++]!);
-    out.set(f.bytes, p);
-    p += f.bytes.length;
+  let r = 0;
+  for (let k = 0; k < keep.length; k += 3) {
+    for (; r < REWRITTEN_NUMS.length && REWRITTEN_NUMS[r]! < keep[k]!; r++) {
+      const v = rewritten(header, REWRITTEN_NUMS[r]!);
+      if (v !== undefined) p = putField(out, p, REWRITTEN_NUMS[r]!, v);
+    }
+    p = copyRange(buf, keep[k + 1]!, keep[k + 2]!, out, p);
   }
-  while (e < extra.length) p = putExtra(out, p, extra[e++]!);
-  out.set(layout.pubAfter, p);
-  p += layout.pubAfter.length;
-  out.set(layout.after, p);
+  for (; r < REWRITTEN_NUMS.length; r++) {
+    const v = rewritten(header, REWRITTEN_NUMS[r]!);
+    if (v !== undefined) p = putField(out, p, REWRITTEN_NUMS[r]!, v);
+  }
+  p = copyRange(buf, layout.hdrEnd, layout.pubEnd, out, p);
+  copyRange(buf, layout.pubEnd, buf.length, out, p);
   return out;
-}
-
-function putExtra(
-  out: Uint8Array,
-  p: number,
-  e: { tag: number; value: number | bigint | Uint8Array },
-): number {
-  out[p++] = e.tag;
-  if (e.value instanceof Uint8Array) {
-    p = putVarint(out, p, e.value.length);
-    out.set(e.value, p);
-    return p + e.value.length;
-  }
-  return putVarint(out, p, e.value);
 }

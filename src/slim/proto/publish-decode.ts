@@ -19,8 +19,16 @@ import type {
 import { T, readName } from './publish-names.js';
 import { Reader, UNSUPPORTED, expect, once, viewOf } from './publish-reader.js';
 
+// $typeName values, built once (a template literal here would build the string per message).
+const TYPE_SLIM_HEADER = `${T}SLIMHeader`;
+const TYPE_SESSION_HEADER = `${T}SessionHeader`;
+const TYPE_CONTENT = `${T}Content`;
+const TYPE_APPLICATION_PAYLOAD = `${T}ApplicationPayload`;
+const TYPE_PUBLISH = `${T}Publish`;
+const TYPE_MESSAGE = `${T}Message`;
+
 function readHeader(r: Reader): SLIMHeader {
-  const h = { $typeName: `${T}SLIMHeader`, identity: '', fanout: 0, version: '', ttl: 0 } as SLIMHeader;
+  const h = { $typeName: TYPE_SLIM_HEADER, identity: '', fanout: 0, version: '', ttl: 0 } as SLIMHeader;
   let seen = 0;
   while (r.pos < r.end) {
     const tag = r.tag();
@@ -91,7 +99,7 @@ function enumValue(r: Reader): number {
 
 function readSession(r: Reader): SessionHeader {
   const s = {
-    $typeName: `${T}SessionHeader`,
+    $typeName: TYPE_SESSION_HEADER,
     sessionType: 0,
     sessionMessageType: 0,
     sessionId: 0,
@@ -111,7 +119,7 @@ function readSession(r: Reader): SessionHeader {
 }
 
 function readContent(r: Reader): Content {
-  const c = { $typeName: `${T}Content`, contentType: { case: undefined } } as Content;
+  const c = { $typeName: TYPE_CONTENT, contentType: { case: undefined } } as Content;
   let seen = 0;
   while (r.pos < r.end) {
     const f = expect(r.tag(), 2);
@@ -120,7 +128,7 @@ function readContent(r: Reader): Content {
     if (f === 1) {
       if (seen & (1 << 2)) throw UNSUPPORTED; // both oneof members: left to fromBinary
       const a = {
-        $typeName: `${T}ApplicationPayload`,
+        $typeName: TYPE_APPLICATION_PAYLOAD,
         payloadType: '',
         blob: new Uint8Array(0),
       } as Extract<Content['contentType'], { case: 'appPayload' }>['value'];
@@ -143,7 +151,7 @@ function readContent(r: Reader): Content {
 }
 
 function readPublish(r: Reader): Publish {
-  const p = { $typeName: `${T}Publish` } as Publish;
+  const p = { $typeName: TYPE_PUBLISH } as Publish;
   let seen = 0;
   while (r.pos < r.end) {
     const f = expect(r.tag(), 2);
@@ -164,7 +172,7 @@ function readPublish(r: Reader): Publish {
  */
 function decodeMessageFields(bytes: Uint8Array, requirePublish: boolean): Message | undefined {
   const r = new Reader(bytes, viewOf(bytes), 0, bytes.length);
-  const msg = { $typeName: `${T}Message`, messageType: { case: undefined }, metadata: {} } as Message;
+  const msg = { $typeName: TYPE_MESSAGE, messageType: { case: undefined }, metadata: {} } as Message;
   let publish = false;
   try {
     while (r.pos < r.end) {
@@ -210,10 +218,13 @@ export function decodeMessagePart(bytes: Uint8Array): Message | undefined {
   return decodeMessageFields(bytes, false);
 }
 
-/** fromBinary(PublishSchema, bytes) (a Publish body, or part of one); undefined as above. */
-export function decodePublishPart(bytes: Uint8Array): Publish | undefined {
+/**
+ * fromBinary(PublishSchema, bytes.subarray(start, end)) (a Publish body, or part of one), read in
+ * place; undefined as above.
+ */
+export function decodePublishPart(bytes: Uint8Array, start = 0, end = bytes.length): Publish | undefined {
   try {
-    return readPublish(new Reader(bytes, viewOf(bytes), 0, bytes.length));
+    return readPublish(new Reader(bytes, viewOf(bytes), start, end));
   } catch {
     return undefined; // as above
   }

@@ -10,6 +10,12 @@ import type { FastSlices, Reader } from './publish-reader.js';
 /** The type-name prefix of every dataplane message (protobuf-es's $typeName). */
 export const T = 'dataplane.proto.v1.';
 
+// $typeName values, built once (a template literal here would build the string per message).
+const TYPE_NAME = `${T}Name`;
+const TYPE_ENCODED_NAME = `${T}EncodedName`;
+const TYPE_NAME_ID = `${T}NameId`;
+const TYPE_STRING_NAME = `${T}StringName`;
+
 /**
  * Decoded Names by their bytes: the same few names head every frame, and decoding one (six
  * 64-bit varints, three strings) is most of a header. Each read gets its own objects, copied from
@@ -19,11 +25,11 @@ const nameCache = new Map<string, Name>();
 const NAME_CACHE_SIZE = 4096;
 
 function copyName(t: Name): Name {
-  const n = { $typeName: `${T}Name` } as Name;
+  const n = { $typeName: TYPE_NAME } as Name;
   const e = t.name;
   if (e) {
     n.name = {
-      $typeName: `${T}EncodedName`,
+      $typeName: TYPE_ENCODED_NAME,
       component0: e.component0,
       component1: e.component1,
       component2: e.component2,
@@ -45,7 +51,7 @@ export function readName(r: Reader): Name {
 }
 
 function decodeName(r: Reader): Name {
-  const n = { $typeName: `${T}Name` } as Name;
+  const n = { $typeName: TYPE_NAME } as Name;
   let seen = 0;
   while (r.pos < r.end) {
     const f = expect(r.tag(), 2);
@@ -53,7 +59,7 @@ function decodeName(r: Reader): Name {
     const s = r.sub();
     if (f === 1) {
       const e = {
-        $typeName: `${T}EncodedName`,
+        $typeName: TYPE_ENCODED_NAME,
         component0: 0n,
         component1: 0n,
         component2: 0n,
@@ -72,7 +78,7 @@ function decodeName(r: Reader): Name {
         } else if (ef === 4) {
           expect(tag, 2);
           const ir = s.sub();
-          const id = { $typeName: `${T}NameId`, id0: 0n, id1: 0n } as NonNullable<typeof e.nameId>;
+          const id = { $typeName: TYPE_NAME_ID, id0: 0n, id1: 0n } as NonNullable<typeof e.nameId>;
           let is = 0;
           while (ir.pos < ir.end) {
             const itf = expect(ir.tag(), 0);
@@ -87,7 +93,7 @@ function decodeName(r: Reader): Name {
       n.name = e;
     } else if (f === 2) {
       const t = {
-        $typeName: `${T}StringName`,
+        $typeName: TYPE_STRING_NAME,
         strComponent0: '',
         strComponent1: '',
         strComponent2: '',
