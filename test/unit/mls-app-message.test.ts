@@ -78,6 +78,31 @@ test('what the fast path encrypts, ts-mls decrypts; the sender state is the one 
   assert.deepStrictEqual(Buffer.from(r.kind === 'applicationMessage' ? r.message : []), Buffer.from(pt));
 });
 
+/**
+ * Fills the rest of Node's current buffer pool with 0xff, after making sure at least `room` bytes
+ * are left in it: the next small Buffer.allocUnsafe slices come from dirty memory.
+ */
+function dirtyPool(room: number): void {
+  let probe = Buffer.allocUnsafe(1);
+  const left = (b: Buffer) => b.buffer.byteLength - (b.byteOffset + b.length);
+  if (left(probe) < room) {
+    Buffer.allocUnsafe(left(probe)); // use the pool up: the next slice starts a new one
+    probe = Buffer.allocUnsafe(1);
+  }
+  assert.ok(left(probe) >= room, 'a fresh pool has room');
+  new Uint8Array(probe.buffer).fill(0xff, probe.byteOffset + probe.length);
+}
+
+test("the seal's buffers come from pooled, uncleared memory: the padding is still all zeros", async () => {
+  const { cs, a, b } = await twoMembers();
+  dirtyPool(Buffer.poolSize / 2);
+  // A short message: padded up to 256 bytes, every padding byte must be zero (RFC 9420 §6.3.1).
+  const fast = protectApplication(a, new Uint8Array([1, 2, 3]), new Uint8Array())!;
+  const r = await processMessage(decode(fast.bytes), b, emptyPskIndex, () => 'reject', cs);
+  assert.equal(r.kind, 'applicationMessage'); // ts-mls refuses non-zero padding
+  assert.deepStrictEqual([...unprotectApplication(b, fast.bytes)!.plaintext], [1, 2, 3]);
+});
+
 test('what ts-mls encrypts, the fast path decrypts; the receiver state is the one ts-mls would make', async () => {
   const { cs, a, b } = await twoMembers();
   let sender = a;
