@@ -32,7 +32,10 @@ export interface PublishLayout {
   readonly hasOtherFields: boolean;
 }
 
-const isRewritten = (num: number): boolean => (num >= 6 && num <= 9) || num === 11;
+/** The rewritten fields, in number order: ttl, recv_from, forward_to, incoming_conn, MAC. */
+const REWRITTEN_NUMS: readonly number[] = [6, 7, 8, 9, 11];
+
+const isRewritten = (num: number): boolean => REWRITTEN_NUMS.includes(num);
 
 /** Reads protobuf fields in buf[pos, end); field() leaves the last field's place in its own members. */
 class Walker {
@@ -207,9 +210,6 @@ function rewritten(header: HeaderView, num: number): number | bigint | Uint8Arra
       return header.headerMac;
   }
 }
-
-/** The rewritten fields, in number order (11 last): ttl, recv_from, forward_to, incoming_conn, MAC. */
-const REWRITTEN_NUMS = [6, 7, 8, 9, 11] as const;
 
 function fieldSize(value: number | bigint | Uint8Array): number {
   return 1 + (value instanceof Uint8Array ? varintSize(value.length) + value.length : varintSize(value));
