@@ -8,12 +8,11 @@
 //     route to the agent offered by the server side, through the server side's embedded node.
 // Figures: SendMessage round trip, and a streamed plan of 101 events (49 steps): time to the
 // first event and to the last; with two gateways, each gateway's CPU per SendMessage.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import type { Client } from '@a2a-js/sdk/client';
 import type { Bench, Measurement } from './harness.js';
-import { envCount, summarize } from './harness.js';
+import { envCount, processCpuMs, summarize } from './harness.js';
 import { startChain } from '../test/support/a2a-chain.js';
 import { startTwoGateways } from '../test/support/a2a-gateways.js';
 import { send } from '../test/support/a2a-scenarios.js';
@@ -31,22 +30,15 @@ const WARMUP_MS = envCount('A2A_BENCH_WARMUP_MS', 1500);
 /** Node.js options for the gateway processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = process.env['A2A_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 
-/** User + system CPU time of a process so far (ms), from /proc (Linux). */
-function cpuMs(pid: number): number {
-  // Fields 14 and 15 of /proc/PID/stat (after the command in parentheses): utime, stime in ticks.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 /** CPU used by some processes over the measured calls (warm-ups excluded). */
 class CpuMeter {
   readonly ms: Record<string, number> = {};
   calls = 0;
   constructor(private readonly pids: Readonly<Record<string, number>>) {}
   async over<T>(calls: number, fn: () => Promise<T>): Promise<T> {
-    const before = Object.entries(this.pids).map(([k, pid]) => [k, cpuMs(pid)] as const);
+    const before = Object.entries(this.pids).map(([k, pid]) => [k, processCpuMs(pid)] as const);
     const out = await fn();
-    for (const [k, ms] of before) this.ms[k] = (this.ms[k] ?? 0) + cpuMs(this.pids[k]!) - ms;
+    for (const [k, ms] of before) this.ms[k] = (this.ms[k] ?? 0) + processCpuMs(this.pids[k]!) - ms;
     this.calls += calls;
     return out;
   }

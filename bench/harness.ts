@@ -2,6 +2,7 @@
 // (or those whose name contains an argument), prints a table and writes bench-results.json.
 // Results are always pairs measured in the same run (ours against a peer), reported as ratios;
 // nothing here asserts a threshold.
+import { readFileSync } from 'node:fs';
 
 export interface Measurement {
   /** What was measured, e.g. "node forwarding 1 KiB, 1x1". */
@@ -47,4 +48,13 @@ export function envCount(name: string, fallback: number): number {
   if (!/^\d{1,15}$/.test(raw.trim()))
     throw new Error(`${name}="${raw}": expected a whole number (${fallback} when unset)`);
   return Number(raw.trim());
+}
+
+/**
+ * User + system CPU time (ms) a process has used so far, from /proc/PID/stat (Linux; fields 14 and
+ * 15 after the command in parentheses, in ticks of 10 ms).
+ */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -19,7 +19,7 @@
 import { loadavg } from 'node:os';
 import type { Bench, Measurement } from './harness.js';
 import { summarize } from './harness.js';
-import { cpuMsOf } from './support/processes.js';
+import { processCpuMs } from './harness.js';
 import {
   callAll,
   countOutcomes,
@@ -64,8 +64,8 @@ const merge = (phases: readonly Phase[]): Phase => ({
 
 /** CALLS calls, CONCURRENCY at a time, none started after PHASE_MAX_MS. */
 async function phase(net: Network, tag: string): Promise<Phase> {
-  const c0 = cpuMsOf(net.pids.client);
-  const s0 = cpuMsOf(net.pids.server);
+  const c0 = processCpuMs(net.pids.client);
+  const s0 = processCpuMs(net.pids.server);
   const until = performance.now() + PHASE_MAX_MS;
   const outcomes: Outcome[] = [];
   let next = 0;
@@ -76,7 +76,7 @@ async function phase(net: Network, tag: string): Promise<Phase> {
   );
   return {
     outcomes,
-    cpuMs: { client: cpuMsOf(net.pids.client) - c0, server: cpuMsOf(net.pids.server) - s0 },
+    cpuMs: { client: processCpuMs(net.pids.client) - c0, server: processCpuMs(net.pids.server) - s0 },
   };
 }
 

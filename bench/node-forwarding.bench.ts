@@ -5,7 +5,6 @@
 // the link lets them (backpressure, no pacing); latency: one frame in flight per pair, one-way
 // (producer and consumer share this process's clock).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { GATEWAY_NODE_FLAGS } from '../src/cli/node-flags.js';
@@ -17,7 +16,7 @@ import type { Message } from '../src/slim/proto/index.js';
 import { REPO_ROOT } from '../test/support/paths.js';
 import { freePort, startReferenceNode } from '../test/support/reference.js';
 import type { Bench, Measurement } from './harness.js';
-import { envCount, summarize } from './harness.js';
+import { envCount, processCpuMs, summarize } from './harness.js';
 
 const PAYLOAD = new Uint8Array(1024).fill(0x61);
 const THROUGHPUT_FRAMES = envCount('BENCH_FRAMES', 20_000);
@@ -45,8 +44,7 @@ interface NodeUnderTest {
 function cpuMs(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // clock ticks at 100 Hz
+    return processCpuMs(pid);
   } catch {
     return NaN;
   }

@@ -5,14 +5,13 @@
 // our node does. Figure: the relay process's CPU time per frame (user + system, /proc), and
 // frames per second. Rounds alternate the two relays so that machine noise hits both.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Bench, Measurement } from './harness.js';
-import { envCount } from './harness.js';
+import { envCount, processCpuMs } from './harness.js';
 import { OPEN_CHANNEL_PATH } from '../src/slim/dataplane/wire.js';
 import { FLOW_CONTROL_WINDOW_BYTES } from '../src/slim/dataplane/grpc-transport.js';
 
@@ -22,12 +21,6 @@ const PAYLOAD_BYTES = 1024;
 const here = dirname(fileURLToPath(import.meta.url));
 
 type Variant = 'grpc-js' | 'node-http2';
-
-/** CPU time (user + system) a process has used, in ms (Linux /proc, 100 Hz ticks). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function startRelay(variant: Variant): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [join(here, 'support', 'bare-relay.js'), variant], {
@@ -84,7 +77,7 @@ async function run(variant: Variant): Promise<{ cpuUs: number; perSecond: number
     const frame = Buffer.alloc(5 + PAYLOAD_BYTES, 0x61);
     frame[0] = 0;
     frame.writeUInt32BE(PAYLOAD_BYTES, 1);
-    const cpuBefore = cpuMs(relay.pid);
+    const cpuBefore = processCpuMs(relay.pid);
     const started = performance.now();
     const arrived = new Promise<void>((resolve, reject) => {
       let bytes = 0;
@@ -111,7 +104,7 @@ async function run(variant: Variant): Promise<{ cpuUs: number; perSecond: number
     pump();
     await arrived;
     const seconds = (performance.now() - started) / 1000;
-    return { cpuUs: ((cpuMs(relay.pid) - cpuBefore) * 1000) / FRAMES, perSecond: FRAMES / seconds };
+    return { cpuUs: ((processCpuMs(relay.pid) - cpuBefore) * 1000) / FRAMES, perSecond: FRAMES / seconds };
   } finally {
     sender.session.destroy();
     receiver.session.destroy();

@@ -9,7 +9,7 @@
 import { createInterface } from 'node:readline';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GrpcLink } from '../src/slim/dataplane/grpc-link.js';
@@ -17,7 +17,7 @@ import { parseName } from '../src/slim/dataplane/name.js';
 import { SlimNode } from '../src/slim/node/index.js';
 import { createChannel, createRpcServer } from '../src/slim/rpc/index.js';
 import type { Bench, Measurement } from './harness.js';
-import { envCount, summarize } from './harness.js';
+import { envCount, processCpuMs, summarize } from './harness.js';
 import { REPO_ROOT } from '../test/support/paths.js';
 import type { ReferencePeer } from '../test/support/reference.js';
 import { freePort, startReferenceNode } from '../test/support/reference.js';
@@ -48,12 +48,6 @@ interface Sample {
 
 /** CPU time (user + system, ms) used so far by each process of a layout. */
 type CpuMeter = () => Record<string, number>;
-
-/** Fields 14 and 15 of /proc/PID/stat (after the command in parentheses): utime, stime in ticks. */
-function procCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 function selfCpuMs(): number {
   const u = process.cpuUsage();
@@ -129,8 +123,8 @@ async function ourProcesses() {
   );
   const clientApp = await makeApp({ name: 'org/ns/bench-cli', link: new GrpcLink({ endpoint }), mls: true });
   const cpu: CpuMeter = () => ({
-    node: procCpuMs(node.pid!),
-    server: procCpuMs(server.pid!),
+    node: processCpuMs(node.pid!),
+    server: processCpuMs(server.pid!),
     'client (bench process)': selfCpuMs(),
   });
   return {

@@ -8,13 +8,14 @@
 // as bin/slim-gateway is (scripts/bundle.mjs; MCP_BENCH_BUNDLE=0: the compiled modules instead).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { GATEWAY_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { REPO_ROOT } from '../../test/support/paths.js';
+import { processCpuMs } from '../harness.js';
 
 const SUPPORT = join(REPO_ROOT, 'dist', 'bench', 'support');
 const BUNDLED = join(REPO_ROOT, 'dist', 'bench-bundle');
@@ -57,13 +58,6 @@ export interface Proc {
   /** User + system CPU time so far (ms), from /proc (Linux). */
   cpuMs(): number;
   stop(): Promise<void>;
-}
-
-/** User + system CPU time (ms) of a process so far, from /proc/PID/stat (Linux, 100 ticks a second). */
-export function cpuMsOf(pid: number): number {
-  // Fields 14 and 15 (after the command in parentheses): utime, stime in ticks.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export async function startProc(
@@ -166,7 +160,7 @@ export async function startProc(
     },
     ask,
     cpuMs() {
-      return cpuMsOf(child.pid!);
+      return processCpuMs(child.pid!);
     },
     async stop() {
       child.stdin!.end();
